@@ -1,0 +1,431 @@
+//! Every WebSocket frame and HTTP body, one enum per direction.
+//!
+//! Frames are JSON objects tagged by `"type"` (snake_case). Directions:
+//!
+//! | enum | from → to | socket |
+//! |---|---|---|
+//! | [`VisitorFrame`] | widget → session | `/api/v1/sites/{site}/sessions/{id}/ws` |
+//! | [`AgentFrame`] | console → session | `/api/v1/sites/{site}/sessions/{id}/agent` |
+//! | [`SessionFrame`] | session → widget and console | both of the above |
+//! | [`QueueClientFrame`] | console → site queue | `/api/v1/sites/{site}/queue` |
+//! | [`QueueFrame`] | site queue → console | the same |
+//!
+//! Credentials travel in the first frame (`hello`), never in a URL.
+//! `docs/PROTOCOL.md` shows each with an example; the golden tests below keep
+//! the two in step.
+
+use crate::ids::{ClientMsgId, SessionId, Seq, SiteId};
+use crate::session::{AgentRef, Status};
+use serde::{Deserialize, Serialize};
+
+// ───────────────────────────── HTTP bodies ─────────────────────────────
+
+/// `POST /api/v1/sites/{site}/sessions`: the pre-chat form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateSession {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// Answer to [`CreateSession`]. The token is the visitor's only credential
+/// for this session; the widget keeps it in the host page's localStorage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionCreated {
+    pub session_id: SessionId,
+    pub token: String,
+}
+
+/// Answer to `POST /api/v1/agent/login` (token in `Authorization: Bearer`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentLogin {
+    pub site: SiteId,
+    pub site_name: String,
+    pub agent: AgentRef,
+}
+
+/// Public look of a site's widget: `GET /api/v1/sites/{site}/widget`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetConfig {
+    pub site: SiteId,
+    pub name: String,
+    pub accent_color: String,
+    pub greeting: String,
+}
+
+/// Every HTTP error: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// Machine-readable reason for a refusal, shared by HTTP errors and error frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not JSON, unknown `type`, missing field, or a field of the wrong shape.
+    BadFrame,
+    /// Frame or body larger than [`crate::validate::MAX_FRAME_BYTES`].
+    FrameTooLarge,
+    /// Missing or wrong token, or a frame sent before `hello`.
+    Unauthorized,
+    /// The request's `Origin` is not on the site's allowlist.
+    ForbiddenOrigin,
+    /// No such site, session or route.
+    NotFound,
+    InvalidName,
+    InvalidEmail,
+    MessageEmpty,
+    MessageTooLong,
+    /// The session is closed; nothing more can be added.
+    SessionClosed,
+    /// Another agent accepted the session first.
+    AlreadyAccepted,
+    /// The agent does not own this session (accept it first).
+    NotAssigned,
+    /// Something failed on the edge; retry, and report it if it persists.
+    Internal,
+}
+
+// ───────────────────────────── messages ─────────────────────────────
+
+/// Who wrote a message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    Visitor { name: String },
+    Agent { id: crate::ids::AgentId, name: String },
+    /// Notices from Porchlight itself ("Ava joined the conversation").
+    System,
+}
+
+/// A committed message. `seq` orders the session; `at` is the commit time in
+/// milliseconds since the Unix epoch, for display only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub seq: Seq,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientMsgId>,
+    pub author: Author,
+    pub text: String,
+    pub at: u64,
+}
+
+/// What a participant sees of the session itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: SessionId,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentRef>,
+    pub visitor: VisitorInfo,
+    pub created_at: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorInfo {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// One row of a site's queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: SessionId,
+    pub status: Status,
+    pub visitor: VisitorInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentRef>,
+    pub message_count: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<String>,
+    pub created_at: u64,
+    /// When the session entered WAITING; the console shows "waiting 3m" from it.
+    pub waiting_since: u64,
+    pub updated_at: u64,
+}
+
+// ───────────────────────────── session sockets ─────────────────────────────
+
+/// Widget → session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VisitorFrame {
+    /// First frame on every connection. `last_seq` is the highest sequence
+    /// number the widget already shows (0 for none); the answer carries
+    /// everything after it.
+    Hello { token: String, #[serde(default)] last_seq: Seq },
+    /// A new message. Resending the same `client_id` is answered with the
+    /// original `ack` and stores nothing twice.
+    Send { client_id: ClientMsgId, text: String },
+    /// The visitor ends the chat.
+    Close,
+}
+
+/// Console → session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentFrame {
+    Hello { token: String, #[serde(default)] last_seq: Seq },
+    /// Take a WAITING session. Exactly one agent wins.
+    Accept,
+    Send { client_id: ClientMsgId, text: String },
+    Close,
+}
+
+/// Session → widget and console.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SessionFrame {
+    /// Answer to `hello`: the session and every message after `last_seq`.
+    Welcome { session: SessionView, messages: Vec<Message> },
+    /// A message committed by anyone, including the receiver (whose own
+    /// message arrives as `ack` first, then as `message` like everyone's).
+    Message { message: Message },
+    /// Your `send` with this `client_id` is committed as `seq`.
+    Ack { client_id: ClientMsgId, seq: Seq },
+    /// Status or assignment changed.
+    Status { status: Status, #[serde(default, skip_serializing_if = "Option::is_none")] agent: Option<AgentRef> },
+    /// A refused frame. `client_id` names the refused `send`, if it was one.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientMsgId>,
+    },
+}
+
+// ───────────────────────────── queue socket ─────────────────────────────
+
+/// Console → site queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum QueueClientFrame {
+    Hello { token: String },
+}
+
+/// Site queue → console.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum QueueFrame {
+    /// Answer to `hello`: every session of the site, newest first.
+    Snapshot { agent: AgentRef, sessions: Vec<SessionSummary> },
+    /// A session was created or changed.
+    Upsert { session: SessionSummary },
+    Error { code: ErrorCode, message: String },
+}
+
+impl SessionFrame {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        SessionFrame::Error { code, message: message.into(), client_id: None }
+    }
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody { error: ErrorDetail { code, message: message.into() } }
+    }
+}
+
+#[cfg(test)]
+mod golden {
+    //! The exact JSON of every frame. If one of these changes, the wire
+    //! protocol changed: update `docs/PROTOCOL.md` in the same commit.
+    use super::*;
+    use crate::ids::AgentId;
+    use serde::de::DeserializeOwned;
+    use serde_json::{json, Value};
+
+    fn golden<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: T, expected: Value) {
+        assert_eq!(serde_json::to_value(&value).unwrap(), expected, "serialize");
+        assert_eq!(serde_json::from_value::<T>(expected).unwrap(), value, "deserialize");
+    }
+
+    fn sid() -> SessionId {
+        SessionId("5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5".into())
+    }
+    fn ava() -> AgentRef {
+        AgentRef { id: AgentId("ava".into()), name: "Ava".into() }
+    }
+    fn visitor() -> VisitorInfo {
+        VisitorInfo { name: "Jo".into(), email: Some("jo@example.com".into()) }
+    }
+    fn msg() -> Message {
+        Message {
+            seq: Seq(3),
+            client_id: Some(ClientMsgId("c-1".into())),
+            author: Author::Visitor { name: "Jo".into() },
+            text: "Where is my order?".into(),
+            at: 1_700_000_000_000,
+        }
+    }
+
+    #[test]
+    fn http_bodies() {
+        golden(
+            CreateSession { name: "Jo".into(), email: Some("jo@example.com".into()) },
+            json!({"name": "Jo", "email": "jo@example.com"}),
+        );
+        golden(CreateSession { name: "Jo".into(), email: None }, json!({"name": "Jo"}));
+        golden(
+            SessionCreated { session_id: sid(), token: "t0k".into() },
+            json!({"session_id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "token": "t0k"}),
+        );
+        golden(
+            AgentLogin { site: SiteId("copper-kettle".into()), site_name: "Copper Kettle".into(), agent: ava() },
+            json!({"site": "copper-kettle", "site_name": "Copper Kettle", "agent": {"id": "ava", "name": "Ava"}}),
+        );
+        golden(
+            WidgetConfig {
+                site: SiteId("copper-kettle".into()),
+                name: "Copper Kettle".into(),
+                accent_color: "#b4532a".into(),
+                greeting: "Hi!".into(),
+            },
+            json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!"}),
+        );
+        golden(
+            ErrorBody::new(ErrorCode::ForbiddenOrigin, "nope"),
+            json!({"error": {"code": "forbidden_origin", "message": "nope"}}),
+        );
+    }
+
+    #[test]
+    fn visitor_frames() {
+        golden(
+            VisitorFrame::Hello { token: "t0k".into(), last_seq: Seq(2) },
+            json!({"type": "hello", "token": "t0k", "last_seq": 2}),
+        );
+        assert_eq!(
+            serde_json::from_value::<VisitorFrame>(json!({"type": "hello", "token": "t"})).unwrap(),
+            VisitorFrame::Hello { token: "t".into(), last_seq: Seq(0) },
+            "last_seq defaults to 0"
+        );
+        golden(
+            VisitorFrame::Send { client_id: ClientMsgId("c-1".into()), text: "Hi".into() },
+            json!({"type": "send", "client_id": "c-1", "text": "Hi"}),
+        );
+        golden(VisitorFrame::Close, json!({"type": "close"}));
+    }
+
+    #[test]
+    fn agent_frames() {
+        golden(
+            AgentFrame::Hello { token: "a9".into(), last_seq: Seq(0) },
+            json!({"type": "hello", "token": "a9", "last_seq": 0}),
+        );
+        golden(AgentFrame::Accept, json!({"type": "accept"}));
+        golden(
+            AgentFrame::Send { client_id: ClientMsgId("a-1".into()), text: "On it".into() },
+            json!({"type": "send", "client_id": "a-1", "text": "On it"}),
+        );
+        golden(AgentFrame::Close, json!({"type": "close"}));
+    }
+
+    #[test]
+    fn session_frames() {
+        golden(
+            SessionFrame::Welcome {
+                session: SessionView {
+                    id: sid(),
+                    status: Status::Active,
+                    agent: Some(ava()),
+                    visitor: visitor(),
+                    created_at: 1_700_000_000_000,
+                },
+                messages: vec![msg()],
+            },
+            json!({"type": "welcome",
+                   "session": {"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "ACTIVE",
+                               "agent": {"id": "ava", "name": "Ava"},
+                               "visitor": {"name": "Jo", "email": "jo@example.com"},
+                               "created_at": 1_700_000_000_000u64},
+                   "messages": [{"seq": 3, "client_id": "c-1", "author": {"kind": "visitor", "name": "Jo"},
+                                 "text": "Where is my order?", "at": 1_700_000_000_000u64}]}),
+        );
+        golden(
+            SessionFrame::Message {
+                message: Message {
+                    seq: Seq(4),
+                    client_id: None,
+                    author: Author::System,
+                    text: "Ava joined the conversation".into(),
+                    at: 5,
+                },
+            },
+            json!({"type": "message", "message": {"seq": 4, "author": {"kind": "system"},
+                   "text": "Ava joined the conversation", "at": 5}}),
+        );
+        golden(
+            SessionFrame::Message {
+                message: Message {
+                    seq: Seq(5),
+                    client_id: Some(ClientMsgId("a-1".into())),
+                    author: Author::Agent { id: AgentId("ava".into()), name: "Ava".into() },
+                    text: "On it".into(),
+                    at: 6,
+                },
+            },
+            json!({"type": "message", "message": {"seq": 5, "client_id": "a-1",
+                   "author": {"kind": "agent", "id": "ava", "name": "Ava"}, "text": "On it", "at": 6}}),
+        );
+        golden(
+            SessionFrame::Ack { client_id: ClientMsgId("c-1".into()), seq: Seq(3) },
+            json!({"type": "ack", "client_id": "c-1", "seq": 3}),
+        );
+        golden(
+            SessionFrame::Status { status: Status::Closed, agent: Some(ava()) },
+            json!({"type": "status", "status": "CLOSED", "agent": {"id": "ava", "name": "Ava"}}),
+        );
+        golden(
+            SessionFrame::Error {
+                code: ErrorCode::MessageTooLong,
+                message: "too long".into(),
+                client_id: Some(ClientMsgId("c-2".into())),
+            },
+            json!({"type": "error", "code": "message_too_long", "message": "too long", "client_id": "c-2"}),
+        );
+    }
+
+    #[test]
+    fn queue_frames() {
+        golden(QueueClientFrame::Hello { token: "a9".into() }, json!({"type": "hello", "token": "a9"}));
+        let summary = SessionSummary {
+            id: sid(),
+            status: Status::Waiting,
+            visitor: visitor(),
+            agent: None,
+            message_count: 1,
+            last_message: Some("Where is my order?".into()),
+            created_at: 10,
+            waiting_since: 10,
+            updated_at: 11,
+        };
+        let summary_json = json!({"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "WAITING",
+            "visitor": {"name": "Jo", "email": "jo@example.com"}, "message_count": 1,
+            "last_message": "Where is my order?", "created_at": 10, "waiting_since": 10, "updated_at": 11});
+        golden(
+            QueueFrame::Snapshot { agent: ava(), sessions: vec![summary.clone()] },
+            json!({"type": "snapshot", "agent": {"id": "ava", "name": "Ava"}, "sessions": [summary_json.clone()]}),
+        );
+        golden(QueueFrame::Upsert { session: summary }, json!({"type": "upsert", "session": summary_json}));
+        golden(
+            QueueFrame::Error { code: ErrorCode::Unauthorized, message: "bad token".into() },
+            json!({"type": "error", "code": "unauthorized", "message": "bad token"}),
+        );
+    }
+
+    #[test]
+    fn unknown_frames_are_errors_not_panics() {
+        assert!(serde_json::from_str::<VisitorFrame>(r#"{"type":"accept"}"#).is_err());
+        assert!(serde_json::from_str::<AgentFrame>(r#"{"type":"send"}"#).is_err());
+        assert!(serde_json::from_str::<VisitorFrame>("not json").is_err());
+    }
+}

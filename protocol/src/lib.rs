@@ -1,0 +1,22 @@
+//! Porchlight's shared vocabulary.
+//!
+//! Everything here is pure: no I/O, no clocks, no randomness. The edge (on
+//! Workers), the widget and the console (in browsers) and the tests (native)
+//! all compile this crate, so a frame means exactly the same thing everywhere.
+//!
+//! - [`ids`]: newtype identifiers, so a session id can never be passed where a
+//!   site id is expected.
+//! - [`frames`]: every WebSocket frame and HTTP body, one enum per direction.
+//! - [`session`]: the session state machine (WAITING → ACTIVE → CLOSED).
+//! - [`validate`]: limits on everything a user can type.
+//! - [`site`]: a site's configuration and the origin allowlist check.
+
+pub mod frames;
+pub mod ids;
+pub mod session;
+pub mod site;
+pub mod validate;
+
+pub use frames::*;
+pub use ids::*;
+pub use session::{SessionError, SessionState, Status};

@@ -1,0 +1,161 @@
+//! A site's configuration and the checks made against it on every request.
+//!
+//! The edge reads all sites from its `SITES` variable (JSON) so that the
+//! origin allowlist is checked in the Worker itself, before any Durable
+//! Object is touched.
+
+use crate::ids::{AgentId, SiteId};
+use crate::session::AgentRef;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// All configured sites, keyed by id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sites(pub BTreeMap<SiteId, SiteConfig>);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    /// Shown in the widget header and the console.
+    pub name: String,
+    /// Origins whose pages may embed the widget, e.g. `https://shop.example`.
+    /// `https://*.example.com` admits any subdomain (not the apex).
+    pub allowed_origins: Vec<String>,
+    #[serde(default = "default_accent")]
+    pub accent_color: String,
+    #[serde(default = "default_greeting")]
+    pub greeting: String,
+    #[serde(default)]
+    pub agents: Vec<AgentAccount>,
+}
+
+/// An agent who may sign in to a site's console. Only the SHA-256 of the
+/// token is configured, so the configuration itself is not a credential.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentAccount {
+    pub id: AgentId,
+    pub name: String,
+    /// Lowercase hex SHA-256 of the agent's token.
+    pub token_sha256: String,
+}
+
+fn default_accent() -> String {
+    "#2f6f4e".into()
+}
+fn default_greeting() -> String {
+    "Hi there! How can we help?".into()
+}
+
+impl Sites {
+    pub fn parse(json: &str) -> Result<Sites, String> {
+        serde_json::from_str(json).map_err(|e| format!("SITES is not valid site configuration JSON: {e}"))
+    }
+
+    pub fn get(&self, site: &SiteId) -> Option<&SiteConfig> {
+        self.0.get(site)
+    }
+
+    /// The site and agent whose token hashes to `token_sha256`, if any.
+    pub fn agent_by_token_hash(&self, token_sha256: &str) -> Option<(&SiteId, &SiteConfig, &AgentAccount)> {
+        self.0.iter().find_map(|(id, site)| {
+            site.agent_by_token_hash(token_sha256).map(|agent| (id, site, agent))
+        })
+    }
+}
+
+impl SiteConfig {
+    /// Is a page on `origin` (the browser's `Origin` header) allowed to talk
+    /// to this site? Comparison ignores ASCII case and a trailing slash in
+    /// the configuration; a missing or `null` origin never matches.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        let origin = origin.trim().to_ascii_lowercase();
+        if origin.is_empty() || origin == "null" {
+            return false;
+        }
+        self.allowed_origins.iter().any(|allowed| {
+            let allowed = allowed.trim().trim_end_matches('/').to_ascii_lowercase();
+            match allowed.split_once("://*.") {
+                Some((scheme, domain)) => origin
+                    .strip_prefix(scheme)
+                    .and_then(|rest| rest.strip_prefix("://"))
+                    .and_then(|host| host.strip_suffix(domain))
+                    .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.') && !sub.contains('/')),
+                None => origin == allowed,
+            }
+        })
+    }
+
+    pub fn agent_by_token_hash(&self, token_sha256: &str) -> Option<&AgentAccount> {
+        self.agents.iter().find(|a| constant_time_eq(a.token_sha256.as_bytes(), token_sha256.as_bytes()))
+    }
+}
+
+impl AgentAccount {
+    pub fn as_ref(&self) -> AgentRef {
+        AgentRef { id: self.id.clone(), name: self.name.clone() }
+    }
+}
+
+/// Compares two byte strings in time that depends only on their lengths, so
+/// a token check does not leak how many leading bytes were right.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(origins: &[&str]) -> SiteConfig {
+        SiteConfig {
+            name: "Shop".into(),
+            allowed_origins: origins.iter().map(|s| s.to_string()).collect(),
+            accent_color: default_accent(),
+            greeting: default_greeting(),
+            agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into() }],
+        }
+    }
+
+    #[test]
+    fn exact_origins_match_ignoring_case_and_trailing_slash() {
+        let s = site(&["http://127.0.0.1:8080/", "https://Shop.Example"]);
+        assert!(s.allows_origin("http://127.0.0.1:8080"));
+        assert!(s.allows_origin("https://shop.example"));
+        assert!(!s.allows_origin("http://127.0.0.1:8081"));
+        assert!(!s.allows_origin("https://shop.example.evil.test"));
+        assert!(!s.allows_origin("http://shop.example"), "scheme matters");
+        assert!(!s.allows_origin(""));
+        assert!(!s.allows_origin("null"));
+    }
+
+    #[test]
+    fn wildcard_admits_subdomains_only() {
+        let s = site(&["https://*.example.com"]);
+        assert!(s.allows_origin("https://shop.example.com"));
+        assert!(s.allows_origin("https://a.b.example.com"));
+        assert!(!s.allows_origin("https://example.com"));
+        assert!(!s.allows_origin("https://evilexample.com"));
+        assert!(!s.allows_origin("http://shop.example.com"));
+    }
+
+    #[test]
+    fn sites_parse_from_json_and_find_agents_by_token_hash() {
+        let sites = Sites::parse(
+            r#"{"copper-kettle": {"name": "Copper Kettle", "allowed_origins": ["http://127.0.0.1:8080"],
+                "agents": [{"id": "ava", "name": "Ava", "token_sha256": "ab12"}]}}"#,
+        )
+        .unwrap();
+        let (id, _, agent) = sites.agent_by_token_hash("ab12").unwrap();
+        assert_eq!(id.as_str(), "copper-kettle");
+        assert_eq!(agent.name, "Ava");
+        assert!(sites.agent_by_token_hash("ab13").is_none());
+        assert!(Sites::parse("{").unwrap_err().contains("SITES"));
+    }
+
+    #[test]
+    fn constant_time_eq_is_eq() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}
