@@ -1,1 +1,30 @@
-//! placeholder
+//! Porchlight's edge relay, a Cloudflare Worker.
+//!
+//! The Worker itself is stateless: it checks the request (route, origin,
+//! size, credentials where it can) and forwards it to one of two Durable
+//! Objects, or to the static assets (loader, widget, console).
+//!
+//! - [`session::ChatSession`]: one per chat. Owns the message log (SQLite),
+//!   assigns sequence numbers, runs the state machine, and holds the
+//!   visitor's and agents' WebSockets (hibernating).
+//! - [`queue::SiteQueue`]: one per site. Holds a summary row per session and
+//!   pushes changes to every signed-in agent's console.
+//!
+//! Errors are converted to HTTP responses once, here, via [`api::ApiError`].
+
+mod api;
+mod config;
+mod crypto;
+mod queue;
+mod session;
+mod util;
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    match api::route(req, &env).await {
+        Ok(resp) => Ok(resp),
+        Err(err) => err.into_response(),
+    }
+}

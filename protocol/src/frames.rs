@@ -150,6 +150,9 @@ pub struct SessionSummary {
     /// When the session entered WAITING; the console shows "waiting 3m" from it.
     pub waiting_since: u64,
     pub updated_at: u64,
+    /// Revision of the session, +1 on every change. The queue keeps the
+    /// highest it has seen, so a late, stale update never overwrites a newer one.
+    pub rev: u64,
 }
 
 // ───────────────────────────── session sockets ─────────────────────────────
@@ -407,10 +410,11 @@ mod golden {
             created_at: 10,
             waiting_since: 10,
             updated_at: 11,
+            rev: 2,
         };
         let summary_json = json!({"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "WAITING",
             "visitor": {"name": "Jo", "email": "jo@example.com"}, "message_count": 1,
-            "last_message": "Where is my order?", "created_at": 10, "waiting_since": 10, "updated_at": 11});
+            "last_message": "Where is my order?", "created_at": 10, "waiting_since": 10, "updated_at": 11, "rev": 2});
         golden(
             QueueFrame::Snapshot { agent: ava(), sessions: vec![summary.clone()] },
             json!({"type": "snapshot", "agent": {"id": "ava", "name": "Ava"}, "sessions": [summary_json.clone()]}),

@@ -1,0 +1,234 @@
+//! HTTP routing and request checks for the Worker.
+//!
+//! Every refusal is an [`ApiError`], turned into `{"error": {code, message}}`
+//! with a status in one place ([`ApiError::into_response`]). Origin checks
+//! for visitor routes happen here, before any Durable Object is touched.
+
+use crate::{config, crypto, util};
+use porchlight_protocol::site::{SiteConfig, Sites};
+use porchlight_protocol::validate::{self, MAX_FRAME_BYTES};
+use porchlight_protocol::{
+    AgentLogin, CreateSession, ErrorBody, ErrorCode, SessionCreated, SessionId, SiteId, WidgetConfig,
+};
+use worker::{Env, Headers, Method, Request, Response, Result};
+
+pub struct ApiError {
+    pub status: u16,
+    pub code: ErrorCode,
+    pub message: String,
+    /// Set when the caller's origin is allowed, so the browser lets the page
+    /// read the error instead of reporting an opaque CORS failure.
+    pub cors_origin: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { status, code, message: message.into(), cors_origin: None }
+    }
+
+    fn not_found(what: &str) -> Self {
+        ApiError::new(404, ErrorCode::NotFound, format!("{what} not found."))
+    }
+
+    fn with_cors(mut self, origin: Option<&str>) -> Self {
+        self.cors_origin = origin.map(str::to_owned);
+        self
+    }
+
+    pub fn into_response(self) -> Result<Response> {
+        let resp = Response::from_json(&ErrorBody::new(self.code, self.message))?.with_status(self.status);
+        match self.cors_origin {
+            Some(origin) => with_cors(resp, &origin),
+            None => Ok(resp),
+        }
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(err: worker::Error) -> Self {
+        worker::console_error!("internal error: {err}");
+        ApiError::new(500, ErrorCode::Internal, "Something went wrong on our side. Please retry in a moment.")
+    }
+}
+
+type ApiResult<T> = std::result::Result<T, ApiError>;
+
+pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (req.method(), segments.as_slice()) {
+        (Method::Get, ["healthz"]) => Ok(Response::ok("ok")?),
+        (Method::Post, ["api", "v1", "agent", "login"]) => agent_login(&req, env),
+        (method, ["api", "v1", "sites", site, rest @ ..]) => {
+            let sites = config::sites(env)?;
+            let site_id = SiteId::parse(site).ok_or_else(|| ApiError::not_found("Site"))?;
+            let site = sites.get(&site_id).ok_or_else(|| ApiError::not_found("Site"))?;
+            match (method, rest) {
+                (Method::Options, ["sessions"] | ["widget"]) => preflight(&req, site),
+                (Method::Get, ["widget"]) => widget_config(&req, &site_id, site),
+                (Method::Post, ["sessions"]) => create_session(req, env, &site_id, site).await,
+                (Method::Get, ["sessions", id, "ws"]) => {
+                    let origin = allowed_origin(&req, site)?;
+                    let id = session_id(id, &origin)?;
+                    forward_upgrade(req, env, "CHAT_SESSION", &session_object_name(&site_id, &id), "/visitor").await
+                }
+                (Method::Get, ["sessions", id, "agent"]) => {
+                    agent_origin(&req)?;
+                    let id = session_id(id, "")?;
+                    forward_upgrade(req, env, "CHAT_SESSION", &session_object_name(&site_id, &id), "/agent").await
+                }
+                (Method::Get, ["queue"]) => {
+                    agent_origin(&req)?;
+                    forward_upgrade(req, env, "SITE_QUEUE", site_id.as_str(), "/agent").await
+                }
+                _ => Err(ApiError::not_found("Route")),
+            }
+        }
+        (_, ["api", ..]) => Err(ApiError::not_found("Route")),
+        // Everything else is a static asset (loader, widget, console).
+        _ => Ok(env.assets("ASSETS")?.fetch_request(req).await?),
+    }
+}
+
+/// Durable Object name of a session: site and id together, so one site can
+/// never reach another site's session by guessing its id.
+pub fn session_object_name(site: &SiteId, id: &SessionId) -> String {
+    format!("{site}/{id}")
+}
+
+fn session_id(raw: &str, cors_origin: &str) -> ApiResult<SessionId> {
+    SessionId::parse(raw).ok_or_else(|| {
+        ApiError::not_found("Session").with_cors(Some(cors_origin).filter(|o| !o.is_empty()))
+    })
+}
+
+/// The request's `Origin`, if the site allows it; 403 otherwise.
+fn allowed_origin(req: &Request, site: &SiteConfig) -> ApiResult<String> {
+    let origin = req.headers().get("origin")?.unwrap_or_default();
+    if site.allows_origin(&origin) {
+        Ok(origin)
+    } else {
+        let shown = if origin.is_empty() { "(none)" } else { origin.as_str() };
+        Err(ApiError::new(
+            403,
+            ErrorCode::ForbiddenOrigin,
+            format!("Origin {shown} is not on this site's allowlist. Add it to the site's allowed_origins."),
+        ))
+    }
+}
+
+/// Agent sockets authenticate with a token in their first frame, so a
+/// foreign page gains nothing by opening one; still, a browser page on
+/// another origin has no business here. Non-browser clients send no Origin.
+fn agent_origin(req: &Request) -> ApiResult<()> {
+    let Some(origin) = req.headers().get("origin")? else { return Ok(()) };
+    let url = req.url()?;
+    let own = url.origin().ascii_serialization();
+    if origin.eq_ignore_ascii_case(&own) {
+        Ok(())
+    } else {
+        Err(ApiError::new(403, ErrorCode::ForbiddenOrigin, "Agent routes are only open to the console's own origin."))
+    }
+}
+
+fn with_cors(resp: Response, origin: &str) -> Result<Response> {
+    let headers = Headers::new();
+    for (k, v) in resp.headers().entries() {
+        headers.set(&k, &v)?;
+    }
+    headers.set("access-control-allow-origin", origin)?;
+    headers.set("vary", "Origin")?;
+    Ok(resp.with_headers(headers))
+}
+
+fn preflight(req: &Request, site: &SiteConfig) -> ApiResult<Response> {
+    let origin = allowed_origin(req, site)?;
+    let resp = Response::empty()?.with_status(204);
+    let resp = with_cors(resp, &origin)?;
+    let headers = resp.headers().clone();
+    headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
+    headers.set("access-control-allow-headers", "content-type")?;
+    headers.set("access-control-max-age", "86400")?;
+    Ok(resp.with_headers(headers))
+}
+
+fn widget_config(req: &Request, site_id: &SiteId, site: &SiteConfig) -> ApiResult<Response> {
+    let origin = allowed_origin(req, site)?;
+    let body = WidgetConfig {
+        site: site_id.clone(),
+        name: site.name.clone(),
+        accent_color: site.accent_color.clone(),
+        greeting: site.greeting.clone(),
+    };
+    Ok(with_cors(Response::from_json(&body)?, &origin)?)
+}
+
+async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &str) -> ApiResult<T> {
+    let cors = |e: ApiError| e.with_cors(Some(origin));
+    let declared: usize = req.headers().get("content-length")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    if declared > MAX_FRAME_BYTES {
+        return Err(cors(too_large()));
+    }
+    let body = req.bytes().await?;
+    if body.len() > MAX_FRAME_BYTES {
+        return Err(cors(too_large()));
+    }
+    serde_json::from_slice(&body)
+        .map_err(|e| cors(ApiError::new(400, ErrorCode::BadFrame, format!("The request body is not valid: {e}."))))
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(413, ErrorCode::FrameTooLarge, format!("Request bodies can be at most {MAX_FRAME_BYTES} bytes."))
+}
+
+async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<Response> {
+    let origin = allowed_origin(&req, site)?;
+    let form: CreateSession = read_json(&mut req, &origin).await?;
+    let invalid = |e: validate::Invalid| ApiError::new(422, e.code, e.message).with_cors(Some(&origin));
+    let name = validate::name(&form.name).map_err(invalid)?;
+    let email = validate::email(form.email.as_deref()).map_err(invalid)?;
+
+    let id = SessionId(crypto::random_hex(16)?);
+    let token = crypto::random_hex(32)?;
+    let init = crate::session::Init {
+        site: site_id.clone(),
+        id: id.clone(),
+        visitor: porchlight_protocol::VisitorInfo { name, email },
+        token_sha256: crypto::sha256_hex(&token),
+    };
+    let stub = env.durable_object("CHAT_SESSION")?.get_by_name(&session_object_name(site_id, &id))?;
+    let resp = stub.fetch_with_request(util::internal_post("/init", &init)?).await?;
+    if resp.status_code() != 204 {
+        return Err(worker::Error::RustError(format!("session init answered {}", resp.status_code())).into());
+    }
+    let created = Response::from_json(&SessionCreated { session_id: id, token })?.with_status(201);
+    Ok(with_cors(created, &origin)?)
+}
+
+fn agent_login(req: &Request, env: &Env) -> ApiResult<Response> {
+    let unauthorized = || ApiError::new(401, ErrorCode::Unauthorized, "That agent token is not valid.");
+    let header = req.headers().get("authorization")?.unwrap_or_default();
+    let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
+    let sites: Sites = config::sites(env)?;
+    let (site, config, agent) = sites.agent_by_token_hash(&crypto::sha256_hex(token)).ok_or_else(unauthorized)?;
+    Ok(Response::from_json(&AgentLogin { site: site.clone(), site_name: config.name.clone(), agent: agent.as_ref() })?)
+}
+
+/// Hands a WebSocket upgrade to a Durable Object, which accepts it with the
+/// hibernation API. The object learns its role from `path`.
+async fn forward_upgrade(req: Request, env: &Env, binding: &str, object: &str, path: &str) -> ApiResult<Response> {
+    if !req.headers().get("upgrade")?.is_some_and(|v| v.eq_ignore_ascii_case("websocket")) {
+        return Err(ApiError::new(426, ErrorCode::BadFrame, "This route expects a WebSocket upgrade."));
+    }
+    let stub = env.durable_object(binding)?.get_by_name(object)?;
+    let headers = Headers::new();
+    for (k, v) in req.headers().entries() {
+        headers.set(&k, &v)?;
+    }
+    // Durable Objects are named by site; tell the object which one it is.
+    headers.set("x-porchlight-site", object.split('/').next().unwrap_or(object))?;
+    let mut init = worker::RequestInit::new();
+    init.with_headers(headers);
+    let forwarded = Request::new_with_init(&format!("https://internal{path}"), &init)?;
+    Ok(stub.fetch_with_request(forwarded).await?)
+}

@@ -1,0 +1,503 @@
+//! `ChatSession`: the Durable Object that owns one chat.
+//!
+//! It is the single writer of the session's log, so it is where order is
+//! decided: each committed message gets the next sequence number (1, 2, …)
+//! in SQLite storage, and only then is it acknowledged to its sender and
+//! broadcast. Output gates hold those frames until the write is durable.
+//!
+//! Sockets are accepted with the hibernation API and tagged by role. Each
+//! carries an [`Attachment`] that survives hibernation and records whether
+//! the socket has authenticated (`hello`) and, for agents, who they are.
+//! Nothing but `hello` is accepted before that.
+
+use crate::util::{self, now_ms, parse_frame, send, Incoming};
+use crate::{config, crypto};
+use porchlight_protocol::session::{Actor, AgentRef};
+use porchlight_protocol::site::constant_time_eq;
+use porchlight_protocol::validate;
+use porchlight_protocol::{
+    AgentFrame, Author, ClientMsgId, ErrorBody, ErrorCode, Message, Seq, SessionFrame, SessionId, SessionState,
+    SessionSummary, SessionView, SiteId, VisitorFrame, VisitorInfo,
+};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, SqlStorage, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair,
+};
+
+/// Sent by the Worker to create the session (`POST /init`).
+#[derive(Serialize, Deserialize)]
+pub struct Init {
+    pub site: SiteId,
+    pub id: SessionId,
+    pub visitor: VisitorInfo,
+    pub token_sha256: String,
+}
+
+/// The session's own row, stored as JSON in `meta`.
+#[derive(Clone, Serialize, Deserialize)]
+struct Record {
+    site: SiteId,
+    id: SessionId,
+    visitor: VisitorInfo,
+    token_sha256: String,
+    state: SessionState,
+    created_at: u64,
+    waiting_since: u64,
+    updated_at: u64,
+    rev: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Role {
+    Visitor,
+    Agent,
+}
+
+/// Per-socket state that survives hibernation.
+#[derive(Serialize, Deserialize)]
+struct Attachment {
+    role: Role,
+    /// Set by a successful `hello`; for agents, who signed in.
+    authed: bool,
+    agent: Option<AgentRef>,
+}
+
+#[derive(Deserialize)]
+struct MessageRow {
+    seq: f64,
+    client_id: Option<String>,
+    author: String,
+    text: String,
+    at: f64,
+}
+
+/// Longest "last message" preview kept in the queue.
+const PREVIEW_CHARS: usize = 140;
+
+#[durable_object]
+pub struct ChatSession {
+    state: State,
+    env: Env,
+    sql: SqlStorage,
+    /// Loaded once per wake-up; `None` until `/init` for a new object.
+    record: RefCell<Option<Record>>,
+}
+
+impl DurableObject for ChatSession {
+    fn new(state: State, env: Env) -> Self {
+        let sql = state.storage().sql();
+        let record = init_schema(&sql).and_then(|()| load_record(&sql)).unwrap_or_else(|e| {
+            worker::console_error!("ChatSession: loading state failed: {e}");
+            None
+        });
+        ChatSession { state, env, sql, record: RefCell::new(record) }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        match req.path().as_str() {
+            "/init" => {
+                let init: Init = req.json().await?;
+                self.init(init).await
+            }
+            "/visitor" => self.upgrade(Role::Visitor),
+            "/agent" => self.upgrade(Role::Agent),
+            _ => Response::error("not found", 404),
+        }
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let WebSocketIncomingMessage::String(text) = message else {
+            send(&ws, &SessionFrame::error(ErrorCode::BadFrame, "Frames must be JSON text, not binary."));
+            return Ok(());
+        };
+        let Some(mut attachment) = ws.deserialize_attachment::<Attachment>()? else {
+            let _ = ws.close(Some(1011), Some("socket state lost; reconnect"));
+            return Ok(());
+        };
+        match attachment.role {
+            Role::Visitor => match parse_frame::<VisitorFrame>(&text) {
+                Incoming::Frame(frame) => self.on_visitor(&ws, &mut attachment, frame).await,
+                other => reject_unparsed(&ws, other),
+            },
+            Role::Agent => match parse_frame::<AgentFrame>(&text) {
+                Incoming::Frame(frame) => self.on_agent(&ws, &mut attachment, frame).await,
+                other => reject_unparsed(&ws, other),
+            },
+        }
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
+        // Complete the closing handshake; 1005/1006 are not sendable codes.
+        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
+        let _ = ws.close(Some(code), Some("closing"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, _error: worker::Error) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn reject_unparsed<T>(ws: &WebSocket, incoming: Incoming<T>) -> Result<()> {
+    let frame = match incoming {
+        Incoming::TooLarge(n) => SessionFrame::error(
+            ErrorCode::FrameTooLarge,
+            format!("Frames can be at most {} bytes (this one has {n}).", validate::MAX_FRAME_BYTES),
+        ),
+        Incoming::Malformed(why) => SessionFrame::error(ErrorCode::BadFrame, format!("Unreadable frame: {why}.")),
+        Incoming::Frame(_) => return Ok(()),
+    };
+    send(ws, &frame);
+    Ok(())
+}
+
+fn init_schema(sql: &SqlStorage) -> Result<()> {
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)", None)?;
+    sql.exec(
+        "CREATE TABLE IF NOT EXISTS messages (
+            seq INTEGER PRIMARY KEY,
+            sender TEXT NOT NULL,
+            client_id TEXT,
+            author TEXT NOT NULL,
+            text TEXT NOT NULL,
+            at INTEGER NOT NULL)",
+        None,
+    )?;
+    // A resent message (same sender, same client id) must map to the row
+    // already stored: this index makes a duplicate impossible, not just unlikely.
+    sql.exec(
+        "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL",
+        None,
+    )?;
+    Ok(())
+}
+
+fn load_record(sql: &SqlStorage) -> Result<Option<Record>> {
+    #[derive(Deserialize)]
+    struct Row {
+        json: String,
+    }
+    let rows: Vec<Row> = sql.exec("SELECT json FROM meta WHERE id = 1", None)?.to_array()?;
+    rows.first().map(|row| serde_json::from_str(&row.json).map_err(worker::Error::from)).transpose()
+}
+
+impl ChatSession {
+    async fn init(&self, init: Init) -> Result<Response> {
+        if self.record.borrow().is_some() {
+            return Response::error("session exists", 409);
+        }
+        let now = now_ms();
+        let record = Record {
+            site: init.site,
+            id: init.id,
+            visitor: init.visitor,
+            token_sha256: init.token_sha256,
+            state: SessionState::default(),
+            created_at: now,
+            waiting_since: now,
+            updated_at: now,
+            rev: 1,
+        };
+        self.save(record)?;
+        self.notify_queue().await;
+        Ok(ResponseBuilder::new().with_status(204).empty())
+    }
+
+    fn upgrade(&self, role: Role) -> Result<Response> {
+        if self.record.borrow().is_none() {
+            let body = ErrorBody::new(ErrorCode::NotFound, "Session not found. Start a new chat.");
+            return Ok(Response::from_json(&body)?.with_status(404));
+        }
+        let pair = WebSocketPair::new()?;
+        let tag = match role {
+            Role::Visitor => "visitor",
+            Role::Agent => "agent",
+        };
+        self.state.accept_websocket_with_tags(&pair.server, &[tag]);
+        pair.server.serialize_attachment(Attachment { role, authed: false, agent: None })?;
+        Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
+    }
+
+    fn record(&self) -> Result<Record> {
+        self.record.borrow().clone().ok_or_else(|| worker::Error::RustError("session has no record".into()))
+    }
+
+    /// Persists the record (bumping its revision) and caches it.
+    fn save(&self, mut record: Record) -> Result<Record> {
+        record.updated_at = now_ms();
+        record.rev += 1;
+        self.sql.exec(
+            "INSERT INTO meta (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+            vec![serde_json::to_string(&record)?.into()],
+        )?;
+        *self.record.borrow_mut() = Some(record.clone());
+        Ok(record)
+    }
+
+    async fn on_visitor(&self, ws: &WebSocket, attachment: &mut Attachment, frame: VisitorFrame) -> Result<()> {
+        let record = self.record()?;
+        match (attachment.authed, frame) {
+            (false, VisitorFrame::Hello { token, last_seq }) => {
+                if !constant_time_eq(crypto::sha256_hex(&token).as_bytes(), record.token_sha256.as_bytes()) {
+                    return refuse_hello(ws, "That visitor token does not open this session.");
+                }
+                attachment.authed = true;
+                ws.serialize_attachment(&*attachment)?;
+                self.welcome(ws, &record, last_seq)
+            }
+            (false, _) => refuse_hello(ws, "Send hello with your token first."),
+            (true, VisitorFrame::Hello { .. }) => Ok(send(ws, &SessionFrame::error(ErrorCode::BadFrame, "Already signed in."))),
+            (true, VisitorFrame::Send { client_id, text }) => {
+                let author = Author::Visitor { name: record.visitor.name.clone() };
+                self.on_send(ws, &Actor::Visitor, "visitor", author, client_id, &text).await
+            }
+            (true, VisitorFrame::Close) => self.on_close(ws, &Actor::Visitor).await,
+        }
+    }
+
+    async fn on_agent(&self, ws: &WebSocket, attachment: &mut Attachment, frame: AgentFrame) -> Result<()> {
+        let record = self.record()?;
+        let (agent, frame) = match (&attachment.agent, frame) {
+            (None, AgentFrame::Hello { token, last_seq }) => {
+                let sites = config::sites(&self.env)?;
+                let hash = crypto::sha256_hex(&token);
+                let Some(account) = sites.get(&record.site).and_then(|s| s.agent_by_token_hash(&hash)) else {
+                    return refuse_hello(ws, "That agent token is not valid for this site.");
+                };
+                attachment.authed = true;
+                attachment.agent = Some(account.as_ref());
+                ws.serialize_attachment(&*attachment)?;
+                return self.welcome(ws, &record, last_seq);
+            }
+            (None, _) => return refuse_hello(ws, "Send hello with your agent token first."),
+            (Some(agent), frame) => (agent.clone(), frame),
+        };
+        match frame {
+            AgentFrame::Hello { .. } => Ok(send(ws, &SessionFrame::error(ErrorCode::BadFrame, "Already signed in."))),
+            AgentFrame::Accept => self.on_accept(ws, agent).await,
+            AgentFrame::Send { client_id, text } => {
+                let sender = format!("agent:{}", agent.id);
+                let author = Author::Agent { id: agent.id.clone(), name: agent.name.clone() };
+                self.on_send(ws, &Actor::Agent(agent), &sender, author, client_id, &text).await
+            }
+            AgentFrame::Close => self.on_close(ws, &Actor::Agent(agent)).await,
+        }
+    }
+
+    fn welcome(&self, ws: &WebSocket, record: &Record, after: Seq) -> Result<()> {
+        let messages = self.messages_after(after)?;
+        send(ws, &SessionFrame::Welcome { session: view(record), messages });
+        Ok(())
+    }
+
+    async fn on_send(
+        &self,
+        ws: &WebSocket,
+        actor: &Actor,
+        sender: &str,
+        author: Author,
+        client_id: ClientMsgId,
+        text: &str,
+    ) -> Result<()> {
+        let refuse = |code: ErrorCode, message: String| {
+            send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) });
+            Ok(())
+        };
+        if let Err(e) = validate::client_id(client_id.as_str()) {
+            return refuse(e.code, e.message);
+        }
+        // A resend of something already committed gets its original ack,
+        // whatever the state now: the sender must learn it was stored.
+        if let Some(seq) = self.seq_of(sender, &client_id)? {
+            send(ws, &SessionFrame::Ack { client_id, seq });
+            return Ok(());
+        }
+        let record = self.record()?;
+        if let Err(e) = record.state.authorize_send(actor) {
+            return refuse(e.code(), e.message());
+        }
+        let text = match validate::message(text) {
+            Ok(text) => text,
+            Err(e) => return refuse(e.code, e.message),
+        };
+        let message = self.append(sender, Some(client_id.clone()), author, text)?;
+        self.save(record)?;
+        send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
+        self.broadcast(&SessionFrame::Message { message })?;
+        self.notify_queue().await;
+        Ok(())
+    }
+
+    async fn on_accept(&self, ws: &WebSocket, agent: AgentRef) -> Result<()> {
+        let mut record = self.record()?;
+        match record.state.accept(&agent) {
+            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
+            Ok(false) => Ok(send(ws, &status_frame(&record))),
+            Ok(true) => {
+                let notice = self.append("system", None, Author::System, format!("{} joined the conversation", agent.name))?;
+                record = self.save(record)?;
+                self.broadcast(&status_frame(&record))?;
+                self.broadcast(&SessionFrame::Message { message: notice })?;
+                self.notify_queue().await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn on_close(&self, ws: &WebSocket, actor: &Actor) -> Result<()> {
+        let mut record = self.record()?;
+        match record.state.close(actor) {
+            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
+            Ok(false) => Ok(send(ws, &status_frame(&record))),
+            Ok(true) => {
+                let text = match actor {
+                    Actor::Visitor => format!("{} ended the conversation", record.visitor.name),
+                    Actor::Agent(agent) => format!("{} closed the conversation", agent.name),
+                };
+                let notice = self.append("system", None, Author::System, text)?;
+                record = self.save(record)?;
+                self.broadcast(&SessionFrame::Message { message: notice })?;
+                self.broadcast(&status_frame(&record))?;
+                self.notify_queue().await;
+                Ok(())
+            }
+        }
+    }
+
+    /// Commits one message with the next sequence number.
+    fn append(&self, sender: &str, client_id: Option<ClientMsgId>, author: Author, text: String) -> Result<Message> {
+        #[derive(Deserialize)]
+        struct Next {
+            next: f64,
+        }
+        let next: Next = self.sql.exec("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM messages", None)?.one()?;
+        let message = Message { seq: Seq(next.next as u64), client_id, author, text, at: now_ms() };
+        self.sql.exec(
+            "INSERT INTO messages (seq, sender, client_id, author, text, at) VALUES (?, ?, ?, ?, ?, ?)",
+            vec![
+                (message.seq.0 as i64).into(),
+                sender.to_owned().into(),
+                message.client_id.as_ref().map(|c| c.0.clone()).map_or(worker::SqlStorageValue::Null, Into::into),
+                serde_json::to_string(&message.author)?.into(),
+                message.text.clone().into(),
+                (message.at as i64).into(),
+            ],
+        )?;
+        Ok(message)
+    }
+
+    fn seq_of(&self, sender: &str, client_id: &ClientMsgId) -> Result<Option<Seq>> {
+        #[derive(Deserialize)]
+        struct Row {
+            seq: f64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT seq FROM messages WHERE sender = ? AND client_id = ?",
+                vec![sender.to_owned().into(), client_id.0.clone().into()],
+            )?
+            .to_array()?;
+        Ok(rows.first().map(|r| Seq(r.seq as u64)))
+    }
+
+    fn messages_after(&self, after: Seq) -> Result<Vec<Message>> {
+        let rows: Vec<MessageRow> = self
+            .sql
+            .exec(
+                "SELECT seq, client_id, author, text, at FROM messages WHERE seq > ? ORDER BY seq",
+                vec![(after.0 as i64).into()],
+            )?
+            .to_array()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Message {
+                    seq: Seq(r.seq as u64),
+                    client_id: r.client_id.map(ClientMsgId),
+                    author: serde_json::from_str(&r.author)?,
+                    text: r.text,
+                    at: r.at as u64,
+                })
+            })
+            .collect()
+    }
+
+    /// Sends a frame to every authenticated participant.
+    fn broadcast(&self, frame: &SessionFrame) -> Result<()> {
+        let json = serde_json::to_string(frame)?;
+        for ws in self.state.get_websockets() {
+            if matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { authed: true, .. }))) {
+                let _ = ws.send_with_str(&json);
+            }
+        }
+        Ok(())
+    }
+
+    fn summary(&self, record: &Record) -> Result<SessionSummary> {
+        #[derive(Deserialize)]
+        struct Stats {
+            count: f64,
+            last: Option<String>,
+        }
+        let stats: Stats = self
+            .sql
+            .exec(
+                "SELECT COUNT(*) AS count,
+                        (SELECT text FROM messages WHERE sender <> 'system' ORDER BY seq DESC LIMIT 1) AS last
+                 FROM messages WHERE sender <> 'system'",
+                None,
+            )?
+            .one()?;
+        Ok(SessionSummary {
+            id: record.id.clone(),
+            status: record.state.status,
+            visitor: record.visitor.clone(),
+            agent: record.state.agent.clone(),
+            message_count: stats.count as u64,
+            last_message: stats.last.map(|t| t.chars().take(PREVIEW_CHARS).collect()),
+            created_at: record.created_at,
+            waiting_since: record.waiting_since,
+            updated_at: record.updated_at,
+            rev: record.rev,
+        })
+    }
+
+    /// Tells the site's queue about the session's current state. The queue
+    /// keeps the highest revision, so the order these arrive in is harmless.
+    async fn notify_queue(&self) {
+        let result = async {
+            let record = self.record()?;
+            let summary = self.summary(&record)?;
+            let stub = self.env.durable_object("SITE_QUEUE")?.get_by_name(record.site.as_str())?;
+            stub.fetch_with_request(util::internal_post("/upsert", &summary)?).await?;
+            Ok::<(), worker::Error>(())
+        }
+        .await;
+        if let Err(e) = result {
+            worker::console_error!("ChatSession: queue update failed: {e}");
+        }
+    }
+}
+
+fn view(record: &Record) -> SessionView {
+    SessionView {
+        id: record.id.clone(),
+        status: record.state.status,
+        agent: record.state.agent.clone(),
+        visitor: record.visitor.clone(),
+        created_at: record.created_at,
+    }
+}
+
+fn status_frame(record: &Record) -> SessionFrame {
+    SessionFrame::Status { status: record.state.status, agent: record.state.agent.clone() }
+}
+
+fn refuse_hello(ws: &WebSocket, message: &str) -> Result<()> {
+    send(ws, &SessionFrame::error(ErrorCode::Unauthorized, message));
+    let _ = ws.close(Some(1008), Some("unauthorized"));
+    Ok(())
+}
+

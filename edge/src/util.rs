@@ -1,0 +1,42 @@
+//! Small helpers shared by the Worker and the Durable Objects.
+
+use porchlight_protocol::validate::MAX_FRAME_BYTES;
+use serde::Serialize;
+use worker::{Date, Result, WebSocket};
+
+pub fn now_ms() -> u64 {
+    Date::now().as_millis()
+}
+
+/// Sends a frame as JSON. A socket that has gone away is not an error for
+/// the sender: it will resume from its last sequence number on reconnect.
+pub fn send<T: Serialize>(ws: &WebSocket, frame: &T) {
+    if let Ok(json) = serde_json::to_string(frame) {
+        let _ = ws.send_with_str(json);
+    }
+}
+
+/// Parses an untrusted text frame, refusing oversize ones before parsing.
+pub enum Incoming<T> {
+    Frame(T),
+    TooLarge(usize),
+    Malformed(String),
+}
+
+pub fn parse_frame<T: serde::de::DeserializeOwned>(text: &str) -> Incoming<T> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Incoming::TooLarge(text.len());
+    }
+    match serde_json::from_str(text) {
+        Ok(frame) => Incoming::Frame(frame),
+        Err(e) => Incoming::Malformed(e.to_string()),
+    }
+}
+
+/// A JSON POST to a Durable Object stub (internal routes only).
+pub fn internal_post<T: Serialize>(path: &str, body: &T) -> Result<worker::Request> {
+    let mut init = worker::RequestInit::new();
+    init.with_method(worker::Method::Post);
+    init.with_body(Some(serde_json::to_string(body)?.into()));
+    worker::Request::new_with_init(&format!("https://internal{path}"), &init)
+}
