@@ -10,11 +10,13 @@
 //! - [`session`]: the session state machine (WAITING → ACTIVE → CLOSED).
 //! - [`validate`]: limits on everything a user can type.
 //! - [`site`]: a site's configuration and the origin allowlist check.
+//! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
 pub mod frames;
 pub mod ids;
 pub mod session;
 pub mod site;
+pub mod transcript;
 pub mod validate;
 
 pub use frames::*;

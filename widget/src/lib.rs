@@ -1,1 +1,153 @@
-//! placeholder
+//! The visitor's chat panel.
+//!
+//! `loader.js` imports this module only once the visitor shows intent, then
+//! calls [`mount`] with the panel element inside its shadow root. From there:
+//! pre-chat form → `POST /sessions` → a [`porchlight_browser::Socket`] to the
+//! session, whose frames feed a [`porchlight_protocol::transcript::Transcript`].
+//! Credentials live in the host page's localStorage, so a reload resumes.
+
+mod components;
+mod state;
+
+use components::{conversation::Conversation, prechat::PreChat};
+use porchlight_browser::{Handlers, Socket};
+use porchlight_protocol::{SessionFrame, VisitorFrame};
+use state::{Action, Credentials, Widget};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+const STYLE: &str = include_str!("widget.css");
+
+/// Mounts the widget into `root` (an element inside the loader's shadow root).
+#[wasm_bindgen]
+pub fn mount(root: web_sys::Element, site: String, edge: String) {
+    let props = AppProps { site: site.into(), edge: edge.trim_end_matches('/').to_owned().into() };
+    yew::Renderer::<App>::with_root_and_props(root, props).render();
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct AppProps {
+    pub site: AttrValue,
+    pub edge: AttrValue,
+}
+
+#[function_component(App)]
+fn app(props: &AppProps) -> Html {
+    let widget = use_reducer(|| Widget { credentials: Credentials::load(&props.site), ..Widget::default() });
+    let config = use_state(|| None::<porchlight_protocol::WidgetConfig>);
+    {
+        let (config, url) = (config.clone(), format!("{}/api/v1/sites/{}/widget", props.edge, props.site));
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(c) = porchlight_browser::get_json(&url).await {
+                    config.set(Some(c));
+                }
+            });
+        });
+    }
+    let socket = use_session_socket(props, &widget);
+
+    let on_send = {
+        let (widget, socket) = (widget.clone(), socket.clone());
+        Callback::from(move |text: String| {
+            let client_id = porchlight_browser::new_client_id();
+            widget.dispatch(Action::Queue(client_id.clone(), text.clone()));
+            if let Some(socket) = socket.as_ref() {
+                socket.send(&VisitorFrame::Send { client_id, text });
+            }
+        })
+    };
+    let on_started = {
+        let widget = widget.clone();
+        Callback::from(move |creds: Credentials| widget.dispatch(Action::Started(creds)))
+    };
+    let (title, greeting, accent) = match &*config {
+        Some(c) => (c.name.clone(), c.greeting.clone(), c.accent_color.clone()),
+        None => ("Chat".into(), "Hi there! How can we help?".into(), "#2f6f4e".into()),
+    };
+    html! {
+        <div class="pl-panel" style={format!("--pl-accent: {}", sanitize_color(&accent))}>
+            <style>{ STYLE }</style>
+            <header class="pl-header">
+                <div class="pl-title">{ title }</div>
+                <div class="pl-subtitle">{ greeting }</div>
+            </header>
+            if widget.credentials.is_some() {
+                <Conversation widget={widget.clone()} {on_send} />
+            } else {
+                <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} />
+            }
+        </div>
+    }
+}
+
+/// Keeps the session socket open while the widget has credentials.
+/// Returns the socket for sending; messages typed while it is down stay in
+/// the outbox and are resent after the next `welcome`.
+#[hook]
+fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> Rc<Option<Socket>> {
+    let socket = use_mut_ref(|| Rc::new(None::<Socket>));
+    let creds = widget.credentials.clone();
+    let version = use_state(|| 0u32);
+    {
+        let (socket, widget, edge, site, version) =
+            (socket.clone(), widget.clone(), props.edge.clone(), props.site.clone(), version.clone());
+        use_effect_with(creds, move |creds| {
+            if let Some(creds) = creds.clone() {
+                let url = porchlight_browser::ws_url(&edge, &format!("/api/v1/sites/{site}/sessions/{}/ws", creds.session_id));
+                let latest = widget.clone();
+                let frames = widget.clone();
+                let states = widget.clone();
+                let sock = Socket::connect(
+                    url,
+                    Handlers {
+                        hello: Box::new(move || {
+                            let hello = VisitorFrame::Hello { token: creds.token.clone(), last_seq: latest.last_seq() };
+                            serde_json::to_string(&hello).unwrap_or_default()
+                        }),
+                        on_frame: Box::new(move |text| match serde_json::from_str::<SessionFrame>(&text) {
+                            Ok(frame) => frames.dispatch(Action::Frame(frame)),
+                            Err(e) => web_sys_log(&format!("porchlight: unreadable frame: {e}")),
+                        }),
+                        on_state: Box::new(move |conn| states.dispatch(Action::Conn(conn))),
+                    },
+                );
+                *socket.borrow_mut() = Rc::new(Some(sock));
+                version.set(*version + 1);
+            }
+            move || {}
+        });
+    }
+    // After every welcome, resend whatever is still in the outbox: sends are
+    // idempotent by client_id, so a message that did arrive is not doubled.
+    {
+        let (socket, widget) = (socket.clone(), widget.clone());
+        use_effect_with(widget.welcomes, move |_| {
+            if let Some(sock) = socket.borrow().as_ref() {
+                for p in widget.transcript.unsent() {
+                    sock.send(&VisitorFrame::Send { client_id: p.client_id.clone(), text: p.text.clone() });
+                }
+            }
+        });
+    }
+    let current = socket.borrow().clone();
+    current
+}
+
+fn web_sys_log(s: &str) {
+    gloo::console::warn!(s);
+}
+
+/// Site owners choose the accent colour; it lands in a style attribute, so
+/// only plain `#rgb`/`#rrggbb` values get through.
+fn sanitize_color(c: &str) -> &str {
+    let hex = c.strip_prefix('#').unwrap_or("");
+    if (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        c
+    } else {
+        "#2f6f4e"
+    }
+}
+
+pub use state::Widget as WidgetState;

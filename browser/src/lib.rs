@@ -1,0 +1,241 @@
+//! Browser plumbing shared by the widget and the console.
+//!
+//! - [`Socket`]: a WebSocket that authenticates on every (re)connect and
+//!   reconnects with jittered exponential backoff until dropped.
+//! - [`post_json`] / [`get_json`]: JSON over fetch with the edge's typed errors.
+//! - [`new_client_id`]: random ids for outgoing messages.
+
+use porchlight_protocol::{ClientMsgId, ErrorBody};
+use serde::{de::DeserializeOwned, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// Connection state, shown to people as "Connecting…" / "Reconnecting…".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conn {
+    Connecting,
+    Open,
+    Reconnecting,
+    /// The edge refused us for good (bad token, unknown session).
+    Refused,
+}
+
+/// What a [`Socket`] calls back with.
+pub struct Handlers {
+    /// The first frame to send on each connection (`hello`); called anew
+    /// each time so it can carry the latest `last_seq`.
+    pub hello: Box<dyn Fn() -> String>,
+    pub on_frame: Box<dyn Fn(String)>,
+    pub on_state: Box<dyn Fn(Conn)>,
+}
+
+struct Inner {
+    url: String,
+    handlers: Handlers,
+    ws: Option<WebSocket>,
+    attempt: u32,
+    stopped: bool,
+    retry: Option<gloo::timers::callback::Timeout>,
+    // Keep the JS closures alive as long as the socket they are bound to.
+    closures: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+/// A WebSocket that keeps itself connected. Dropping it closes the socket
+/// and stops reconnecting.
+pub struct Socket(Rc<RefCell<Inner>>);
+
+impl Socket {
+    pub fn connect(url: String, handlers: Handlers) -> Socket {
+        let inner = Rc::new(RefCell::new(Inner {
+            url,
+            handlers,
+            ws: None,
+            attempt: 0,
+            stopped: false,
+            retry: None,
+            closures: Vec::new(),
+        }));
+        open(&inner);
+        Socket(inner)
+    }
+
+    /// Sends a frame if connected; returns whether it went out. Callers keep
+    /// unsent messages in their outbox and resend them after `hello`.
+    pub fn send(&self, frame: &impl Serialize) -> bool {
+        let inner = self.0.borrow();
+        match (&inner.ws, serde_json::to_string(frame)) {
+            (Some(ws), Ok(json)) if ws.ready_state() == WebSocket::OPEN => ws.send_with_str(&json).is_ok(),
+            _ => false,
+        }
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        let mut inner = self.0.borrow_mut();
+        inner.stopped = true;
+        inner.retry = None;
+        if let Some(ws) = inner.ws.take() {
+            ws.set_onopen(None);
+            ws.set_onmessage(None);
+            ws.set_onclose(None);
+            let _ = ws.close();
+        }
+    }
+}
+
+fn open(inner_rc: &Rc<RefCell<Inner>>) {
+    let url = inner_rc.borrow().url.clone();
+    let ws = match WebSocket::new(&url) {
+        Ok(ws) => ws,
+        Err(_) => return schedule_reconnect(inner_rc),
+    };
+    let weak = Rc::downgrade(inner_rc);
+    let on_open = Closure::<dyn FnMut(JsValue)>::new({
+        let weak = weak.clone();
+        move |_| {
+            let Some(inner) = weak.upgrade() else { return };
+            let (hello, ws) = {
+                let mut i = inner.borrow_mut();
+                i.attempt = 0;
+                ((i.handlers.hello)(), i.ws.clone())
+            };
+            if let Some(ws) = ws {
+                let _ = ws.send_with_str(&hello);
+            }
+            (inner.borrow().handlers.on_state)(Conn::Open);
+        }
+    });
+    let on_message = Closure::<dyn FnMut(JsValue)>::new({
+        let weak = weak.clone();
+        move |event: JsValue| {
+            let Some(inner) = weak.upgrade() else { return };
+            if let Some(text) = event.dyn_into::<MessageEvent>().ok().and_then(|e| e.data().as_string()) {
+                (inner.borrow().handlers.on_frame)(text);
+            }
+        }
+    });
+    let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let Some(inner) = weak.upgrade() else { return };
+        // 1008 = policy violation: the edge refused our credentials.
+        // Retrying would be refused again; say so instead.
+        let refused = event.dyn_into::<CloseEvent>().map(|e| e.code() == 1008).unwrap_or(false);
+        if refused {
+            inner.borrow_mut().stopped = true;
+            (inner.borrow().handlers.on_state)(Conn::Refused);
+        } else {
+            schedule_reconnect(&inner);
+        }
+    });
+    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    let mut inner = inner_rc.borrow_mut();
+    inner.ws = Some(ws);
+    inner.closures = vec![on_open, on_message, on_close];
+}
+
+/// Backoff: 0.5 s, 1 s, 2 s … capped at 15 s, each with ±50 % jitter so a
+/// fleet of widgets does not reconnect in lockstep after an edge restart.
+fn schedule_reconnect(inner_rc: &Rc<RefCell<Inner>>) {
+    let delay = {
+        let mut inner = inner_rc.borrow_mut();
+        if inner.stopped {
+            return;
+        }
+        inner.ws = None;
+        inner.attempt += 1;
+        let base = (500.0 * 2f64.powi(inner.attempt.min(5) as i32 - 1)).min(15_000.0);
+        (base * (0.5 + js_sys::Math::random())) as u32
+    };
+    (inner_rc.borrow().handlers.on_state)(Conn::Reconnecting);
+    let weak = Rc::downgrade(inner_rc);
+    let timeout = gloo::timers::callback::Timeout::new(delay, move || {
+        if let Some(inner) = weak.upgrade() {
+            if !inner.borrow().stopped {
+                open(&inner);
+            }
+        }
+    });
+    inner_rc.borrow_mut().retry = Some(timeout);
+}
+
+/// A failed request: the edge's message when it sent one, else what failed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestError {
+    pub status: u16,
+    pub message: String,
+}
+
+pub async fn post_json<B: Serialize, R: DeserializeOwned>(url: &str, body: &B, bearer: Option<&str>) -> Result<R, RequestError> {
+    let mut req = gloo::net::http::Request::post(url);
+    if let Some(token) = bearer {
+        req = req.header("authorization", &format!("Bearer {token}"));
+    }
+    let req = req.json(body).map_err(|e| RequestError { status: 0, message: e.to_string() })?;
+    read(req.send().await).await
+}
+
+pub async fn get_json<R: DeserializeOwned>(url: &str) -> Result<R, RequestError> {
+    read(gloo::net::http::Request::get(url).send().await).await
+}
+
+async fn read<R: DeserializeOwned>(sent: Result<gloo::net::http::Response, gloo::net::Error>) -> Result<R, RequestError> {
+    let resp = sent.map_err(|_| RequestError {
+        status: 0,
+        message: "Could not reach the chat service. Check your connection and try again.".into(),
+    })?;
+    let status = resp.status();
+    if resp.ok() {
+        return resp.json::<R>().await.map_err(|e| RequestError { status, message: e.to_string() });
+    }
+    let message = match resp.json::<ErrorBody>().await {
+        Ok(body) => body.error.message,
+        Err(_) => format!("The chat service answered {status}."),
+    };
+    Err(RequestError { status, message })
+}
+
+/// A fresh id for an outgoing message (16 random bytes, hex).
+pub fn new_client_id() -> ClientMsgId {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok())
+        .unwrap_or(false);
+    if !filled {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    ClientMsgId(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `http://host:port` → `ws://host:port` (and https → wss).
+pub fn ws_url(edge: &str, path: &str) -> String {
+    let base = edge.trim_end_matches('/');
+    let base = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.to_owned()
+    };
+    format!("{base}{path}")
+}
+
+/// "3m", "1h 5m": how long ago `since_ms` was.
+pub fn ago(since_ms: u64, now_ms: u64) -> String {
+    let secs = now_ms.saturating_sub(since_ms) / 1000;
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        _ => format!("{}h {}m", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}

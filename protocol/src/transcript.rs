@@ -1,0 +1,170 @@
+//! A participant's view of a session's log, as a pure merge of frames.
+//!
+//! Widget and console both keep one. It holds committed messages in `seq`
+//! order with no duplicates, however often a frame is repeated (reconnect,
+//! resume, the sender's own broadcast after its ack), plus the sender's own
+//! messages not yet acknowledged (the outbox), which are resent after every
+//! reconnect and shown as "sending…".
+
+use crate::frames::{Message, SessionFrame, SessionView};
+use crate::ids::{ClientMsgId, Seq};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub client_id: ClientMsgId,
+    pub text: String,
+    /// Set when the edge refused the message; it will not be resent.
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transcript {
+    pub session: Option<SessionView>,
+    messages: BTreeMap<Seq, Message>,
+    pub outbox: Vec<Pending>,
+    /// The last refusal that was not about a particular message.
+    pub notice: Option<String>,
+}
+
+impl Transcript {
+    pub fn messages(&self) -> impl Iterator<Item = &Message> {
+        self.messages.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// The highest sequence number held; sent as `last_seq` on reconnect.
+    pub fn last_seq(&self) -> Seq {
+        self.messages.keys().next_back().copied().unwrap_or_default()
+    }
+
+    /// Queues a message typed by this participant.
+    pub fn queue(&mut self, client_id: ClientMsgId, text: String) {
+        self.outbox.push(Pending { client_id, text, error: None });
+    }
+
+    /// Outbox entries to (re)send now.
+    pub fn unsent(&self) -> impl Iterator<Item = &Pending> {
+        self.outbox.iter().filter(|p| p.error.is_none())
+    }
+
+    pub fn apply(&mut self, frame: SessionFrame) {
+        match frame {
+            SessionFrame::Welcome { session, messages } => {
+                self.session = Some(session);
+                for m in messages {
+                    self.insert(m);
+                }
+            }
+            SessionFrame::Message { message } => self.insert(message),
+            // The ack alone does not carry the message; it is settled when
+            // the message itself arrives (the edge always sends both).
+            SessionFrame::Ack { .. } => {}
+            SessionFrame::Status { status, agent } => {
+                if let Some(session) = &mut self.session {
+                    session.status = status;
+                    session.agent = agent;
+                }
+            }
+            SessionFrame::Error { message, client_id: Some(id), .. } => {
+                match self.outbox.iter_mut().find(|p| p.client_id == id) {
+                    Some(p) => p.error = Some(message),
+                    None => self.notice = Some(message),
+                }
+            }
+            SessionFrame::Error { message, client_id: None, .. } => self.notice = Some(message),
+        }
+    }
+
+    fn insert(&mut self, message: Message) {
+        if let Some(id) = &message.client_id {
+            self.outbox.retain(|p| &p.client_id != id);
+        }
+        self.messages.entry(message.seq).or_insert(message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frames::{Author, ErrorCode, VisitorInfo};
+    use crate::ids::SessionId;
+    use crate::session::Status;
+
+    fn msg(seq: u64, client: Option<&str>, text: &str) -> Message {
+        Message {
+            seq: Seq(seq),
+            client_id: client.map(|c| ClientMsgId(c.into())),
+            author: Author::Visitor { name: "Jo".into() },
+            text: text.into(),
+            at: seq,
+        }
+    }
+
+    fn welcome(messages: Vec<Message>) -> SessionFrame {
+        SessionFrame::Welcome {
+            session: SessionView {
+                id: SessionId("0".repeat(32)),
+                status: Status::Waiting,
+                agent: None,
+                visitor: VisitorInfo { name: "Jo".into(), email: None },
+                created_at: 0,
+            },
+            messages,
+        }
+    }
+
+    #[test]
+    fn duplicates_and_reordering_collapse_to_seq_order() {
+        let mut t = Transcript::default();
+        t.apply(SessionFrame::Message { message: msg(2, None, "b") });
+        t.apply(welcome(vec![msg(1, None, "a"), msg(2, None, "b")]));
+        t.apply(SessionFrame::Message { message: msg(1, None, "a") });
+        t.apply(SessionFrame::Message { message: msg(3, None, "c") });
+        let texts: Vec<_> = t.messages().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["a", "b", "c"]);
+        assert_eq!(t.last_seq(), Seq(3));
+    }
+
+    #[test]
+    fn own_message_leaves_the_outbox_when_committed() {
+        let mut t = Transcript::default();
+        t.queue(ClientMsgId("c1".into()), "hi".into());
+        t.queue(ClientMsgId("c2".into()), "there".into());
+        assert_eq!(t.unsent().count(), 2);
+        t.apply(SessionFrame::Ack { client_id: ClientMsgId("c1".into()), seq: Seq(1) });
+        t.apply(SessionFrame::Message { message: msg(1, Some("c1"), "hi") });
+        assert_eq!(t.unsent().map(|p| p.text.as_str()).collect::<Vec<_>>(), ["there"]);
+        assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn refused_messages_stay_visible_with_their_reason_and_are_not_resent() {
+        let mut t = Transcript::default();
+        t.queue(ClientMsgId("c1".into()), "x".into());
+        t.apply(SessionFrame::Error {
+            code: ErrorCode::MessageTooLong,
+            message: "too long".into(),
+            client_id: Some(ClientMsgId("c1".into())),
+        });
+        assert_eq!(t.outbox[0].error.as_deref(), Some("too long"));
+        assert_eq!(t.unsent().count(), 0);
+        t.apply(SessionFrame::error(ErrorCode::Internal, "oops"));
+        assert_eq!(t.notice.as_deref(), Some("oops"));
+    }
+
+    #[test]
+    fn status_frames_update_the_session() {
+        let mut t = Transcript::default();
+        t.apply(welcome(vec![]));
+        t.apply(SessionFrame::Status { status: Status::Closed, agent: None });
+        assert_eq!(t.session.unwrap().status, Status::Closed);
+    }
+}
