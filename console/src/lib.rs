@@ -1,1 +1,80 @@
-//! placeholder
+//! The agent console, served by the edge at `/agent`.
+//!
+//! Sign in with an agent token (`POST /api/v1/agent/login`), then two kinds
+//! of socket: one to the site's queue (live list of sessions), and one to the
+//! session the agent has open (accept, chat, close). The token is kept in
+//! sessionStorage, so it ends with the tab.
+
+mod components;
+
+use components::{chat::Chat, queue::Queue, signin::SignIn};
+use gloo::storage::{SessionStorage, Storage};
+use porchlight_protocol::{AgentLogin, SessionId};
+use yew::prelude::*;
+
+#[derive(Clone, PartialEq)]
+pub struct Agent {
+    pub token: AttrValue,
+    pub login: AgentLogin,
+    /// The edge's origin (the console is served by it).
+    pub edge: AttrValue,
+}
+
+const TOKEN_KEY: &str = "porchlight:agent-token";
+
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}
+
+/// (session, accept as soon as it opens)
+pub type Selection = Option<(SessionId, bool)>;
+
+#[function_component(App)]
+fn app() -> Html {
+    let agent = use_state(|| None::<Agent>);
+    let selected = use_state(|| None::<(SessionId, bool)>);
+    let edge: AttrValue = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default().into();
+
+    let on_signed_in = {
+        let agent = agent.clone();
+        let edge = edge.clone();
+        Callback::from(move |(token, login): (String, AgentLogin)| {
+            let _ = SessionStorage::set(TOKEN_KEY, &token);
+            agent.set(Some(Agent { token: token.into(), login, edge: edge.clone() }));
+        })
+    };
+    let on_sign_out = {
+        let agent = agent.clone();
+        Callback::from(move |_| {
+            SessionStorage::delete(TOKEN_KEY);
+            agent.set(None);
+        })
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |sel: (SessionId, bool)| selected.set(Some(sel)))
+    };
+
+    match &*agent {
+        None => html! { <SignIn edge={edge} remembered={SessionStorage::get::<String>(TOKEN_KEY).ok()} {on_signed_in} /> },
+        Some(a) => html! {
+            <div class="app">
+                <header class="topbar">
+                    <strong>{ "Porchlight" }</strong>
+                    <span class="site">{ &a.login.site_name }</span>
+                    <span class="me">{ format!("Signed in as {}", a.login.agent.name) }</span>
+                    <button class="link" onclick={on_sign_out}>{ "Sign out" }</button>
+                </header>
+                <main class="workspace">
+                    <Queue agent={a.clone()} selected={selected.as_ref().map(|s| s.0.clone())} {on_select} />
+                    if let Some((id, accept)) = &*selected {
+                        <Chat key={id.to_string()} agent={a.clone()} id={id.clone()} accept={*accept} />
+                    } else {
+                        <section class="chat empty"><p>{ "Select a conversation, or accept one that is waiting." }</p></section>
+                    }
+                </main>
+            </div>
+        },
+    }
+}

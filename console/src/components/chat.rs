@@ -1,0 +1,188 @@
+//! One conversation, from the agent's side: accept, reply, close.
+
+use crate::Agent;
+use porchlight_browser::{Conn, Handlers, Socket};
+use porchlight_protocol::transcript::Transcript;
+use porchlight_protocol::{validate, AgentFrame, Author, SessionFrame, SessionId, Status};
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub agent: Agent,
+    pub id: SessionId,
+    /// Send `accept` as soon as the session opens (the queue's Accept button).
+    pub accept: bool,
+}
+
+#[derive(Clone, Default, PartialEq)]
+struct ChatState {
+    transcript: Transcript,
+    conn: Option<Conn>,
+    welcomes: u32,
+}
+
+enum Action {
+    Frame(SessionFrame),
+    Queue(porchlight_protocol::ClientMsgId, String),
+    Conn(Conn),
+}
+
+impl Reducible for ChatState {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Frame(frame) => {
+                next.welcomes += u32::from(matches!(frame, SessionFrame::Welcome { .. }));
+                next.transcript.apply(frame);
+            }
+            Action::Queue(id, text) => next.transcript.queue(id, text),
+            Action::Conn(c) => next.conn = Some(c),
+        }
+        Rc::new(next)
+    }
+}
+
+#[function_component(Chat)]
+pub fn chat(props: &Props) -> Html {
+    let state = use_reducer(ChatState::default);
+    let socket: Rc<RefCell<Option<Socket>>> = use_mut_ref(|| None);
+    let accept_pending = use_mut_ref(|| props.accept);
+    let input = use_node_ref();
+    {
+        let (state, socket, agent, id) = (state.clone(), socket.clone(), props.agent.clone(), props.id.clone());
+        use_effect_with((), move |_| {
+            let url = porchlight_browser::ws_url(&agent.edge, &format!("/api/v1/sites/{}/sessions/{id}/agent", agent.login.site));
+            let (latest, frames, states, token) = (state.clone(), state.clone(), state.clone(), agent.token.to_string());
+            *socket.borrow_mut() = Some(Socket::connect(
+                url,
+                Handlers {
+                    hello: Box::new(move || {
+                        let hello = AgentFrame::Hello { token: token.clone(), last_seq: latest.transcript.last_seq() };
+                        serde_json::to_string(&hello).unwrap_or_default()
+                    }),
+                    on_frame: Box::new(move |text| {
+                        if let Ok(frame) = serde_json::from_str::<SessionFrame>(&text) {
+                            frames.dispatch(Action::Frame(frame));
+                        }
+                    }),
+                    on_state: Box::new(move |c| states.dispatch(Action::Conn(c))),
+                },
+            ));
+            move || drop(socket.borrow_mut().take())
+        });
+    }
+    // After each welcome: accept if asked to, and resend the outbox.
+    {
+        let (socket, state, accept_pending) = (socket.clone(), state.clone(), accept_pending.clone());
+        use_effect_with(state.welcomes, move |w| {
+            if *w == 0 {
+                return;
+            }
+            if let Some(s) = socket.borrow().as_ref() {
+                if std::mem::take(&mut *accept_pending.borrow_mut()) {
+                    s.send(&AgentFrame::Accept);
+                }
+                for p in state.transcript.unsent() {
+                    s.send(&AgentFrame::Send { client_id: p.client_id.clone(), text: p.text.clone() });
+                }
+            }
+        });
+    }
+    let frame_sender = |frame: AgentFrame| {
+        let socket = socket.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(s) = socket.borrow().as_ref() {
+                s.send(&frame);
+            }
+        })
+    };
+    let send = {
+        let (socket, state, input) = (socket.clone(), state.clone(), input.clone());
+        move || {
+            let Some(el) = input.cast::<HtmlTextAreaElement>() else { return };
+            let text = el.value();
+            if text.trim().is_empty() {
+                return;
+            }
+            el.set_value("");
+            let client_id = porchlight_browser::new_client_id();
+            state.dispatch(Action::Queue(client_id.clone(), text.clone()));
+            if let Some(s) = socket.borrow().as_ref() {
+                s.send(&AgentFrame::Send { client_id, text });
+            }
+        }
+    };
+    let onkeydown = {
+        let send = send.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+                e.prevent_default();
+                send();
+            }
+        })
+    };
+    let onsubmit = Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        send();
+    });
+
+    let t = &state.transcript;
+    let session = t.session.as_ref();
+    let status = session.map(|s| s.status);
+    let mine = session.and_then(|s| s.agent.as_ref()).is_some_and(|a| a.id == props.agent.login.agent.id);
+    let can_write = status == Some(Status::Active) && mine;
+    html! {
+        <section class="chat" aria-label="Conversation">
+            <header class="chat-head">
+                <div>
+                    <div class="visitor">{ session.map(|s| s.visitor.name.clone()).unwrap_or_else(|| "Loading…".into()) }</div>
+                    if let Some(email) = session.and_then(|s| s.visitor.email.clone()) { <div class="email">{ email }</div> }
+                </div>
+                <div class="actions">
+                    if status == Some(Status::Waiting) {
+                        <button class="primary" onclick={frame_sender(AgentFrame::Accept)}>{ "Accept" }</button>
+                    }
+                    if status == Some(Status::Waiting) || can_write {
+                        <button class="danger" onclick={frame_sender(AgentFrame::Close)}>{ "Close session" }</button>
+                    }
+                </div>
+            </header>
+            if state.conn == Some(Conn::Reconnecting) { <p class="note" role="status">{ "Reconnecting…" }</p> }
+            <div class="log" role="log" aria-label="Messages">
+                { for t.messages().map(|m| {
+                    let (class, who) = match &m.author {
+                        Author::Visitor { name } => ("msg theirs", name.clone()),
+                        Author::Agent { name, .. } => ("msg mine", name.clone()),
+                        Author::System => ("msg system", String::new()),
+                    };
+                    html! {
+                        <div {class} data-seq={m.seq.to_string()}>
+                            if !who.is_empty() { <div class="who">{ who }</div> }
+                            <div class="text">{ &m.text }</div>
+                        </div>
+                    }
+                }) }
+                { for t.outbox.iter().map(|p| html! {
+                    <div class="msg mine pending">
+                        <div class="text">{ &p.text }</div>
+                        <div class="meta">{ p.error.clone().unwrap_or_else(|| "Sending…".into()) }</div>
+                    </div>
+                }) }
+            </div>
+            if let Some(n) = &t.notice { <p class="error" role="alert">{ n }</p> }
+            if status == Some(Status::Closed) {
+                <p class="closed" role="status">{ "This conversation is closed. No more messages can be sent." }</p>
+            }
+            <form class="composer" {onsubmit}>
+                <textarea ref={input} aria-label="Message" rows="3" disabled={!can_write}
+                    maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown}
+                    placeholder={if can_write { "Reply…" } else if status == Some(Status::Waiting) { "Accept to reply" } else { "" }} />
+                <button type="submit" class="primary" disabled={!can_write}>{ "Send" }</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,4 @@
+//! One component per file.
+pub mod chat;
+pub mod queue;
+pub mod signin;

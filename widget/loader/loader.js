@@ -1,0 +1,54 @@
+// Porchlight loader: the only script a host page pays for until the visitor
+// shows intent. It draws the launcher inside an open shadow root (styles
+// neither leak out nor in) and fetches the WASM widget on pointer-over,
+// focus or click of the launcher — never at page load or on idle.
+// `cargo xtask build` minifies this and fills in the hashed file names.
+(() => {
+  const script = document.currentScript;
+  const site = script && script.dataset.site;
+  if (!site) return console.warn("Porchlight: add data-site=\"your-site-id\" to the script tag.");
+  const base = new URL(".", script.src).href;
+  const edge = new URL(script.src).origin;
+  const host = document.createElement("div");
+  host.setAttribute("data-porchlight", "");
+  const root = host.attachShadow({ mode: "open" });
+  root.innerHTML =
+    "<style>" +
+    ":host{all:initial}" +
+    ".l{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;" +
+    "background:#2f6f4e;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}" +
+    ".l:focus-visible{outline:3px solid #fff;outline-offset:-6px}" +
+    ".p{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:min(380px,calc(100vw - 40px));" +
+    "height:min(580px,calc(100vh - 120px));border-radius:14px;overflow:hidden;background:#fff;box-shadow:0 10px 40px rgba(0,0,0,.25)}" +
+    ".p[hidden]{display:none}.e{padding:16px;font:14px system-ui,sans-serif;color:#b00020}" +
+    "</style>" +
+    '<div class="p" role="dialog" aria-label="Chat" hidden></div>' +
+    '<button class="l" type="button" aria-label="Open chat" aria-expanded="false">' +
+    '<svg width="26" height="26" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>' +
+    "</button>";
+  const panel = root.querySelector(".p");
+  const button = root.querySelector(".l");
+  let app, mounted = false;
+  // One fetch of glue + WASM, started by the first sign of intent.
+  const load = () =>
+    app || (app = import(base + "__WIDGET_JS__").then((m) => m.default({ module_or_path: base + "__WIDGET_WASM__" }).then(() => m)));
+  button.addEventListener("pointerenter", load, { once: true });
+  button.addEventListener("focus", load, { once: true });
+  button.addEventListener("click", () => {
+    const open = panel.hidden;
+    panel.hidden = !open;
+    button.setAttribute("aria-label", open ? "Close chat" : "Open chat");
+    button.setAttribute("aria-expanded", String(open));
+    if (!open || mounted) return;
+    mounted = true;
+    load().then(
+      (m) => m.mount(panel, site, edge),
+      () => {
+        mounted = false;
+        app = null;
+        panel.innerHTML = '<p class="e">Chat could not load. Check your connection and try again.</p>';
+      },
+    );
+  });
+  (document.body || document.documentElement).appendChild(host);
+})();
