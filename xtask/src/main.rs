@@ -1,1 +1,48 @@
-fn main() {}
+//! `cargo xtask`: Porchlight's one build entry point (see README).
+//!
+//! - `demo`: install what is missing, build, run the edge on :8787 and the demo site on :8080.
+//! - `test`: the same set-up, then every test: unit, edge end-to-end, browser.
+//! - `build`: build loader, widget, console and edge into `edge/assets` and `edge/build`.
+//! - `size`: raw / gzip / brotli bytes of everything a browser or Workers downloads.
+//!
+//! Plain Rust calling `$CARGO`, npm and the pinned tools; every step says
+//! what it is doing, and every failure says what to do next.
+
+mod build;
+mod run;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => run::demo(),
+        Some("test") => run::test(&args[1..]),
+        Some("build") => tools::ensure(false).and_then(|t| build::all(&t)),
+        Some("size") => tools::ensure(false).and_then(|t| build::all(&t)).and_then(|()| build::size_report()),
+        _ => {
+            eprintln!("usage: cargo xtask <demo | test | build | size>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
+}
+
+pub fn step(msg: &str) {
+    println!("==> {msg}");
+}

@@ -1,0 +1,166 @@
+//! Builds everything the edge serves or runs.
+//!
+//! ```text
+//! widget/, console/ ─cargo(wasm32, release)─▶ wasm-bindgen ─▶ wasm-opt -Oz ─▶ edge/assets/{widget/v1,console}/*-<hash>.{js,wasm}
+//! widget/loader/loader.js ─esbuild --minify, hashed names filled in─▶ edge/assets/widget/v1/loader.js
+//! edge/ ─worker-build --release─▶ edge/build/ (Worker + Durable Objects)
+//! ```
+//! Content-hashed names let browsers cache the WASM forever; only the
+//! loader (stable URL) is revalidated.
+
+use crate::tools::{cargo, run, Tools};
+use crate::{root, step, Result};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn assets() -> PathBuf {
+    root().join("edge/assets")
+}
+
+fn stage() -> PathBuf {
+    root().join("target/porchlight")
+}
+
+pub fn all(tools: &Tools) -> Result {
+    step("building widget and console WASM (release)");
+    run(cargo()
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "porchlight-widget", "-p", "porchlight-console"])
+        .current_dir(root()))?;
+    let _ = fs::remove_dir_all(assets());
+    let widget_dir = assets().join("widget/v1");
+    let console_dir = assets().join("console");
+    let (widget_js, widget_wasm) = bindgen(tools, "porchlight_widget", "widget", &widget_dir)?;
+    let (console_js, console_wasm) = bindgen(tools, "porchlight_console", "console", &console_dir)?;
+
+    step("minifying loader.js");
+    let minified = stage().join("loader.min.js");
+    run(Command::new(&tools.esbuild)
+        .arg(root().join("widget/loader/loader.js"))
+        .args(["--minify", "--target=es2020", &format!("--outfile={}", minified.display())]))?;
+    let loader = read_string(&minified)?.replace("__WIDGET_JS__", &widget_js).replace("__WIDGET_WASM__", &widget_wasm);
+    write(&widget_dir.join("loader.js"), loader.as_bytes())?;
+
+    let page = read_string(&root().join("console/static/agent.html"))?
+        .replace("__CONSOLE_JS__", &console_js)
+        .replace("__CONSOLE_WASM__", &console_wasm);
+    write(&assets().join("agent.html"), page.as_bytes())?;
+    fs::copy(root().join("console/static/console.css"), console_dir.join("console.css")).map_err(|e| e.to_string())?;
+    write(&assets().join("_headers"), HEADERS.as_bytes())?;
+
+    step("building the edge Worker (worker-build --release)");
+    run(Command::new(&tools.worker_build)
+        .arg("--release")
+        .current_dir(root().join("edge"))
+        .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+        .env("ESBUILD_BIN", &tools.esbuild)
+        .env("WASM_OPT_BIN", &tools.wasm_opt))?;
+    step("build complete: edge/build (Worker) and edge/assets (loader, widget, console)");
+    Ok(())
+}
+
+/// Static-asset headers (Workers `_headers` format). The widget is fetched
+/// cross-origin by the loader on customers' pages, so it needs CORS; hashed
+/// files never change, so they are cached for a year.
+const HEADERS: &str = "\
+/widget/*
+  Access-Control-Allow-Origin: *
+  X-Content-Type-Options: nosniff
+/widget/v1/loader.js
+  Cache-Control: public, max-age=300
+/widget/v1/widget-*
+  Cache-Control: public, max-age=31536000, immutable
+/console/console-*
+  Cache-Control: public, max-age=31536000, immutable
+/agent
+  X-Frame-Options: DENY
+  Content-Security-Policy: default-src 'self'; connect-src 'self' ws: wss:; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'
+";
+
+/// wasm-bindgen + wasm-opt for one crate; returns the hashed (js, wasm) file names.
+fn bindgen(tools: &Tools, krate: &str, name: &str, out: &Path) -> Result<(String, String)> {
+    step(&format!("wasm-bindgen + wasm-opt: {name}"));
+    let input = root().join(format!("target/wasm32-unknown-unknown/release/{krate}.wasm"));
+    let tmp = stage().join(name);
+    let _ = fs::remove_dir_all(&tmp);
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(&input)
+        .args(["--target", "web", "--no-typescript", "--out-name", name, "--out-dir"])
+        .arg(&tmp))?;
+    let raw = tmp.join(format!("{name}_bg.wasm"));
+    let opt = tmp.join(format!("{name}.opt.wasm"));
+    run(Command::new(&tools.wasm_opt).arg(&raw).args(["-Oz", "--all-features", "-o"]).arg(&opt))?;
+    let js = fs::read(tmp.join(format!("{name}.js"))).map_err(|e| e.to_string())?;
+    let wasm = fs::read(&opt).map_err(|e| e.to_string())?;
+    let hash = {
+        let mut h = Sha256::new();
+        h.update(&js);
+        h.update(&wasm);
+        h.finalize().iter().take(5).map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let (js_name, wasm_name) = (format!("{name}-{hash}.js"), format!("{name}-{hash}.wasm"));
+    write(&out.join(&js_name), &js)?;
+    write(&out.join(&wasm_name), &wasm)?;
+    Ok((js_name, wasm_name))
+}
+
+fn read_string(p: &Path) -> Result<String> {
+    fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))
+}
+
+fn write(p: &Path, bytes: &[u8]) -> Result {
+    if let Some(dir) = p.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    fs::write(p, bytes).map_err(|e| format!("writing {}: {e}", p.display()))
+}
+
+/// Raw, gzip and brotli sizes of each shipped artifact.
+pub fn size_report() -> Result {
+    let find = |dir: &Path, prefix: &str, ext: &str| -> Result<PathBuf> {
+        fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e} (run `cargo xtask build`)", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| {
+                let n = p.file_name().unwrap_or_default().to_string_lossy();
+                n.starts_with(prefix) && n.ends_with(ext)
+            })
+            .ok_or_else(|| format!("no {prefix}*{ext} in {} (run `cargo xtask build`)", dir.display()))
+    };
+    let w = assets().join("widget/v1");
+    let c = assets().join("console");
+    let b = root().join("edge/build");
+    let rows: Vec<(&str, Vec<PathBuf>)> = vec![
+        ("loader.js (page load)", vec![w.join("loader.js")]),
+        ("widget glue + WASM (on intent)", vec![find(&w, "widget-", ".js")?, find(&w, "widget-", ".wasm")?]),
+        ("console glue + WASM + CSS", vec![find(&c, "console-", ".js")?, find(&c, "console-", ".wasm")?, c.join("console.css")]),
+        ("edge Worker bundle", vec![b.join("index.js"), find(&b, "index_bg", ".wasm")?]),
+    ];
+    println!("\n{:<34} {:>10} {:>10} {:>10}", "artifact", "raw", "gzip", "brotli");
+    for (label, files) in rows {
+        let (mut raw, mut gz, mut br) = (0, 0, 0);
+        for f in files {
+            let bytes = fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            raw += bytes.len();
+            gz += gzip_len(&bytes);
+            br += brotli_len(&bytes);
+        }
+        println!("{label:<34} {raw:>10} {gz:>10} {br:>10}");
+    }
+    Ok(())
+}
+
+pub fn gzip_len(bytes: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(bytes);
+    enc.finish().map(|v| v.len()).unwrap_or(0)
+}
+
+pub fn brotli_len(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+    let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
+    out.len()
+}

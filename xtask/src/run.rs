@@ -1,0 +1,196 @@
+//! `demo` and `test`: start the edge on `wrangler dev` and the demo site,
+//! then wait (demo) or run the test suites against them (test).
+
+use crate::tools::{self, describe, Tools};
+use crate::{build, root, step, Result};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Demo agent tokens; their SHA-256 hashes are in edge/wrangler.toml.
+pub const DEMO_TOKENS: [(&str, &str); 2] = [("Ava", "demo-agent-ava"), ("Ben", "demo-agent-ben")];
+
+pub fn demo() -> Result {
+    let tools = tools::ensure(false)?;
+    build::all(&tools)?;
+    let demo_origin = "http://127.0.0.1:8080";
+    let edge_url = "http://127.0.0.1:8787";
+    serve_demo_site(TcpListener::bind("127.0.0.1:8080").map_err(|e| format!("port 8080: {e}. Is another demo running?"))?, edge_url);
+    let mut edge = Edge::start(&tools, 8787, &root().join("edge/.wrangler/state"), None)?;
+    println!(
+        "\n  Porchlight is running.\n\n  Demo site (visitor):  {demo_origin}/\n  Agent console:        {edge_url}/agent\n  Agent tokens:         {} (Ava), {} (Ben)\n\n  Press Ctrl-C to stop.\n",
+        DEMO_TOKENS[0].1, DEMO_TOKENS[1].1
+    );
+    let status = edge.child.wait().map_err(|e| e.to_string())?;
+    Err(format!("wrangler dev exited ({status})"))
+}
+
+pub fn test(args: &[String]) -> Result {
+    let tools = tools::ensure(true)?;
+    build::all(&tools)?;
+
+    step("edge: wrangler deploy --dry-run");
+    tools::run(Command::new(&tools.wrangler)
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(root().join("target/porchlight/dry-run"))
+        .current_dir(root().join("edge"))
+        .env("WRANGLER_SEND_METRICS", "false"))?;
+
+    let demo = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let demo_origin = format!("http://{}", demo.local_addr().map_err(|e| e.to_string())?);
+    let port = free_port()?;
+    let edge_url = format!("http://127.0.0.1:{port}");
+    serve_demo_site(demo, &edge_url);
+    // A fresh state directory: tests start from an empty edge every run.
+    let state = root().join("target/porchlight/test-state");
+    let _ = std::fs::remove_dir_all(&state);
+    let sites = test_sites(&demo_origin)?;
+    let mut edge = Edge::start(&tools, port, &state, Some(&sites))?;
+
+    step("running every test: unit (protocol), edge end-to-end, browser");
+    let screenshot = root().join("target/porchlight/screenshot.png");
+    let result = tools::run(tools::cargo()
+        .args(["test", "-p", "porchlight-protocol", "-p", "porchlight-tests"])
+        .args(args)
+        .current_dir(root())
+        .env("PORCHLIGHT_EDGE", &edge_url)
+        .env("PORCHLIGHT_DEMO", &demo_origin)
+        .env("PORCHLIGHT_SCREENSHOT", &screenshot)
+        .env("PORCHLIGHT_CHROMIUM", tools::CHROMIUM)
+        .env("PORCHLIGHT_CHROMEDRIVER", tools::CHROMEDRIVER));
+    edge.stop();
+    result.map_err(|e| format!("{e}\n  Edge log: {}", edge.log.display()))?;
+    if screenshot.exists() {
+        step(&format!("screenshot of the demo page with the widget open: {}", screenshot.display()));
+    }
+    Ok(())
+}
+
+/// The demo site configuration with the test run's demo origin allowed.
+fn test_sites(demo_origin: &str) -> Result<String> {
+    let toml = std::fs::read_to_string(root().join("edge/wrangler.toml")).map_err(|e| e.to_string())?;
+    let json = toml
+        .split("SITES = '''")
+        .nth(1)
+        .and_then(|rest| rest.split("'''").next())
+        .ok_or("edge/wrangler.toml has no SITES = '''…''' block")?;
+    let mut sites: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("SITES in wrangler.toml: {e}"))?;
+    let origins = sites["copper-kettle"]["allowed_origins"].as_array_mut().ok_or("SITES has no copper-kettle origins")?;
+    origins.push(demo_origin.into());
+    Ok(sites.to_string())
+}
+
+fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+pub struct Edge {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Edge {
+    fn start(tools: &Tools, port: u16, state: &Path, sites: Option<&str>) -> Result<Edge> {
+        step(&format!("starting the edge: wrangler dev on 127.0.0.1:{port}"));
+        let log = root().join(format!("target/porchlight/wrangler-{port}.log"));
+        std::fs::create_dir_all(log.parent().unwrap_or(Path::new("."))).map_err(|e| e.to_string())?;
+        let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+        let mut cmd = Command::new(&tools.wrangler);
+        cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to"])
+            .arg(state)
+            .args(["--show-interactive-dev-session=false", "--live-reload=false"])
+            .current_dir(root().join("edge"))
+            .env("WRANGLER_SEND_METRICS", "false")
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().map_err(|e| e.to_string())?)
+            .stderr(file);
+        if let Some(sites) = sites {
+            cmd.arg("--var").arg(format!("SITES:{sites}"));
+        }
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        println!("    $ {}  (log: {})", describe(&cmd), log.display());
+        let child = cmd.spawn().map_err(|e| format!("could not start wrangler: {e}"))?;
+        let mut edge = Edge { child, log };
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = edge.child.try_wait() {
+                return Err(format!("wrangler dev exited early ({status}); see {}", edge.log.display()));
+            }
+            if http_get_ok(port, "/healthz") {
+                step(&format!("edge is up at http://127.0.0.1:{port}"));
+                return Ok(edge);
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        edge.stop();
+        Err(format!("the edge did not answer /healthz within 90 s; see {}", edge.log.display()))
+    }
+
+    fn stop(&mut self) {
+        // wrangler runs workerd as a child: signal the whole process group.
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.child.id())]).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_get_ok(port: u16, path: &str) -> bool {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if s.write_all(req.as_bytes()).is_err() {
+        return false;
+    }
+    let mut first = String::new();
+    BufReader::new(s).read_line(&mut first).is_ok() && first.contains(" 200 ")
+}
+
+/// Serves demo-site/ on its own origin, as a customer's site would be, with
+/// the embed tag pointed at this run's edge.
+fn serve_demo_site(listener: TcpListener, edge_url: &str) {
+    let edge_url = edge_url.to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let edge_url = edge_url.clone();
+            std::thread::spawn(move || {
+                let _ = serve_one(stream, &edge_url);
+            });
+        }
+    });
+}
+
+fn serve_one(mut stream: TcpStream, edge_url: &str) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    // Drain headers.
+    let mut h = String::new();
+    while reader.read_line(&mut h)? > 2 {
+        h.clear();
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/");
+    let rel = if path == "/" { "index.html" } else { path.trim_start_matches('/') };
+    let file = root().join("demo-site").join(rel);
+    let safe = !rel.contains("..") && file.is_file();
+    let (status, body, ctype) = if safe {
+        let mut bytes = Vec::new();
+        std::fs::File::open(&file)?.read_to_end(&mut bytes)?;
+        let ctype = match file.extension().and_then(|e| e.to_str()) {
+            Some("html") => "text/html; charset=utf-8",
+            Some("css") => "text/css",
+            Some("svg") => "image/svg+xml",
+            Some("png") => "image/png",
+            _ => "application/octet-stream",
+        };
+        if ctype.starts_with("text/html") {
+            bytes = String::from_utf8_lossy(&bytes).replace("http://127.0.0.1:8787", edge_url).into_bytes();
+        }
+        ("200 OK", bytes, ctype)
+    } else {
+        ("404 Not Found", b"not found".to_vec(), "text/plain")
+    };
+    write!(stream, "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())?;
+    stream.write_all(&body)
+}
