@@ -1,1 +1,225 @@
-//! e2e
+//! Helpers for Porchlight's end-to-end tests.
+//!
+//! The tests talk to a real edge on `wrangler dev`, started by
+//! `cargo xtask test`, which passes its address in `PORCHLIGHT_EDGE` (and
+//! the demo site's in `PORCHLIGHT_DEMO`). Clients are real WebSockets
+//! ([`Ws`]); the browser test drives real Chromium through [`webdriver`].
+
+pub mod webdriver;
+
+use porchlight_protocol::{
+    AgentFrame, ClientMsgId, CreateSession, QueueClientFrame, QueueFrame, SessionCreated, SessionFrame, SessionSummary,
+    VisitorFrame,
+};
+use serde::{de::DeserializeOwned, Serialize};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::{Message, WebSocket};
+
+pub const SITE: &str = "copper-kettle";
+pub const AVA: &str = "demo-agent-ava";
+pub const BEN: &str = "demo-agent-ben";
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run these tests with `cargo xtask test`, which starts the edge"))
+}
+
+/// `http://127.0.0.1:PORT` of the edge under test.
+pub fn edge() -> String {
+    env("PORCHLIGHT_EDGE")
+}
+
+/// Origin of the demo site, which the test configuration allows.
+pub fn demo_origin() -> String {
+    env("PORCHLIGHT_DEMO")
+}
+
+/// A unique-per-run name, so tests sharing one edge never confuse sessions.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{prefix}-{}-{}", nanos % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
+}
+
+pub fn client_id(s: &str) -> ClientMsgId {
+    ClientMsgId(s.into())
+}
+
+/// An HTTP answer: status and JSON body.
+pub struct Answer {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub headers: Vec<(String, String)>,
+}
+
+pub fn post(path: &str, origin: Option<&str>, bearer: Option<&str>, body: &str) -> Answer {
+    let mut req = ureq::post(&format!("{}{path}", edge())).set("content-type", "application/json");
+    if let Some(o) = origin {
+        req = req.set("origin", o);
+    }
+    if let Some(t) = bearer {
+        req = req.set("authorization", &format!("Bearer {t}"));
+    }
+    answer(req.send_string(body))
+}
+
+fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
+    let resp = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("request to the edge failed: {e}"),
+    };
+    let status = resp.status();
+    let headers = resp.headers_names().iter().map(|h| (h.clone(), resp.header(h).unwrap_or("").to_owned())).collect();
+    let text = resp.into_string().unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    Answer { status, body, headers }
+}
+
+/// Creates a session from the demo origin, as the widget's pre-chat form does.
+pub fn create_session(name: &str) -> SessionCreated {
+    let body = serde_json::to_string(&CreateSession { name: name.into(), email: Some(format!("{name}@example.com")) }).unwrap();
+    let a = post(&format!("/api/v1/sites/{SITE}/sessions"), Some(&demo_origin()), None, &body);
+    assert_eq!(a.status, 201, "create session: {}", a.body);
+    serde_json::from_value(a.body).expect("SessionCreated")
+}
+
+/// A WebSocket client speaking JSON frames.
+pub struct Ws {
+    socket: WebSocket<TcpStream>,
+}
+
+/// The upgrade failed with this HTTP status and body.
+#[derive(Debug)]
+pub struct Refused {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Ws {
+    pub fn connect(path: &str, origin: Option<&str>) -> Result<Ws, Refused> {
+        let url = format!("{}{path}", edge().replacen("http://", "ws://", 1));
+        let mut req = url.into_client_request().expect("ws request");
+        if let Some(o) = origin {
+            req.headers_mut().insert("origin", o.parse().expect("origin header"));
+        }
+        let host = edge().trim_start_matches("http://").to_owned();
+        let stream = TcpStream::connect(&host).expect("connect to the edge");
+        match tungstenite::client(req, stream) {
+            Ok((socket, _)) => {
+                socket.get_ref().set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+                Ok(Ws { socket })
+            }
+            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => Err(Refused {
+                status: resp.status().as_u16(),
+                body: String::from_utf8_lossy(resp.body().as_deref().unwrap_or_default()).into_owned(),
+            }),
+            Err(e) => panic!("websocket handshake failed: {e}"),
+        }
+    }
+
+    pub fn visitor(session: &SessionCreated) -> Ws {
+        let path = format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id);
+        Ws::connect(&path, Some(&demo_origin())).expect("visitor socket")
+    }
+
+    pub fn agent_session(session: &SessionCreated) -> Ws {
+        Ws::connect(&format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id), None).expect("agent socket")
+    }
+
+    pub fn queue() -> Ws {
+        Ws::connect(&format!("/api/v1/sites/{SITE}/queue"), None).expect("queue socket")
+    }
+
+    pub fn send<T: Serialize>(&mut self, frame: &T) {
+        self.send_text(&serde_json::to_string(frame).unwrap());
+    }
+
+    pub fn send_text(&mut self, text: &str) {
+        self.socket.send(Message::text(text)).expect("send frame");
+    }
+
+    /// The next text frame, parsed; panics after 10 s.
+    pub fn recv<T: DeserializeOwned>(&mut self) -> T {
+        self.try_recv(Duration::from_secs(10)).unwrap_or_else(|| panic!("no frame within 10 s"))
+    }
+
+    /// The next text frame within `wait`, or `None` (also once closed).
+    pub fn try_recv<T: DeserializeOwned>(&mut self, wait: Duration) -> Option<T> {
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            match self.socket.read() {
+                Ok(Message::Text(t)) => {
+                    return Some(serde_json::from_str(&t).unwrap_or_else(|e| panic!("unreadable frame {t}: {e}")))
+                }
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e))
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// Frames until one matches; the ones skipped are returned too.
+    pub fn recv_until<T: DeserializeOwned + std::fmt::Debug>(&mut self, what: &str, pred: impl Fn(&T) -> bool) -> (T, Vec<T>) {
+        let mut skipped = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(f) = self.try_recv::<T>(Duration::from_millis(500)) {
+                if pred(&f) {
+                    return (f, skipped);
+                }
+                skipped.push(f);
+            }
+        }
+        panic!("no {what} within 10 s; got {skipped:?}");
+    }
+
+    /// Whether the server closed the socket (reads until close or `wait`).
+    pub fn closed_within(&mut self, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            match self.socket.read() {
+                Ok(Message::Close(_)) | Err(tungstenite::Error::ConnectionClosed) | Err(tungstenite::Error::AlreadyClosed) => {
+                    return true
+                }
+                Err(tungstenite::Error::Io(e))
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(_) => return true,
+                Ok(_) => {}
+            }
+        }
+        false
+    }
+
+    // ── protocol conveniences ──
+
+    pub fn visitor_hello(&mut self, token: &str) -> SessionFrame {
+        self.send(&VisitorFrame::Hello { token: token.into(), last_seq: Default::default() });
+        self.recv()
+    }
+
+    pub fn agent_hello(&mut self, token: &str) -> SessionFrame {
+        self.send(&AgentFrame::Hello { token: token.into(), last_seq: Default::default() });
+        self.recv()
+    }
+
+    pub fn queue_hello(&mut self, token: &str) -> QueueFrame {
+        self.send(&QueueClientFrame::Hello { token: token.into() });
+        self.recv()
+    }
+
+    /// Waits for the queue to show `pred` for the session named `visitor`.
+    pub fn queue_until(&mut self, visitor: &str, pred: impl Fn(&SessionSummary) -> bool) -> SessionSummary {
+        let (frame, _) = self.recv_until::<QueueFrame>("queue upsert", |f| {
+            matches!(f, QueueFrame::Upsert { session } if session.visitor.name == visitor && pred(session))
+        });
+        match frame {
+            QueueFrame::Upsert { session } => session,
+            _ => unreachable!(),
+        }
+    }
+}

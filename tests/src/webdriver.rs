@@ -1,0 +1,138 @@
+//! A minimal W3C WebDriver client for Debian's chromedriver, enough to
+//! drive the widget as a visitor would: navigate, find elements (inside
+//! shadow roots, by accessible name), click, type, run script, screenshot.
+
+use base64::Engine;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and a headless Chromium session.
+    pub fn start() -> Browser {
+        let chromedriver = std::env::var("PORCHLIGHT_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("PORCHLIGHT_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {chromedriver}: {e} (cargo xtask test installs it)"));
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = std::env::temp_dir().join(format!("porchlight-chromium-{port}"));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium, "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=1280,860", format!("--user-data-dir={}", profile.display())
+            ]}
+        }}});
+        let mut b = Browser { driver, base, session: String::new() };
+        let v = b.call("POST", "/session", caps);
+        b.session = v["sessionId"].as_str().expect("sessionId").to_owned();
+        b
+    }
+
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = if path == "/session" { format!("{}{path}", self.base) } else { format!("{}/session/{}{path}", self.base, self.session) };
+        let req = ureq::request(method, &url);
+        let result = if method == "GET" || method == "DELETE" { req.call() } else { req.send_json(body) };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(code, r)) => panic!("webdriver {method} {path}: {code} {}", r.into_string().unwrap_or_default()),
+            Err(e) => panic!("webdriver {method} {path}: {e}"),
+        };
+        let v: Value = resp.into_json().expect("webdriver json");
+        v["value"].clone()
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.call("POST", "/url", json!({ "url": url }));
+    }
+
+    pub fn script(&self, script: &str, args: Value) -> Value {
+        self.call("POST", "/execute/sync", json!({ "script": script, "args": args }))
+    }
+
+    /// Polls `script` until it returns something truthy; panics with `what` after `secs`.
+    pub fn wait_for(&self, what: &str, secs: u64, script: &str, args: Value) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let v = self.script(script, args.clone());
+            if !(v.is_null() || v == json!(false) || v == json!("")) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out after {secs} s waiting for {what}");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// The element whose accessible name (aria-label or text) is `name`,
+    /// searching the page and every open shadow root.
+    pub fn by_name(&self, role: &str, name: &str) -> Value {
+        self.wait_for(&format!("{role} \"{name}\""), 20, FIND_BY_NAME, json!([role, name]))
+    }
+
+    pub fn click(&self, el: &Value) {
+        self.call("POST", &format!("/element/{}/click", id(el)), json!({}));
+    }
+
+    pub fn type_text(&self, el: &Value, text: &str) {
+        self.call("POST", &format!("/element/{}/value", id(el)), json!({ "text": text }));
+    }
+
+    pub fn screenshot(&self, path: &std::path::Path) {
+        let b64 = self.call("GET", "/screenshot", Value::Null);
+        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap_or_default()).expect("png");
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        std::fs::write(path, png).expect("write screenshot");
+    }
+}
+
+fn id(el: &Value) -> String {
+    el[ELEMENT_KEY].as_str().unwrap_or_else(|| panic!("not an element: {el}")).to_owned()
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Shadow-root-aware lookup by role and accessible name.
+pub const FIND_BY_NAME: &str = r#"
+const [role, name] = arguments;
+const sel = { button: 'button', textbox: 'input,textarea', log: '[role=log]' }[role] || role;
+const roots = [document];
+const all = [];
+while (roots.length) {
+  const r = roots.pop();
+  for (const el of r.querySelectorAll('*')) {
+    if (el.shadowRoot) roots.push(el.shadowRoot);
+    if (el.matches(sel)) all.push(el);
+  }
+}
+const label = el => (el.getAttribute('aria-label') || el.textContent || '').trim();
+return all.find(el => label(el) === name && el.getClientRects().length > 0) || null;
+"#;

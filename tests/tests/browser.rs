@@ -1,0 +1,112 @@
+//! A visitor in real headless Chromium on the demo site (its own origin),
+//! an agent over a real WebSocket: message one way, reply the other.
+
+use porchlight_protocol::{AgentFrame, QueueFrame, SessionFrame, Status};
+use porchlight_tests::webdriver::Browser;
+use porchlight_tests::*;
+use serde_json::json;
+
+const WASM_REQUESTED: &str =
+    "return performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm'))";
+
+#[test]
+fn visitor_chats_with_an_agent_through_the_widget() {
+    let browser = Browser::start();
+    browser.goto(&format!("{}/", demo_origin()));
+    let launcher = browser.by_name("button", "Open chat");
+
+    // A tiny loader only: no WASM until the visitor shows intent.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(browser.script(WASM_REQUESTED, json!([])), json!(false), "WASM fetched before intent");
+    let host_styles_untouched = browser.script(
+        "return getComputedStyle(document.body).fontFamily.includes('Georgia') && !document.querySelector('style[data-porchlight]')",
+        json!([]),
+    );
+    assert_eq!(host_styles_untouched, json!(true));
+
+    browser.click(&launcher);
+    browser.by_name("button", "Close chat");
+    assert_eq!(browser.script(WASM_REQUESTED, json!([])), json!(true), "WASM fetched on click");
+
+    let name = unique("Browser Visitor");
+    let name_box = browser.by_name("textbox", "Name");
+    browser.type_text(&name_box, &name);
+    browser.type_text(&browser.by_name("textbox", "Email"), "visitor@example.com");
+    browser.click(&browser.by_name("button", "Start chat"));
+
+    let message = browser.by_name("textbox", "Message");
+    let question = "Do you ship <b>whole beans</b> to Canada?";
+    browser.type_text(&message, &format!("{question}\u{E007}")); // Enter sends
+
+    // The agent finds the session in the queue and sees the question.
+    let mut queue = Ws::queue();
+    let summary = match queue.queue_hello(AVA) {
+        QueueFrame::Snapshot { sessions, .. } => sessions.into_iter().find(|s| s.visitor.name == name),
+        other => panic!("{other:?}"),
+    };
+    let summary = summary.unwrap_or_else(|| queue.queue_until(&name, |_| true));
+    assert_eq!(summary.status, Status::Waiting);
+    let session = porchlight_protocol::SessionCreated { session_id: summary.id.clone(), token: String::new() };
+    let mut agent = Ws::agent_session(&session);
+    agent.agent_hello(AVA);
+    let (frame, _) = agent.recv_until::<SessionFrame>("the visitor's question", |f| match f {
+        SessionFrame::Welcome { messages, .. } => messages.iter().any(|m| m.text == question),
+        SessionFrame::Message { message } => message.text == question,
+        _ => false,
+    });
+    drop(frame);
+    agent.send(&AgentFrame::Accept);
+    agent.send(&AgentFrame::Send { client_id: client_id("r1"), text: "Yes — 5–8 business days to Canada.".into() });
+
+    // The reply streams into the widget, as text.
+    let log_has = |text: &str| {
+        browser.wait_for(
+            &format!("\"{text}\" in the widget"),
+            20,
+            &format!("{FIND_BY_NAME_FN}\nconst log = find('log', 'Messages'); return log && log.innerText.includes(arguments[0]);"),
+            json!([text]),
+        )
+    };
+    log_has("Yes — 5–8 business days to Canada.");
+    browser.wait_for(
+        "the status line to name the agent",
+        20,
+        "return document.querySelector('[data-porchlight]').shadowRoot.textContent.includes(arguments[0])",
+        json!(["You're chatting with Ava"]),
+    );
+    let bold_tags = browser.script(
+        &format!("{FIND_BY_NAME_FN}\nreturn find('log', 'Messages').querySelectorAll('b').length"),
+        json!([]),
+    );
+    assert_eq!(bold_tags, json!(0), "user text is rendered as text, never as HTML");
+
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(std::path::Path::new(&path));
+    }
+
+    // Reload: the conversation is still there.
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    log_has(question);
+
+    // Close from the agent side: the widget says no more messages can be sent.
+    agent.send(&AgentFrame::Close);
+    log_has("closed the conversation");
+    browser.wait_for(
+        "the closed notice",
+        20,
+        &format!("{FIND_BY_NAME_FN}\nconst t = find('textbox', 'Message'); return t && t.disabled && document.querySelector('[data-porchlight]').shadowRoot.textContent.includes('No more messages can be sent')"),
+        json!([]),
+    );
+}
+
+/// FIND_BY_NAME as a function usable inside other scripts.
+const FIND_BY_NAME_FN: &str = r#"
+const find = (role, name) => {
+  const sel = { button: 'button', textbox: 'input,textarea', log: '[role=log]' }[role] || role;
+  const roots = [document]; const all = [];
+  while (roots.length) { const r = roots.pop();
+    for (const el of r.querySelectorAll('*')) { if (el.shadowRoot) roots.push(el.shadowRoot); if (el.matches(sel)) all.push(el); } }
+  const label = el => (el.getAttribute('aria-label') || el.textContent || '').trim();
+  return all.find(el => label(el) === name) || null;
+};"#;
