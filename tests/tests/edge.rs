@@ -136,14 +136,18 @@ fn exactly_one_agent_wins_accept() {
     ben.agent_hello(BEN);
     ava.send(&AgentFrame::Accept);
     ben.send(&AgentFrame::Accept);
-    let (ben_answer, _) = ben.recv_until::<SessionFrame>("error or status", |f| {
-        error_code(f).is_some() || matches!(f, SessionFrame::Status { .. })
-    });
-    let (ava_answer, _) = ava.recv_until::<SessionFrame>("status", |f| {
-        error_code(f).is_some() || matches!(f, SessionFrame::Status { .. })
-    });
+    // Each waits for its own outcome: a status naming itself, or a refusal.
+    let outcome = |ws: &mut Ws, me: &str| {
+        ws.recv_until::<SessionFrame>("accept outcome", |f| {
+            error_code(f).is_some()
+                || matches!(f, SessionFrame::Status { agent: Some(a), .. } if a.id.as_str() == me)
+        })
+        .0
+    };
+    let ava_answer = outcome(&mut ava, "ava");
+    let ben_answer = outcome(&mut ben, "ben");
     let winners = [&ava_answer, &ben_answer].iter().filter(|f| error_code(f).is_none()).count();
-    assert!(winners >= 1);
+    assert_eq!(winners, 1, "one winner: {ava_answer:?} / {ben_answer:?}");
     let refused = [&ava_answer, &ben_answer].iter().filter(|f| error_code(f) == Some(ErrorCode::AlreadyAccepted)).count();
     assert_eq!(refused, 1, "one of the two was refused: {ava_answer:?} / {ben_answer:?}");
 }

@@ -79,6 +79,15 @@ const HEADERS: &str = "\
   Content-Security-Policy: default-src 'self'; connect-src 'self' ws: wss:; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'
 ";
 
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
 /// wasm-bindgen + wasm-opt for one crate; returns the hashed (js, wasm) file names.
 fn bindgen(tools: &Tools, krate: &str, name: &str, out: &Path) -> Result<(String, String)> {
     step(&format!("wasm-bindgen + wasm-opt: {name}"));
@@ -91,7 +100,9 @@ fn bindgen(tools: &Tools, krate: &str, name: &str, out: &Path) -> Result<(String
         .arg(&tmp))?;
     let raw = tmp.join(format!("{name}_bg.wasm"));
     let opt = tmp.join(format!("{name}.opt.wasm"));
-    run(Command::new(&tools.wasm_opt).arg(&raw).args(["-Oz", "--all-features", "-o"]).arg(&opt))?;
+    // Exactly the features rustc emits for wasm32 today; `--all-features`
+    // would let wasm-opt use proposals browsers do not ship (compact imports).
+    run(Command::new(&tools.wasm_opt).arg(&raw).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(&opt))?;
     let js = fs::read(tmp.join(format!("{name}.js"))).map_err(|e| e.to_string())?;
     let wasm = fs::read(&opt).map_err(|e| e.to_string())?;
     let hash = {
