@@ -136,3 +136,14 @@ while (roots.length) {
 const label = el => (el.getAttribute('aria-label') || el.textContent || '').trim();
 return all.find(el => label(el) === name && el.getClientRects().length > 0) || null;
 "#;
+
+/// FIND_BY_NAME as a function `find(role, name)` for use inside other scripts.
+pub const FIND_BY_NAME_FN: &str = r#"
+const find = (role, name) => {
+  const sel = { button: 'button', textbox: 'input,textarea', log: '[role=log]' }[role] || role;
+  const roots = [document]; const all = [];
+  while (roots.length) { const r = roots.pop();
+    for (const el of r.querySelectorAll('*')) { if (el.shadowRoot) roots.push(el.shadowRoot); if (el.matches(sel)) all.push(el); } }
+  const label = el => (el.getAttribute('aria-label') || el.textContent || '').trim();
+  return all.find(el => label(el) === name) || null;
+};"#;

@@ -2,7 +2,7 @@
 //! an agent over a real WebSocket: message one way, reply the other.
 
 use porchlight_protocol::{AgentFrame, QueueFrame, SessionFrame, Status};
-use porchlight_tests::webdriver::Browser;
+use porchlight_tests::webdriver::{Browser, FIND_BY_NAME_FN};
 use porchlight_tests::*;
 use serde_json::json;
 
@@ -101,13 +101,83 @@ fn visitor_chats_with_an_agent_through_the_widget() {
     );
 }
 
-/// FIND_BY_NAME as a function usable inside other scripts.
-const FIND_BY_NAME_FN: &str = r#"
-const find = (role, name) => {
-  const sel = { button: 'button', textbox: 'input,textarea', log: '[role=log]' }[role] || role;
-  const roots = [document]; const all = [];
-  while (roots.length) { const r = roots.pop();
-    for (const el of r.querySelectorAll('*')) { if (el.shadowRoot) roots.push(el.shadowRoot); if (el.matches(sel)) all.push(el); } }
-  const label = el => (el.getAttribute('aria-label') || el.textContent || '').trim();
-  return all.find(el => label(el) === name) || null;
-};"#;
+#[test]
+fn agent_accepts_replies_and_closes_in_the_console() {
+    // A visitor (over a real WebSocket) waiting with a question whose name holds markup.
+    let name = unique("<i>Console</i> Visitor");
+    let session = create_session(&name);
+    let mut visitor = Ws::visitor(&session);
+    assert!(matches!(visitor.visitor_hello(&session.token), SessionFrame::Welcome { .. }));
+    let question = "My grinder arrived with a cracked hopper, what now?";
+    visitor.send(&porchlight_protocol::VisitorFrame::Send { client_id: client_id("q1"), text: question.into() });
+
+    // The agent signs in to the console in headless Chromium.
+    let browser = Browser::start();
+    browser.goto(&format!("{}/agent", edge()));
+    browser.type_text(&browser.by_name("textbox", "Agent token"), AVA);
+    browser.click(&browser.by_name("button", "Sign in"));
+
+    // The session shows up live in the queue; Accept on its row.
+    let row = format!("tr[data-session='{}']", session.session_id);
+    let accept = browser.wait_for(
+        "the session's row with an Accept button",
+        20,
+        "const r = document.querySelector(arguments[0]); return r && [...r.querySelectorAll('button')].find(b => b.textContent.trim() === 'Accept') || null",
+        json!([row]),
+    );
+    let italic = browser.script("return document.querySelector(arguments[0]).querySelectorAll('i').length", json!([row]));
+    assert_eq!(italic, json!(0), "the visitor's name is rendered as text, never as HTML");
+    browser.click(&accept);
+
+    // The conversation opens with the visitor's question; the visitor hears of the accept.
+    let log_has = |text: &str| {
+        browser.wait_for(
+            &format!("\"{text}\" in the console's conversation"),
+            20,
+            &format!("{FIND_BY_NAME_FN}\nconst log = find('log', 'Messages'); return log && log.innerText.includes(arguments[0]);"),
+            json!([text]),
+        )
+    };
+    log_has(question);
+    visitor.recv_until::<SessionFrame>("the accept", |f| matches!(f, SessionFrame::Status { status: Status::Active, .. }));
+    browser.wait_for(
+        "the row to say Active",
+        20,
+        "const r = document.querySelector(arguments[0]); return r && r.innerText.includes('Active') && r.innerText.includes('Ava')",
+        json!([row]),
+    );
+
+    // Reply with the composer (Enter sends); it reaches the visitor, authored by Ava.
+    let reply = "Sorry about that! A replacement hopper ships today.";
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("{reply}\u{E007}"));
+    let (frame, _) = visitor.recv_until::<SessionFrame>("the console's reply", |f| {
+        matches!(f, SessionFrame::Message { message } if message.text == reply)
+    });
+    match frame {
+        SessionFrame::Message { message } => {
+            assert!(matches!(message.author, porchlight_protocol::Author::Agent { ref name, .. } if name == "Ava"), "{message:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    log_has(reply);
+
+    // The visitor answers; it streams into the console.
+    visitor.send(&porchlight_protocol::VisitorFrame::Send { client_id: client_id("q2"), text: "Great, thank you!".into() });
+    log_has("Great, thank you!");
+
+    // Close session: the visitor is told, the console's composer is disabled, the row is Closed.
+    browser.click(&browser.by_name("button", "Close session"));
+    visitor.recv_until::<SessionFrame>("the close", |f| matches!(f, SessionFrame::Status { status: Status::Closed, .. }));
+    browser.wait_for(
+        "the console's composer to be disabled after close",
+        20,
+        &format!("{FIND_BY_NAME_FN}\nconst t = find('textbox', 'Message'); return t && t.disabled"),
+        json!([]),
+    );
+    browser.wait_for(
+        "the row to say Closed",
+        20,
+        "const r = document.querySelector(arguments[0]); return r && r.innerText.includes('Closed')",
+        json!([row]),
+    );
+}
