@@ -52,7 +52,7 @@ pub fn test(args: &[String]) -> Result {
     step("running every test: unit (protocol), edge end-to-end, browser");
     let screenshot = root().join("target/porchlight/screenshot.png");
     let result = tools::run(tools::cargo()
-        .args(["test", "--no-fail-fast", "-p", "porchlight-protocol", "-p", "porchlight-tests"])
+        .args(["test", "--no-fail-fast", "-p", "porchlight-protocol", "-p", "porchlight-kb", "-p", "porchlight-tests"])
         .args(args)
         .current_dir(root())
         .env("PORCHLIGHT_EDGE", &edge_url)
