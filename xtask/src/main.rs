@@ -4,11 +4,15 @@
 //! - `test`: the same set-up, then every test: unit, edge end-to-end, browser.
 //! - `build`: build loader, widget, console and edge into `edge/assets` and `edge/build`.
 //! - `size`: raw / gzip / brotli bytes of everything a browser or Workers downloads.
+//! - `bench`: the bot's ranking quality against plain BM25, and its keystroke latency.
+//! - `kb import | search`: load a help center into the edge; see what the bot would suggest.
 //!
 //! Plain Rust calling `$CARGO`, npm and the pinned tools; every step says
 //! what it is doing, and every failure says what to do next.
 
+mod bench;
 mod build;
+mod kb;
 mod run;
 mod tools;
 
@@ -23,9 +27,11 @@ fn main() -> ExitCode {
         Some("demo") => run::demo(),
         Some("test") => run::test(&args[1..]),
         Some("build") => tools::ensure(false).and_then(|t| build::all(&t)),
+        Some("kb") => kb::main(&args[1..]),
+        Some("bench") => bench::kb_quality(),
         Some("size") => tools::ensure(false).and_then(|t| build::all(&t)).and_then(|()| build::size_report()),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | build | size>");
+            eprintln!("usage: cargo xtask <demo | test | build | size | bench | kb (import | search)>");
             return ExitCode::from(2);
         }
     };
