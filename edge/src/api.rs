@@ -65,7 +65,7 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
             let site = sites.get(&site_id).ok_or_else(|| ApiError::not_found("Site"))?;
             match (method, rest) {
                 (Method::Options, ["sessions"] | ["widget"]) => preflight(&req, site),
-                (Method::Get, ["widget"]) => widget_config(&req, &site_id, site),
+                (Method::Get, ["widget"]) => widget_config(&req, env, &site_id, site).await,
                 (Method::Post, ["sessions"]) => create_session(req, env, &site_id, site).await,
                 (Method::Get, ["sessions", id, "ws"]) => {
                     let origin = allowed_origin(&req, site)?;
@@ -77,6 +77,26 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
                     let id = session_id(id, "")?;
                     forward_upgrade(req, env, "CHAT_SESSION", &session_object_name(&site_id, &id), "/agent").await
                 }
+                (Method::Options, ["kb", ..]) => preflight(&req, site),
+                (Method::Get, ["kb", "index"]) => kb_index(req, env, &site_id, site).await,
+                (Method::Get, ["kb", "search"]) => {
+                    let origin = public_read_origin(&req, site)?;
+                    let url = req.url()?;
+                    let q = url.query_pairs().find(|(k, _)| k == "q").map(|(_, v)| v.into_owned()).unwrap_or_default();
+                    if q.len() > validate::MAX_MESSAGE_CHARS * 4 {
+                        return Err(ApiError::new(413, ErrorCode::MessageTooLong, "The question is too long to search."));
+                    }
+                    let path = format!("/suggest?q={}&typing=0", js_sys::encode_uri_component(&q));
+                    kb_forward(env, &site_id, Request::new(&format!("https://internal{path}"), Method::Get)?, origin).await
+                }
+                (Method::Get, ["kb", "articles", id]) if !id.is_empty() => {
+                    let origin = public_read_origin(&req, site)?;
+                    if !porchlight_kb::article::valid_id(id) {
+                        return Err(ApiError::not_found("Article"));
+                    }
+                    kb_forward(env, &site_id, Request::new(&format!("https://internal/articles/{id}"), Method::Get)?, origin).await
+                }
+                (_, ["kb", rest @ ..]) => kb_admin(req, env, &site_id, &sites, rest).await,
                 (Method::Get, ["queue"]) => {
                     agent_origin(&req)?;
                     forward_upgrade(req, env, "SITE_QUEUE", site_id.as_str(), "/agent").await
@@ -88,6 +108,93 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
         // Everything else is a static asset (loader, widget, console).
         _ => Ok(env.assets("ASSETS")?.fetch_request(req).await?),
     }
+}
+
+/// Help-center content is public: pages on the site's allowed origins may
+/// read it (with CORS), and so may non-browser clients (no `Origin`), such
+/// as `cargo xtask kb search --site`. Other browser origins get 403.
+fn public_read_origin(req: &Request, site: &SiteConfig) -> ApiResult<Option<String>> {
+    match req.headers().get("origin")? {
+        None => Ok(None),
+        Some(_) => allowed_origin(req, site).map(Some),
+    }
+}
+
+async fn kb_forward(env: &Env, site_id: &SiteId, req: Request, origin: Option<String>) -> ApiResult<Response> {
+    let stub = env.durable_object("KNOWLEDGE_BASE")?.get_by_name(site_id.as_str())?;
+    let resp = stub.fetch_with_request(req).await?;
+    Ok(match origin {
+        Some(o) => with_cors(resp, &o)?,
+        None => resp,
+    })
+}
+
+/// The site's search index. `?v=<version>` (from the widget config) makes the
+/// response immutable: a new version is a new URL.
+async fn kb_index(req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<Response> {
+    let origin = public_read_origin(&req, site)?;
+    let wanted = req.url()?.query_pairs().find(|(k, _)| k == "v").map(|(_, v)| v.into_owned());
+    let mut resp = kb_forward(env, site_id, Request::new("https://internal/index", Method::Get)?, None).await?;
+    let text = resp.text().await?;
+    #[derive(serde::Deserialize)]
+    struct Version {
+        version: String,
+    }
+    let version = serde_json::from_str::<Version>(&text).map(|v| v.version).unwrap_or_default();
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    let cache = if wanted.as_deref() == Some(version.as_str()) { "public, max-age=31536000, immutable" } else { "no-cache" };
+    headers.set("cache-control", cache)?;
+    headers.set("etag", &format!("\"{version}\""))?;
+    let out = Response::ok(text)?.with_headers(headers);
+    Ok(match origin {
+        Some(o) => with_cors(out, &o)?,
+        None => out,
+    })
+}
+
+/// Site administration of the knowledge base: ADMIN agents of this site only.
+async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, rest: &[&str]) -> ApiResult<Response> {
+    let unauthorized = || ApiError::new(401, ErrorCode::Unauthorized, "Send an ADMIN agent token of this site as `Authorization: Bearer <token>`.");
+    let header = req.headers().get("authorization")?.unwrap_or_default();
+    let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
+    let site = sites.get(site_id).ok_or_else(|| ApiError::not_found("Site"))?;
+    let account = site.agent_by_token_hash(&crypto::sha256_hex(token)).ok_or_else(unauthorized)?;
+    if account.role != porchlight_protocol::site::Role::Admin {
+        return Err(ApiError::new(403, ErrorCode::Forbidden, "Managing the knowledge base needs an ADMIN agent."));
+    }
+    const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
+    let declared: usize = req.headers().get("content-length")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    if declared > MAX_IMPORT_BYTES {
+        return Err(ApiError::new(413, ErrorCode::FrameTooLarge, "Imports can be at most 8 MiB."));
+    }
+    let method = req.method();
+    let (path, body) = match (&method, rest) {
+        (Method::Post, ["import"]) => ("/import".to_owned(), Some(req.bytes().await?)),
+        (Method::Get, ["articles"]) => ("/articles".to_owned(), None),
+        (Method::Put | Method::Delete, ["articles", id]) if porchlight_kb::article::valid_id(id) => {
+            let body = if method == Method::Put { Some(req.bytes().await?) } else { None };
+            (format!("/articles/{id}"), body)
+        }
+        _ => return Err(ApiError::not_found("Route")),
+    };
+    if body.as_ref().is_some_and(|b| b.len() > MAX_IMPORT_BYTES) {
+        return Err(ApiError::new(413, ErrorCode::FrameTooLarge, "Imports can be at most 8 MiB."));
+    }
+    if path == "/import" {
+        if let Some(b) = &body {
+            if serde_json::from_slice::<crate::kb::ImportCheck>(b).is_err() {
+                return Err(ApiError::new(400, ErrorCode::BadFrame, "The body must be {\"articles\": [\"<markdown>\", …]}."));
+            }
+        }
+    }
+    let mut init = worker::RequestInit::new();
+    init.with_method(method);
+    if let Some(b) = body {
+        init.with_body(Some(js_sys::Uint8Array::from(b.as_slice()).into()));
+    }
+    let forwarded = Request::new_with_init(&format!("https://internal{path}"), &init)?;
+    kb_forward(env, site_id, forwarded, None).await
 }
 
 /// Durable Object name of a session: site and id together, so one site can
@@ -152,13 +259,23 @@ fn preflight(req: &Request, site: &SiteConfig) -> ApiResult<Response> {
     Ok(resp.with_headers(headers))
 }
 
-fn widget_config(req: &Request, site_id: &SiteId, site: &SiteConfig) -> ApiResult<Response> {
+/// The current index version, or `None` when the site has no articles (or
+/// the knowledge base is unreachable: the widget then just shows no suggestions).
+async fn kb_version(env: &Env, site_id: &SiteId) -> Option<String> {
+    let stub = env.durable_object("KNOWLEDGE_BASE").ok()?.get_by_name(site_id.as_str()).ok()?;
+    let mut resp = stub.fetch_with_request(Request::new("https://internal/version", Method::Get).ok()?).await.ok()?;
+    let v: serde_json::Value = resp.json().await.ok()?;
+    (v["articles"].as_u64().unwrap_or(0) > 0).then(|| v["version"].as_str().map(str::to_owned)).flatten()
+}
+
+async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<Response> {
     let origin = allowed_origin(req, site)?;
     let body = WidgetConfig {
         site: site_id.clone(),
         name: site.name.clone(),
         accent_color: site.accent_color.clone(),
         greeting: site.greeting.clone(),
+        kb_version: kb_version(env, site_id).await,
     };
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
 }

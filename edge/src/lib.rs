@@ -9,12 +9,15 @@
 //!   visitor's and agents' WebSockets (hibernating).
 //! - [`queue::SiteQueue`]: one per site. Holds a summary row per session and
 //!   pushes changes to every signed-in agent's console.
+//! - [`kb::KnowledgeBase`]: one per site. Stores help-center articles and
+//!   the search index built from them; ranks messages for the bot.
 //!
 //! Errors are converted to HTTP responses once, here, via [`api::ApiError`].
 
 mod api;
 mod config;
 mod crypto;
+mod kb;
 mod queue;
 mod session;
 mod util;

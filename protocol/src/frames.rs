@@ -51,6 +51,10 @@ pub struct WidgetConfig {
     pub name: String,
     pub accent_color: String,
     pub greeting: String,
+    /// Version of the site's help-center index, when it has articles: fetch
+    /// `kb/index?v=<it>` once (immutable) to rank suggestions in the browser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kb_version: Option<String>,
 }
 
 /// Every HTTP error: `{"error": {"code": "...", "message": "..."}}`.
@@ -89,6 +93,10 @@ pub enum ErrorCode {
     AlreadyAccepted,
     /// The agent does not own this session (accept it first).
     NotAssigned,
+    /// An uploaded help-center article is not valid (the message says why).
+    InvalidArticle,
+    /// The agent's role does not allow this (site administration needs ADMIN).
+    Forbidden,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -291,8 +299,9 @@ mod golden {
                 name: "Copper Kettle".into(),
                 accent_color: "#b4532a".into(),
                 greeting: "Hi!".into(),
+                kb_version: Some("9c1f0e2d3b4a5968".into()),
             },
-            json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!"}),
+            json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "kb_version": "9c1f0e2d3b4a5968"}),
         );
         golden(
             ErrorBody::new(ErrorCode::ForbiddenOrigin, "nope"),

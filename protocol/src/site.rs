@@ -37,6 +37,17 @@ pub struct AgentAccount {
     pub name: String,
     /// Lowercase hex SHA-256 of the agent's token.
     pub token_sha256: String,
+    /// ADMIN may also manage the site (knowledge base, agents).
+    #[serde(default)]
+    pub role: Role,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    #[default]
+    Agent,
+    Admin,
 }
 
 fn default_accent() -> String {
@@ -112,7 +123,7 @@ mod tests {
             allowed_origins: origins.iter().map(|s| s.to_string()).collect(),
             accent_color: default_accent(),
             greeting: default_greeting(),
-            agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into() }],
+            agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into(), role: Role::Agent }],
         }
     }
 

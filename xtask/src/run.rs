@@ -19,6 +19,7 @@ pub fn demo() -> Result {
     let edge_url = "http://127.0.0.1:8787";
     serve_demo_site(TcpListener::bind("127.0.0.1:8080").map_err(|e| format!("port 8080: {e}. Is another demo running?"))?, edge_url);
     let mut edge = Edge::start(&tools, 8787, &root().join("edge/.wrangler/state"), None)?;
+    import_sample_kb(edge_url)?;
     println!(
         "\n  Porchlight is running.\n\n  Demo site (visitor):  {demo_origin}/\n  Agent console:        {edge_url}/agent\n  Agent tokens:         {} (Ava), {} (Ben)\n\n  Press Ctrl-C to stop.\n",
         DEMO_TOKENS[0].1, DEMO_TOKENS[1].1
@@ -48,6 +49,10 @@ pub fn test(args: &[String]) -> Result {
     let _ = std::fs::remove_dir_all(&state);
     let sites = test_sites(&demo_origin)?;
     let mut edge = Edge::start(&tools, port, &state, Some(&sites))?;
+    if let Err(e) = import_sample_kb(&edge_url) {
+        edge.stop();
+        return Err(e);
+    }
 
     step("running every test: unit (protocol), edge end-to-end, browser");
     let screenshot = root().join("target/porchlight/screenshot.png");
@@ -65,6 +70,15 @@ pub fn test(args: &[String]) -> Result {
     if screenshot.exists() {
         step(&format!("screenshot of the demo page with the widget open: {}", screenshot.display()));
     }
+    Ok(())
+}
+
+/// Loads the demo help center (demo-site/kb) into the edge, as a site owner
+/// would with `cargo xtask kb import`. Same content, same index version.
+fn import_sample_kb(edge_url: &str) -> Result {
+    step("knowledge base: importing demo-site/kb into copper-kettle");
+    let version = crate::kb::import(&root().join("demo-site/kb"), "copper-kettle", edge_url, crate::kb::DEMO_ADMIN_TOKEN)?;
+    println!("    index version {version}");
     Ok(())
 }
 
