@@ -5,7 +5,7 @@
 //! pushes it to every signed-in agent console. Agents' sockets hibernate
 //! between updates.
 
-use crate::util::{parse_frame, send, Incoming};
+use crate::util::{self, parse_frame, send, Incoming};
 use crate::{config, crypto};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::validate::MAX_FRAME_BYTES;
@@ -105,8 +105,7 @@ impl DurableObject for SiteQueue {
     }
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
-        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
-        let _ = ws.close(Some(code), Some("closing"));
+        util::complete_close(&ws, code);
         Ok(())
     }
 

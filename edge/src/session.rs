@@ -129,9 +129,7 @@ impl DurableObject for ChatSession {
     }
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
-        // Complete the closing handshake; 1005/1006 are not sendable codes.
-        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
-        let _ = ws.close(Some(code), Some("closing"));
+        util::complete_close(&ws, code);
         Ok(())
     }
 

@@ -40,3 +40,10 @@ pub fn internal_post<T: Serialize>(path: &str, body: &T) -> Result<worker::Reque
     init.with_body(Some(serde_json::to_string(body)?.into()));
     worker::Request::new_with_init(&format!("https://internal{path}"), &init)
 }
+
+/// Completes the closing handshake a client started. 1005 and 1006 are
+/// reported codes, not sendable ones.
+pub fn complete_close(ws: &WebSocket, code: usize) {
+    let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
+    let _ = ws.close(Some(code), Some("closing"));
+}

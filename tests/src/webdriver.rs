@@ -88,6 +88,16 @@ impl Browser {
         self.wait_for(&format!("{role} \"{name}\""), 20, FIND_BY_NAME, json!([role, name]))
     }
 
+    /// Waits until the message log (role "log", named "Messages") shows `text`.
+    pub fn log_shows(&self, text: &str) -> Value {
+        self.wait_for(
+            &format!("\"{text}\" in the message log"),
+            20,
+            &format!("{FIND_BY_NAME_FN}\nconst log = find('log', 'Messages'); return log && log.innerText.includes(arguments[0]);"),
+            json!([text]),
+        )
+    }
+
     pub fn click(&self, el: &Value) {
         self.call("POST", &format!("/element/{}/click", id(el)), json!({}));
     }

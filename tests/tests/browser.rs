@@ -60,14 +60,7 @@ fn visitor_chats_with_an_agent_through_the_widget() {
     agent.send(&AgentFrame::Send { client_id: client_id("r1"), text: "Yes — 5–8 business days to Canada.".into() });
 
     // The reply streams into the widget, as text.
-    let log_has = |text: &str| {
-        browser.wait_for(
-            &format!("\"{text}\" in the widget"),
-            20,
-            &format!("{FIND_BY_NAME_FN}\nconst log = find('log', 'Messages'); return log && log.innerText.includes(arguments[0]);"),
-            json!([text]),
-        )
-    };
+    let log_has = |text: &str| browser.log_shows(text);
     log_has("Yes — 5–8 business days to Canada.");
     browser.wait_for(
         "the status line to name the agent",
@@ -130,14 +123,7 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     browser.click(&accept);
 
     // The conversation opens with the visitor's question; the visitor hears of the accept.
-    let log_has = |text: &str| {
-        browser.wait_for(
-            &format!("\"{text}\" in the console's conversation"),
-            20,
-            &format!("{FIND_BY_NAME_FN}\nconst log = find('log', 'Messages'); return log && log.innerText.includes(arguments[0]);"),
-            json!([text]),
-        )
-    };
+    let log_has = |text: &str| browser.log_shows(text);
     log_has(question);
     visitor.recv_until::<SessionFrame>("the accept", |f| matches!(f, SessionFrame::Status { status: Status::Active, .. }));
     browser.wait_for(
