@@ -118,11 +118,10 @@ impl Searcher {
     /// not confident. `typing` says the last word may be unfinished.
     pub fn suggest(&self, query: &str, typing: bool) -> Vec<Hit> {
         let (scored, mass) = self.score(query, typing);
-        let Some(&(top_doc, top_score, top_cov)) = scored.first() else { return Vec::new() };
+        let Some(&(_, top_score, top_cov)) = scored.first() else { return Vec::new() };
         if top_score < MIN_SCORE || top_cov < MIN_COVERAGE * mass {
             return Vec::new();
         }
-        let _ = top_doc;
         scored
             .into_iter()
             .take(MAX_SUGGESTIONS)
