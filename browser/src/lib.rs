@@ -226,6 +226,13 @@ pub fn ws_url(edge: &str, path: &str) -> String {
     format!("{base}{path}")
 }
 
+/// Whether a keydown in a composer should send: Enter sends, Shift+Enter
+/// is a new line, and never in the middle of an IME composition. Call
+/// `prevent_default` on the event when this is true.
+pub fn enter_sends(e: &web_sys::KeyboardEvent) -> bool {
+    e.key() == "Enter" && !e.shift_key() && !e.is_composing()
+}
+
 /// "3m", "1h 5m": how long ago `since_ms` was.
 pub fn ago(since_ms: u64, now_ms: u64) -> String {
     let secs = now_ms.saturating_sub(since_ms) / 1000;

@@ -8,7 +8,8 @@
 //!
 //! Internal routes (the Worker has already authenticated the caller):
 //! `POST /import`, `PUT|DELETE /articles/{id}`, `GET /articles`,
-//! `GET /articles/{id}`, `GET /index`, `GET /suggest?q=&typing=`.
+//! `GET /articles/{id}`, `GET /index`, `GET /suggest?q=&typing=`, and
+//! `POST /bot` (a session asks what the bot answers to a visitor's message).
 
 use porchlight_kb::{Article, Index, Searcher};
 use porchlight_protocol::{ErrorBody, ErrorCode};
@@ -94,9 +95,19 @@ impl DurableObject for KnowledgeBase {
                 let typing = url.query_pairs().any(|(k, v)| k == "typing" && v == "1");
                 Response::from_json(&serde_json::json!({ "hits": self.suggest(&q, typing)? }))
             }
+            (worker::Method::Post, ["bot"]) => {
+                let turn: BotTurn = req.json().await?;
+                Response::from_json(&porchlight_kb::bot::answer(&*self.searcher()?, &turn.message))
+            }
             _ => not_found("Route"),
         }
     }
+}
+
+/// `POST /bot`: a visitor's message for the bot to answer (from a session).
+#[derive(Serialize, Deserialize)]
+pub struct BotTurn {
+    pub message: String,
 }
 
 fn init_schema(sql: &SqlStorage) -> Result<()> {

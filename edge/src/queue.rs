@@ -4,12 +4,20 @@
 //! change (`POST /upsert`); the queue stores the newest revision of each and
 //! pushes it to every signed-in agent console. Agents' sockets hibernate
 //! between updates.
+//!
+//! It also keeps the line: when the order of WAITING sessions changes it
+//! tells each of them its position (`POST /position` to the session, which
+//! relays it to the visitor), and it answers `GET /position/{id}` for a
+//! visitor who just connected. After every change it recounts the site's
+//! bot figures ([`SiteStats`]) and pushes them if they moved.
 
+use crate::session::{Position, PositionAnswer, QueueUpdate};
 use crate::util::{self, parse_frame, send, Incoming};
 use crate::{config, crypto};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::validate::MAX_FRAME_BYTES;
-use porchlight_protocol::{ErrorCode, QueueClientFrame, QueueFrame, SessionSummary, SiteId};
+use porchlight_protocol::{ErrorCode, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteId, SiteStats};
+use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, SqlStorage, State, WebSocket,
@@ -30,6 +38,10 @@ pub struct SiteQueue {
     state: State,
     env: Env,
     sql: SqlStorage,
+    /// The WAITING line as last announced to the sessions in it (`None`
+    /// after a wake-up: announce again on the next change).
+    line: RefCell<Option<Vec<SessionId>>>,
+    stats: RefCell<Option<SiteStats>>,
 }
 
 impl DurableObject for SiteQueue {
@@ -42,15 +54,26 @@ impl DurableObject for SiteQueue {
         ) {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
-        SiteQueue { state, env, sql }
+        SiteQueue { state, env, sql, line: RefCell::new(None), stats: RefCell::new(None) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         match req.path().as_str() {
             "/upsert" => {
-                let summary: SessionSummary = req.json().await?;
-                self.upsert(summary)?;
+                let QueueUpdate { site, summary } = req.json().await?;
+                if self.upsert(summary)? {
+                    self.push_stats()?;
+                    self.announce_line(&site).await?;
+                }
                 Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            path if path.starts_with("/position/") => {
+                let id = SessionId::parse(&path["/position/".len()..]);
+                let position = match id {
+                    Some(id) => self.line()?.iter().position(|s| *s == id).map(|i| i as u32 + 1),
+                    None => None,
+                };
+                Response::from_json(&PositionAnswer { position })
             }
             "/agent" => {
                 let site = req.headers().get("x-porchlight-site")?.and_then(|s| SiteId::parse(&s));
@@ -99,6 +122,7 @@ impl DurableObject for SiteQueue {
                 attachment.agent = Some(agent.as_ref());
                 ws.serialize_attachment(&attachment)?;
                 send(&ws, &QueueFrame::Snapshot { agent: agent.as_ref(), sessions: self.snapshot()? });
+                send(&ws, &QueueFrame::Stats { stats: self.count_stats()? });
             }
         }
         Ok(())
@@ -120,8 +144,8 @@ fn error(code: ErrorCode, message: String) -> QueueFrame {
 
 impl SiteQueue {
     /// Stores `summary` unless a newer revision is already stored, and pushes
-    /// it to signed-in agents if it was news.
-    fn upsert(&self, summary: SessionSummary) -> Result<()> {
+    /// it to signed-in agents if it was news. Returns whether it was.
+    fn upsert(&self, summary: SessionSummary) -> Result<bool> {
         let cursor = self.sql.exec(
             "INSERT INTO sessions (id, rev, updated_at, json) VALUES (?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, updated_at = excluded.updated_at, json = excluded.json
@@ -136,13 +160,83 @@ impl SiteQueue {
         // Drain the cursor so the write counters are final.
         let _ = cursor.to_array::<serde_json::Value>();
         if cursor.rows_written() == 0 {
-            return Ok(());
+            return Ok(false);
         }
-        let frame = serde_json::to_string(&QueueFrame::Upsert { session: summary })?;
+        self.to_agents(&QueueFrame::Upsert { session: summary })?;
+        Ok(true)
+    }
+
+    fn to_agents(&self, frame: &QueueFrame) -> Result<()> {
+        let frame = serde_json::to_string(frame)?;
         for ws in self.state.get_websockets() {
             if matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { agent: Some(_), .. }))) {
                 let _ = ws.send_with_str(&frame);
             }
+        }
+        Ok(())
+    }
+
+    /// WAITING sessions, longest waiting first.
+    fn line(&self) -> Result<Vec<SessionId>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT id FROM sessions WHERE json_extract(json, '$.status') = 'WAITING'
+                 ORDER BY json_extract(json, '$.waiting_since'), id",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().map(|r| SessionId(r.id)).collect())
+    }
+
+    /// Tells every session in the line its place, if the line changed.
+    async fn announce_line(&self, site: &SiteId) -> Result<()> {
+        let line = self.line()?;
+        if self.line.borrow().as_ref() == Some(&line) {
+            return Ok(());
+        }
+        *self.line.borrow_mut() = Some(line.clone());
+        let sessions = self.env.durable_object("CHAT_SESSION")?;
+        for (i, id) in line.iter().enumerate() {
+            let stub = sessions.get_by_name(&crate::api::session_object_name(site, id))?;
+            let position = Position { position: i as u32 + 1 };
+            if let Err(e) = stub.fetch_with_request(util::internal_post("/position", &position)?).await {
+                worker::console_error!("SiteQueue: telling {id} its position failed: {e}");
+            }
+        }
+        Ok(())
+    }
+
+    fn count_stats(&self) -> Result<SiteStats> {
+        #[derive(Deserialize)]
+        struct Row {
+            with_bot: Option<f64>,
+            resolved: Option<f64>,
+            handed: Option<f64>,
+        }
+        let row: Row = self
+            .sql
+            .exec(
+                "SELECT SUM(json_extract(json, '$.status') = 'BOT') AS with_bot,
+                        SUM(json_extract(json, '$.closed_by') = 'bot') AS resolved,
+                        SUM(json_extract(json, '$.handed_off') = 1) AS handed
+                 FROM sessions",
+                None,
+            )?
+            .one()?;
+        let n = |v: Option<f64>| v.unwrap_or(0.0) as u64;
+        Ok(SiteStats { with_bot: n(row.with_bot), resolved_by_bot: n(row.resolved), handed_off: n(row.handed) })
+    }
+
+    fn push_stats(&self) -> Result<()> {
+        let stats = self.count_stats()?;
+        if *self.stats.borrow() != Some(stats) {
+            *self.stats.borrow_mut() = Some(stats);
+            self.to_agents(&QueueFrame::Stats { stats })?;
         }
         Ok(())
     }

@@ -9,15 +9,23 @@
 //! carries an [`Attachment`] that survives hibernation and records whether
 //! the socket has authenticated (`hello`) and, for agents, who they are.
 //! Nothing but `hello` is accepted before that.
+//!
+//! A session starts with the bot (see [`porchlight_protocol::session`]):
+//! after each visitor message in BOT the object asks the site's
+//! `KnowledgeBase` for the bot's answer ([`porchlight_kb::bot`]), commits it
+//! as a bot message, and hands off to the queue when the answer says so or
+//! the visitor asks. While WAITING, the `SiteQueue` pushes the visitor's
+//! place in line here (`POST /position`), and it is relayed to the widget.
 
 use crate::util::{self, now_ms, parse_frame, send, Incoming};
 use crate::{config, crypto};
+use porchlight_kb::bot::BotAnswer;
 use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::site::constant_time_eq;
 use porchlight_protocol::validate;
 use porchlight_protocol::{
-    AgentFrame, Author, ClientMsgId, ErrorBody, ErrorCode, Message, Seq, SessionFrame, SessionId, SessionState,
-    SessionSummary, SessionView, SiteId, VisitorFrame, VisitorInfo,
+    AgentFrame, ArticleRef, ArticleTrail, Author, ClientMsgId, ErrorBody, ErrorCode, Message, Seq, SessionFrame,
+    SessionId, SessionState, SessionSummary, SessionView, SiteId, Status, VisitorFrame, VisitorInfo,
 };
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -43,7 +51,11 @@ struct Record {
     visitor: VisitorInfo,
     token_sha256: String,
     state: SessionState,
+    /// What the bot suggested and the visitor opened.
+    #[serde(default)]
+    articles: ArticleTrail,
     created_at: u64,
+    /// Creation, then the moment of handoff: the queue's order.
     waiting_since: u64,
     updated_at: u64,
     rev: u64,
@@ -71,6 +83,26 @@ struct MessageRow {
     author: String,
     text: String,
     at: f64,
+    articles: Option<String>,
+}
+
+/// `POST /position` from the site's queue.
+#[derive(Serialize, Deserialize)]
+pub struct Position {
+    pub position: u32,
+}
+
+/// The answer to the queue's `GET /position/{id}`.
+#[derive(Serialize, Deserialize)]
+pub struct PositionAnswer {
+    pub position: Option<u32>,
+}
+
+/// What a session tells its site's queue (`POST /upsert`).
+#[derive(Serialize, Deserialize)]
+pub struct QueueUpdate {
+    pub site: SiteId,
+    pub summary: SessionSummary,
 }
 
 /// Longest "last message" preview kept in the queue.
@@ -103,6 +135,13 @@ impl DurableObject for ChatSession {
             }
             "/visitor" => self.upgrade(Role::Visitor),
             "/agent" => self.upgrade(Role::Agent),
+            "/position" => {
+                let Position { position } = req.json().await?;
+                if self.record.borrow().as_ref().is_some_and(|r| r.state.status == Status::Waiting) {
+                    self.to_visitors(&SessionFrame::Queue { position })?;
+                }
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
             _ => Response::error("not found", 404),
         }
     }
@@ -165,6 +204,18 @@ fn init_schema(sql: &SqlStorage) -> Result<()> {
     )?;
     // A resent message (same sender, same client id) must map to the row
     // already stored: this index makes a duplicate impossible, not just unlikely.
+    // Added with the bot (attached articles, JSON). Older stores lack it;
+    // the error for a store that has it already is expected and ignored.
+    let has_articles = sql
+        .exec("SELECT COUNT(*) AS n FROM pragma_table_info('messages') WHERE name = 'articles'", None)?
+        .one::<serde_json::Value>()?
+        .get("n")
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or(0.0)
+        > 0.0;
+    if !has_articles {
+        sql.exec("ALTER TABLE messages ADD COLUMN articles TEXT", None)?;
+    }
     sql.exec(
         "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL",
         None,
@@ -193,6 +244,7 @@ impl ChatSession {
             visitor: init.visitor,
             token_sha256: init.token_sha256,
             state: SessionState::default(),
+            articles: ArticleTrail::default(),
             created_at: now,
             waiting_since: now,
             updated_at: now,
@@ -243,14 +295,21 @@ impl ChatSession {
                 }
                 attachment.authed = true;
                 ws.serialize_attachment(&*attachment)?;
-                self.welcome(ws, &record, last_seq)
+                self.welcome(ws, &record, last_seq, true).await
             }
             (false, _) => refuse_hello(ws, "Send hello with your token first."),
             (true, VisitorFrame::Hello { .. }) => Ok(send(ws, &SessionFrame::error(ErrorCode::BadFrame, "Already signed in."))),
             (true, VisitorFrame::Send { client_id, text }) => {
                 let author = Author::Visitor { name: record.visitor.name.clone() };
-                self.on_send(ws, &Actor::Visitor, "visitor", author, client_id, &text).await
+                let committed = self.on_send(ws, &Actor::Visitor, "visitor", author, client_id, &text).await?;
+                match committed {
+                    Some(text) if record.state.status == Status::Bot => self.bot_turn(&text).await,
+                    _ => Ok(()),
+                }
             }
+            (true, VisitorFrame::Handoff) => self.handoff().await,
+            (true, VisitorFrame::Resolve) => self.on_resolve(ws).await,
+            (true, VisitorFrame::ArticleOpened { article_id }) => self.on_article_opened(ws, &article_id).await,
             (true, VisitorFrame::Close) => self.on_close(ws, &Actor::Visitor).await,
         }
     }
@@ -267,7 +326,7 @@ impl ChatSession {
                 attachment.authed = true;
                 attachment.agent = Some(account.as_ref());
                 ws.serialize_attachment(&*attachment)?;
-                return self.welcome(ws, &record, last_seq);
+                return self.welcome(ws, &record, last_seq, false).await;
             }
             (None, _) => return refuse_hello(ws, "Send hello with your agent token first."),
             (Some(agent), frame) => (agent.clone(), frame),
@@ -278,15 +337,20 @@ impl ChatSession {
             AgentFrame::Send { client_id, text } => {
                 let sender = format!("agent:{}", agent.id);
                 let author = Author::Agent { id: agent.id.clone(), name: agent.name.clone() };
-                self.on_send(ws, &Actor::Agent(agent), &sender, author, client_id, &text).await
+                self.on_send(ws, &Actor::Agent(agent), &sender, author, client_id, &text).await.map(drop)
             }
             AgentFrame::Close => self.on_close(ws, &Actor::Agent(agent)).await,
         }
     }
 
-    fn welcome(&self, ws: &WebSocket, record: &Record, after: Seq) -> Result<()> {
+    async fn welcome(&self, ws: &WebSocket, record: &Record, after: Seq, visitor: bool) -> Result<()> {
         let messages = self.messages_after(after)?;
         send(ws, &SessionFrame::Welcome { session: view(record), messages });
+        if visitor && record.state.status == Status::Waiting {
+            if let Some(position) = self.queue_position(record).await {
+                send(ws, &SessionFrame::Queue { position });
+            }
+        }
         Ok(())
     }
 
@@ -298,10 +362,10 @@ impl ChatSession {
         author: Author,
         client_id: ClientMsgId,
         text: &str,
-    ) -> Result<()> {
+    ) -> Result<Option<String>> {
         let refuse = |code: ErrorCode, message: String| {
             send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) });
-            Ok(())
+            Ok(None)
         };
         if let Err(e) = validate::client_id(client_id.as_str()) {
             return refuse(e.code, e.message);
@@ -310,7 +374,7 @@ impl ChatSession {
         // whatever the state now: the sender must learn it was stored.
         if let Some(seq) = self.seq_of(sender, &client_id)? {
             send(ws, &SessionFrame::Ack { client_id, seq });
-            return Ok(());
+            return Ok(None);
         }
         let record = self.record()?;
         if let Err(e) = record.state.authorize_send(actor) {
@@ -320,12 +384,144 @@ impl ChatSession {
             Ok(text) => text,
             Err(e) => return refuse(e.code, e.message),
         };
-        let message = self.append(sender, Some(client_id.clone()), author, text)?;
+        let message = self.append(sender, Some(client_id.clone()), author, text, Vec::new())?;
         self.save(record)?;
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
+        let text = message.text.clone();
         self.broadcast(&SessionFrame::Message { message })?;
         self.notify_queue().await;
+        Ok(Some(text))
+    }
+
+    /// The bot answers a visitor message committed while in BOT.
+    async fn bot_turn(&self, text: &str) -> Result<()> {
+        let site = self.record()?.site;
+        let answer = match self.ask_bot(&site, text).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                // Never strand a visitor: without the bot, go to a person.
+                worker::console_error!("ChatSession: the bot failed ({e}); handing off");
+                BotAnswer { text: None, articles: Vec::new(), handoff: true }
+            }
+        };
+        // The visitor may have handed off or left while the bot thought.
+        let mut record = self.record()?;
+        if record.state.status != Status::Bot {
+            return Ok(());
+        }
+        if let Some(text) = answer.text {
+            let articles: Vec<ArticleRef> =
+                answer.articles.into_iter().map(|a| ArticleRef { id: a.id, title: a.title }).collect();
+            let mut trail_changed = false;
+            for a in &articles {
+                trail_changed |= ArticleTrail::add(&mut record.articles.suggested, a.clone());
+            }
+            let message = self.append("bot", None, Author::Bot, text, articles)?;
+            record = self.save(record)?;
+            self.broadcast(&SessionFrame::Message { message })?;
+            if trail_changed {
+                self.to_agents(&SessionFrame::Articles { articles: record.articles.clone() })?;
+            }
+        }
+        if answer.handoff {
+            self.handoff().await?;
+        }
         Ok(())
+    }
+
+    async fn ask_bot(&self, site: &SiteId, message: &str) -> Result<BotAnswer> {
+        let stub = self.env.durable_object("KNOWLEDGE_BASE")?.get_by_name(site.as_str())?;
+        let turn = crate::kb::BotTurn { message: message.to_owned() };
+        let mut resp = stub.fetch_with_request(util::internal_post("/bot", &turn)?).await?;
+        if resp.status_code() != 200 {
+            return Err(worker::Error::RustError(format!("the knowledge base answered {}", resp.status_code())));
+        }
+        resp.json().await
+    }
+
+    /// BOT → WAITING, with a notice for everyone; the queue then pushes
+    /// the visitor's position.
+    async fn handoff(&self) -> Result<()> {
+        let mut record = self.record()?;
+        match record.state.handoff() {
+            Ok(true) => {}
+            Ok(false) => return self.to_visitors(&status_frame(&record)),
+            Err(e) => return self.to_visitors(&SessionFrame::error(e.code(), e.message())),
+        }
+        record.waiting_since = now_ms();
+        let notice = self.append(
+            "system",
+            None,
+            Author::System,
+            "Handed off to the team. An agent will join shortly.".into(),
+            Vec::new(),
+        )?;
+        record = self.save(record)?;
+        self.broadcast(&SessionFrame::Message { message: notice })?;
+        self.broadcast(&status_frame(&record))?;
+        self.notify_queue().await;
+        Ok(())
+    }
+
+    async fn on_resolve(&self, ws: &WebSocket) -> Result<()> {
+        let mut record = self.record()?;
+        match record.state.resolve_by_bot() {
+            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
+            Ok(false) => Ok(send(ws, &status_frame(&record))),
+            Ok(true) => {
+                let text = format!("{} found the answer in the help center. Glad we could help!", record.visitor.name);
+                let notice = self.append("system", None, Author::System, text, Vec::new())?;
+                record = self.save(record)?;
+                self.broadcast(&SessionFrame::Message { message: notice })?;
+                self.broadcast(&status_frame(&record))?;
+                self.notify_queue().await;
+                Ok(())
+            }
+        }
+    }
+
+    /// Records an article the visitor opened, so agents see it. The title
+    /// comes from the knowledge base, never from the widget.
+    async fn on_article_opened(&self, ws: &WebSocket, article_id: &str) -> Result<()> {
+        let record = self.record()?;
+        if record.state.status == Status::Closed || record.articles.opened.iter().any(|a| a.id == article_id) {
+            return Ok(());
+        }
+        if !porchlight_kb::article::valid_id(article_id) {
+            return Ok(send(ws, &SessionFrame::error(ErrorCode::NotFound, "There is no article with that id.")));
+        }
+        let stub = self.env.durable_object("KNOWLEDGE_BASE")?.get_by_name(record.site.as_str())?;
+        let mut resp = stub
+            .fetch_with_request(worker::Request::new(&format!("https://internal/articles/{article_id}"), worker::Method::Get)?)
+            .await?;
+        if resp.status_code() != 200 {
+            return Ok(send(ws, &SessionFrame::error(ErrorCode::NotFound, "There is no article with that id.")));
+        }
+        let article: porchlight_kb::Article = resp.json().await?;
+        // Re-read: other frames may have been handled during the fetch.
+        let mut record = self.record()?;
+        if ArticleTrail::add(&mut record.articles.opened, ArticleRef { id: article.id, title: article.title }) {
+            record = self.save(record)?;
+            self.to_agents(&SessionFrame::Articles { articles: record.articles })?;
+        }
+        Ok(())
+    }
+
+    async fn queue_position(&self, record: &Record) -> Option<u32> {
+        let result = async {
+            let stub = self.env.durable_object("SITE_QUEUE")?.get_by_name(record.site.as_str())?;
+            let url = format!("https://internal/position/{}", record.id);
+            let mut resp = stub.fetch_with_request(worker::Request::new(&url, worker::Method::Get)?).await?;
+            resp.json::<PositionAnswer>().await
+        }
+        .await;
+        match result {
+            Ok(answer) => answer.position,
+            Err(e) => {
+                worker::console_error!("ChatSession: queue position lookup failed: {e}");
+                None
+            }
+        }
     }
 
     async fn on_accept(&self, ws: &WebSocket, agent: AgentRef) -> Result<()> {
@@ -334,7 +530,8 @@ impl ChatSession {
             Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
             Ok(false) => Ok(send(ws, &status_frame(&record))),
             Ok(true) => {
-                let notice = self.append("system", None, Author::System, format!("{} joined the conversation", agent.name))?;
+                let notice =
+                    self.append("system", None, Author::System, format!("{} joined the conversation", agent.name), Vec::new())?;
                 record = self.save(record)?;
                 self.broadcast(&status_frame(&record))?;
                 self.broadcast(&SessionFrame::Message { message: notice })?;
@@ -354,7 +551,7 @@ impl ChatSession {
                     Actor::Visitor => format!("{} ended the conversation", record.visitor.name),
                     Actor::Agent(agent) => format!("{} closed the conversation", agent.name),
                 };
-                let notice = self.append("system", None, Author::System, text)?;
+                let notice = self.append("system", None, Author::System, text, Vec::new())?;
                 record = self.save(record)?;
                 self.broadcast(&SessionFrame::Message { message: notice })?;
                 self.broadcast(&status_frame(&record))?;
@@ -365,15 +562,26 @@ impl ChatSession {
     }
 
     /// Commits one message with the next sequence number.
-    fn append(&self, sender: &str, client_id: Option<ClientMsgId>, author: Author, text: String) -> Result<Message> {
+    fn append(
+        &self,
+        sender: &str,
+        client_id: Option<ClientMsgId>,
+        author: Author,
+        text: String,
+        articles: Vec<ArticleRef>,
+    ) -> Result<Message> {
         #[derive(Deserialize)]
         struct Next {
             next: f64,
         }
         let next: Next = self.sql.exec("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM messages", None)?.one()?;
-        let message = Message { seq: Seq(next.next as u64), client_id, author, text, at: now_ms() };
+        let message = Message { seq: Seq(next.next as u64), client_id, author, text, at: now_ms(), articles };
+        let articles = match message.articles.is_empty() {
+            true => worker::SqlStorageValue::Null,
+            false => serde_json::to_string(&message.articles)?.into(),
+        };
         self.sql.exec(
-            "INSERT INTO messages (seq, sender, client_id, author, text, at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles) VALUES (?, ?, ?, ?, ?, ?, ?)",
             vec![
                 (message.seq.0 as i64).into(),
                 sender.to_owned().into(),
@@ -381,6 +589,7 @@ impl ChatSession {
                 serde_json::to_string(&message.author)?.into(),
                 message.text.clone().into(),
                 (message.at as i64).into(),
+                articles,
             ],
         )?;
         Ok(message)
@@ -405,7 +614,7 @@ impl ChatSession {
         let rows: Vec<MessageRow> = self
             .sql
             .exec(
-                "SELECT seq, client_id, author, text, at FROM messages WHERE seq > ? ORDER BY seq",
+                "SELECT seq, client_id, author, text, at, articles FROM messages WHERE seq > ? ORDER BY seq",
                 vec![(after.0 as i64).into()],
             )?
             .to_array()?;
@@ -417,6 +626,7 @@ impl ChatSession {
                     author: serde_json::from_str(&r.author)?,
                     text: r.text,
                     at: r.at as u64,
+                    articles: r.articles.map(|a| serde_json::from_str(&a)).transpose()?.unwrap_or_default(),
                 })
             })
             .collect()
@@ -424,8 +634,24 @@ impl ChatSession {
 
     /// Sends a frame to every authenticated participant.
     fn broadcast(&self, frame: &SessionFrame) -> Result<()> {
+        self.send_tagged(None, frame)
+    }
+
+    fn to_visitors(&self, frame: &SessionFrame) -> Result<()> {
+        self.send_tagged(Some("visitor"), frame)
+    }
+
+    fn to_agents(&self, frame: &SessionFrame) -> Result<()> {
+        self.send_tagged(Some("agent"), frame)
+    }
+
+    fn send_tagged(&self, tag: Option<&str>, frame: &SessionFrame) -> Result<()> {
         let json = serde_json::to_string(frame)?;
-        for ws in self.state.get_websockets() {
+        let sockets = match tag {
+            Some(tag) => self.state.get_websockets_with_tag(tag),
+            None => self.state.get_websockets(),
+        };
+        for ws in sockets {
             if matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { authed: true, .. }))) {
                 let _ = ws.send_with_str(&json);
             }
@@ -443,8 +669,8 @@ impl ChatSession {
             .sql
             .exec(
                 "SELECT COUNT(*) AS count,
-                        (SELECT text FROM messages WHERE sender <> 'system' ORDER BY seq DESC LIMIT 1) AS last
-                 FROM messages WHERE sender <> 'system'",
+                        (SELECT text FROM messages WHERE sender NOT IN ('system', 'bot') ORDER BY seq DESC LIMIT 1) AS last
+                 FROM messages WHERE sender NOT IN ('system', 'bot')",
                 None,
             )?
             .one()?;
@@ -458,6 +684,8 @@ impl ChatSession {
             created_at: record.created_at,
             waiting_since: record.waiting_since,
             updated_at: record.updated_at,
+            handed_off: record.state.handed_off,
+            closed_by: record.state.closed_by,
             rev: record.rev,
         })
     }
@@ -469,7 +697,8 @@ impl ChatSession {
             let record = self.record()?;
             let summary = self.summary(&record)?;
             let stub = self.env.durable_object("SITE_QUEUE")?.get_by_name(record.site.as_str())?;
-            stub.fetch_with_request(util::internal_post("/upsert", &summary)?).await?;
+            let update = QueueUpdate { site: record.site.clone(), summary };
+            stub.fetch_with_request(util::internal_post("/upsert", &update)?).await?;
             Ok::<(), worker::Error>(())
         }
         .await;
@@ -486,11 +715,17 @@ fn view(record: &Record) -> SessionView {
         agent: record.state.agent.clone(),
         visitor: record.visitor.clone(),
         created_at: record.created_at,
+        closed_by: record.state.closed_by,
+        articles: record.articles.clone(),
     }
 }
 
 fn status_frame(record: &Record) -> SessionFrame {
-    SessionFrame::Status { status: record.state.status, agent: record.state.agent.clone() }
+    SessionFrame::Status {
+        status: record.state.status,
+        agent: record.state.agent.clone(),
+        closed_by: record.state.closed_by,
+    }
 }
 
 fn refuse_hello(ws: &WebSocket, message: &str) -> Result<()> {

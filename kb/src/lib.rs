@@ -5,19 +5,24 @@
 //! - [`article`]: Markdown articles with front matter, validated.
 //! - [`text`]: tokenizing, stop words, a light English stemmer, edit distance.
 //! - [`index`]: the compact per-site index the widget downloads once.
+//! - [`intent`]: is a chat message a question, chatter, or a request for a person?
 //! - [`search`]: the bot's ranking (BM25F + fuzzy + prefix) and its confidence threshold.
+//! - [`bot`]: the bot's answer to a chat message (articles, a greeting, or a handoff).
 //! - [`baseline`]: plain BM25, the yardstick `cargo xtask bench` compares against.
 //! - [`eval`]: hit@1, hit@3 and MRR on a labeled query set.
 //! - [`markdown`]: a small Markdown parser to a safe tree (text only, vetted links).
 
 pub mod article;
 pub mod baseline;
+pub mod bot;
 pub mod eval;
 pub mod index;
+pub mod intent;
 pub mod markdown;
 pub mod search;
 pub mod text;
 
 pub use article::{Article, ArticleError};
 pub use index::{DocMeta, Index};
+pub use intent::{classify, Intent};
 pub use search::{Hit, Searcher};

@@ -15,7 +15,7 @@
 //! the two in step.
 
 use crate::ids::{ClientMsgId, SessionId, Seq, SiteId};
-use crate::session::{AgentRef, Status};
+use crate::session::{AgentRef, ClosedBy, Status};
 use serde::{Deserialize, Serialize};
 
 // ───────────────────────────── HTTP bodies ─────────────────────────────
@@ -97,6 +97,10 @@ pub enum ErrorCode {
     InvalidArticle,
     /// The agent's role does not allow this (site administration needs ADMIN).
     Forbidden,
+    /// An agent tried to accept or write while the bot still has the visitor.
+    StillWithBot,
+    /// "Yes, thanks" after the conversation already went to the team.
+    AlreadyHandedOff,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -109,8 +113,36 @@ pub enum ErrorCode {
 pub enum Author {
     Visitor { name: String },
     Agent { id: crate::ids::AgentId, name: String },
+    /// The site's help-center bot (suggestions before a person joins).
+    Bot,
     /// Notices from Porchlight itself ("Ava joined the conversation").
     System,
+}
+
+/// A help-center article as a message or the console names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ArticleRef {
+    pub id: String,
+    pub title: String,
+}
+
+/// What the bot showed the visitor and what the visitor read, so the agent
+/// who takes over does not suggest the same articles again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleTrail {
+    pub suggested: Vec<ArticleRef>,
+    pub opened: Vec<ArticleRef>,
+}
+
+impl ArticleTrail {
+    /// Adds `article` to `list` once; returns whether it was new.
+    pub fn add(list: &mut Vec<ArticleRef>, article: ArticleRef) -> bool {
+        if list.iter().any(|a| a.id == article.id) {
+            return false;
+        }
+        list.push(article);
+        true
+    }
 }
 
 /// A committed message. `seq` orders the session; `at` is the commit time in
@@ -123,6 +155,9 @@ pub struct Message {
     pub author: Author,
     pub text: String,
     pub at: u64,
+    /// Help-center articles attached by the bot, shown as links to open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub articles: Vec<ArticleRef>,
 }
 
 /// What a participant sees of the session itself.
@@ -134,6 +169,11 @@ pub struct SessionView {
     pub agent: Option<AgentRef>,
     pub visitor: VisitorInfo,
     pub created_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<ClosedBy>,
+    /// The bot's suggestions and the articles the visitor opened.
+    #[serde(default)]
+    pub articles: ArticleTrail,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +198,11 @@ pub struct SessionSummary {
     /// When the session entered WAITING; the console shows "waiting 3m" from it.
     pub waiting_since: u64,
     pub updated_at: u64,
+    /// Whether the bot handed the session to the queue.
+    #[serde(default)]
+    pub handed_off: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<ClosedBy>,
     /// Revision of the session, +1 on every change. The queue keeps the
     /// highest it has seen, so a late, stale update never overwrites a newer one.
     pub rev: u64,
@@ -176,6 +221,12 @@ pub enum VisitorFrame {
     /// A new message. Resending the same `client_id` is answered with the
     /// original `ack` and stores nothing twice.
     Send { client_id: ClientMsgId, text: String },
+    /// "Talk to a person": leave the bot for the site's queue.
+    Handoff,
+    /// "Yes, thanks": the bot's suggestions answered the question.
+    Resolve,
+    /// The visitor opened a help-center article in the widget; agents see it.
+    ArticleOpened { article_id: String },
     /// The visitor ends the chat.
     Close,
 }
@@ -203,7 +254,18 @@ pub enum SessionFrame {
     /// Your `send` with this `client_id` is committed as `seq`.
     Ack { client_id: ClientMsgId, seq: Seq },
     /// Status or assignment changed.
-    Status { status: Status, #[serde(default, skip_serializing_if = "Option::is_none")] agent: Option<AgentRef> },
+    Status {
+        status: Status,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<AgentRef>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closed_by: Option<ClosedBy>,
+    },
+    /// To the visitor while WAITING: their place in the site's queue
+    /// (1 = next), pushed whenever it changes.
+    Queue { position: u32 },
+    /// To agents: the bot's suggestions or the visitor's reading changed.
+    Articles { articles: ArticleTrail },
     /// A refused frame. `client_id` names the refused `send`, if it was one.
     Error {
         code: ErrorCode,
@@ -230,7 +292,20 @@ pub enum QueueFrame {
     Snapshot { agent: AgentRef, sessions: Vec<SessionSummary> },
     /// A session was created or changed.
     Upsert { session: SessionSummary },
+    /// The site's bot figures, after the snapshot and whenever they change.
+    Stats { stats: SiteStats },
     Error { code: ErrorCode, message: String },
+}
+
+/// Per-site counts of what the bot did, over every stored session.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteStats {
+    /// Sessions the bot has right now.
+    pub with_bot: u64,
+    /// Closed with "Yes, thanks": answered by the help center alone.
+    pub resolved_by_bot: u64,
+    /// Sent from the bot to the queue, for a person.
+    pub handed_off: u64,
 }
 
 impl SessionFrame {
@@ -275,7 +350,11 @@ mod golden {
             author: Author::Visitor { name: "Jo".into() },
             text: "Where is my order?".into(),
             at: 1_700_000_000_000,
+            articles: vec![],
         }
+    }
+    fn track() -> ArticleRef {
+        ArticleRef { id: "track-your-order".into(), title: "Track your order".into() }
     }
 
     #[test]
@@ -324,6 +403,12 @@ mod golden {
             VisitorFrame::Send { client_id: ClientMsgId("c-1".into()), text: "Hi".into() },
             json!({"type": "send", "client_id": "c-1", "text": "Hi"}),
         );
+        golden(VisitorFrame::Handoff, json!({"type": "handoff"}));
+        golden(VisitorFrame::Resolve, json!({"type": "resolve"}));
+        golden(
+            VisitorFrame::ArticleOpened { article_id: "track-your-order".into() },
+            json!({"type": "article_opened", "article_id": "track-your-order"}),
+        );
         golden(VisitorFrame::Close, json!({"type": "close"}));
     }
 
@@ -351,6 +436,8 @@ mod golden {
                     agent: Some(ava()),
                     visitor: visitor(),
                     created_at: 1_700_000_000_000,
+                    closed_by: None,
+                    articles: ArticleTrail { suggested: vec![track()], opened: vec![] },
                 },
                 messages: vec![msg()],
             },
@@ -358,7 +445,9 @@ mod golden {
                    "session": {"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "ACTIVE",
                                "agent": {"id": "ava", "name": "Ava"},
                                "visitor": {"name": "Jo", "email": "jo@example.com"},
-                               "created_at": 1_700_000_000_000u64},
+                               "created_at": 1_700_000_000_000u64,
+                               "articles": {"suggested": [{"id": "track-your-order", "title": "Track your order"}],
+                                            "opened": []}},
                    "messages": [{"seq": 3, "client_id": "c-1", "author": {"kind": "visitor", "name": "Jo"},
                                  "text": "Where is my order?", "at": 1_700_000_000_000u64}]}),
         );
@@ -370,6 +459,7 @@ mod golden {
                     author: Author::System,
                     text: "Ava joined the conversation".into(),
                     at: 5,
+                    articles: vec![],
                 },
             },
             json!({"type": "message", "message": {"seq": 4, "author": {"kind": "system"},
@@ -383,18 +473,45 @@ mod golden {
                     author: Author::Agent { id: AgentId("ava".into()), name: "Ava".into() },
                     text: "On it".into(),
                     at: 6,
+                    articles: vec![],
                 },
             },
             json!({"type": "message", "message": {"seq": 5, "client_id": "a-1",
                    "author": {"kind": "agent", "id": "ava", "name": "Ava"}, "text": "On it", "at": 6}}),
         );
         golden(
+            SessionFrame::Message {
+                message: Message {
+                    seq: Seq(2),
+                    client_id: None,
+                    author: Author::Bot,
+                    text: "These articles might help:".into(),
+                    at: 4,
+                    articles: vec![track()],
+                },
+            },
+            json!({"type": "message", "message": {"seq": 2, "author": {"kind": "bot"},
+                   "text": "These articles might help:", "at": 4,
+                   "articles": [{"id": "track-your-order", "title": "Track your order"}]}}),
+        );
+        golden(SessionFrame::Queue { position: 2 }, json!({"type": "queue", "position": 2}));
+        golden(
+            SessionFrame::Articles { articles: ArticleTrail { suggested: vec![track()], opened: vec![track()] } },
+            json!({"type": "articles", "articles": {
+                "suggested": [{"id": "track-your-order", "title": "Track your order"}],
+                "opened": [{"id": "track-your-order", "title": "Track your order"}]}}),
+        );
+        golden(
+            SessionFrame::Status { status: Status::Closed, agent: None, closed_by: Some(ClosedBy::Bot) },
+            json!({"type": "status", "status": "CLOSED", "closed_by": "bot"}),
+        );
+        golden(
             SessionFrame::Ack { client_id: ClientMsgId("c-1".into()), seq: Seq(3) },
             json!({"type": "ack", "client_id": "c-1", "seq": 3}),
         );
         golden(
-            SessionFrame::Status { status: Status::Closed, agent: Some(ava()) },
-            json!({"type": "status", "status": "CLOSED", "agent": {"id": "ava", "name": "Ava"}}),
+            SessionFrame::Status { status: Status::Closed, agent: Some(ava()), closed_by: Some(ClosedBy::Agent) },
+            json!({"type": "status", "status": "CLOSED", "agent": {"id": "ava", "name": "Ava"}, "closed_by": "agent"}),
         );
         golden(
             SessionFrame::Error {
@@ -419,16 +536,22 @@ mod golden {
             created_at: 10,
             waiting_since: 10,
             updated_at: 11,
+            handed_off: true,
+            closed_by: None,
             rev: 2,
         };
         let summary_json = json!({"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "WAITING",
             "visitor": {"name": "Jo", "email": "jo@example.com"}, "message_count": 1,
-            "last_message": "Where is my order?", "created_at": 10, "waiting_since": 10, "updated_at": 11, "rev": 2});
+            "last_message": "Where is my order?", "created_at": 10, "waiting_since": 10, "updated_at": 11, "handed_off": true, "rev": 2});
         golden(
             QueueFrame::Snapshot { agent: ava(), sessions: vec![summary.clone()] },
             json!({"type": "snapshot", "agent": {"id": "ava", "name": "Ava"}, "sessions": [summary_json.clone()]}),
         );
         golden(QueueFrame::Upsert { session: summary }, json!({"type": "upsert", "session": summary_json}));
+        golden(
+            QueueFrame::Stats { stats: SiteStats { with_bot: 1, resolved_by_bot: 4, handed_off: 3 } },
+            json!({"type": "stats", "stats": {"with_bot": 1, "resolved_by_bot": 4, "handed_off": 3}}),
+        );
         golden(
             QueueFrame::Error { code: ErrorCode::Unauthorized, message: "bad token".into() },
             json!({"type": "error", "code": "unauthorized", "message": "bad token"}),

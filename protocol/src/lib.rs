@@ -21,4 +21,4 @@ pub mod validate;
 
 pub use frames::*;
 pub use ids::*;
-pub use session::{SessionError, SessionState, Status};
+pub use session::{ClosedBy, SessionError, SessionState, Status};

@@ -1,11 +1,17 @@
 //! The session state machine: who may do what, in which state.
 //!
 //! ```text
-//!            accept (one agent wins)        close
-//!  WAITING ───────────────────────▶ ACTIVE ───────▶ CLOSED
-//!     │                                              ▲
-//!     └──────────────── close ───────────────────────┘
+//!        handoff                accept (one agent wins)        close
+//!  BOT ──────────▶ WAITING ───────────────────────▶ ACTIVE ───────▶ CLOSED
+//!   │                 │                                              ▲
+//!   │                 └──────────────── close ───────────────────────┤
+//!   └──────────── resolve ("Yes, thanks") or close ──────────────────┘
 //! ```
+//!
+//! Every session starts with the bot. It leaves BOT either resolved (the
+//! visitor said the suggested articles answered them: `closed_by = bot`)
+//! or handed off to the site's queue (`handed_off = true`); those two
+//! flags are what the console's bot KPIs count.
 //!
 //! The session's Durable Object asks this module before it commits anything,
 //! so the rules live in one place and are tested natively. Nothing is sent
@@ -18,6 +24,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
+    /// The bot answers from the help center; no agent sees it in the queue
+    /// as waiting yet. The visitor may write.
+    Bot,
     /// In the site's queue, no agent yet. The visitor may already write.
     Waiting,
     /// An agent accepted it; visitor and that agent talk.
@@ -29,6 +38,7 @@ pub enum Status {
 impl Status {
     pub fn label(self) -> &'static str {
         match self {
+            Status::Bot => "With bot",
             Status::Waiting => "Waiting",
             Status::Active => "Active",
             Status::Closed => "Closed",
@@ -41,6 +51,16 @@ impl Status {
 pub struct AgentRef {
     pub id: AgentId,
     pub name: String,
+}
+
+/// Who ended a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedBy {
+    /// The visitor said the bot's suggestions answered their question.
+    Bot,
+    Visitor,
+    Agent,
 }
 
 /// Who is acting on a session.
@@ -58,6 +78,10 @@ pub enum SessionError {
     AlreadyAccepted { by: String },
     /// An agent tried to write to or close a session it does not own.
     NotAssigned,
+    /// An agent tried to accept or write while the bot still has the visitor.
+    StillWithBot,
+    /// "Yes, thanks" after the session already went to the queue.
+    AlreadyHandedOff,
 }
 
 impl SessionError {
@@ -66,6 +90,8 @@ impl SessionError {
             SessionError::Closed => ErrorCode::SessionClosed,
             SessionError::AlreadyAccepted { .. } => ErrorCode::AlreadyAccepted,
             SessionError::NotAssigned => ErrorCode::NotAssigned,
+            SessionError::StillWithBot => ErrorCode::StillWithBot,
+            SessionError::AlreadyHandedOff => ErrorCode::AlreadyHandedOff,
         }
     }
 
@@ -74,6 +100,12 @@ impl SessionError {
             SessionError::Closed => "This conversation has ended; no more messages can be sent.".into(),
             SessionError::AlreadyAccepted { by } => format!("{by} already accepted this conversation."),
             SessionError::NotAssigned => "Accept this conversation before replying to or closing it.".into(),
+            SessionError::StillWithBot => {
+                "The bot is still helping this visitor; the conversation reaches the queue if they ask for a person.".into()
+            }
+            SessionError::AlreadyHandedOff => {
+                "This conversation is already with the team; close it to end it instead.".into()
+            }
         }
     }
 }
@@ -83,11 +115,17 @@ pub struct SessionState {
     pub status: Status,
     /// The agent who accepted, once ACTIVE (kept after CLOSED for the record).
     pub agent: Option<AgentRef>,
+    /// Whether the session ever left the bot for the queue.
+    #[serde(default)]
+    pub handed_off: bool,
+    /// Who ended it, once CLOSED.
+    #[serde(default)]
+    pub closed_by: Option<ClosedBy>,
 }
 
 impl Default for SessionState {
     fn default() -> Self {
-        SessionState { status: Status::Waiting, agent: None }
+        SessionState { status: Status::Bot, agent: None, handed_off: false, closed_by: None }
     }
 }
 
@@ -98,6 +136,7 @@ impl SessionState {
     pub fn accept(&mut self, agent: &AgentRef) -> Result<bool, SessionError> {
         match self.status {
             Status::Closed => Err(SessionError::Closed),
+            Status::Bot => Err(SessionError::StillWithBot),
             Status::Active => match &self.agent {
                 Some(owner) if owner.id == agent.id => Ok(false),
                 Some(owner) => Err(SessionError::AlreadyAccepted { by: owner.name.clone() }),
@@ -111,6 +150,35 @@ impl SessionState {
         }
     }
 
+    /// BOT → WAITING: the visitor asked for a person (or the bot had
+    /// nothing to offer). A repeat, or a session already past the bot, is a
+    /// no-op. Returns whether the state changed.
+    pub fn handoff(&mut self) -> Result<bool, SessionError> {
+        match self.status {
+            Status::Closed => Err(SessionError::Closed),
+            Status::Waiting | Status::Active => Ok(false),
+            Status::Bot => {
+                self.status = Status::Waiting;
+                self.handed_off = true;
+                Ok(true)
+            }
+        }
+    }
+
+    /// BOT → CLOSED, resolved by the bot ("Yes, thanks"). Once a person is
+    /// involved the bot can no longer take the credit.
+    pub fn resolve_by_bot(&mut self) -> Result<bool, SessionError> {
+        match self.status {
+            Status::Closed => Ok(false),
+            Status::Waiting | Status::Active => Err(SessionError::AlreadyHandedOff),
+            Status::Bot => {
+                self.status = Status::Closed;
+                self.closed_by = Some(ClosedBy::Bot);
+                Ok(true)
+            }
+        }
+    }
+
     /// May `actor` add a message now? The visitor may write while waiting
     /// (agents then see the question before accepting); an agent only once
     /// it owns the session.
@@ -118,6 +186,7 @@ impl SessionState {
         match (self.status, actor) {
             (Status::Closed, _) => Err(SessionError::Closed),
             (_, Actor::Visitor) => Ok(()),
+            (Status::Bot, Actor::Agent(_)) => Err(SessionError::StillWithBot),
             (Status::Waiting, Actor::Agent(_)) => Err(SessionError::NotAssigned),
             (Status::Active, Actor::Agent(agent)) => self.check_owner(agent),
         }
@@ -133,6 +202,10 @@ impl SessionState {
             _ => {}
         }
         self.status = Status::Closed;
+        self.closed_by = Some(match actor {
+            Actor::Visitor => ClosedBy::Visitor,
+            Actor::Agent(_) => ClosedBy::Agent,
+        });
         Ok(true)
     }
 
@@ -152,9 +225,59 @@ mod tests {
         AgentRef { id: AgentId(id.into()), name: id.to_uppercase() }
     }
 
+    /// A session handed to the queue, as the tests below start from.
+    fn waiting() -> SessionState {
+        let mut s = SessionState::default();
+        assert_eq!(s.handoff(), Ok(true));
+        s
+    }
+
     #[test]
-    fn a_session_starts_waiting_and_the_visitor_can_write() {
-        let s = SessionState::default();
+    fn a_session_starts_with_the_bot_and_agents_cannot_take_it() {
+        let mut s = SessionState::default();
+        assert_eq!(s.status, Status::Bot);
+        assert_eq!(s.authorize_send(&Actor::Visitor), Ok(()));
+        assert_eq!(s.authorize_send(&Actor::Agent(agent("ava"))), Err(SessionError::StillWithBot));
+        assert_eq!(s.accept(&agent("ava")), Err(SessionError::StillWithBot));
+        assert_eq!(s.status, Status::Bot);
+    }
+
+    #[test]
+    fn handoff_moves_to_the_queue_once() {
+        let mut s = SessionState::default();
+        assert_eq!(s.handoff(), Ok(true));
+        assert_eq!((s.status, s.handed_off), (Status::Waiting, true));
+        assert_eq!(s.handoff(), Ok(false), "a second click is a no-op");
+        s.accept(&agent("ava")).unwrap();
+        assert_eq!(s.handoff(), Ok(false));
+        assert_eq!(s.status, Status::Active);
+        assert_eq!(s.resolve_by_bot(), Err(SessionError::AlreadyHandedOff), "the bot cannot take the credit");
+    }
+
+    #[test]
+    fn yes_thanks_closes_as_resolved_by_the_bot() {
+        let mut s = SessionState::default();
+        assert_eq!(s.resolve_by_bot(), Ok(true));
+        assert_eq!((s.status, s.closed_by, s.handed_off), (Status::Closed, Some(ClosedBy::Bot), false));
+        assert_eq!(s.resolve_by_bot(), Ok(false));
+        assert_eq!(s.handoff(), Err(SessionError::Closed));
+        assert_eq!(s.authorize_send(&Actor::Visitor), Err(SessionError::Closed));
+    }
+
+    #[test]
+    fn closing_records_who_closed() {
+        let mut s = SessionState::default();
+        s.close(&Actor::Visitor).unwrap();
+        assert_eq!(s.closed_by, Some(ClosedBy::Visitor));
+        let mut s = waiting();
+        s.accept(&agent("ava")).unwrap();
+        s.close(&Actor::Agent(agent("ava"))).unwrap();
+        assert_eq!(s.closed_by, Some(ClosedBy::Agent));
+    }
+
+    #[test]
+    fn a_waiting_session_lets_the_visitor_write_but_not_agents() {
+        let s = waiting();
         assert_eq!(s.status, Status::Waiting);
         assert_eq!(s.authorize_send(&Actor::Visitor), Ok(()));
         assert_eq!(s.authorize_send(&Actor::Agent(agent("ava"))), Err(SessionError::NotAssigned));
@@ -162,7 +285,7 @@ mod tests {
 
     #[test]
     fn exactly_one_agent_wins_accept() {
-        let mut s = SessionState::default();
+        let mut s = waiting();
         assert_eq!(s.accept(&agent("ava")), Ok(true));
         assert_eq!(s.accept(&agent("ava")), Ok(false), "re-accept by the owner is a no-op");
         assert_eq!(s.accept(&agent("ben")), Err(SessionError::AlreadyAccepted { by: "AVA".into() }));
@@ -174,7 +297,7 @@ mod tests {
 
     #[test]
     fn only_the_owner_closes_an_active_session() {
-        let mut s = SessionState::default();
+        let mut s = waiting();
         s.accept(&agent("ava")).unwrap();
         assert_eq!(s.close(&Actor::Agent(agent("ben"))), Err(SessionError::NotAssigned));
         assert_eq!(s.close(&Actor::Agent(agent("ava"))), Ok(true));
@@ -185,7 +308,7 @@ mod tests {
     #[test]
     fn nothing_happens_after_close() {
         for closer in [Actor::Visitor, Actor::Agent(agent("ava"))] {
-            let mut s = SessionState::default();
+            let mut s = waiting();
             s.close(&closer).unwrap();
             assert_eq!(s.authorize_send(&Actor::Visitor), Err(SessionError::Closed));
             assert_eq!(s.authorize_send(&Actor::Agent(agent("ava"))), Err(SessionError::Closed));
@@ -196,7 +319,7 @@ mod tests {
 
     #[test]
     fn a_waiting_session_can_be_dismissed_by_any_agent() {
-        let mut s = SessionState::default();
+        let mut s = waiting();
         assert_eq!(s.close(&Actor::Agent(agent("ben"))), Ok(true));
         assert_eq!(s.agent, None);
     }

@@ -8,6 +8,7 @@
 
 use crate::frames::{Message, SessionFrame, SessionView};
 use crate::ids::{ClientMsgId, Seq};
+use crate::session::Status;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub struct Transcript {
     pub outbox: Vec<Pending>,
     /// The last refusal that was not about a particular message.
     pub notice: Option<String>,
+    /// The visitor's place in the queue while WAITING (1 = next).
+    pub queue_position: Option<u32>,
 }
 
 impl Transcript {
@@ -67,10 +70,24 @@ impl Transcript {
             // The ack alone does not carry the message; it is settled when
             // the message itself arrives (the edge always sends both).
             SessionFrame::Ack { .. } => {}
-            SessionFrame::Status { status, agent } => {
+            SessionFrame::Status { status, agent, closed_by } => {
                 if let Some(session) = &mut self.session {
                     session.status = status;
                     session.agent = agent;
+                    session.closed_by = closed_by;
+                }
+                if status != Status::Waiting {
+                    self.queue_position = None;
+                }
+            }
+            SessionFrame::Queue { position } => {
+                if self.session.as_ref().is_some_and(|s| s.status == Status::Waiting) {
+                    self.queue_position = Some(position);
+                }
+            }
+            SessionFrame::Articles { articles } => {
+                if let Some(session) = &mut self.session {
+                    session.articles = articles;
                 }
             }
             SessionFrame::Error { message, client_id: Some(id), .. } => {
@@ -95,8 +112,8 @@ impl Transcript {
 mod tests {
     use super::*;
     use crate::frames::{Author, ErrorCode, VisitorInfo};
+    use crate::session::ClosedBy;
     use crate::ids::SessionId;
-    use crate::session::Status;
 
     fn msg(seq: u64, client: Option<&str>, text: &str) -> Message {
         Message {
@@ -105,6 +122,7 @@ mod tests {
             author: Author::Visitor { name: "Jo".into() },
             text: text.into(),
             at: seq,
+            articles: vec![],
         }
     }
 
@@ -116,6 +134,8 @@ mod tests {
                 agent: None,
                 visitor: VisitorInfo { name: "Jo".into(), email: None },
                 created_at: 0,
+                closed_by: None,
+                articles: Default::default(),
             },
             messages,
         }
@@ -164,7 +184,13 @@ mod tests {
     fn status_frames_update_the_session() {
         let mut t = Transcript::default();
         t.apply(welcome(vec![]));
-        t.apply(SessionFrame::Status { status: Status::Closed, agent: None });
-        assert_eq!(t.session.unwrap().status, Status::Closed);
+        t.apply(SessionFrame::Queue { position: 2 });
+        assert_eq!(t.queue_position, Some(2), "the welcome said WAITING");
+        t.apply(SessionFrame::Status { status: Status::Closed, agent: None, closed_by: Some(ClosedBy::Visitor) });
+        assert_eq!(t.queue_position, None, "a position means nothing once out of the queue");
+        t.apply(SessionFrame::Queue { position: 1 });
+        assert_eq!(t.queue_position, None, "a late position push is ignored");
+        let session = t.session.unwrap();
+        assert_eq!((session.status, session.closed_by), (Status::Closed, Some(ClosedBy::Visitor)));
     }
 }

@@ -86,6 +86,16 @@ pub fn create_session(name: &str) -> SessionCreated {
     serde_json::from_value(a.body).expect("SessionCreated")
 }
 
+/// A session the visitor has already handed from the bot to the queue
+/// (WAITING), for tests about agents.
+pub fn waiting_session(name: &str) -> SessionCreated {
+    let session = create_session(name);
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    visitor.handoff();
+    session
+}
+
 /// A WebSocket client speaking JSON frames.
 pub struct Ws {
     socket: WebSocket<TcpStream>,
@@ -210,6 +220,14 @@ impl Ws {
     pub fn queue_hello(&mut self, token: &str) -> QueueFrame {
         self.send(&QueueClientFrame::Hello { token: token.into() });
         self.recv()
+    }
+
+    /// "Talk to a person": waits until this visitor's session is WAITING.
+    pub fn handoff(&mut self) {
+        self.send(&VisitorFrame::Handoff);
+        self.recv_until::<SessionFrame>("status WAITING after handoff", |f| {
+            matches!(f, SessionFrame::Status { status: porchlight_protocol::Status::Waiting, .. })
+        });
     }
 
     /// Waits for the queue to show `pred` for the session named `visitor`.

@@ -17,6 +17,12 @@ fn ack_seq(frame: SessionFrame) -> Seq {
     }
 }
 
+/// The next error frame's code, skipping the rest (queue positions are
+/// pushed whenever the line moves).
+fn next_error(ws: &mut Ws) -> Option<ErrorCode> {
+    error_code(&ws.recv_until::<SessionFrame>("error frame", |f| error_code(f).is_some()).0)
+}
+
 fn error_code(frame: &SessionFrame) -> Option<ErrorCode> {
     match frame {
         SessionFrame::Error { code, .. } => Some(*code),
@@ -24,8 +30,9 @@ fn error_code(frame: &SessionFrame) -> Option<ErrorCode> {
     }
 }
 
-/// The whole path: create → visitor writes → queue shows WAITING → accept →
-/// both directions in order → close → nothing more can be sent.
+/// The whole path: create (with the bot) → handoff → queue shows WAITING →
+/// visitor writes → accept → both directions in order → close → nothing
+/// more can be sent.
 #[test]
 fn a_conversation_from_first_message_to_close() {
     let name = unique("Jo");
@@ -36,22 +43,26 @@ fn a_conversation_from_first_message_to_close() {
     let mut visitor = Ws::visitor(&session);
     match visitor.visitor_hello(&session.token) {
         SessionFrame::Welcome { session: view, messages } => {
-            assert_eq!(view.status, Status::Waiting);
+            assert_eq!(view.status, Status::Bot, "every chat starts with the bot");
             assert_eq!(view.visitor.name, name);
             assert!(messages.is_empty());
         }
         other => panic!("expected welcome, got {other:?}"),
     }
+    queue.queue_until(&name, |s| s.status == Status::Bot);
+    visitor.handoff();
     let waiting = queue.queue_until(&name, |s| s.status == Status::Waiting);
     assert_eq!(waiting.id, session.session_id);
+    assert!(waiting.handed_off);
 
-    // The visitor may write while waiting; acks carry gap-free sequence numbers.
+    // The visitor may write while waiting; acks carry gap-free sequence
+    // numbers (1 is the handoff notice).
     visitor.send(&send("Hi, where is order #1042?", "v1"));
     let (ack, _) = visitor.recv_until::<SessionFrame>("ack v1", |f| matches!(f, SessionFrame::Ack { .. }));
-    assert_eq!(ack_seq(ack), Seq(1));
+    assert_eq!(ack_seq(ack), Seq(2));
     visitor.send(&send("It was due Tuesday.", "v2"));
     let (ack, _) = visitor.recv_until::<SessionFrame>("ack v2", |f| matches!(f, SessionFrame::Ack { .. }));
-    assert_eq!(ack_seq(ack), Seq(2));
+    assert_eq!(ack_seq(ack), Seq(3));
     let summary = queue.queue_until(&name, |s| s.message_count == 2);
     assert_eq!(summary.last_message.as_deref(), Some("It was due Tuesday."));
 
@@ -59,7 +70,7 @@ fn a_conversation_from_first_message_to_close() {
     let mut agent = Ws::agent_session(&session);
     match agent.agent_hello(AVA) {
         SessionFrame::Welcome { messages, .. } => {
-            let texts: Vec<_> = messages.iter().map(|m| m.text.as_str()).collect();
+            let texts: Vec<_> = messages.iter().filter(|m| m.author != Author::System).map(|m| m.text.as_str()).collect();
             assert_eq!(texts, ["Hi, where is order #1042?", "It was due Tuesday."]);
         }
         other => panic!("expected welcome, got {other:?}"),
@@ -70,7 +81,7 @@ fn a_conversation_from_first_message_to_close() {
 
     agent.send(&AgentFrame::Accept);
     let (status, _) = agent.recv_until::<SessionFrame>("status", |f| matches!(f, SessionFrame::Status { .. }));
-    assert!(matches!(status, SessionFrame::Status { status: Status::Active, agent: Some(ref a) } if a.name == "Ava"));
+    assert!(matches!(status, SessionFrame::Status { status: Status::Active, agent: Some(ref a), .. } if a.name == "Ava"));
     let (joined, _) = visitor.recv_until::<SessionFrame>("joined notice", |f| {
         matches!(f, SessionFrame::Message { message } if message.author == Author::System)
     });
@@ -98,7 +109,7 @@ fn a_conversation_from_first_message_to_close() {
     // A resend of a committed message is answered with its original ack.
     visitor.send(&send("Hi, where is order #1042?", "v1"));
     let (ack, _) = visitor.recv_until::<SessionFrame>("re-ack v1", |f| matches!(f, SessionFrame::Ack { .. }));
-    assert_eq!(ack_seq(ack), Seq(1), "idempotent by client_id");
+    assert_eq!(ack_seq(ack), Seq(2), "idempotent by client_id");
 
     // Close: both see it; nothing more can be sent by anyone.
     agent.send(&AgentFrame::Close);
@@ -129,7 +140,7 @@ fn a_conversation_from_first_message_to_close() {
 #[test]
 fn exactly_one_agent_wins_accept() {
     let name = unique("Race");
-    let session = create_session(&name);
+    let session = waiting_session(&name);
     let mut ava = Ws::agent_session(&session);
     let mut ben = Ws::agent_session(&session);
     ava.agent_hello(AVA);
@@ -220,9 +231,10 @@ fn bad_input_gets_a_typed_error_and_loses_nothing() {
     let session = create_session(&unique("Jo"));
     let mut v = Ws::visitor(&session);
     v.visitor_hello(&session.token);
+    v.handoff();
     v.send(&send("first", "ok1"));
     let (ack, _) = v.recv_until::<SessionFrame>("ack", |f| matches!(f, SessionFrame::Ack { .. }));
-    assert_eq!(ack_seq(ack), Seq(1));
+    assert_eq!(ack_seq(ack), Seq(2), "after the handoff notice");
 
     let too_long = "x".repeat(porchlight_protocol::validate::MAX_MESSAGE_CHARS + 1);
     v.send(&send(&too_long, "big"));
@@ -236,22 +248,22 @@ fn bad_input_gets_a_typed_error_and_loses_nothing() {
         other => panic!("{other:?}"),
     }
     v.send_text(&"y".repeat(porchlight_protocol::validate::MAX_FRAME_BYTES + 10));
-    assert_eq!(error_code(&v.recv()), Some(ErrorCode::FrameTooLarge));
+    assert_eq!(next_error(&mut v), Some(ErrorCode::FrameTooLarge));
     v.send_text("{not json");
-    assert_eq!(error_code(&v.recv()), Some(ErrorCode::BadFrame));
+    assert_eq!(next_error(&mut v), Some(ErrorCode::BadFrame));
     v.send_text(r#"{"type":"accept"}"#);
-    assert_eq!(error_code(&v.recv()), Some(ErrorCode::BadFrame), "visitors cannot accept");
+    assert_eq!(next_error(&mut v), Some(ErrorCode::BadFrame), "visitors cannot accept");
     v.send(&send("   ", "blank"));
-    assert_eq!(error_code(&v.recv()), Some(ErrorCode::MessageEmpty));
+    assert_eq!(next_error(&mut v), Some(ErrorCode::MessageEmpty));
 
     // The socket is still usable and the log holds exactly the valid message.
     v.send(&send("second", "ok2"));
     let (ack, _) = v.recv_until::<SessionFrame>("ack", |f| matches!(f, SessionFrame::Ack { .. }));
-    assert_eq!(ack_seq(ack), Seq(2));
+    assert_eq!(ack_seq(ack), Seq(3));
     let mut again = Ws::visitor(&session);
     match again.visitor_hello(&session.token) {
         SessionFrame::Welcome { messages, .. } => {
-            let texts: Vec<_> = messages.iter().map(|m| m.text.as_str()).collect();
+            let texts: Vec<_> = messages.iter().filter(|m| m.author != Author::System).map(|m| m.text.as_str()).collect();
             assert_eq!(texts, ["first", "second"]);
         }
         other => panic!("{other:?}"),

@@ -7,6 +7,7 @@
 //! Credentials live in the host page's localStorage, so a reload resumes.
 
 mod components;
+mod help_center;
 mod state;
 
 use components::{conversation::Conversation, prechat::PreChat};
@@ -47,6 +48,11 @@ fn app(props: &AppProps) -> Html {
         });
     }
     let socket = use_session_socket(props, &widget);
+    let help_center = help_center::use_help_center(
+        props.edge.clone(),
+        props.site.clone(),
+        config.as_ref().and_then(|c| c.kb_version.clone()),
+    );
 
     let on_send = {
         let (widget, socket) = (widget.clone(), socket.clone());
@@ -55,6 +61,14 @@ fn app(props: &AppProps) -> Html {
             widget.dispatch(Action::Queue(client_id.clone(), text.clone()));
             if let Some(socket) = socket.as_ref() {
                 socket.send(&VisitorFrame::Send { client_id, text });
+            }
+        })
+    };
+    let on_frame = {
+        let socket = socket.clone();
+        Callback::from(move |frame: VisitorFrame| {
+            if let Some(socket) = socket.as_ref() {
+                socket.send(&frame);
             }
         })
     };
@@ -74,7 +88,8 @@ fn app(props: &AppProps) -> Html {
                 <div class="pl-subtitle">{ greeting }</div>
             </header>
             if widget.credentials.is_some() {
-                <Conversation widget={widget.clone()} {on_send} />
+                <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
+                    {help_center} {on_send} {on_frame} />
             } else {
                 <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} />
             }

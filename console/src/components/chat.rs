@@ -1,9 +1,10 @@
-//! One conversation, from the agent's side: accept, reply, close.
+//! One conversation, from the agent's side: accept, reply, close; and what
+//! the bot already suggested and the visitor read, so it is not repeated.
 
 use crate::Agent;
 use porchlight_browser::{Conn, Handlers, Socket};
 use porchlight_protocol::transcript::Transcript;
-use porchlight_protocol::{validate, AgentFrame, Author, SessionFrame, SessionId, Status};
+use porchlight_protocol::{validate, AgentFrame, ArticleRef, Author, SessionFrame, SessionId, Status};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlTextAreaElement;
@@ -119,7 +120,7 @@ pub fn chat(props: &Props) -> Html {
     let onkeydown = {
         let send = send.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+            if porchlight_browser::enter_sends(&e) {
                 e.prevent_default();
                 send();
             }
@@ -152,17 +153,27 @@ pub fn chat(props: &Props) -> Html {
                 </div>
             </header>
             if state.conn == Some(Conn::Reconnecting) { <p class="note" role="status">{ "Reconnecting…" }</p> }
+            if let Some(s) = session.filter(|s| !s.articles.suggested.is_empty() || !s.articles.opened.is_empty()) {
+                <aside class="trail" aria-label="Help-center articles">
+                    { trail("Bot suggested", &s.articles.suggested) }
+                    { trail("Visitor opened", &s.articles.opened) }
+                </aside>
+            }
             <div class="log" role="log" aria-label="Messages">
                 { for t.messages().map(|m| {
                     let (class, who) = match &m.author {
                         Author::Visitor { name } => ("msg theirs", name.clone()),
                         Author::Agent { name, .. } => ("msg mine", name.clone()),
+                        Author::Bot => ("msg theirs bot", "Bot".to_owned()),
                         Author::System => ("msg system", String::new()),
                     };
                     html! {
                         <div {class} data-seq={m.seq.to_string()}>
                             if !who.is_empty() { <div class="who">{ who }</div> }
                             <div class="text">{ &m.text }</div>
+                            if !m.articles.is_empty() {
+                                <ul class="attached">{ for m.articles.iter().map(|a| html! { <li>{ &a.title }</li> }) }</ul>
+                            }
                         </div>
                     }
                 }) }
@@ -180,9 +191,28 @@ pub fn chat(props: &Props) -> Html {
             <form class="composer" {onsubmit}>
                 <textarea ref={input} aria-label="Message" rows="3" disabled={!can_write}
                     maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown}
-                    placeholder={if can_write { "Reply…" } else if status == Some(Status::Waiting) { "Accept to reply" } else { "" }} />
+                    placeholder={match status {
+                        _ if can_write => "Reply…",
+                        Some(Status::Waiting) => "Accept to reply",
+                        Some(Status::Bot) => "The bot is helping; this reaches the queue if the visitor asks for a person",
+                        _ => "",
+                    }} />
                 <button type="submit" class="primary" disabled={!can_write}>{ "Send" }</button>
             </form>
         </section>
+    }
+}
+
+/// One line of the article trail: a label and the titles (text, never HTML).
+fn trail(label: &'static str, articles: &[ArticleRef]) -> Html {
+    html! {
+        <div class="trail-line" aria-label={label}>
+            <span class="trail-label">{ label }</span>
+            if articles.is_empty() {
+                <span class="none">{ "none" }</span>
+            } else {
+                <ul>{ for articles.iter().map(|a| html! { <li data-article={a.id.clone()}>{ &a.title }</li> }) }</ul>
+            }
+        </div>
     }
 }

@@ -1,8 +1,9 @@
-//! The site's queue: KPI tiles and a live list of sessions.
+//! The site's queue: KPI tiles (including what the bot resolved and what it
+//! handed off) and a live list of sessions.
 
 use crate::Agent;
 use porchlight_browser::{ago, now_ms, Conn, Handlers, Socket};
-use porchlight_protocol::{QueueClientFrame, QueueFrame, SessionId, SessionSummary, Status};
+use porchlight_protocol::{QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteStats, Status};
 use std::collections::HashMap;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -19,6 +20,7 @@ struct QueueState {
     sessions: HashMap<SessionId, SessionSummary>,
     conn: Option<Conn>,
     error: Option<String>,
+    stats: SiteStats,
 }
 
 enum Action {
@@ -40,6 +42,7 @@ impl Reducible for QueueState {
                     next.sessions.insert(session.id.clone(), session);
                 }
             }
+            Action::Frame(QueueFrame::Stats { stats }) => next.stats = stats,
             Action::Frame(QueueFrame::Error { message, .. }) => next.error = Some(message),
             Action::Conn(conn) => next.conn = Some(conn),
         }
@@ -81,12 +84,15 @@ pub fn queue(props: &Props) -> Html {
     }
 
     let mut rows: Vec<&SessionSummary> = state.sessions.values().collect();
-    // Waiting first (longest waiting on top), then active, then closed, newest first.
+    // Waiting first (longest waiting on top), then active, then those the
+    // bot still has, then closed, newest first.
     rows.sort_by_key(|s| match s.status {
         Status::Waiting => (0, s.waiting_since as i64),
         Status::Active => (1, -(s.updated_at as i64)),
-        Status::Closed => (2, -(s.updated_at as i64)),
+        Status::Bot => (2, -(s.updated_at as i64)),
+        Status::Closed => (3, -(s.updated_at as i64)),
     });
+    let stats = state.stats;
     let count = |st: Status| state.sessions.values().filter(|s| s.status == st).count();
     let conn_note = match state.conn {
         Some(Conn::Reconnecting) => Some("Reconnecting…"),
@@ -101,6 +107,11 @@ pub fn queue(props: &Props) -> Html {
                 <div class="kpi waiting"><span class="n" aria-label="Waiting count">{ count(Status::Waiting) }</span><span>{ "Waiting" }</span></div>
                 <div class="kpi active"><span class="n" aria-label="Active count">{ count(Status::Active) }</span><span>{ "Active" }</span></div>
                 <div class="kpi closed"><span class="n" aria-label="Closed count">{ count(Status::Closed) }</span><span>{ "Closed" }</span></div>
+            </div>
+            <div class="kpis bot" aria-label="Bot">
+                <div class="kpi"><span class="n" aria-label="With bot count">{ stats.with_bot }</span><span>{ "With the bot" }</span></div>
+                <div class="kpi"><span class="n" aria-label="Resolved by bot count">{ stats.resolved_by_bot }</span><span>{ "Resolved by the bot" }</span></div>
+                <div class="kpi"><span class="n" aria-label="Handed off count">{ stats.handed_off }</span><span>{ "Handed off" }</span></div>
             </div>
             if let Some(note) = conn_note { <p class="note" role="status">{ note }</p> }
             if let Some(err) = &state.error { <p class="error" role="alert">{ err }</p> }
@@ -124,6 +135,7 @@ fn row(s: &SessionSummary, now: u64, props: &Props) -> Html {
         _ => "—".into(),
     };
     let class = classes!("row", (props.selected.as_ref() == Some(&s.id)).then_some("selected"));
+    let badge = classes!("badge", s.status.label().to_lowercase().replace(' ', "-"));
     html! {
         <tr {class} data-session={s.id.to_string()}>
             <td>
@@ -131,7 +143,7 @@ fn row(s: &SessionSummary, now: u64, props: &Props) -> Html {
                 if let Some(email) = &s.visitor.email { <div class="email">{ email }</div> }
                 if let Some(last) = &s.last_message { <div class="preview">{ last }</div> }
             </td>
-            <td><span class={classes!("badge", s.status.label().to_lowercase())}>{ s.status.label() }</span></td>
+            <td><span class={badge}>{ s.status.label() }</span></td>
             <td>{ s.agent.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into()) }</td>
             <td>{ s.message_count }</td>
             <td>{ waited }</td>

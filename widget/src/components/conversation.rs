@@ -1,77 +1,159 @@
-//! The conversation: status line, message log, outbox and composer.
+//! The conversation: status line, message log (or an open article),
+//! the bot's choices, queue position, suggestions while typing, composer.
 
+use super::reader::Reader;
+use super::suggestions::Suggestions;
+use crate::help_center::HelpCenter;
 use crate::state::Widget;
+use gloo::timers::callback::Timeout;
 use porchlight_browser::Conn;
-use porchlight_protocol::{validate, Author, Status};
+use porchlight_protocol::{validate, Author, ClosedBy, Status, VisitorFrame};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
+
+/// Ranking runs after the visitor pauses this long, not on every key.
+const DEBOUNCE_MS: u32 = 120;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub widget: UseReducerHandle<Widget>,
+    pub edge: AttrValue,
+    pub site: AttrValue,
+    pub help_center: Option<HelpCenter>,
     pub on_send: Callback<String>,
+    /// Frames other than `send`: handoff, resolve, article_opened.
+    pub on_frame: Callback<VisitorFrame>,
 }
 
 #[function_component(Conversation)]
 pub fn conversation(props: &Props) -> Html {
     let w = &props.widget;
     let t = &w.transcript;
-    let closed = w.status() == Some(Status::Closed);
+    let status = w.status();
+    let closed = status == Some(Status::Closed);
     let log = use_node_ref();
+    let reading = use_state(|| None::<String>);
+    let suggested = use_state(Vec::<(String, String)>::new);
+    let debounce = use_mut_ref(|| None::<Timeout>);
 
     // Keep the newest message in view.
     {
         let log = log.clone();
-        use_effect_with((t.len(), t.outbox.len()), move |_| {
+        use_effect_with((t.len(), t.outbox.len(), reading.is_none()), move |_| {
             if let Some(el) = log.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
         });
     }
 
+    let open = {
+        let (reading, on_frame) = (reading.clone(), props.on_frame.clone());
+        Callback::from(move |id: String| {
+            on_frame.emit(VisitorFrame::ArticleOpened { article_id: id.clone() });
+            reading.set(Some(id));
+        })
+    };
+    // Suggestions help before a person is with the visitor, not during.
+    let suggesting = matches!(status, Some(Status::Bot | Status::Waiting));
+    let on_draft = {
+        let (suggested, debounce, center) = (suggested.clone(), debounce.clone(), props.help_center.clone());
+        Callback::from(move |draft: String| {
+            let Some(center) = center.clone().filter(|_| suggesting) else { return };
+            let suggested = suggested.clone();
+            // Dropping the previous timeout cancels it.
+            *debounce.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || suggested.set(center.suggest(&draft))));
+        })
+    };
+    let on_send = {
+        let (suggested, debounce, on_send) = (suggested.clone(), debounce.clone(), props.on_send.clone());
+        Callback::from(move |text: String| {
+            debounce.borrow_mut().take();
+            suggested.set(Vec::new());
+            on_send.emit(text);
+        })
+    };
+    let frame = |f: VisitorFrame| {
+        let on_frame = props.on_frame.clone();
+        Callback::from(move |_: MouseEvent| on_frame.emit(f.clone()))
+    };
+
     let status_line = match (w.conn, t.session.as_ref()) {
         (Conn::Refused, _) => "This chat can no longer be opened here.".to_owned(),
         (Conn::Reconnecting, _) => "Reconnecting…".to_owned(),
         (_, None) => "Connecting…".to_owned(),
         (_, Some(s)) => match (s.status, &s.agent) {
+            (Status::Bot, _) => "Our assistant answers from the help center. A person is one click away.".to_owned(),
             (Status::Waiting, _) => "Waiting for an agent — write your question meanwhile.".to_owned(),
             (Status::Active, Some(a)) => format!("You're chatting with {}", a.name),
             (Status::Active, None) => "An agent is with you".to_owned(),
+            (Status::Closed, _) if s.closed_by == Some(ClosedBy::Bot) => "Glad we could help! This conversation is closed.".to_owned(),
             (Status::Closed, _) => "This conversation has ended.".to_owned(),
         },
     };
+    let offered = t.messages().any(|m| m.author == Author::Bot && !m.articles.is_empty());
 
     html! {
         <div class="pl-conversation">
             <div class="pl-status" aria-live="polite">{ status_line }</div>
-            <div class="pl-log" role="log" aria-label="Messages" ref={log}>
-                { for t.messages().map(|m| {
-                    let (class, who) = match &m.author {
-                        Author::Visitor { .. } => ("pl-msg pl-mine", None),
-                        Author::Agent { name, .. } => ("pl-msg pl-theirs", Some(name.clone())),
-                        Author::System => ("pl-msg pl-system", None),
-                    };
-                    html! {
-                        <div {class} data-seq={m.seq.to_string()}>
-                            if let Some(who) = who { <div class="pl-who">{ who }</div> }
-                            <div class="pl-text">{ &m.text }</div>
+            if let Some(id) = (*reading).clone() {
+                <Reader edge={props.edge.clone()} site={props.site.clone()} id={id}
+                    on_open={open.clone()} on_back={{ let r = reading.clone(); Callback::from(move |()| r.set(None)) }} />
+            } else {
+                <div class="pl-log" role="log" aria-label="Messages" ref={log}>
+                    { for t.messages().map(|m| {
+                        let (class, who) = match &m.author {
+                            Author::Visitor { .. } => ("pl-msg pl-mine", None),
+                            Author::Agent { name, .. } => ("pl-msg pl-theirs", Some(name.clone())),
+                            Author::Bot => ("pl-msg pl-theirs pl-bot", Some("Assistant".to_owned())),
+                            Author::System => ("pl-msg pl-system", None),
+                        };
+                        html! {
+                            <div {class} data-seq={m.seq.to_string()}>
+                                if let Some(who) = who { <div class="pl-who">{ who }</div> }
+                                <div class="pl-text">{ &m.text }</div>
+                                if !m.articles.is_empty() {
+                                    <ul class="pl-offered" aria-label="Articles from the assistant">
+                                        { for m.articles.iter().map(|a| {
+                                            let (open, id) = (open.clone(), a.id.clone());
+                                            html! { <li><button type="button" class="pl-article-link" data-article={a.id.clone()}
+                                                onclick={Callback::from(move |_| open.emit(id.clone()))}>{ &a.title }</button></li> }
+                                        }) }
+                                    </ul>
+                                }
+                            </div>
+                        }
+                    }) }
+                    { for t.outbox.iter().map(|p| html! {
+                        <div class="pl-msg pl-mine pl-pending">
+                            <div class="pl-text">{ &p.text }</div>
+                            <div class="pl-meta">{ p.error.clone().unwrap_or_else(|| "Sending…".into()) }</div>
                         </div>
-                    }
-                }) }
-                { for t.outbox.iter().map(|p| html! {
-                    <div class="pl-msg pl-mine pl-pending">
-                        <div class="pl-text">{ &p.text }</div>
-                        <div class="pl-meta">{ p.error.clone().unwrap_or_else(|| "Sending…".into()) }</div>
-                    </div>
-                }) }
-            </div>
+                    }) }
+                </div>
+            }
             if let Some(notice) = &t.notice {
                 <p class="pl-error" role="alert">{ notice }</p>
+            }
+            if status == Some(Status::Bot) {
+                <div class="pl-bot-actions">
+                    if offered {
+                        <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Resolve)}>{ "Yes, thanks" }</button>
+                    }
+                    <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Handoff)}>{ "Talk to a person" }</button>
+                </div>
+            }
+            if let (Some(Status::Waiting), Some(n)) = (status, t.queue_position) {
+                <p class="pl-queue" role="status" aria-label="Queue position">
+                    { if n == 1 { "You're next in line.".to_owned() } else { format!("You're number {n} in line.") } }
+                </p>
             }
             if closed {
                 <p class="pl-closed" role="status">{ "This conversation has ended. No more messages can be sent." }</p>
             }
-            <Composer disabled={closed || w.conn == Conn::Refused} on_send={props.on_send.clone()} />
+            if suggesting {
+                <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
+            }
+            <Composer disabled={closed || w.conn == Conn::Refused} {on_send} {on_draft} />
         </div>
     }
 }
@@ -80,6 +162,8 @@ pub fn conversation(props: &Props) -> Html {
 struct ComposerProps {
     disabled: bool,
     on_send: Callback<String>,
+    /// The draft after every edit (for suggestions).
+    on_draft: Callback<String>,
 }
 
 #[function_component(Composer)]
@@ -100,10 +184,17 @@ fn composer(props: &ComposerProps) -> Html {
     let onkeydown = {
         let send = send.clone();
         Callback::from(move |e: KeyboardEvent| {
-            // Enter sends; Shift+Enter is a new line; never mid-IME-composition.
-            if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+            if porchlight_browser::enter_sends(&e) {
                 e.prevent_default();
                 send();
+            }
+        })
+    };
+    let oninput = {
+        let (input, on_draft) = (input.clone(), props.on_draft.clone());
+        Callback::from(move |_: InputEvent| {
+            if let Some(el) = input.cast::<HtmlTextAreaElement>() {
+                on_draft.emit(el.value());
             }
         })
     };
@@ -115,7 +206,7 @@ fn composer(props: &ComposerProps) -> Html {
     html! {
         <form class="pl-composer" {onsubmit}>
             <textarea ref={input} aria-label="Message" rows="2" {placeholder} disabled={props.disabled}
-                maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} />
+                maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} {oninput} />
             <button type="submit" class="pl-primary" disabled={props.disabled}>{ "Send" }</button>
         </form>
     }
