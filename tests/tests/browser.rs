@@ -1,5 +1,7 @@
-//! A visitor in real headless Chromium on the demo site (its own origin),
-//! an agent over a real WebSocket: message one way, reply the other.
+//! A visitor in real headless Chromium on the demo site (its own origin):
+//! help-center suggestions while typing, the article reader, the bot's
+//! answer and "Talk to a person" with a live queue position, then an agent
+//! over a real WebSocket. And the agent console in Chromium.
 
 use porchlight_protocol::{AgentFrame, QueueFrame, SessionFrame, Status};
 use porchlight_tests::webdriver::{Browser, FIND_BY_NAME_FN};
@@ -34,18 +36,69 @@ fn visitor_chats_with_an_agent_through_the_widget() {
     browser.type_text(&browser.by_name("textbox", "Email"), "visitor@example.com");
     browser.click(&browser.by_name("button", "Start chat"));
 
+    // Suggestions appear while the question is still being typed, ranked in
+    // the browser from the downloaded index: nothing has been sent.
     let message = browser.by_name("textbox", "Message");
-    let question = "Do you ship <b>whole beans</b> to Canada?";
-    browser.type_text(&message, &format!("{question}\u{E007}")); // Enter sends
+    browser.type_text(&message, "where is my ord");
+    browser.wait_for(
+        "\"Track your order\" in Suggested articles before sending",
+        20,
+        &format!("{FIND_BY_NAME_FN}\nconst l = find('ul', 'Suggested articles'); return l && l.innerText.includes('Track your order')"),
+        json!([]),
+    );
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-suggestions.png"));
+    }
+    let log_text = browser.script(&format!("{FIND_BY_NAME_FN}\nreturn find('log', 'Messages').innerText"), json!([]));
+    assert!(!log_text.as_str().unwrap_or_default().contains("where is my"), "nothing sent yet: {log_text}");
 
-    // The agent finds the session in the queue and sees the question.
+    // A suggestion opens the article inside the widget, with a way back.
+    browser.click(&browser.by_name("button", "Track your order"));
+    browser.wait_for(
+        "the article reader",
+        20,
+        &format!("{FIND_BY_NAME_FN}\nconst a = find('section', 'Article'); return a && a.querySelector('h2') && a.querySelector('h2').textContent === 'Track your order' && a.innerText.length > 200"),
+        json!([]),
+    );
+    browser.click(&browser.by_name("button", "← Back to chat"));
+
+    // Send it: the bot answers in the conversation with its top articles.
+    browser.type_text(&browser.by_name("textbox", "Message"), "er?\u{E007}"); // Enter sends
+    browser.log_shows("Did one of these answer your question?");
+    browser.by_name("button", "Yes, thanks");
+
+    // An agent can see the session (with the bot), and what the visitor read.
     let mut queue = Ws::queue();
     let summary = match queue.queue_hello(AVA) {
         QueueFrame::Snapshot { sessions, .. } => sessions.into_iter().find(|s| s.visitor.name == name),
         other => panic!("{other:?}"),
     };
     let summary = summary.unwrap_or_else(|| queue.queue_until(&name, |_| true));
-    assert_eq!(summary.status, Status::Waiting);
+    assert_eq!(summary.status, Status::Bot);
+    let session = porchlight_protocol::SessionCreated { session_id: summary.id.clone(), token: String::new() };
+    let mut watcher = Ws::agent_session(&session);
+    match watcher.agent_hello(AVA) {
+        SessionFrame::Welcome { session, .. } => {
+            assert!(session.articles.opened.iter().any(|a| a.id == "track-your-order"), "{:?}", session.articles);
+            assert!(session.articles.suggested.iter().any(|a| a.id == "track-your-order"), "{:?}", session.articles);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // "Talk to a person": the session goes to the queue and the widget
+    // shows the visitor's place in line.
+    browser.click(&browser.by_name("button", "Talk to a person"));
+    browser.log_shows("Handed off to the team");
+    browser.wait_for(
+        "the queue position",
+        20,
+        &format!("{FIND_BY_NAME_FN}\nconst p = find('p', 'Queue position'); return p && / in line\\.$/.test(p.textContent)"),
+        json!([]),
+    );
+    queue.queue_until(&name, |s| s.status == Status::Waiting);
+
+    let question = "Do you ship <b>whole beans</b> to Canada?";
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("{question}\u{E007}"));
     let session = porchlight_protocol::SessionCreated { session_id: summary.id.clone(), token: String::new() };
     let mut agent = Ws::agent_session(&session);
     // The question is in the welcome, or arrives just after it.
@@ -97,12 +150,18 @@ fn visitor_chats_with_an_agent_through_the_widget() {
 #[test]
 fn agent_accepts_replies_and_closes_in_the_console() {
     // A visitor (over a real WebSocket) waiting with a question whose name holds markup.
+    // The bot answers first; the visitor reads an article, then asks for a person.
     let name = unique("<i>Console</i> Visitor");
     let session = create_session(&name);
     let mut visitor = Ws::visitor(&session);
     assert!(matches!(visitor.visitor_hello(&session.token), SessionFrame::Welcome { .. }));
     let question = "My grinder arrived with a cracked hopper, what now?";
     visitor.send(&porchlight_protocol::VisitorFrame::Send { client_id: client_id("q1"), text: question.into() });
+    visitor.recv_until::<SessionFrame>("the bot's articles", |f| {
+        matches!(f, SessionFrame::Message { message } if message.articles.iter().any(|a| a.id == "damaged-items-on-arrival"))
+    });
+    visitor.send(&porchlight_protocol::VisitorFrame::ArticleOpened { article_id: "damaged-items-on-arrival".into() });
+    visitor.handoff();
 
     // The agent signs in to the console in headless Chromium.
     let browser = Browser::start();
@@ -122,9 +181,24 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     assert_eq!(italic, json!(0), "the visitor's name is rendered as text, never as HTML");
     browser.click(&accept);
 
-    // The conversation opens with the visitor's question; the visitor hears of the accept.
+    // The conversation opens with the visitor's question and what the bot
+    // already tried; the visitor hears of the accept.
     let log_has = |text: &str| browser.log_shows(text);
     log_has(question);
+    browser.wait_for(
+        "the article trail",
+        20,
+        &format!("{FIND_BY_NAME_FN}\nconst s = find('div', 'Bot suggested'), o = find('div', 'Visitor opened');
+                  return s && o && s.innerText.includes('Damaged or leaking items on arrival') && o.innerText.includes('Damaged or leaking items on arrival')"),
+        json!([]),
+    );
+    let handed_off = browser.wait_for(
+        "the Handed off tile",
+        20,
+        "const n = [...document.querySelectorAll('[aria-label=\"Handed off count\"]')][0]; return n && Number(n.textContent) > 0 && n.textContent",
+        json!([]),
+    );
+    assert!(handed_off.as_str().is_some_and(|n| n.parse::<u32>().unwrap_or(0) >= 1), "{handed_off}");
     visitor.recv_until::<SessionFrame>("the accept", |f| matches!(f, SessionFrame::Status { status: Status::Active, .. }));
     browser.wait_for(
         "the row to say Active",

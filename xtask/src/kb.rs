@@ -2,7 +2,7 @@
 //!
 //! - `kb import <dir> --site <id> [--edge URL] [--token T]`: uploads every
 //!   `*.md` in `dir` to the edge, replacing the site's articles.
-//! - `kb search (--dir <dir> | --site <id> [--edge URL]) [--json] "<question>"`:
+//! - `kb search (--dir <dir> | --site <id> [--edge URL]) [--json] [--typing] "<question>"`:
 //!   what the bot would suggest, with exactly the widget's ranking and threshold.
 
 use crate::Result;
@@ -14,7 +14,7 @@ pub const DEFAULT_EDGE: &str = "http://127.0.0.1:8787";
 pub const DEMO_ADMIN_TOKEN: &str = "demo-agent-ava";
 
 pub fn main(args: &[String]) -> Result {
-    let usage = "usage: cargo xtask kb import <dir> --site <id> [--edge URL] [--token TOKEN]\n       cargo xtask kb search (--dir <dir> | --site <id> [--edge URL]) [--json] \"<question>\"";
+    let usage = "usage: cargo xtask kb import <dir> --site <id> [--edge URL] [--token TOKEN]\n       cargo xtask kb search (--dir <dir> | --site <id> [--edge URL]) [--json] [--typing] \"<question>\"";
     let mut opts = Opts::default();
     let mut positional = Vec::new();
     let mut it = args.iter().skip(1);
@@ -26,6 +26,7 @@ pub fn main(args: &[String]) -> Result {
             "--edge" => opts.edge = value("--edge")?,
             "--token" => opts.token = Some(value("--token")?),
             "--json" => opts.json = true,
+            "--typing" => opts.typing = true,
             _ => positional.push(a.clone()),
         }
     }
@@ -46,7 +47,7 @@ pub fn main(args: &[String]) -> Result {
             let hits: Vec<(String, f32)> = match (&opts.dir, &opts.site) {
                 (Some(dir), _) => {
                     let searcher = Searcher::new(Index::build(&read_dir(Path::new(dir))?));
-                    searcher.suggest(&question, false).into_iter().map(|h| (h.id, h.score)).collect()
+                    searcher.suggest(&question, opts.typing).into_iter().map(|h| (h.id, h.score)).collect()
                 }
                 (None, Some(site)) => remote_search(&opts.edge, site, &question)?,
                 (None, None) => return Err(usage.into()),
@@ -74,6 +75,9 @@ struct Opts {
     edge: String,
     token: Option<String>,
     json: bool,
+    /// Rank as the widget does while the visitor is still typing (the last
+    /// word may be unfinished); only with --dir.
+    typing: bool,
 }
 
 /// Every `*.md` in `dir`, parsed and validated; errors name the file.
