@@ -6,6 +6,7 @@
 //! session, whose frames feed a [`porchlight_protocol::transcript::Transcript`].
 //! Credentials live in the host page's localStorage, so a reload resumes.
 
+mod bench;
 mod components;
 mod help_center;
 mod state;
@@ -165,4 +166,5 @@ fn sanitize_color(c: &str) -> &str {
     }
 }
 
+pub use bench::KeystrokeBench;
 pub use state::Widget as WidgetState;

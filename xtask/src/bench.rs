@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the bot's retrieval quality on the labeled query
 //! set (tests/kb/queries.tsv over demo-site/kb), beside plain BM25 on the
-//! same data in the same run, and how long ranking one keystroke takes.
+//! same data in the same run, and how long ranking one keystroke takes:
+//! natively, and in headless Chromium's WASM engine with the built widget.
 
 use crate::{root, step, Result};
 use porchlight_kb::baseline::Bm25;
@@ -30,6 +31,18 @@ pub fn kb_quality() -> Result {
 
     step("bench: keystroke latency (release build of porchlight-kb)");
     crate::tools::run(crate::tools::cargo().args(["run", "--quiet", "--release", "-p", "porchlight-kb", "--example", "keystroke"]).current_dir(root()))?;
+
+    // The same ranking in the browser: the widget WASM as shipped, in headless Chromium.
+    let tools = crate::tools::ensure(true)?;
+    crate::build::all(&tools)?;
+    step("bench: keystroke latency in headless Chromium (the built widget WASM)");
+    crate::tools::run(
+        crate::tools::cargo()
+            .args(["run", "--quiet", "-p", "porchlight-tests", "--example", "wasm_keystroke"])
+            .current_dir(root())
+            .env("PORCHLIGHT_CHROMIUM", crate::tools::CHROMIUM)
+            .env("PORCHLIGHT_CHROMEDRIVER", crate::tools::CHROMEDRIVER),
+    )?;
     let all = &ours["all"];
     println!("  overall: hit@1 {:.3}, hit@3 {:.3}, MRR {:.3} (plain BM25: {:.3}, {:.3}, {:.3})\n", all.hit1, all.hit3, all.mrr, plain["all"].hit1, plain["all"].hit3, plain["all"].mrr);
     Ok(())
