@@ -226,6 +226,56 @@ pub fn ws_url(edge: &str, path: &str) -> String {
     format!("{base}{path}")
 }
 
+/// Turns keystrokes into sparse typing frames: `true` at most every
+/// [`TYPING_REFRESH_MS`] while the draft changes, `false` after
+/// [`TYPING_IDLE_MS`] without a keystroke, when the draft is emptied, or when
+/// it is sent. Typing is ephemeral: the edge relays it and stores nothing.
+pub struct TypingSignal {
+    send: Box<dyn Fn(bool)>,
+    last_sent: std::cell::Cell<u64>,
+    idle: RefCell<Option<gloo::timers::callback::Timeout>>,
+}
+
+pub const TYPING_REFRESH_MS: u64 = 3_000;
+pub const TYPING_IDLE_MS: u32 = 4_000;
+
+impl TypingSignal {
+    pub fn new(send: impl Fn(bool) + 'static) -> Rc<TypingSignal> {
+        Rc::new(TypingSignal { send: Box::new(send), last_sent: 0.into(), idle: RefCell::new(None) })
+    }
+
+    /// Call after every edit of the draft.
+    pub fn input(self: &Rc<Self>, draft: &str) {
+        if draft.trim().is_empty() {
+            return self.stop();
+        }
+        let now = now_ms();
+        if now.saturating_sub(self.last_sent.get()) >= TYPING_REFRESH_MS {
+            (self.send)(true);
+            self.last_sent.set(now);
+        }
+        let me = Rc::downgrade(self);
+        *self.idle.borrow_mut() = Some(gloo::timers::callback::Timeout::new(TYPING_IDLE_MS, move || {
+            // Not `stop`: that would drop this very timeout while it runs.
+            if let Some(me) = me.upgrade() {
+                me.signal_stopped();
+            }
+        }));
+    }
+
+    /// Call when the draft is sent.
+    pub fn stop(&self) {
+        self.idle.borrow_mut().take();
+        self.signal_stopped();
+    }
+
+    fn signal_stopped(&self) {
+        if self.last_sent.replace(0) != 0 {
+            (self.send)(false);
+        }
+    }
+}
+
 /// Whether a keydown in a composer should send: Enter sends, Shift+Enter
 /// is a new line, and never in the middle of an IME composition. Call
 /// `prevent_default` on the event when this is true.
@@ -241,6 +291,16 @@ pub fn ago(since_ms: u64, now_ms: u64) -> String {
         60..=3599 => format!("{}m", secs / 60),
         _ => format!("{}h {}m", secs / 3600, (secs % 3600) / 60),
     }
+}
+
+/// The start of today in the user's time zone, for "closed today".
+pub fn local_midnight_ms() -> u64 {
+    let d = js_sys::Date::new_0();
+    d.set_hours(0);
+    d.set_minutes(0);
+    d.set_seconds(0);
+    d.set_milliseconds(0);
+    d.get_time() as u64
 }
 
 pub fn now_ms() -> u64 {

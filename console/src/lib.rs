@@ -9,7 +9,7 @@ mod components;
 
 use components::{chat::Chat, queue::Queue, signin::SignIn};
 use gloo::storage::{SessionStorage, Storage};
-use porchlight_protocol::{AgentLogin, SessionId};
+use porchlight_protocol::{AgentLogin, AgentPresence, SessionId};
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
@@ -34,6 +34,7 @@ pub type Selection = Option<(SessionId, bool)>;
 fn app() -> Html {
     let agent = use_state(|| None::<Agent>);
     let selected = use_state(|| None::<(SessionId, bool)>);
+    let team = use_state(Vec::<AgentPresence>::new);
     let edge: AttrValue = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default().into();
 
     let on_signed_in = {
@@ -51,6 +52,10 @@ fn app() -> Html {
             agent.set(None);
         })
     };
+    let on_presence = {
+        let team = team.clone();
+        Callback::from(move |p: Vec<AgentPresence>| team.set(p))
+    };
     let on_select = {
         let selected = selected.clone();
         Callback::from(move |sel: (SessionId, bool)| selected.set(Some(sel)))
@@ -67,9 +72,9 @@ fn app() -> Html {
                     <button class="link" onclick={on_sign_out}>{ "Sign out" }</button>
                 </header>
                 <main class="workspace">
-                    <Queue agent={a.clone()} selected={selected.as_ref().map(|s| s.0.clone())} {on_select} />
+                    <Queue agent={a.clone()} selected={selected.as_ref().map(|s| s.0.clone())} {on_select} {on_presence} />
                     if let Some((id, accept)) = &*selected {
-                        <Chat key={id.to_string()} agent={a.clone()} id={id.clone()} accept={*accept} />
+                        <Chat key={id.to_string()} agent={a.clone()} id={id.clone()} accept={*accept} team={(*team).clone()} />
                     } else {
                         <section class="chat empty"><p>{ "Select a conversation, or accept one that is waiting." }</p></section>
                     }

@@ -16,7 +16,9 @@ use crate::util::{self, parse_frame, send, Incoming};
 use crate::{config, crypto};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::validate::MAX_FRAME_BYTES;
-use porchlight_protocol::{ErrorCode, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteId, SiteStats};
+use porchlight_protocol::{
+    AgentPresence, ErrorCode, Presence, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteId, SiteStats,
+};
 use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 use worker::{
@@ -26,11 +28,18 @@ use worker::{
 
 /// How many sessions a console's snapshot carries, newest first.
 const SNAPSHOT_LIMIT: usize = 500;
+/// How many sessions a search returns.
+const SEARCH_LIMIT: usize = 200;
+/// Longest search query accepted, in characters.
+const MAX_QUERY_CHARS: usize = 200;
 
 #[derive(Serialize, Deserialize)]
 struct Attachment {
     site: SiteId,
     agent: Option<AgentRef>,
+    /// The agent said they stepped away.
+    #[serde(default)]
+    away: bool,
 }
 
 #[durable_object]
@@ -54,13 +63,20 @@ impl DurableObject for SiteQueue {
         ) {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
+        // Every visitor and agent message, for search by message text.
+        if let Err(e) = sql.exec("CREATE TABLE IF NOT EXISTS texts (id TEXT NOT NULL, text TEXT NOT NULL)", None) {
+            worker::console_error!("SiteQueue: creating schema failed: {e}");
+        }
         SiteQueue { state, env, sql, line: RefCell::new(None), stats: RefCell::new(None) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         match req.path().as_str() {
             "/upsert" => {
-                let QueueUpdate { site, summary } = req.json().await?;
+                let QueueUpdate { site, summary, text } = req.json().await?;
+                if let Some(text) = text {
+                    self.sql.exec("INSERT INTO texts (id, text) VALUES (?, ?)", vec![summary.id.0.clone().into(), text.into()])?;
+                }
                 if self.upsert(summary)? {
                     self.push_stats()?;
                     self.announce_line(&site).await?;
@@ -80,7 +96,7 @@ impl DurableObject for SiteQueue {
                 let Some(site) = site else { return Response::error("missing site", 400) };
                 let pair = WebSocketPair::new()?;
                 self.state.accept_web_socket(&pair.server);
-                pair.server.serialize_attachment(Attachment { site, agent: None })?;
+                pair.server.serialize_attachment(Attachment { site, agent: None, away: false })?;
                 Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
             }
             _ => Response::error("not found", 404),
@@ -123,6 +139,22 @@ impl DurableObject for SiteQueue {
                 ws.serialize_attachment(&attachment)?;
                 send(&ws, &QueueFrame::Snapshot { agent: agent.as_ref(), sessions: self.snapshot()? });
                 send(&ws, &QueueFrame::Stats { stats: self.count_stats()? });
+                self.push_presence(&attachment.site)?;
+            }
+            _ if attachment.agent.is_none() => {
+                send(&ws, &error(ErrorCode::Unauthorized, "Send hello with your agent token first.".into()));
+            }
+            QueueClientFrame::Presence { status } => {
+                attachment.away = status == Presence::Away;
+                ws.serialize_attachment(&attachment)?;
+                self.push_presence(&attachment.site)?;
+            }
+            QueueClientFrame::Search { query } => {
+                if query.chars().count() > MAX_QUERY_CHARS {
+                    send(&ws, &error(ErrorCode::MessageTooLong, format!("Searches can be at most {MAX_QUERY_CHARS} characters.")));
+                } else {
+                    send(&ws, &QueueFrame::Found { ids: self.search(&query)?, query });
+                }
             }
         }
         Ok(())
@@ -130,6 +162,13 @@ impl DurableObject for SiteQueue {
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
         util::complete_close(&ws, code);
+        // This agent's console is gone: recount presence without it.
+        if let Ok(Some(mut attachment)) = ws.deserialize_attachment::<Attachment>() {
+            if attachment.agent.take().is_some() {
+                ws.serialize_attachment(&attachment)?;
+                self.push_presence(&attachment.site)?;
+            }
+        }
         Ok(())
     }
 
@@ -209,6 +248,55 @@ impl SiteQueue {
             }
         }
         Ok(())
+    }
+
+    /// Every agent of the site, with the best status among their open
+    /// consoles (online over away), or offline without one.
+    fn push_presence(&self, site: &SiteId) -> Result<()> {
+        let sites = config::sites(&self.env)?;
+        let Some(config) = sites.get(site) else { return Ok(()) };
+        let consoles: Vec<Attachment> =
+            self.state.get_websockets().iter().filter_map(|ws| ws.deserialize_attachment::<Attachment>().ok().flatten()).collect();
+        let agents = config
+            .agents
+            .iter()
+            .map(|account| {
+                let mine = consoles.iter().filter(|c| c.agent.as_ref().is_some_and(|a| a.id == account.id));
+                let status = mine.fold(Presence::Offline, |best, c| match (best, c.away) {
+                    (Presence::Online, _) | (_, false) => Presence::Online,
+                    _ => Presence::Away,
+                });
+                AgentPresence { agent: account.as_ref(), status }
+            })
+            .collect();
+        self.to_agents(&QueueFrame::Presence { agents })
+    }
+
+    /// Sessions whose visitor name or email, or any message, contains
+    /// `query`, newest first.
+    fn search(&self, query: &str) -> Result<Vec<SessionId>> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let escaped: String = query.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+        let pattern = format!("%{escaped}%");
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT id FROM sessions
+                 WHERE json_extract(json, '$.visitor.name') LIKE ?1 ESCAPE '\\'
+                    OR json_extract(json, '$.visitor.email') LIKE ?1 ESCAPE '\\'
+                    OR id IN (SELECT id FROM texts WHERE text LIKE ?1 ESCAPE '\\')
+                 ORDER BY updated_at DESC LIMIT ?2",
+                vec![pattern.into(), (SEARCH_LIMIT as i64).into()],
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().map(|r| SessionId(r.id)).collect())
     }
 
     fn count_stats(&self) -> Result<SiteStats> {

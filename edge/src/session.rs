@@ -25,7 +25,7 @@ use porchlight_protocol::site::constant_time_eq;
 use porchlight_protocol::validate;
 use porchlight_protocol::{
     AgentFrame, ArticleRef, ArticleTrail, Author, ClientMsgId, ErrorBody, ErrorCode, Message, Seq, SessionFrame,
-    SessionId, SessionState, SessionSummary, SessionView, SiteId, Status, VisitorFrame, VisitorInfo,
+    SessionId, SessionState, SessionSummary, SessionView, SiteId, Status, Typist, VisitorFrame, VisitorInfo,
 };
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -55,8 +55,10 @@ struct Record {
     #[serde(default)]
     articles: ArticleTrail,
     created_at: u64,
-    /// Creation, then the moment of handoff: the queue's order.
+    /// Creation, then the moment of handoff (or release): the queue's order.
     waiting_since: u64,
+    #[serde(default)]
+    closed_at: Option<u64>,
     updated_at: u64,
     rev: u64,
 }
@@ -103,6 +105,9 @@ pub struct PositionAnswer {
 pub struct QueueUpdate {
     pub site: SiteId,
     pub summary: SessionSummary,
+    /// A newly committed visitor or agent message, for the queue's search.
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 /// Longest "last message" preview kept in the queue.
@@ -169,6 +174,14 @@ impl DurableObject for ChatSession {
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
         util::complete_close(&ws, code);
+        // Whoever left is not typing any more.
+        if let Ok(Some(Attachment { authed: true, role, agent })) = ws.deserialize_attachment::<Attachment>() {
+            let who = match (role, agent) {
+                (Role::Agent, Some(a)) => Typist::Agent { id: a.id, name: a.name },
+                _ => Typist::Visitor,
+            };
+            self.broadcast(&SessionFrame::Typing { who, typing: false })?;
+        }
         Ok(())
     }
 
@@ -245,6 +258,7 @@ impl ChatSession {
             token_sha256: init.token_sha256,
             state: SessionState::default(),
             articles: ArticleTrail::default(),
+            closed_at: None,
             created_at: now,
             waiting_since: now,
             updated_at: now,
@@ -310,6 +324,12 @@ impl ChatSession {
             (true, VisitorFrame::Handoff) => self.handoff().await,
             (true, VisitorFrame::Resolve) => self.on_resolve(ws).await,
             (true, VisitorFrame::ArticleOpened { article_id }) => self.on_article_opened(ws, &article_id).await,
+            (true, VisitorFrame::Typing { typing }) => {
+                if record.state.authorize_send(&Actor::Visitor).is_ok() {
+                    self.to_agents(&SessionFrame::Typing { who: Typist::Visitor, typing })?;
+                }
+                Ok(())
+            }
             (true, VisitorFrame::Close) => self.on_close(ws, &Actor::Visitor).await,
         }
     }
@@ -339,8 +359,60 @@ impl ChatSession {
                 let author = Author::Agent { id: agent.id.clone(), name: agent.name.clone() };
                 self.on_send(ws, &Actor::Agent(agent), &sender, author, client_id, &text).await.map(drop)
             }
+            AgentFrame::Release => self.on_release(ws, agent).await,
+            AgentFrame::Transfer { to } => self.on_transfer(ws, agent, &to).await,
+            AgentFrame::Typing { typing } => {
+                // Only the agent who may write is shown typing to the visitor.
+                if record.state.authorize_send(&Actor::Agent(agent.clone())).is_ok() {
+                    let frame = SessionFrame::Typing { who: Typist::Agent { id: agent.id.clone(), name: agent.name.clone() }, typing };
+                    self.to_visitors(&frame)?;
+                    self.to_agents_except(&agent, &frame)?;
+                }
+                Ok(())
+            }
             AgentFrame::Close => self.on_close(ws, &Actor::Agent(agent)).await,
         }
+    }
+
+    async fn on_release(&self, ws: &WebSocket, agent: AgentRef) -> Result<()> {
+        let mut record = self.record()?;
+        match record.state.release(&agent) {
+            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
+            Ok(false) => Ok(send(ws, &status_frame(&record))),
+            Ok(true) => {
+                record.waiting_since = now_ms();
+                let text = format!("{} released the conversation to the queue", agent.name);
+                self.commit_transition(record, text).await
+            }
+        }
+    }
+
+    async fn on_transfer(&self, ws: &WebSocket, agent: AgentRef, to: &porchlight_protocol::AgentId) -> Result<()> {
+        let mut record = self.record()?;
+        let sites = config::sites(&self.env)?;
+        let Some(target) = sites.get(&record.site).and_then(|s| s.agents.iter().find(|a| &a.id == to)).map(|a| a.as_ref())
+        else {
+            return Ok(send(ws, &SessionFrame::error(ErrorCode::NotFound, format!("There is no agent `{to}` on this site."))));
+        };
+        match record.state.transfer(&agent, &target) {
+            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
+            Ok(false) => Ok(send(ws, &status_frame(&record))),
+            Ok(true) => {
+                let text = format!("{} transferred the conversation to {}", agent.name, target.name);
+                self.commit_transition(record, text).await
+            }
+        }
+    }
+
+    /// Saves a changed state with its system notice, tells everyone, and
+    /// updates the queue.
+    async fn commit_transition(&self, record: Record, notice: String) -> Result<()> {
+        let notice = self.append("system", None, Author::System, notice, Vec::new())?;
+        let record = self.save(record)?;
+        self.broadcast(&SessionFrame::Message { message: notice })?;
+        self.broadcast(&status_frame(&record))?;
+        self.notify_queue().await;
+        Ok(())
     }
 
     async fn welcome(&self, ws: &WebSocket, record: &Record, after: Seq, visitor: bool) -> Result<()> {
@@ -389,7 +461,7 @@ impl ChatSession {
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();
         self.broadcast(&SessionFrame::Message { message })?;
-        self.notify_queue().await;
+        self.notify_queue_with(Some(text.clone())).await;
         Ok(Some(text))
     }
 
@@ -469,6 +541,7 @@ impl ChatSession {
             Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
             Ok(false) => Ok(send(ws, &status_frame(&record))),
             Ok(true) => {
+                record.closed_at = Some(now_ms());
                 let text = format!("{} found the answer in the help center. Glad we could help!", record.visitor.name);
                 let notice = self.append("system", None, Author::System, text, Vec::new())?;
                 record = self.save(record)?;
@@ -547,6 +620,7 @@ impl ChatSession {
             Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
             Ok(false) => Ok(send(ws, &status_frame(&record))),
             Ok(true) => {
+                record.closed_at = Some(now_ms());
                 let text = match actor {
                     Actor::Visitor => format!("{} ended the conversation", record.visitor.name),
                     Actor::Agent(agent) => format!("{} closed the conversation", agent.name),
@@ -645,6 +719,18 @@ impl ChatSession {
         self.send_tagged(Some("agent"), frame)
     }
 
+    fn to_agents_except(&self, agent: &AgentRef, frame: &SessionFrame) -> Result<()> {
+        let json = serde_json::to_string(frame)?;
+        for ws in self.state.get_websockets_with_tag("agent") {
+            if let Ok(Some(Attachment { authed: true, agent: Some(a), .. })) = ws.deserialize_attachment::<Attachment>() {
+                if a.id != agent.id {
+                    let _ = ws.send_with_str(&json);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn send_tagged(&self, tag: Option<&str>, frame: &SessionFrame) -> Result<()> {
         let json = serde_json::to_string(frame)?;
         let sockets = match tag {
@@ -686,6 +772,8 @@ impl ChatSession {
             updated_at: record.updated_at,
             handed_off: record.state.handed_off,
             closed_by: record.state.closed_by,
+            closer: record.state.closer.clone(),
+            closed_at: record.closed_at,
             rev: record.rev,
         })
     }
@@ -693,11 +781,15 @@ impl ChatSession {
     /// Tells the site's queue about the session's current state. The queue
     /// keeps the highest revision, so the order these arrive in is harmless.
     async fn notify_queue(&self) {
+        self.notify_queue_with(None).await
+    }
+
+    async fn notify_queue_with(&self, text: Option<String>) {
         let result = async {
             let record = self.record()?;
             let summary = self.summary(&record)?;
             let stub = self.env.durable_object("SITE_QUEUE")?.get_by_name(record.site.as_str())?;
-            let update = QueueUpdate { site: record.site.clone(), summary };
+            let update = QueueUpdate { site: record.site.clone(), summary, text };
             stub.fetch_with_request(util::internal_post("/upsert", &update)?).await?;
             Ok::<(), worker::Error>(())
         }

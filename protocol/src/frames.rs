@@ -203,6 +203,11 @@ pub struct SessionSummary {
     pub handed_off: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_by: Option<ClosedBy>,
+    /// The agent who closed it, when an agent did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closer: Option<AgentRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<u64>,
     /// Revision of the session, +1 on every change. The queue keeps the
     /// highest it has seen, so a late, stale update never overwrites a newer one.
     pub rev: u64,
@@ -227,6 +232,8 @@ pub enum VisitorFrame {
     Resolve,
     /// The visitor opened a help-center article in the widget; agents see it.
     ArticleOpened { article_id: String },
+    /// The visitor started (`true`) or stopped typing. Relayed, never stored.
+    Typing { typing: bool },
     /// The visitor ends the chat.
     Close,
 }
@@ -239,7 +246,20 @@ pub enum AgentFrame {
     /// Take a WAITING session. Exactly one agent wins.
     Accept,
     Send { client_id: ClientMsgId, text: String },
+    /// Give an ACTIVE session back to the queue (owner only).
+    Release,
+    /// Hand an ACTIVE session to another agent of the site (owner only).
+    Transfer { to: crate::ids::AgentId },
+    Typing { typing: bool },
     Close,
+}
+
+/// Whose typing a [`SessionFrame::Typing`] reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Typist {
+    Visitor,
+    Agent { id: crate::ids::AgentId, name: String },
 }
 
 /// Session → widget and console.
@@ -266,6 +286,8 @@ pub enum SessionFrame {
     Queue { position: u32 },
     /// To agents: the bot's suggestions or the visitor's reading changed.
     Articles { articles: ArticleTrail },
+    /// Someone started or stopped typing; sent to everyone else. Ephemeral.
+    Typing { who: Typist, typing: bool },
     /// A refused frame. `client_id` names the refused `send`, if it was one.
     Error {
         code: ErrorCode,
@@ -282,6 +304,27 @@ pub enum SessionFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QueueClientFrame {
     Hello { token: String },
+    /// The agent is at the desk (`online`) or stepped away (`away`).
+    Presence { status: Presence },
+    /// Sessions whose visitor name, email or any message contains `query`
+    /// (case-insensitive); answered with `found`.
+    Search { query: String },
+}
+
+/// An agent's availability, as the queue shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Online,
+    Away,
+    /// No console open.
+    Offline,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    pub agent: AgentRef,
+    pub status: Presence,
 }
 
 /// Site queue → console.
@@ -294,6 +337,11 @@ pub enum QueueFrame {
     Upsert { session: SessionSummary },
     /// The site's bot figures, after the snapshot and whenever they change.
     Stats { stats: SiteStats },
+    /// Every agent of the site and whether they are online, away or offline;
+    /// after the snapshot and whenever anyone's changes.
+    Presence { agents: Vec<AgentPresence> },
+    /// Answer to `search`: matching sessions, newest first (at most 200).
+    Found { query: String, ids: Vec<SessionId> },
     Error { code: ErrorCode, message: String },
 }
 
@@ -409,6 +457,7 @@ mod golden {
             VisitorFrame::ArticleOpened { article_id: "track-your-order".into() },
             json!({"type": "article_opened", "article_id": "track-your-order"}),
         );
+        golden(VisitorFrame::Typing { typing: true }, json!({"type": "typing", "typing": true}));
         golden(VisitorFrame::Close, json!({"type": "close"}));
     }
 
@@ -423,6 +472,9 @@ mod golden {
             AgentFrame::Send { client_id: ClientMsgId("a-1".into()), text: "On it".into() },
             json!({"type": "send", "client_id": "a-1", "text": "On it"}),
         );
+        golden(AgentFrame::Release, json!({"type": "release"}));
+        golden(AgentFrame::Transfer { to: AgentId("ben".into()) }, json!({"type": "transfer", "to": "ben"}));
+        golden(AgentFrame::Typing { typing: false }, json!({"type": "typing", "typing": false}));
         golden(AgentFrame::Close, json!({"type": "close"}));
     }
 
@@ -496,6 +548,14 @@ mod golden {
         );
         golden(SessionFrame::Queue { position: 2 }, json!({"type": "queue", "position": 2}));
         golden(
+            SessionFrame::Typing { who: Typist::Agent { id: AgentId("ava".into()), name: "Ava".into() }, typing: true },
+            json!({"type": "typing", "who": {"kind": "agent", "id": "ava", "name": "Ava"}, "typing": true}),
+        );
+        golden(
+            SessionFrame::Typing { who: Typist::Visitor, typing: false },
+            json!({"type": "typing", "who": {"kind": "visitor"}, "typing": false}),
+        );
+        golden(
             SessionFrame::Articles { articles: ArticleTrail { suggested: vec![track()], opened: vec![track()] } },
             json!({"type": "articles", "articles": {
                 "suggested": [{"id": "track-your-order", "title": "Track your order"}],
@@ -526,6 +586,16 @@ mod golden {
     #[test]
     fn queue_frames() {
         golden(QueueClientFrame::Hello { token: "a9".into() }, json!({"type": "hello", "token": "a9"}));
+        golden(QueueClientFrame::Presence { status: Presence::Away }, json!({"type": "presence", "status": "away"}));
+        golden(QueueClientFrame::Search { query: "1042".into() }, json!({"type": "search", "query": "1042"}));
+        golden(
+            QueueFrame::Presence { agents: vec![AgentPresence { agent: ava(), status: Presence::Online }] },
+            json!({"type": "presence", "agents": [{"agent": {"id": "ava", "name": "Ava"}, "status": "online"}]}),
+        );
+        golden(
+            QueueFrame::Found { query: "1042".into(), ids: vec![sid()] },
+            json!({"type": "found", "query": "1042", "ids": ["5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5"]}),
+        );
         let summary = SessionSummary {
             id: sid(),
             status: Status::Waiting,
@@ -538,6 +608,8 @@ mod golden {
             updated_at: 11,
             handed_off: true,
             closed_by: None,
+            closer: None,
+            closed_at: None,
             rev: 2,
         };
         let summary_json = json!({"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "WAITING",

@@ -14,6 +14,7 @@
 
 pub mod frames;
 pub mod ids;
+pub mod inbox;
 pub mod session;
 pub mod site;
 pub mod transcript;

@@ -3,7 +3,7 @@
 //! ```text
 //!        handoff                accept (one agent wins)        close
 //!  BOT ──────────▶ WAITING ───────────────────────▶ ACTIVE ───────▶ CLOSED
-//!   │                 │                                              ▲
+//!   │                 │  ◀──────── release ────────   │ ⟲ transfer     ▲
 //!   │                 └──────────────── close ───────────────────────┤
 //!   └──────────── resolve ("Yes, thanks") or close ──────────────────┘
 //! ```
@@ -121,11 +121,14 @@ pub struct SessionState {
     /// Who ended it, once CLOSED.
     #[serde(default)]
     pub closed_by: Option<ClosedBy>,
+    /// The agent who closed it, when an agent did.
+    #[serde(default)]
+    pub closer: Option<AgentRef>,
 }
 
 impl Default for SessionState {
     fn default() -> Self {
-        SessionState { status: Status::Bot, agent: None, handed_off: false, closed_by: None }
+        SessionState { status: Status::Bot, agent: None, handed_off: false, closed_by: None, closer: None }
     }
 }
 
@@ -179,6 +182,40 @@ impl SessionState {
         }
     }
 
+    /// ACTIVE → WAITING: the owner gives the session back to the queue.
+    /// Returns whether the state changed (releasing a waiting one is a no-op).
+    pub fn release(&mut self, agent: &AgentRef) -> Result<bool, SessionError> {
+        match self.status {
+            Status::Closed => Err(SessionError::Closed),
+            Status::Bot => Err(SessionError::StillWithBot),
+            Status::Waiting => Ok(false),
+            Status::Active => {
+                self.check_owner(agent)?;
+                self.status = Status::Waiting;
+                self.agent = None;
+                Ok(true)
+            }
+        }
+    }
+
+    /// ACTIVE stays ACTIVE with `to` as its owner; only the owner may hand
+    /// it over. Returns whether the owner changed.
+    pub fn transfer(&mut self, from: &AgentRef, to: &AgentRef) -> Result<bool, SessionError> {
+        match self.status {
+            Status::Closed => Err(SessionError::Closed),
+            Status::Bot => Err(SessionError::StillWithBot),
+            Status::Waiting => Err(SessionError::NotAssigned),
+            Status::Active => {
+                self.check_owner(from)?;
+                if from.id == to.id {
+                    return Ok(false);
+                }
+                self.agent = Some(to.clone());
+                Ok(true)
+            }
+        }
+    }
+
     /// May `actor` add a message now? The visitor may write while waiting
     /// (agents then see the question before accepting); an agent only once
     /// it owns the session.
@@ -206,6 +243,9 @@ impl SessionState {
             Actor::Visitor => ClosedBy::Visitor,
             Actor::Agent(_) => ClosedBy::Agent,
         });
+        if let Actor::Agent(agent) = actor {
+            self.closer = Some(agent.clone());
+        }
         Ok(true)
     }
 
@@ -273,6 +313,27 @@ mod tests {
         s.accept(&agent("ava")).unwrap();
         s.close(&Actor::Agent(agent("ava"))).unwrap();
         assert_eq!(s.closed_by, Some(ClosedBy::Agent));
+    }
+
+    #[test]
+    fn the_owner_releases_to_the_queue_or_transfers() {
+        let mut s = waiting();
+        s.accept(&agent("ava")).unwrap();
+        assert_eq!(s.release(&agent("ben")), Err(SessionError::NotAssigned));
+        assert_eq!(s.transfer(&agent("ben"), &agent("cy")), Err(SessionError::NotAssigned));
+        assert_eq!(s.transfer(&agent("ava"), &agent("ava")), Ok(false));
+        assert_eq!(s.transfer(&agent("ava"), &agent("ben")), Ok(true));
+        assert_eq!((s.status, s.agent.clone()), (Status::Active, Some(agent("ben"))));
+        assert_eq!(s.authorize_send(&Actor::Agent(agent("ava"))), Err(SessionError::NotAssigned), "Ava let go");
+        assert_eq!(s.release(&agent("ben")), Ok(true));
+        assert_eq!((s.status, s.agent.clone()), (Status::Waiting, None));
+        assert_eq!(s.release(&agent("ben")), Ok(false));
+        assert_eq!(s.accept(&agent("cy")), Ok(true), "anyone may take it again");
+        s.close(&Actor::Agent(agent("cy"))).unwrap();
+        assert_eq!(s.closer, Some(agent("cy")));
+        assert_eq!(s.release(&agent("cy")), Err(SessionError::Closed));
+        assert_eq!(s.transfer(&agent("cy"), &agent("ava")), Err(SessionError::Closed));
+        assert_eq!(SessionState::default().release(&agent("ava")), Err(SessionError::StillWithBot));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! messages not yet acknowledged (the outbox), which are resent after every
 //! reconnect and shown as "sending…".
 
-use crate::frames::{Message, SessionFrame, SessionView};
+use crate::frames::{Author, Message, SessionFrame, SessionView, Typist};
 use crate::ids::{ClientMsgId, Seq};
 use crate::session::Status;
 use std::collections::BTreeMap;
@@ -28,6 +28,8 @@ pub struct Transcript {
     pub notice: Option<String>,
     /// The visitor's place in the queue while WAITING (1 = next).
     pub queue_position: Option<u32>,
+    /// Others typing right now (the session never echoes one's own).
+    pub typing: Vec<Typist>,
 }
 
 impl Transcript {
@@ -85,6 +87,12 @@ impl Transcript {
                     self.queue_position = Some(position);
                 }
             }
+            SessionFrame::Typing { who, typing } => {
+                self.typing.retain(|t| *t != who);
+                if typing {
+                    self.typing.push(who);
+                }
+            }
             SessionFrame::Articles { articles } => {
                 if let Some(session) = &mut self.session {
                     session.articles = articles;
@@ -104,6 +112,12 @@ impl Transcript {
         if let Some(id) = &message.client_id {
             self.outbox.retain(|p| &p.client_id != id);
         }
+        // Whoever just sent has stopped typing.
+        self.typing.retain(|t| match (t, &message.author) {
+            (Typist::Visitor, Author::Visitor { .. }) => false,
+            (Typist::Agent { id, .. }, Author::Agent { id: author, .. }) => id != author,
+            _ => true,
+        });
         self.messages.entry(message.seq).or_insert(message);
     }
 }
@@ -111,7 +125,7 @@ impl Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frames::{Author, ErrorCode, VisitorInfo};
+    use crate::frames::{ErrorCode, VisitorInfo};
     use crate::session::ClosedBy;
     use crate::ids::SessionId;
 
@@ -178,6 +192,22 @@ mod tests {
         assert_eq!(t.unsent().count(), 0);
         t.apply(SessionFrame::error(ErrorCode::Internal, "oops"));
         assert_eq!(t.notice.as_deref(), Some("oops"));
+    }
+
+    #[test]
+    fn typing_shows_until_stopped_or_sent() {
+        let mut t = Transcript::default();
+        let ava = Typist::Agent { id: crate::ids::AgentId("ava".into()), name: "Ava".into() };
+        t.apply(SessionFrame::Typing { who: ava.clone(), typing: true });
+        t.apply(SessionFrame::Typing { who: ava.clone(), typing: true });
+        t.apply(SessionFrame::Typing { who: Typist::Visitor, typing: true });
+        assert_eq!(t.typing, [ava.clone(), Typist::Visitor]);
+        t.apply(SessionFrame::Typing { who: Typist::Visitor, typing: false });
+        assert_eq!(t.typing, [ava.clone()]);
+        let mut reply = msg(1, None, "On it");
+        reply.author = Author::Agent { id: crate::ids::AgentId("ava".into()), name: "Ava".into() };
+        t.apply(SessionFrame::Message { message: reply });
+        assert!(t.typing.is_empty(), "a message ends its author's typing");
     }
 
     #[test]

@@ -22,6 +22,12 @@ pub const SITE: &str = "copper-kettle";
 pub const AVA: &str = "demo-agent-ava";
 pub const BEN: &str = "demo-agent-ben";
 
+/// Tokens of the eight extra agents `cargo xtask test` adds for races
+/// (ids `agent-1` … `agent-8`).
+pub fn race_agent_token(n: usize) -> String {
+    format!("test-agent-token-{n}")
+}
+
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run these tests with `cargo xtask test`, which starts the edge"))
 }

@@ -93,6 +93,14 @@ fn test_sites(demo_origin: &str) -> Result<String> {
     let mut sites: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("SITES in wrangler.toml: {e}"))?;
     let origins = sites["copper-kettle"]["allowed_origins"].as_array_mut().ok_or("SITES has no copper-kettle origins")?;
     origins.push(demo_origin.into());
+    // Eight more agents for the accept race: ids agent-1…agent-8, tokens
+    // test-agent-token-1…8 (tests/src/lib.rs knows them).
+    let agents = sites["copper-kettle"]["agents"].as_array_mut().ok_or("SITES has no copper-kettle agents")?;
+    for n in 1..=8 {
+        use sha2::Digest;
+        let hash: String = sha2::Sha256::digest(format!("test-agent-token-{n}")).iter().map(|b| format!("{b:02x}")).collect();
+        agents.push(serde_json::json!({ "id": format!("agent-{n}"), "name": format!("Agent {n}"), "token_sha256": hash }));
+    }
     Ok(sites.to_string())
 }
 

@@ -1,13 +1,16 @@
-//! One conversation, from the agent's side: accept, reply, close; and what
-//! the bot already suggested and the visitor read, so it is not repeated.
+//! One conversation, from the agent's side: accept, reply, release to the
+//! queue, transfer, close; typing both ways; and what the bot already
+//! suggested and the visitor read, so it is not repeated.
 
 use crate::Agent;
-use porchlight_browser::{Conn, Handlers, Socket};
+use porchlight_browser::{Conn, Handlers, Socket, TypingSignal};
 use porchlight_protocol::transcript::Transcript;
-use porchlight_protocol::{validate, AgentFrame, ArticleRef, Author, SessionFrame, SessionId, Status};
+use porchlight_protocol::{
+    validate, AgentFrame, AgentId, AgentPresence, ArticleRef, Author, Presence, SessionFrame, SessionId, Status, Typist,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::HtmlTextAreaElement;
+use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -16,6 +19,8 @@ pub struct Props {
     pub id: SessionId,
     /// Send `accept` as soon as the session opens (the queue's Accept button).
     pub accept: bool,
+    /// The site's agents with their presence (Transfer's choices).
+    pub team: Vec<AgentPresence>,
 }
 
 #[derive(Clone, Default, PartialEq)]
@@ -53,6 +58,17 @@ pub fn chat(props: &Props) -> Html {
     let socket: Rc<RefCell<Option<Socket>>> = use_mut_ref(|| None);
     let accept_pending = use_mut_ref(|| props.accept);
     let input = use_node_ref();
+    let transfer_to = use_node_ref();
+    let typing = {
+        let socket = socket.clone();
+        use_memo((), move |_| {
+            TypingSignal::new(move |typing| {
+                if let Some(s) = socket.borrow().as_ref() {
+                    s.send(&AgentFrame::Typing { typing });
+                }
+            })
+        })
+    };
     {
         let (state, socket, agent, id) = (state.clone(), socket.clone(), props.agent.clone(), props.id.clone());
         use_effect_with((), move |_| {
@@ -102,7 +118,7 @@ pub fn chat(props: &Props) -> Html {
         })
     };
     let send = {
-        let (socket, state, input) = (socket.clone(), state.clone(), input.clone());
+        let (socket, state, input, typing) = (socket.clone(), state.clone(), input.clone(), typing.clone());
         move || {
             let Some(el) = input.cast::<HtmlTextAreaElement>() else { return };
             let text = el.value();
@@ -110,6 +126,7 @@ pub fn chat(props: &Props) -> Html {
                 return;
             }
             el.set_value("");
+            typing.stop();
             let client_id = porchlight_browser::new_client_id();
             state.dispatch(Action::Queue(client_id.clone(), text.clone()));
             if let Some(s) = socket.borrow().as_ref() {
@@ -123,6 +140,23 @@ pub fn chat(props: &Props) -> Html {
             if porchlight_browser::enter_sends(&e) {
                 e.prevent_default();
                 send();
+            }
+        })
+    };
+    let oninput = {
+        let (input, typing) = (input.clone(), typing.clone());
+        Callback::from(move |_: InputEvent| {
+            if let Some(el) = input.cast::<HtmlTextAreaElement>() {
+                typing.input(&el.value());
+            }
+        })
+    };
+    let on_transfer = {
+        let (socket, transfer_to) = (socket.clone(), transfer_to.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(to) = transfer_to.cast::<HtmlSelectElement>().map(|s| s.value()).filter(|v| !v.is_empty()) else { return };
+            if let Some(s) = socket.borrow().as_ref() {
+                s.send(&AgentFrame::Transfer { to: AgentId(to) });
             }
         })
     };
@@ -146,6 +180,17 @@ pub fn chat(props: &Props) -> Html {
                 <div class="actions">
                     if status == Some(Status::Waiting) {
                         <button class="primary" onclick={frame_sender(AgentFrame::Accept)}>{ "Accept" }</button>
+                    }
+                    if can_write {
+                        <button onclick={frame_sender(AgentFrame::Release)}>{ "Release" }</button>
+                        <select ref={transfer_to} aria-label="Transfer to">
+                            <option value="">{ "Transfer to…" }</option>
+                            { for props.team.iter().filter(|p| p.agent.id != props.agent.login.agent.id).map(|p| {
+                                let presence = match p.status { Presence::Online => "online", Presence::Away => "away", Presence::Offline => "offline" };
+                                html! { <option value={p.agent.id.to_string()}>{ format!("{} ({presence})", p.agent.name) }</option> }
+                            }) }
+                        </select>
+                        <button onclick={on_transfer}>{ "Transfer" }</button>
                     }
                     if status == Some(Status::Waiting) || can_write {
                         <button class="danger" onclick={frame_sender(AgentFrame::Close)}>{ "Close session" }</button>
@@ -184,13 +229,19 @@ pub fn chat(props: &Props) -> Html {
                     </div>
                 }) }
             </div>
+            if let Some(who) = t.typing.first() {
+                <p class="typing" aria-live="polite">{ match who {
+                    Typist::Visitor => format!("{} is typing…", session.map(|s| s.visitor.name.as_str()).unwrap_or("The visitor")),
+                    Typist::Agent { name, .. } => format!("{name} is typing…"),
+                } }</p>
+            }
             if let Some(n) = &t.notice { <p class="error" role="alert">{ n }</p> }
             if status == Some(Status::Closed) {
                 <p class="closed" role="status">{ "This conversation is closed. No more messages can be sent." }</p>
             }
             <form class="composer" {onsubmit}>
                 <textarea ref={input} aria-label="Message" rows="3" disabled={!can_write}
-                    maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown}
+                    maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} {oninput}
                     placeholder={match status {
                         _ if can_write => "Reply…",
                         Some(Status::Waiting) => "Accept to reply",

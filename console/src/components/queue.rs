@@ -1,11 +1,17 @@
-//! The site's queue: KPI tiles (including what the bot resolved and what it
-//! handed off) and a live list of sessions.
+//! The site's queue: KPI tiles, the bot's figures, who is online, filter
+//! tabs, search, and a live list of sessions. The rules (tabs, tiles, row
+//! order, instant search) are [`porchlight_protocol::inbox`].
 
 use crate::Agent;
 use porchlight_browser::{ago, now_ms, Conn, Handlers, Socket};
-use porchlight_protocol::{QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteStats, Status};
-use std::collections::HashMap;
+use porchlight_protocol::inbox::{self, Tab};
+use porchlight_protocol::{
+    AgentPresence, Presence, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteStats, Status,
+};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -13,6 +19,8 @@ pub struct Props {
     pub agent: Agent,
     pub selected: Option<SessionId>,
     pub on_select: Callback<(SessionId, bool)>,
+    /// The site's agents and their presence, for the conversation's Transfer.
+    pub on_presence: Callback<Vec<AgentPresence>>,
 }
 
 #[derive(Clone, Default, PartialEq)]
@@ -21,6 +29,11 @@ struct QueueState {
     conn: Option<Conn>,
     error: Option<String>,
     stats: SiteStats,
+    presence: Vec<AgentPresence>,
+    /// Counts snapshots, so effects can run once per (re)connection.
+    snapshots: u32,
+    /// The edge's answer to the current search: (query, matching ids).
+    found: Option<(String, HashSet<SessionId>)>,
 }
 
 enum Action {
@@ -35,6 +48,7 @@ impl Reducible for QueueState {
         match action {
             Action::Frame(QueueFrame::Snapshot { sessions, .. }) => {
                 next.sessions = sessions.into_iter().map(|s| (s.id.clone(), s)).collect();
+                next.snapshots += 1;
             }
             Action::Frame(QueueFrame::Upsert { session }) => {
                 let newer = next.sessions.get(&session.id).is_none_or(|old| old.rev < session.rev);
@@ -43,6 +57,8 @@ impl Reducible for QueueState {
                 }
             }
             Action::Frame(QueueFrame::Stats { stats }) => next.stats = stats,
+            Action::Frame(QueueFrame::Presence { agents }) => next.presence = agents,
+            Action::Frame(QueueFrame::Found { query, ids }) => next.found = Some((query, ids.into_iter().collect())),
             Action::Frame(QueueFrame::Error { message, .. }) => next.error = Some(message),
             Action::Conn(conn) => next.conn = Some(conn),
         }
@@ -53,13 +69,17 @@ impl Reducible for QueueState {
 #[function_component(Queue)]
 pub fn queue(props: &Props) -> Html {
     let state = use_reducer(QueueState::default);
+    let socket: Rc<RefCell<Option<Socket>>> = use_mut_ref(|| None);
     let now = use_state(now_ms);
+    let tab = use_state(|| Tab::Open);
+    let query = use_state(String::new);
+    let away = use_state(|| false);
     {
-        let (state, agent) = (state.clone(), props.agent.clone());
+        let (state, agent, socket) = (state.clone(), props.agent.clone(), socket.clone());
         use_effect_with(agent.token.clone(), move |_| {
             let url = porchlight_browser::ws_url(&agent.edge, &format!("/api/v1/sites/{}/queue", agent.login.site));
             let (frames, states, token) = (state.clone(), state.clone(), agent.token.to_string());
-            let socket = Socket::connect(
+            *socket.borrow_mut() = Some(Socket::connect(
                 url,
                 Handlers {
                     hello: Box::new(move || serde_json::to_string(&QueueClientFrame::Hello { token: token.clone() }).unwrap_or_default()),
@@ -70,9 +90,35 @@ pub fn queue(props: &Props) -> Html {
                     }),
                     on_state: Box::new(move |c| states.dispatch(Action::Conn(c))),
                 },
-            );
-            move || drop(socket)
+            ));
+            move || drop(socket.borrow_mut().take())
         });
+    }
+    let send = {
+        let socket = socket.clone();
+        move |frame: QueueClientFrame| {
+            if let Some(s) = socket.borrow().as_ref() {
+                s.send(&frame);
+            }
+        }
+    };
+    // After every (re)connection: restore "away" and the current search.
+    {
+        let (send, away, query) = (send.clone(), *away, (*query).clone());
+        use_effect_with(state.snapshots, move |n| {
+            if *n > 0 {
+                if away {
+                    send(QueueClientFrame::Presence { status: Presence::Away });
+                }
+                if !query.trim().is_empty() {
+                    send(QueueClientFrame::Search { query });
+                }
+            }
+        });
+    }
+    {
+        let on_presence = props.on_presence.clone();
+        use_effect_with(state.presence.clone(), move |p| on_presence.emit(p.clone()));
     }
     // Waiting times tick without any traffic.
     {
@@ -83,38 +129,87 @@ pub fn queue(props: &Props) -> Html {
         });
     }
 
-    let mut rows: Vec<&SessionSummary> = state.sessions.values().collect();
-    // Waiting first (longest waiting on top), then active, then those the
-    // bot still has, then closed, newest first.
-    rows.sort_by_key(|s| match s.status {
-        Status::Waiting => (0, s.waiting_since as i64),
-        Status::Active => (1, -(s.updated_at as i64)),
-        Status::Bot => (2, -(s.updated_at as i64)),
-        Status::Closed => (3, -(s.updated_at as i64)),
-    });
+    let on_search = {
+        let (query, send) = (query.clone(), send.clone());
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            if !value.trim().is_empty() {
+                send(QueueClientFrame::Search { query: value.clone() });
+            }
+            query.set(value);
+        })
+    };
+    let toggle_away = {
+        let (away, send) = (away.clone(), send.clone());
+        Callback::from(move |_: MouseEvent| {
+            let next = !*away;
+            send(QueueClientFrame::Presence { status: if next { Presence::Away } else { Presence::Online } });
+            away.set(next);
+        })
+    };
+
+    // A row shows when its tab admits it and it matches the search, here
+    // (name, email, preview) or on the edge (any message).
+    let q = query.trim().to_owned();
+    let found = state.found.as_ref().filter(|(fq, _)| fq.trim() == q).map(|(_, ids)| ids);
+    let mut rows: Vec<&SessionSummary> = state
+        .sessions
+        .values()
+        .filter(|s| tab.admits(s))
+        .filter(|s| inbox::matches_locally(s, &q) || found.is_some_and(|ids| ids.contains(&s.id)))
+        .collect();
+    inbox::sort(&mut rows);
+    let counts = inbox::counts(state.sessions.values(), porchlight_browser::local_midnight_ms());
     let stats = state.stats;
-    let count = |st: Status| state.sessions.values().filter(|s| s.status == st).count();
     let conn_note = match state.conn {
         Some(Conn::Reconnecting) => Some("Reconnecting…"),
         Some(Conn::Refused) => Some("The queue refused this token. Sign out and in again."),
         Some(Conn::Connecting) | None => Some("Connecting…"),
         Some(Conn::Open) => None,
     };
+    let tile = |class: &'static str, label: &'static str, n: usize| {
+        html! { <div class={classes!("kpi", class)}><span class="n" aria-label={format!("{label} count")}>{ n }</span><span>{ label }</span></div> }
+    };
 
     html! {
         <section class="queue" aria-label="Queue">
-            <div class="kpis">
-                <div class="kpi waiting"><span class="n" aria-label="Waiting count">{ count(Status::Waiting) }</span><span>{ "Waiting" }</span></div>
-                <div class="kpi active"><span class="n" aria-label="Active count">{ count(Status::Active) }</span><span>{ "Active" }</span></div>
-                <div class="kpi closed"><span class="n" aria-label="Closed count">{ count(Status::Closed) }</span><span>{ "Closed" }</span></div>
+            <div class="kpis four">
+                { tile("waiting", "Waiting", counts.waiting) }
+                { tile("active", "Active", counts.active) }
+                { tile("unassigned", "Unassigned", counts.unassigned) }
+                { tile("closed", "Closed today", counts.closed_today) }
             </div>
             <div class="kpis bot" aria-label="Bot">
                 <div class="kpi"><span class="n" aria-label="With bot count">{ stats.with_bot }</span><span>{ "With the bot" }</span></div>
                 <div class="kpi"><span class="n" aria-label="Resolved by bot count">{ stats.resolved_by_bot }</span><span>{ "Resolved by the bot" }</span></div>
                 <div class="kpi"><span class="n" aria-label="Handed off count">{ stats.handed_off }</span><span>{ "Handed off" }</span></div>
             </div>
+            <div class="team" aria-label="Team">
+                { for state.presence.iter().map(|p| {
+                    let (class, label) = match p.status {
+                        Presence::Online => ("dot online", "online"),
+                        Presence::Away => ("dot away", "away"),
+                        Presence::Offline => ("dot offline", "offline"),
+                    };
+                    html! { <span class="member" data-agent={p.agent.id.to_string()} title={label}>
+                        <span class={class} aria-label={label}></span>{ &p.agent.name }</span> }
+                }) }
+                <button class="link" onclick={toggle_away}>{ if *away { "Set me online" } else { "Set me away" } }</button>
+            </div>
             if let Some(note) = conn_note { <p class="note" role="status">{ note }</p> }
             if let Some(err) = &state.error { <p class="error" role="alert">{ err }</p> }
+            <div class="filters">
+                <div class="tabs" role="tablist">
+                    { for Tab::ALL.iter().map(|t| {
+                        let (tab_state, t) = (tab.clone(), *t);
+                        let selected = *tab == t;
+                        html! { <button role="tab" aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("on"))}
+                            onclick={Callback::from(move |_| tab_state.set(t))}>{ t.label() }</button> }
+                    }) }
+                </div>
+                <input type="search" class="search" aria-label="Search conversations" placeholder="Search name, email or message"
+                    value={(*query).clone()} oninput={on_search} />
+            </div>
             <table class="sessions">
                 <thead><tr><th>{ "Visitor" }</th><th>{ "Status" }</th><th>{ "Agent" }</th><th>{ "Msgs" }</th><th>{ "Waiting" }</th><th></th></tr></thead>
                 <tbody>

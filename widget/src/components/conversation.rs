@@ -6,8 +6,8 @@ use super::suggestions::Suggestions;
 use crate::help_center::HelpCenter;
 use crate::state::Widget;
 use gloo::timers::callback::Timeout;
-use porchlight_browser::Conn;
-use porchlight_protocol::{validate, Author, ClosedBy, Status, VisitorFrame};
+use porchlight_browser::{Conn, TypingSignal};
+use porchlight_protocol::{validate, Author, ClosedBy, Status, Typist, VisitorFrame};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -35,6 +35,12 @@ pub fn conversation(props: &Props) -> Html {
     let reading = use_state(|| None::<String>);
     let suggested = use_state(Vec::<(String, String)>::new);
     let debounce = use_mut_ref(|| None::<Timeout>);
+    // The signal outlives renders; it must send through the newest callback.
+    let latest_on_frame = use_mut_ref(|| props.on_frame.clone());
+    *latest_on_frame.borrow_mut() = props.on_frame.clone();
+    let typing = use_memo((), move |_| {
+        TypingSignal::new(move |typing| latest_on_frame.borrow().emit(VisitorFrame::Typing { typing }))
+    });
 
     // Keep the newest message in view.
     {
@@ -56,8 +62,9 @@ pub fn conversation(props: &Props) -> Html {
     // Suggestions help before a person is with the visitor, not during.
     let suggesting = matches!(status, Some(Status::Bot | Status::Waiting));
     let on_draft = {
-        let (suggested, debounce, center) = (suggested.clone(), debounce.clone(), props.help_center.clone());
+        let (suggested, debounce, center, typing) = (suggested.clone(), debounce.clone(), props.help_center.clone(), typing.clone());
         Callback::from(move |draft: String| {
+            typing.input(&draft);
             let Some(center) = center.clone().filter(|_| suggesting) else { return };
             let suggested = suggested.clone();
             // Dropping the previous timeout cancels it.
@@ -65,8 +72,9 @@ pub fn conversation(props: &Props) -> Html {
         })
     };
     let on_send = {
-        let (suggested, debounce, on_send) = (suggested.clone(), debounce.clone(), props.on_send.clone());
+        let (suggested, debounce, on_send, typing) = (suggested.clone(), debounce.clone(), props.on_send.clone(), typing.clone());
         Callback::from(move |text: String| {
+            typing.stop();
             debounce.borrow_mut().take();
             suggested.set(Vec::new());
             on_send.emit(text);
@@ -130,6 +138,9 @@ pub fn conversation(props: &Props) -> Html {
                         </div>
                     }) }
                 </div>
+            }
+            if let Some(Typist::Agent { name, .. }) = t.typing.iter().find(|t| matches!(t, Typist::Agent { .. })) {
+                <p class="pl-typing" aria-live="polite">{ format!("{name} is typing…") }</p>
             }
             if let Some(notice) = &t.notice {
                 <p class="pl-error" role="alert">{ notice }</p>

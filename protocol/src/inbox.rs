@@ -1,0 +1,154 @@
+//! What the console's queue shows, as pure functions over session
+//! summaries: the filter tabs, the KPI tiles, the order of rows and the
+//! instant part of search. Kept here (not in the console) so the rules are
+//! tested natively and the same for every client.
+
+use crate::frames::SessionSummary;
+use crate::session::Status;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tab {
+    /// Everything not closed: with the bot, waiting or active.
+    Open,
+    Waiting,
+    Active,
+    Closed,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Open, Tab::Waiting, Tab::Active, Tab::Closed];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Open => "Open",
+            Tab::Waiting => "Waiting",
+            Tab::Active => "Active",
+            Tab::Closed => "Closed",
+        }
+    }
+
+    pub fn admits(self, s: &SessionSummary) -> bool {
+        match self {
+            Tab::Open => s.status != Status::Closed,
+            Tab::Waiting => s.status == Status::Waiting,
+            Tab::Active => s.status == Status::Active,
+            Tab::Closed => s.status == Status::Closed,
+        }
+    }
+}
+
+/// The KPI tiles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub waiting: usize,
+    pub active: usize,
+    /// Open sessions no agent owns (with the bot, or waiting).
+    pub unassigned: usize,
+    /// Closed since `day_start` (the agent's local midnight).
+    pub closed_today: usize,
+}
+
+pub fn counts<'a>(sessions: impl IntoIterator<Item = &'a SessionSummary>, day_start_ms: u64) -> Counts {
+    let mut c = Counts::default();
+    for s in sessions {
+        match s.status {
+            Status::Waiting => c.waiting += 1,
+            Status::Active => c.active += 1,
+            Status::Closed if s.closed_at.unwrap_or(s.updated_at) >= day_start_ms => c.closed_today += 1,
+            _ => {}
+        }
+        if s.status != Status::Closed && s.agent.is_none() {
+            c.unassigned += 1;
+        }
+    }
+    c
+}
+
+/// Row order: waiting first (longest waiting on top), then active, then
+/// those with the bot, then closed; newest first within each.
+pub fn sort(rows: &mut [&SessionSummary]) {
+    rows.sort_by_key(|s| match s.status {
+        Status::Waiting => (0, s.waiting_since as i64),
+        Status::Active => (1, -(s.updated_at as i64)),
+        Status::Bot => (2, -(s.updated_at as i64)),
+        Status::Closed => (3, -(s.updated_at as i64)),
+    });
+}
+
+/// The instant, local part of search: visitor name, email and the last
+/// message preview, case-insensitive. The queue's `search` frame adds
+/// matches anywhere in a session's messages.
+pub fn matches_locally(s: &SessionSummary, query: &str) -> bool {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return true;
+    }
+    let hay = [Some(s.visitor.name.as_str()), s.visitor.email.as_deref(), s.last_message.as_deref()];
+    hay.into_iter().flatten().any(|h| h.to_lowercase().contains(&q))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frames::VisitorInfo;
+    use crate::ids::{AgentId, SessionId};
+    use crate::session::AgentRef;
+
+    fn summary(id: &str, status: Status, agent: bool, updated_at: u64) -> SessionSummary {
+        SessionSummary {
+            id: SessionId(id.into()),
+            status,
+            visitor: VisitorInfo { name: format!("Visitor {id}"), email: Some(format!("{id}@example.com")) },
+            agent: agent.then(|| AgentRef { id: AgentId("ava".into()), name: "Ava".into() }),
+            message_count: 1,
+            last_message: Some("Order #1042 is late".into()),
+            created_at: 0,
+            waiting_since: updated_at,
+            updated_at,
+            handed_off: false,
+            closed_by: None,
+            closer: None,
+            closed_at: (status == Status::Closed).then_some(updated_at),
+            rev: 1,
+        }
+    }
+
+    #[test]
+    fn tabs_and_tiles() {
+        let all = [
+            summary("a", Status::Bot, false, 10),
+            summary("b", Status::Waiting, false, 20),
+            summary("c", Status::Active, true, 30),
+            summary("d", Status::Closed, true, 40),
+            summary("e", Status::Closed, true, 5),
+        ];
+        let open: Vec<_> = all.iter().filter(|s| Tab::Open.admits(s)).map(|s| s.id.as_str()).collect();
+        assert_eq!(open, ["a", "b", "c"]);
+        assert_eq!(all.iter().filter(|s| Tab::Closed.admits(s)).count(), 2);
+        assert_eq!(counts(&all, 10), Counts { waiting: 1, active: 1, unassigned: 2, closed_today: 1 });
+    }
+
+    #[test]
+    fn waiting_longest_first_then_active_bot_closed() {
+        let all = [
+            summary("closed", Status::Closed, true, 50),
+            summary("bot", Status::Bot, false, 40),
+            summary("waiting-late", Status::Waiting, false, 30),
+            summary("active", Status::Active, true, 20),
+            summary("waiting-early", Status::Waiting, false, 10),
+        ];
+        let mut rows: Vec<_> = all.iter().collect();
+        sort(&mut rows);
+        let ids: Vec<_> = rows.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["waiting-early", "waiting-late", "active", "bot", "closed"]);
+    }
+
+    #[test]
+    fn local_search_looks_at_name_email_and_preview() {
+        let s = summary("jo", Status::Waiting, false, 1);
+        for q in ["", "visitor JO", "JO@EXAMPLE", "#1042", "  late "] {
+            assert!(matches_locally(&s, q), "{q}");
+        }
+        assert!(!matches_locally(&s, "refund"));
+    }
+}

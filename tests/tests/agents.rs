@@ -1,0 +1,210 @@
+//! Agents working the queue through the real edge: the accept race with
+//! ten agents, release and transfer, who closed and when, typing both
+//! ways, presence, and search by name, email or any message.
+
+use porchlight_protocol::{
+    AgentFrame, AgentId, Author, ClosedBy, ErrorCode, Presence, QueueClientFrame, QueueFrame, SessionFrame,
+    SessionId, Status, Typist, VisitorFrame,
+};
+use porchlight_tests::*;
+
+fn status_is(ws: &mut Ws, want: Status) -> SessionFrame {
+    ws.recv_until::<SessionFrame>("status", |f| matches!(f, SessionFrame::Status { status, .. } if *status == want)).0
+}
+
+fn error_of(ws: &mut Ws) -> ErrorCode {
+    match ws.recv_until::<SessionFrame>("error", |f| matches!(f, SessionFrame::Error { .. })).0 {
+        SessionFrame::Error { code, .. } => code,
+        _ => unreachable!(),
+    }
+}
+
+fn system_text(ws: &mut Ws, starts: &str) {
+    ws.recv_until::<SessionFrame>(starts, |f| {
+        matches!(f, SessionFrame::Message { message } if message.author == Author::System && message.text.starts_with(starts))
+    });
+}
+
+#[test]
+fn ten_agents_race_to_accept_and_exactly_one_wins_every_time() {
+    for round in 0..5 {
+        let session = waiting_session(&unique(&format!("Race{round}")));
+        let tokens: Vec<String> =
+            [AVA.to_owned(), BEN.to_owned()].into_iter().chain((1..=8).map(race_agent_token)).collect();
+        let mut agents: Vec<Ws> = tokens
+            .iter()
+            .map(|t| {
+                let mut ws = Ws::agent_session(&session);
+                assert!(matches!(ws.agent_hello(t), SessionFrame::Welcome { .. }));
+                ws
+            })
+            .collect();
+        // All ten fire before anyone reads an answer.
+        for ws in agents.iter_mut() {
+            ws.send(&AgentFrame::Accept);
+        }
+        let ids: Vec<String> = ["ava".to_owned(), "ben".to_owned()].into_iter().chain((1..=8).map(|n| format!("agent-{n}"))).collect();
+        let mut winners = Vec::new();
+        let mut refused = 0;
+        for (ws, me) in agents.iter_mut().zip(&ids) {
+            // Each waits for its own outcome: a refusal, or ACTIVE naming itself.
+            let (frame, _) = ws.recv_until::<SessionFrame>("accept outcome", |f| match f {
+                SessionFrame::Error { .. } => true,
+                SessionFrame::Status { status: Status::Active, agent: Some(a), .. } => a.id.as_str() == me,
+                _ => false,
+            });
+            match frame {
+                SessionFrame::Error { code: ErrorCode::AlreadyAccepted, .. } => refused += 1,
+                SessionFrame::Status { .. } => winners.push(me.clone()),
+                other => panic!("round {round}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!((winners.len(), refused), (1, 9), "round {round}: one winner, nine refusals: {winners:?}");
+    }
+}
+
+#[test]
+fn release_transfer_and_close_record_who_and_when() {
+    let name = unique("Rel");
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let session = waiting_session(&name);
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    let mut ava = Ws::agent_session(&session);
+    ava.agent_hello(AVA);
+    let mut ben = Ws::agent_session(&session);
+    ben.agent_hello(BEN);
+
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+
+    // Only the owner may release or transfer.
+    ben.send(&AgentFrame::Release);
+    assert_eq!(error_of(&mut ben), ErrorCode::NotAssigned);
+    ava.send(&AgentFrame::Transfer { to: AgentId("nobody".into()) });
+    assert_eq!(error_of(&mut ava), ErrorCode::NotFound);
+
+    // Transfer: Ben owns it; Ava can no longer write.
+    ava.send(&AgentFrame::Transfer { to: AgentId("ben".into()) });
+    system_text(&mut visitor, "Ava transferred the conversation to Ben");
+    let active = status_is(&mut visitor, Status::Active);
+    assert!(matches!(active, SessionFrame::Status { agent: Some(ref a), .. } if a.name == "Ben"), "{active:?}");
+    queue.queue_until(&name, |s| s.agent.as_ref().is_some_and(|a| a.name == "Ben"));
+    ava.send(&AgentFrame::Send { client_id: client_id("late"), text: "still me?".into() });
+    assert_eq!(error_of(&mut ava), ErrorCode::NotAssigned);
+
+    // Release: back to the queue, waiting again, with a place in line.
+    ben.send(&AgentFrame::Release);
+    system_text(&mut visitor, "Ben released the conversation to the queue");
+    status_is(&mut visitor, Status::Waiting);
+    visitor.recv_until::<SessionFrame>("queue position", |f| matches!(f, SessionFrame::Queue { .. }));
+    let waiting = queue.queue_until(&name, |s| s.status == Status::Waiting);
+    assert!(waiting.agent.is_none());
+
+    // Anyone may take it again; closing records who and when.
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+    ava.send(&AgentFrame::Close);
+    let closed = status_is(&mut visitor, Status::Closed);
+    assert!(matches!(closed, SessionFrame::Status { closed_by: Some(ClosedBy::Agent), .. }), "{closed:?}");
+    let summary = queue.queue_until(&name, |s| s.status == Status::Closed);
+    assert_eq!(summary.closer.map(|a| a.name).as_deref(), Some("Ava"));
+    assert!(summary.closed_at.is_some_and(|t| t >= summary.created_at));
+}
+
+#[test]
+fn typing_is_relayed_both_ways_and_never_stored() {
+    let session = waiting_session(&unique("Typ"));
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    let mut ava = Ws::agent_session(&session);
+    ava.agent_hello(AVA);
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+
+    visitor.send(&VisitorFrame::Typing { typing: true });
+    ava.recv_until::<SessionFrame>("visitor typing", |f| {
+        matches!(f, SessionFrame::Typing { who: Typist::Visitor, typing: true })
+    });
+    ava.send(&AgentFrame::Typing { typing: true });
+    visitor.recv_until::<SessionFrame>("agent typing", |f| {
+        matches!(f, SessionFrame::Typing { who: Typist::Agent { name, .. }, typing: true } if name == "Ava")
+    });
+    // A visitor who leaves stops typing, as far as the agent knows.
+    visitor.send(&VisitorFrame::Typing { typing: true });
+    drop(visitor);
+    ava.recv_until::<SessionFrame>("typing stopped on leave", |f| {
+        matches!(f, SessionFrame::Typing { who: Typist::Visitor, typing: false })
+    });
+    // Nothing was stored: the log holds only the handoff and join notices.
+    let mut again = Ws::visitor(&session);
+    match again.visitor_hello(&session.token) {
+        SessionFrame::Welcome { messages, .. } => assert!(messages.iter().all(|m| m.author == Author::System), "{messages:?}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn presence_of(queue: &mut Ws, agent: &str, want: Presence) {
+    queue.recv_until::<QueueFrame>(&format!("{agent} {want:?}"), |f| {
+        matches!(f, QueueFrame::Presence { agents } if agents.iter().any(|p| p.agent.id.as_str() == agent && p.status == want))
+    });
+}
+
+#[test]
+fn presence_shows_online_away_and_offline() {
+    let mut ava = Ws::queue();
+    assert!(matches!(ava.queue_hello(AVA), QueueFrame::Snapshot { .. }));
+    // The roster lists every agent of the site, signed in or not.
+    match ava.recv_until::<QueueFrame>("roster", |f| matches!(f, QueueFrame::Presence { .. })).0 {
+        QueueFrame::Presence { agents } => {
+            assert!(agents.iter().any(|p| p.agent.id.as_str() == "ava" && p.status == Presence::Online), "{agents:?}");
+            assert!(agents.iter().any(|p| p.agent.id.as_str() == "agent-8" && p.status == Presence::Offline), "{agents:?}");
+        }
+        _ => unreachable!(),
+    }
+
+    let mut ben = Ws::queue();
+    ben.queue_hello(BEN);
+    presence_of(&mut ava, "ben", Presence::Online);
+    ben.send(&QueueClientFrame::Presence { status: Presence::Away });
+    presence_of(&mut ava, "ben", Presence::Away);
+    drop(ben);
+    presence_of(&mut ava, "ben", Presence::Offline);
+}
+
+#[test]
+fn search_finds_sessions_by_name_email_or_any_message() {
+    let name = unique("Searchable");
+    let session = waiting_session(&name);
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    let marker = unique("zebra").replace('-', "");
+    visitor.send(&VisitorFrame::Send { client_id: client_id("s1"), text: format!("my order {marker} is 100% late_") });
+    visitor.send(&VisitorFrame::Send { client_id: client_id("s2"), text: "and another thing".into() });
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    queue.queue_until(&name, |s| s.message_count >= 2);
+
+    let search = |queue: &mut Ws, q: &str| -> Vec<SessionId> {
+        queue.send(&QueueClientFrame::Search { query: q.into() });
+        match queue.recv_until::<QueueFrame>("found", |f| matches!(f, QueueFrame::Found { query, .. } if query == q)).0 {
+            QueueFrame::Found { ids, .. } => ids,
+            _ => unreachable!(),
+        }
+    };
+    // An earlier message (no longer the preview), case-insensitive.
+    assert!(search(&mut queue, &marker.to_uppercase()).contains(&session.session_id));
+    assert!(search(&mut queue, &name.to_lowercase()).contains(&session.session_id));
+    let email_part = name.chars().filter(char::is_ascii_alphanumeric).collect::<String>();
+    assert!(search(&mut queue, &format!("{email_part}@example.com")).contains(&session.session_id));
+    // LIKE wildcards are literal.
+    assert!(search(&mut queue, &format!("{marker} is 100%")).contains(&session.session_id));
+    assert!(!search(&mut queue, &format!("{marker}%late")).contains(&session.session_id), "% is not a wildcard");
+    assert!(search(&mut queue, "no such words anywhere qqq").is_empty());
+    queue.send(&QueueClientFrame::Search { query: "x".repeat(201) });
+    assert!(matches!(
+        queue.recv_until::<QueueFrame>("refusal", |f| matches!(f, QueueFrame::Error { .. })).0,
+        QueueFrame::Error { code: ErrorCode::MessageTooLong, .. }
+    ));
+}
