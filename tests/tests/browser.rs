@@ -234,6 +234,14 @@ fn agent_accepts_replies_and_closes_in_the_console() {
         &format!("{FIND_BY_NAME_FN}\nconst t = find('textbox', 'Message'); return t && t.disabled"),
         json!([]),
     );
+    // Closed sessions leave the Open tab; the Closed tab lists them.
+    browser.wait_for(
+        "the row to leave the Open tab",
+        20,
+        "return !document.querySelector(arguments[0])",
+        json!([row]),
+    );
+    browser.click(&browser.by_name("button", "Closed"));
     browser.wait_for(
         "the row to say Closed",
         20,
