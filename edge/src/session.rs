@@ -24,7 +24,8 @@ use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::site::constant_time_eq;
 use porchlight_protocol::validate;
 use porchlight_protocol::{
-    AgentFrame, ArticleRef, ArticleTrail, Author, ClientMsgId, ErrorBody, ErrorCode, Message, Seq, SessionFrame,
+    AgentFrame, AgentId, ArticleRef, ArticleTrail, Author, ClientMsgId, ErrorBody, ErrorCode, Marks, Message, Receipts,
+    Seq, SessionFrame,
     SessionId, SessionState, SessionSummary, SessionView, SiteId, Status, Typist, VisitorFrame, VisitorInfo,
 };
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,11 @@ struct Record {
     waiting_since: u64,
     #[serde(default)]
     closed_at: Option<u64>,
+    /// Read receipts: the visitor's, and each agent's.
+    #[serde(default)]
+    visitor_marks: Marks,
+    #[serde(default)]
+    agent_marks: std::collections::BTreeMap<AgentId, Marks>,
     updated_at: u64,
     rev: u64,
 }
@@ -259,6 +265,8 @@ impl ChatSession {
             state: SessionState::default(),
             articles: ArticleTrail::default(),
             closed_at: None,
+            visitor_marks: Marks::default(),
+            agent_marks: Default::default(),
             created_at: now,
             waiting_since: now,
             updated_at: now,
@@ -324,6 +332,7 @@ impl ChatSession {
             (true, VisitorFrame::Handoff) => self.handoff().await,
             (true, VisitorFrame::Resolve) => self.on_resolve(ws).await,
             (true, VisitorFrame::ArticleOpened { article_id }) => self.on_article_opened(ws, &article_id).await,
+            (true, VisitorFrame::Receipt { marks }) => self.on_receipt(None, marks).await,
             (true, VisitorFrame::Typing { typing }) => {
                 if record.state.authorize_send(&Actor::Visitor).is_ok() {
                     self.to_agents(&SessionFrame::Typing { who: Typist::Visitor, typing })?;
@@ -360,6 +369,7 @@ impl ChatSession {
                 self.on_send(ws, &Actor::Agent(agent), &sender, author, client_id, &text).await.map(drop)
             }
             AgentFrame::Release => self.on_release(ws, agent).await,
+            AgentFrame::Receipt { marks } => self.on_receipt(Some(agent.id), marks).await,
             AgentFrame::Transfer { to } => self.on_transfer(ws, agent, &to).await,
             AgentFrame::Typing { typing } => {
                 // Only the agent who may write is shown typing to the visitor.
@@ -372,6 +382,41 @@ impl ChatSession {
             }
             AgentFrame::Close => self.on_close(ws, &Actor::Agent(agent)).await,
         }
+    }
+
+    /// Moves a participant's watermarks forward (never back, never past
+    /// the log) and tells everyone; an agent's "seen" also changes their
+    /// unread count in the queue.
+    async fn on_receipt(&self, agent: Option<AgentId>, marks: Marks) -> Result<()> {
+        let mut record = self.record()?;
+        let last = self.last_seq()?;
+        let seen = marks.seen.min(last);
+        let marks = Marks { delivered: marks.delivered.min(last).max(seen), seen };
+        let slot = match &agent {
+            None => &mut record.visitor_marks,
+            Some(id) => record.agent_marks.entry(id.clone()).or_default(),
+        };
+        let merged = slot.max(marks);
+        if merged == *slot {
+            return Ok(());
+        }
+        let seen_moved = merged.seen != slot.seen;
+        *slot = merged;
+        let record = self.save(record)?;
+        self.broadcast(&SessionFrame::Receipts { receipts: receipts(&record) })?;
+        if agent.is_some() && seen_moved {
+            self.notify_queue().await;
+        }
+        Ok(())
+    }
+
+    fn last_seq(&self) -> Result<Seq> {
+        #[derive(Deserialize)]
+        struct Last {
+            last: f64,
+        }
+        let row: Last = self.sql.exec("SELECT COALESCE(MAX(seq), 0) AS last FROM messages", None)?.one()?;
+        Ok(Seq(row.last as u64))
     }
 
     async fn on_release(&self, ws: &WebSocket, agent: AgentRef) -> Result<()> {
@@ -767,6 +812,12 @@ impl ChatSession {
             agent: record.state.agent.clone(),
             message_count: stats.count as u64,
             last_message: stats.last.map(|t| t.chars().take(PREVIEW_CHARS).collect()),
+            visitor_messages: self.visitor_messages_after(Seq(0))?,
+            unread: record
+                .agent_marks
+                .iter()
+                .map(|(id, m)| Ok((id.clone(), self.visitor_messages_after(m.seen)?)))
+                .collect::<Result<_>>()?,
             created_at: record.created_at,
             waiting_since: record.waiting_since,
             updated_at: record.updated_at,
@@ -776,6 +827,18 @@ impl ChatSession {
             closed_at: record.closed_at,
             rev: record.rev,
         })
+    }
+
+    fn visitor_messages_after(&self, after: Seq) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: f64,
+        }
+        let row: Count = self
+            .sql
+            .exec("SELECT COUNT(*) AS n FROM messages WHERE sender = 'visitor' AND seq > ?", vec![(after.0 as i64).into()])?
+            .one()?;
+        Ok(row.n as u64)
     }
 
     /// Tells the site's queue about the session's current state. The queue
@@ -809,6 +872,14 @@ fn view(record: &Record) -> SessionView {
         created_at: record.created_at,
         closed_by: record.state.closed_by,
         articles: record.articles.clone(),
+        receipts: receipts(record),
+    }
+}
+
+fn receipts(record: &Record) -> Receipts {
+    Receipts {
+        visitor: record.visitor_marks,
+        agents: record.agent_marks.values().fold(Marks::default(), |a, b| a.max(*b)),
     }
 }
 

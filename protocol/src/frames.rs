@@ -174,6 +174,9 @@ pub struct SessionView {
     /// The bot's suggestions and the articles the visitor opened.
     #[serde(default)]
     pub articles: ArticleTrail,
+    /// How far each side has received and seen the log.
+    #[serde(default)]
+    pub receipts: Receipts,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +211,13 @@ pub struct SessionSummary {
     pub closer: Option<AgentRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<u64>,
+    /// Messages the visitor has written.
+    #[serde(default)]
+    pub visitor_messages: u64,
+    /// Per agent who has opened the session: visitor messages they have not
+    /// seen. An agent not listed has seen none (`visitor_messages`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub unread: std::collections::BTreeMap<crate::ids::AgentId, u64>,
     /// Revision of the session, +1 on every change. The queue keeps the
     /// highest it has seen, so a late, stale update never overwrites a newer one.
     pub rev: u64,
@@ -234,6 +244,8 @@ pub enum VisitorFrame {
     ArticleOpened { article_id: String },
     /// The visitor started (`true`) or stopped typing. Relayed, never stored.
     Typing { typing: bool },
+    /// How far this client has received and shown the log (see [`Marks`]).
+    Receipt { marks: Marks },
     /// The visitor ends the chat.
     Close,
 }
@@ -251,7 +263,31 @@ pub enum AgentFrame {
     /// Hand an ACTIVE session to another agent of the site (owner only).
     Transfer { to: crate::ids::AgentId },
     Typing { typing: bool },
+    Receipt { marks: Marks },
     Close,
+}
+
+/// Read receipts as watermarks: every message up to `delivered` reached
+/// the participant's device; every one up to `seen` was on screen. Both
+/// only grow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marks {
+    pub delivered: Seq,
+    pub seen: Seq,
+}
+
+impl Marks {
+    /// The later of two: watermarks never go back.
+    pub fn max(self, other: Marks) -> Marks {
+        Marks { delivered: self.delivered.max(other.delivered), seen: self.seen.max(other.seen) }
+    }
+}
+
+/// Each side's receipts: the visitor's, and the furthest any agent got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipts {
+    pub visitor: Marks,
+    pub agents: Marks,
 }
 
 /// Whose typing a [`SessionFrame::Typing`] reports.
@@ -288,6 +324,8 @@ pub enum SessionFrame {
     Articles { articles: ArticleTrail },
     /// Someone started or stopped typing; sent to everyone else. Ephemeral.
     Typing { who: Typist, typing: bool },
+    /// Receipts moved: show "delivered" / "seen" on one's own messages.
+    Receipts { receipts: Receipts },
     /// A refused frame. `client_id` names the refused `send`, if it was one.
     Error {
         code: ErrorCode,
@@ -458,6 +496,10 @@ mod golden {
             json!({"type": "article_opened", "article_id": "track-your-order"}),
         );
         golden(VisitorFrame::Typing { typing: true }, json!({"type": "typing", "typing": true}));
+        golden(
+            VisitorFrame::Receipt { marks: Marks { delivered: Seq(7), seen: Seq(6) } },
+            json!({"type": "receipt", "marks": {"delivered": 7, "seen": 6}}),
+        );
         golden(VisitorFrame::Close, json!({"type": "close"}));
     }
 
@@ -490,6 +532,7 @@ mod golden {
                     created_at: 1_700_000_000_000,
                     closed_by: None,
                     articles: ArticleTrail { suggested: vec![track()], opened: vec![] },
+                    receipts: Receipts::default(),
                 },
                 messages: vec![msg()],
             },
@@ -499,7 +542,8 @@ mod golden {
                                "visitor": {"name": "Jo", "email": "jo@example.com"},
                                "created_at": 1_700_000_000_000u64,
                                "articles": {"suggested": [{"id": "track-your-order", "title": "Track your order"}],
-                                            "opened": []}},
+                                            "opened": []},
+                               "receipts": {"visitor": {"delivered": 0, "seen": 0}, "agents": {"delivered": 0, "seen": 0}}},
                    "messages": [{"seq": 3, "client_id": "c-1", "author": {"kind": "visitor", "name": "Jo"},
                                  "text": "Where is my order?", "at": 1_700_000_000_000u64}]}),
         );
@@ -556,6 +600,15 @@ mod golden {
             json!({"type": "typing", "who": {"kind": "visitor"}, "typing": false}),
         );
         golden(
+            SessionFrame::Receipts {
+                receipts: Receipts {
+                    visitor: Marks { delivered: Seq(5), seen: Seq(5) },
+                    agents: Marks { delivered: Seq(4), seen: Seq(3) },
+                },
+            },
+            json!({"type": "receipts", "receipts": {"visitor": {"delivered": 5, "seen": 5}, "agents": {"delivered": 4, "seen": 3}}}),
+        );
+        golden(
             SessionFrame::Articles { articles: ArticleTrail { suggested: vec![track()], opened: vec![track()] } },
             json!({"type": "articles", "articles": {
                 "suggested": [{"id": "track-your-order", "title": "Track your order"}],
@@ -610,11 +663,14 @@ mod golden {
             closed_by: None,
             closer: None,
             closed_at: None,
+            visitor_messages: 1,
+            unread: [(AgentId("ben".into()), 1)].into(),
             rev: 2,
         };
         let summary_json = json!({"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "WAITING",
             "visitor": {"name": "Jo", "email": "jo@example.com"}, "message_count": 1,
-            "last_message": "Where is my order?", "created_at": 10, "waiting_since": 10, "updated_at": 11, "handed_off": true, "rev": 2});
+            "last_message": "Where is my order?", "created_at": 10, "waiting_since": 10, "updated_at": 11, "handed_off": true,
+            "visitor_messages": 1, "unread": {"ben": 1}, "rev": 2});
         golden(
             QueueFrame::Snapshot { agent: ava(), sessions: vec![summary.clone()] },
             json!({"type": "snapshot", "agent": {"id": "ava", "name": "Ava"}, "sessions": [summary_json.clone()]}),

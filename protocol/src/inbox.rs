@@ -64,6 +64,11 @@ pub fn counts<'a>(sessions: impl IntoIterator<Item = &'a SessionSummary>, day_st
     c
 }
 
+/// Visitor messages `agent` has not seen in this session.
+pub fn unread(s: &SessionSummary, agent: &crate::ids::AgentId) -> u64 {
+    s.unread.get(agent).copied().unwrap_or(s.visitor_messages)
+}
+
 /// Row order: waiting first (longest waiting on top), then active, then
 /// those with the bot, then closed; newest first within each.
 pub fn sort(rows: &mut [&SessionSummary]) {
@@ -109,6 +114,8 @@ mod tests {
             closed_by: None,
             closer: None,
             closed_at: (status == Status::Closed).then_some(updated_at),
+            visitor_messages: 3,
+            unread: [(AgentId("ava".into()), 1)].into(),
             rev: 1,
         }
     }
@@ -141,6 +148,13 @@ mod tests {
         sort(&mut rows);
         let ids: Vec<_> = rows.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["waiting-early", "waiting-late", "active", "bot", "closed"]);
+    }
+
+    #[test]
+    fn unread_is_per_agent_and_everything_for_one_who_never_looked() {
+        let s = summary("jo", Status::Waiting, false, 1);
+        assert_eq!(unread(&s, &AgentId("ava".into())), 1);
+        assert_eq!(unread(&s, &AgentId("ben".into())), 3);
     }
 
     #[test]

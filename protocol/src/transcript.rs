@@ -93,6 +93,12 @@ impl Transcript {
                     self.typing.push(who);
                 }
             }
+            SessionFrame::Receipts { receipts } => {
+                if let Some(session) = &mut self.session {
+                    session.receipts.visitor = session.receipts.visitor.max(receipts.visitor);
+                    session.receipts.agents = session.receipts.agents.max(receipts.agents);
+                }
+            }
             SessionFrame::Articles { articles } => {
                 if let Some(session) = &mut self.session {
                     session.articles = articles;
@@ -150,6 +156,7 @@ mod tests {
                 created_at: 0,
                 closed_by: None,
                 articles: Default::default(),
+                receipts: Default::default(),
             },
             messages,
         }

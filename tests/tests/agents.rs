@@ -176,14 +176,15 @@ fn presence_shows_online_away_and_offline() {
 #[test]
 fn search_finds_sessions_by_name_email_or_any_message() {
     let name = unique("Searchable");
+    // Sign in first, so the upserts below are seen live.
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
     let session = waiting_session(&name);
     let mut visitor = Ws::visitor(&session);
     visitor.visitor_hello(&session.token);
     let marker = unique("zebra").replace('-', "");
     visitor.send(&VisitorFrame::Send { client_id: client_id("s1"), text: format!("my order {marker} is 100% late_") });
     visitor.send(&VisitorFrame::Send { client_id: client_id("s2"), text: "and another thing".into() });
-    let mut queue = Ws::queue();
-    queue.queue_hello(AVA);
     queue.queue_until(&name, |s| s.message_count >= 2);
 
     let search = |queue: &mut Ws, q: &str| -> Vec<SessionId> {
@@ -207,4 +208,49 @@ fn search_finds_sessions_by_name_email_or_any_message() {
         queue.recv_until::<QueueFrame>("refusal", |f| matches!(f, QueueFrame::Error { .. })).0,
         QueueFrame::Error { code: ErrorCode::MessageTooLong, .. }
     ));
+}
+
+#[test]
+fn receipts_reach_seen_and_drive_unread_counts() {
+    use porchlight_protocol::{inbox, Marks, Seq};
+    let name = unique("Rcpt");
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let session = waiting_session(&name);
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    visitor.send(&VisitorFrame::Send { client_id: client_id("r1"), text: "first".into() });
+    visitor.send(&VisitorFrame::Send { client_id: client_id("r2"), text: "second".into() });
+    let s = queue.queue_until(&name, |s| s.visitor_messages == 2);
+    let ava_id = AgentId("ava".into());
+    assert_eq!(inbox::unread(&s, &ava_id), 2, "Ava has not opened it");
+
+    // Ava's console holds and shows everything (seq 3: notice, first, second).
+    let mut ava = Ws::agent_session(&session);
+    ava.agent_hello(AVA);
+    ava.send(&AgentFrame::Receipt { marks: Marks { delivered: Seq(999), seen: Seq(999) } });
+    let (frame, _) = visitor.recv_until::<SessionFrame>("receipts", |f| matches!(f, SessionFrame::Receipts { .. }));
+    match frame {
+        SessionFrame::Receipts { receipts } => {
+            assert_eq!(receipts.agents, Marks { delivered: Seq(3), seen: Seq(3) }, "clamped to the log")
+        }
+        _ => unreachable!(),
+    }
+    let s = queue.queue_until(&name, |s| s.unread.get(&ava_id) == Some(&0));
+    assert_eq!(inbox::unread(&s, &AgentId("ben".into())), 2, "per agent");
+
+    visitor.send(&VisitorFrame::Send { client_id: client_id("r3"), text: "third".into() });
+    queue.queue_until(&name, |s| s.unread.get(&ava_id) == Some(&1));
+
+    // The visitor's receipts reach the agent; they never go back.
+    visitor.send(&VisitorFrame::Receipt { marks: Marks { delivered: Seq(4), seen: Seq(4) } });
+    ava.recv_until::<SessionFrame>("visitor seen", |f| {
+        matches!(f, SessionFrame::Receipts { receipts } if receipts.visitor.seen == Seq(4))
+    });
+    visitor.send(&VisitorFrame::Receipt { marks: Marks { delivered: Seq(1), seen: Seq(1) } });
+    let mut again = Ws::agent_session(&session);
+    match again.agent_hello(BEN) {
+        SessionFrame::Welcome { session, .. } => assert_eq!(session.receipts.visitor.seen, Seq(4)),
+        other => panic!("{other:?}"),
+    }
 }

@@ -49,6 +49,8 @@ fn app(props: &AppProps) -> Html {
         });
     }
     let socket = use_session_socket(props, &widget);
+    let panel = use_node_ref();
+    use_receipts(&widget, &socket, &panel);
     let help_center = help_center::use_help_center(
         props.edge.clone(),
         props.site.clone(),
@@ -60,18 +62,12 @@ fn app(props: &AppProps) -> Html {
         Callback::from(move |text: String| {
             let client_id = porchlight_browser::new_client_id();
             widget.dispatch(Action::Queue(client_id.clone(), text.clone()));
-            if let Some(socket) = socket.as_ref() {
-                socket.send(&VisitorFrame::Send { client_id, text });
-            }
+            send_on(&socket, &VisitorFrame::Send { client_id, text });
         })
     };
     let on_frame = {
         let socket = socket.clone();
-        Callback::from(move |frame: VisitorFrame| {
-            if let Some(socket) = socket.as_ref() {
-                socket.send(&frame);
-            }
-        })
+        Callback::from(move |frame: VisitorFrame| send_on(&socket, &frame))
     };
     let on_started = {
         let widget = widget.clone();
@@ -82,7 +78,7 @@ fn app(props: &AppProps) -> Html {
         None => ("Chat".into(), "Hi there! How can we help?".into(), "#2f6f4e".into()),
     };
     html! {
-        <div class="pl-panel" style={format!("--pl-accent: {}", sanitize_color(&accent))}>
+        <div class="pl-panel" ref={panel} style={format!("--pl-accent: {}", sanitize_color(&accent))}>
             <style>{ STYLE }</style>
             <header class="pl-header">
                 <div class="pl-title">{ title }</div>
@@ -98,11 +94,62 @@ fn app(props: &AppProps) -> Html {
     }
 }
 
+/// The session's socket, always the current one (it is replaced when the
+/// visitor starts a new chat), so long-lived callbacks never send on a stale one.
+type SocketCell = Rc<std::cell::RefCell<Rc<Option<Socket>>>>;
+
+fn send_on(socket: &SocketCell, frame: &VisitorFrame) {
+    if let Some(s) = socket.borrow().as_ref() {
+        s.send(frame);
+    }
+}
+
+/// Receipts: "delivered" is everything the widget holds; "seen" only
+/// what was on screen (the panel open and the tab visible). Sent when
+/// either moves, checked on every new message and every 1.5 s (the
+/// visitor may reopen the panel or come back to the tab).
+#[hook]
+fn use_receipts(widget: &UseReducerHandle<Widget>, socket: &SocketCell, panel: &NodeRef) {
+    let latest = use_mut_ref(|| porchlight_protocol::Seq(0));
+    *latest.borrow_mut() = widget.last_seq();
+    let sent = use_mut_ref(porchlight_protocol::Marks::default);
+    let check = {
+        let (latest, sent, socket, panel) = (latest.clone(), sent.clone(), socket.clone(), panel.clone());
+        Rc::new(move || {
+            let last = *latest.borrow();
+            let visible = panel.cast::<web_sys::Element>().is_some_and(|el| el.get_client_rects().length() > 0)
+                && web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            let prev = *sent.borrow();
+            let marks = porchlight_protocol::Marks { delivered: last, seen: if visible { last } else { prev.seen } };
+            if marks != prev && last.0 > 0 {
+                send_on(&socket, &VisitorFrame::Receipt { marks });
+                *sent.borrow_mut() = marks;
+            }
+        })
+    };
+    {
+        let check = check.clone();
+        use_effect_with(widget.last_seq(), move |_| check());
+    }
+    {
+        // A new connection may have missed the last receipt: send again.
+        let (sent, check) = (sent.clone(), check.clone());
+        use_effect_with(widget.welcomes, move |_| {
+            *sent.borrow_mut() = porchlight_protocol::Marks::default();
+            check();
+        });
+    }
+    use_effect_with((), move |_| {
+        let interval = gloo::timers::callback::Interval::new(1_500, move || check());
+        move || drop(interval)
+    });
+}
+
 /// Keeps the session socket open while the widget has credentials.
 /// Returns the socket for sending; messages typed while it is down stay in
 /// the outbox and are resent after the next `welcome`.
 #[hook]
-fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> Rc<Option<Socket>> {
+fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> SocketCell {
     let socket = use_mut_ref(|| Rc::new(None::<Socket>));
     let creds = widget.credentials.clone();
     let version = use_state(|| 0u32);
@@ -147,8 +194,7 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> Rc
             }
         });
     }
-    let current = socket.borrow().clone();
-    current
+    socket
 }
 
 fn web_sys_log(s: &str) {

@@ -109,6 +109,22 @@ pub fn chat(props: &Props) -> Html {
             }
         });
     }
+    // Receipts: delivered is what this console holds; seen when the tab is visible.
+    {
+        let socket = socket.clone();
+        let last = state.transcript.last_seq();
+        use_effect_with((last, state.welcomes), move |(last, _)| {
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            if last.0 > 0 {
+                if let Some(s) = socket.borrow().as_ref() {
+                    let seen = if visible { *last } else { porchlight_protocol::Seq(0) };
+                    s.send(&AgentFrame::Receipt { marks: porchlight_protocol::Marks { delivered: *last, seen } });
+                }
+            }
+        });
+    }
     let frame_sender = |frame: AgentFrame| {
         let socket = socket.clone();
         Callback::from(move |_: MouseEvent| {
@@ -170,6 +186,10 @@ pub fn chat(props: &Props) -> Html {
     let status = session.map(|s| s.status);
     let mine = session.and_then(|s| s.agent.as_ref()).is_some_and(|a| a.id == props.agent.login.agent.id);
     let can_write = status == Some(Status::Active) && mine;
+    let my_id = props.agent.login.agent.id.clone();
+    let last_mine = t.messages().filter(|m| matches!(&m.author, Author::Agent { id, .. } if *id == my_id)).map(|m| m.seq).last();
+    let visitor_marks = session.map(|s| s.receipts.visitor).unwrap_or_default();
+    let receipt = |seq| if visitor_marks.seen >= seq { "Seen" } else if visitor_marks.delivered >= seq { "Delivered" } else { "Sent" };
     html! {
         <section class="chat" aria-label="Conversation">
             <header class="chat-head">
@@ -216,6 +236,7 @@ pub fn chat(props: &Props) -> Html {
                         <div {class} data-seq={m.seq.to_string()}>
                             if !who.is_empty() { <div class="who">{ who }</div> }
                             <div class="text">{ &m.text }</div>
+                            if Some(m.seq) == last_mine { <div class="meta receipt" aria-label="Receipt">{ receipt(m.seq) }</div> }
                             if !m.articles.is_empty() {
                                 <ul class="attached">{ for m.articles.iter().map(|a| html! { <li>{ &a.title }</li> }) }</ul>
                             }

@@ -74,6 +74,8 @@ pub fn queue(props: &Props) -> Html {
     let tab = use_state(|| Tab::Open);
     let query = use_state(String::new);
     let away = use_state(|| false);
+    let unread_only = use_state(|| false);
+    let me = props.agent.login.agent.id.clone();
     {
         let (state, agent, socket) = (state.clone(), props.agent.clone(), socket.clone());
         use_effect_with(agent.token.clone(), move |_| {
@@ -157,6 +159,7 @@ pub fn queue(props: &Props) -> Html {
         .values()
         .filter(|s| tab.admits(s))
         .filter(|s| inbox::matches_locally(s, &q) || found.is_some_and(|ids| ids.contains(&s.id)))
+        .filter(|s| !*unread_only || inbox::unread(s, &me) > 0)
         .collect();
     inbox::sort(&mut rows);
     let counts = inbox::counts(state.sessions.values(), porchlight_browser::local_midnight_ms());
@@ -207,20 +210,25 @@ pub fn queue(props: &Props) -> Html {
                             onclick={Callback::from(move |_| tab_state.set(t))}>{ t.label() }</button> }
                     }) }
                 </div>
+                <label class="unread-only">
+                    <input type="checkbox" checked={*unread_only}
+                        onchange={{ let u = unread_only.clone(); Callback::from(move |_| u.set(!*u)) }} />
+                    { "Show unread only" }
+                </label>
                 <input type="search" class="search" aria-label="Search conversations" placeholder="Search name, email or message"
                     value={(*query).clone()} oninput={on_search} />
             </div>
             <table class="sessions">
                 <thead><tr><th>{ "Visitor" }</th><th>{ "Status" }</th><th>{ "Agent" }</th><th>{ "Msgs" }</th><th>{ "Waiting" }</th><th></th></tr></thead>
                 <tbody>
-                    { for rows.into_iter().map(|s| row(s, *now, props)) }
+                    { for rows.into_iter().map(|s| row(s, *now, props, inbox::unread(s, &me))) }
                 </tbody>
             </table>
         </section>
     }
 }
 
-fn row(s: &SessionSummary, now: u64, props: &Props) -> Html {
+fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
     let select = |accept: bool| {
         let (id, on_select) = (s.id.clone(), props.on_select.clone());
         Callback::from(move |_| on_select.emit((id.clone(), accept)))
@@ -234,7 +242,9 @@ fn row(s: &SessionSummary, now: u64, props: &Props) -> Html {
     html! {
         <tr {class} data-session={s.id.to_string()}>
             <td>
-                <div class="visitor">{ &s.visitor.name }</div>
+                <div class="visitor">{ &s.visitor.name }
+                    if unread > 0 { <span class="unread" aria-label="Unread count">{ unread }</span> }
+                </div>
                 if let Some(email) = &s.visitor.email { <div class="email">{ email }</div> }
                 if let Some(last) = &s.last_message { <div class="preview">{ last }</div> }
             </td>

@@ -99,6 +99,18 @@ pub fn conversation(props: &Props) -> Html {
         },
     };
     let offered = t.messages().any(|m| m.author == Author::Bot && !m.articles.is_empty());
+    // Receipts on the visitor's newest message: how far the team got.
+    let last_mine = t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.seq).last();
+    let receipt = |seq| {
+        let marks = t.session.as_ref().map(|s| s.receipts.agents).unwrap_or_default();
+        if marks.seen >= seq {
+            "Seen"
+        } else if marks.delivered >= seq {
+            "Delivered"
+        } else {
+            "Sent"
+        }
+    };
 
     html! {
         <div class="pl-conversation">
@@ -119,6 +131,9 @@ pub fn conversation(props: &Props) -> Html {
                             <div {class} data-seq={m.seq.to_string()}>
                                 if let Some(who) = who { <div class="pl-who">{ who }</div> }
                                 <div class="pl-text">{ &m.text }</div>
+                                if Some(m.seq) == last_mine {
+                                    <div class="pl-meta pl-receipt" aria-label="Receipt">{ receipt(m.seq) }</div>
+                                }
                                 if !m.articles.is_empty() {
                                     <ul class="pl-offered" aria-label="Articles from the assistant">
                                         { for m.articles.iter().map(|a| {
