@@ -92,6 +92,7 @@ struct MessageRow {
     text: String,
     at: f64,
     articles: Option<String>,
+    internal: Option<f64>,
 }
 
 /// `POST /position` from the site's queue.
@@ -223,22 +224,27 @@ fn init_schema(sql: &SqlStorage) -> Result<()> {
     )?;
     // A resent message (same sender, same client id) must map to the row
     // already stored: this index makes a duplicate impossible, not just unlikely.
-    // Added with the bot (attached articles, JSON). Older stores lack it;
-    // the error for a store that has it already is expected and ignored.
-    let has_articles = sql
-        .exec("SELECT COUNT(*) AS n FROM pragma_table_info('messages') WHERE name = 'articles'", None)?
+    // Columns added after the first release; stores created before lack them.
+    add_column_if_missing(sql, "articles", "TEXT")?; // the bot's attached articles, JSON
+    add_column_if_missing(sql, "internal", "INTEGER")?; // 1 for agents-only notes
+    sql.exec(
+        "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL",
+        None,
+    )?;
+    Ok(())
+}
+
+fn add_column_if_missing(sql: &SqlStorage, column: &str, decl: &str) -> Result<()> {
+    let present = sql
+        .exec("SELECT COUNT(*) AS n FROM pragma_table_info('messages') WHERE name = ?", vec![column.to_owned().into()])?
         .one::<serde_json::Value>()?
         .get("n")
         .and_then(serde_json::Value::as_f64)
         .unwrap_or(0.0)
         > 0.0;
-    if !has_articles {
-        sql.exec("ALTER TABLE messages ADD COLUMN articles TEXT", None)?;
+    if !present {
+        sql.exec(&format!("ALTER TABLE messages ADD COLUMN {column} {decl}"), None)?;
     }
-    sql.exec(
-        "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL",
-        None,
-    )?;
     Ok(())
 }
 
@@ -368,6 +374,7 @@ impl ChatSession {
                 let author = Author::Agent { id: agent.id.clone(), name: agent.name.clone() };
                 self.on_send(ws, &Actor::Agent(agent), &sender, author, client_id, &text).await.map(drop)
             }
+            AgentFrame::Note { client_id, text } => self.on_note(ws, agent, client_id, &text).await,
             AgentFrame::Release => self.on_release(ws, agent).await,
             AgentFrame::Receipt { marks } => self.on_receipt(Some(agent.id), marks).await,
             AgentFrame::Transfer { to } => self.on_transfer(ws, agent, &to).await,
@@ -420,39 +427,31 @@ impl ChatSession {
     }
 
     async fn on_release(&self, ws: &WebSocket, agent: AgentRef) -> Result<()> {
-        let mut record = self.record()?;
-        match record.state.release(&agent) {
-            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
-            Ok(false) => Ok(send(ws, &status_frame(&record))),
-            Ok(true) => {
-                record.waiting_since = now_ms();
-                let text = format!("{} released the conversation to the queue", agent.name);
-                self.commit_transition(record, text).await
+        let change = |r: &mut Record| {
+            let changed = r.state.release(&agent)?;
+            if changed {
+                r.waiting_since = now_ms();
             }
-        }
+            Ok(changed)
+        };
+        let notice = format!("{} released the conversation to the queue", agent.name);
+        self.transition(ws, change, |_| notice).await
     }
 
     async fn on_transfer(&self, ws: &WebSocket, agent: AgentRef, to: &porchlight_protocol::AgentId) -> Result<()> {
-        let mut record = self.record()?;
+        let site = self.record()?.site;
         let sites = config::sites(&self.env)?;
-        let Some(target) = sites.get(&record.site).and_then(|s| s.agents.iter().find(|a| &a.id == to)).map(|a| a.as_ref())
-        else {
+        let Some(target) = sites.get(&site).and_then(|s| s.agents.iter().find(|a| &a.id == to)).map(|a| a.as_ref()) else {
             return Ok(send(ws, &SessionFrame::error(ErrorCode::NotFound, format!("There is no agent `{to}` on this site."))));
         };
-        match record.state.transfer(&agent, &target) {
-            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
-            Ok(false) => Ok(send(ws, &status_frame(&record))),
-            Ok(true) => {
-                let text = format!("{} transferred the conversation to {}", agent.name, target.name);
-                self.commit_transition(record, text).await
-            }
-        }
+        let notice = format!("{} transferred the conversation to {}", agent.name, target.name);
+        self.transition(ws, |r| r.state.transfer(&agent, &target), |_| notice).await
     }
 
     /// Saves a changed state with its system notice, tells everyone, and
     /// updates the queue.
     async fn commit_transition(&self, record: Record, notice: String) -> Result<()> {
-        let notice = self.append("system", None, Author::System, notice, Vec::new())?;
+        let notice = self.append("system", None, Author::System, notice, Vec::new(), false)?;
         let record = self.save(record)?;
         self.broadcast(&SessionFrame::Message { message: notice })?;
         self.broadcast(&status_frame(&record))?;
@@ -461,7 +460,7 @@ impl ChatSession {
     }
 
     async fn welcome(&self, ws: &WebSocket, record: &Record, after: Seq, visitor: bool) -> Result<()> {
-        let messages = self.messages_after(after)?;
+        let messages = self.messages_after(after, !visitor)?;
         send(ws, &SessionFrame::Welcome { session: view(record), messages });
         if visitor && record.state.status == Status::Waiting {
             if let Some(position) = self.queue_position(record).await {
@@ -501,13 +500,47 @@ impl ChatSession {
             Ok(text) => text,
             Err(e) => return refuse(e.code, e.message),
         };
-        let message = self.append(sender, Some(client_id.clone()), author, text, Vec::new())?;
+        let message = self.append(sender, Some(client_id.clone()), author, text, Vec::new(), false)?;
         self.save(record)?;
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();
         self.broadcast(&SessionFrame::Message { message })?;
         self.notify_queue_with(Some(text.clone())).await;
         Ok(Some(text))
+    }
+
+    /// An internal note: committed like a message, acknowledged to its
+    /// writer, shown to agents only.
+    async fn on_note(&self, ws: &WebSocket, agent: AgentRef, client_id: ClientMsgId, text: &str) -> Result<()> {
+        let refuse = |code: ErrorCode, message: String| {
+            send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) });
+            Ok(())
+        };
+        if let Err(e) = validate::client_id(client_id.as_str()) {
+            return refuse(e.code, e.message);
+        }
+        let sender = format!("agent:{}", agent.id);
+        if let Some(seq) = self.seq_of(&sender, &client_id)? {
+            send(ws, &SessionFrame::Ack { client_id, seq });
+            return Ok(());
+        }
+        let record = self.record()?;
+        if record.state.status == Status::Closed {
+            let e = porchlight_protocol::SessionError::Closed;
+            return refuse(e.code(), e.message());
+        }
+        let text = match validate::message(text) {
+            Ok(text) => text,
+            Err(e) => return refuse(e.code, e.message),
+        };
+        let author = Author::Agent { id: agent.id.clone(), name: agent.name.clone() };
+        let message = self.append(&sender, Some(client_id.clone()), author, text, Vec::new(), true)?;
+        self.save(record)?;
+        send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
+        let text = message.text.clone();
+        self.to_agents(&SessionFrame::Message { message })?;
+        self.notify_queue_with(Some(text)).await;
+        Ok(())
     }
 
     /// The bot answers a visitor message committed while in BOT.
@@ -533,7 +566,7 @@ impl ChatSession {
             for a in &articles {
                 trail_changed |= ArticleTrail::add(&mut record.articles.suggested, a.clone());
             }
-            let message = self.append("bot", None, Author::Bot, text, articles)?;
+            let message = self.append("bot", None, Author::Bot, text, articles, false)?;
             record = self.save(record)?;
             self.broadcast(&SessionFrame::Message { message })?;
             if trail_changed {
@@ -566,36 +599,19 @@ impl ChatSession {
             Err(e) => return self.to_visitors(&SessionFrame::error(e.code(), e.message())),
         }
         record.waiting_since = now_ms();
-        let notice = self.append(
-            "system",
-            None,
-            Author::System,
-            "Handed off to the team. An agent will join shortly.".into(),
-            Vec::new(),
-        )?;
-        record = self.save(record)?;
-        self.broadcast(&SessionFrame::Message { message: notice })?;
-        self.broadcast(&status_frame(&record))?;
-        self.notify_queue().await;
-        Ok(())
+        self.commit_transition(record, "Handed off to the team. An agent will join shortly.".into()).await
     }
 
     async fn on_resolve(&self, ws: &WebSocket) -> Result<()> {
-        let mut record = self.record()?;
-        match record.state.resolve_by_bot() {
-            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
-            Ok(false) => Ok(send(ws, &status_frame(&record))),
-            Ok(true) => {
-                record.closed_at = Some(now_ms());
-                let text = format!("{} found the answer in the help center. Glad we could help!", record.visitor.name);
-                let notice = self.append("system", None, Author::System, text, Vec::new())?;
-                record = self.save(record)?;
-                self.broadcast(&SessionFrame::Message { message: notice })?;
-                self.broadcast(&status_frame(&record))?;
-                self.notify_queue().await;
-                Ok(())
+        let change = |r: &mut Record| {
+            let changed = r.state.resolve_by_bot()?;
+            if changed {
+                r.closed_at = Some(now_ms());
             }
-        }
+            Ok(changed)
+        };
+        let notice = |r: &Record| format!("{} found the answer in the help center. Glad we could help!", r.visitor.name);
+        self.transition(ws, change, notice).await
     }
 
     /// Records an article the visitor opened, so agents see it. The title
@@ -643,39 +659,41 @@ impl ChatSession {
     }
 
     async fn on_accept(&self, ws: &WebSocket, agent: AgentRef) -> Result<()> {
-        let mut record = self.record()?;
-        match record.state.accept(&agent) {
-            Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
-            Ok(false) => Ok(send(ws, &status_frame(&record))),
-            Ok(true) => {
-                let notice =
-                    self.append("system", None, Author::System, format!("{} joined the conversation", agent.name), Vec::new())?;
-                record = self.save(record)?;
-                self.broadcast(&status_frame(&record))?;
-                self.broadcast(&SessionFrame::Message { message: notice })?;
-                self.notify_queue().await;
-                Ok(())
-            }
-        }
+        let notice = format!("{} joined the conversation", agent.name);
+        self.transition(ws, |r| r.state.accept(&agent), |_| notice).await
     }
 
     async fn on_close(&self, ws: &WebSocket, actor: &Actor) -> Result<()> {
+        let change = |r: &mut Record| {
+            let changed = r.state.close(actor)?;
+            if changed {
+                r.closed_at = Some(now_ms());
+            }
+            Ok(changed)
+        };
+        let notice = |r: &Record| match actor {
+            Actor::Visitor => format!("{} ended the conversation", r.visitor.name),
+            Actor::Agent(agent) => format!("{} closed the conversation", agent.name),
+        };
+        self.transition(ws, change, notice).await
+    }
+
+    /// A state change asked for on `ws`: a refusal is answered there, a
+    /// no-op re-sends the current status, a change is committed with its
+    /// notice for everyone.
+    async fn transition(
+        &self,
+        ws: &WebSocket,
+        change: impl FnOnce(&mut Record) -> std::result::Result<bool, porchlight_protocol::SessionError>,
+        notice: impl FnOnce(&Record) -> String,
+    ) -> Result<()> {
         let mut record = self.record()?;
-        match record.state.close(actor) {
+        match change(&mut record) {
             Err(e) => Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
             Ok(false) => Ok(send(ws, &status_frame(&record))),
             Ok(true) => {
-                record.closed_at = Some(now_ms());
-                let text = match actor {
-                    Actor::Visitor => format!("{} ended the conversation", record.visitor.name),
-                    Actor::Agent(agent) => format!("{} closed the conversation", agent.name),
-                };
-                let notice = self.append("system", None, Author::System, text, Vec::new())?;
-                record = self.save(record)?;
-                self.broadcast(&SessionFrame::Message { message: notice })?;
-                self.broadcast(&status_frame(&record))?;
-                self.notify_queue().await;
-                Ok(())
+                let text = notice(&record);
+                self.commit_transition(record, text).await
             }
         }
     }
@@ -688,19 +706,20 @@ impl ChatSession {
         author: Author,
         text: String,
         articles: Vec<ArticleRef>,
+        internal: bool,
     ) -> Result<Message> {
         #[derive(Deserialize)]
         struct Next {
             next: f64,
         }
         let next: Next = self.sql.exec("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM messages", None)?.one()?;
-        let message = Message { seq: Seq(next.next as u64), client_id, author, text, at: now_ms(), articles };
+        let message = Message { seq: Seq(next.next as u64), client_id, author, text, at: now_ms(), articles, internal };
         let articles = match message.articles.is_empty() {
             true => worker::SqlStorageValue::Null,
             false => serde_json::to_string(&message.articles)?.into(),
         };
         self.sql.exec(
-            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 (message.seq.0 as i64).into(),
                 sender.to_owned().into(),
@@ -709,6 +728,7 @@ impl ChatSession {
                 message.text.clone().into(),
                 (message.at as i64).into(),
                 articles,
+                i64::from(internal).into(),
             ],
         )?;
         Ok(message)
@@ -729,12 +749,14 @@ impl ChatSession {
         Ok(rows.first().map(|r| Seq(r.seq as u64)))
     }
 
-    fn messages_after(&self, after: Seq) -> Result<Vec<Message>> {
+    /// The log after `after`; internal notes only for agents.
+    fn messages_after(&self, after: Seq, with_notes: bool) -> Result<Vec<Message>> {
         let rows: Vec<MessageRow> = self
             .sql
             .exec(
-                "SELECT seq, client_id, author, text, at, articles FROM messages WHERE seq > ? ORDER BY seq",
-                vec![(after.0 as i64).into()],
+                "SELECT seq, client_id, author, text, at, articles, internal FROM messages
+                 WHERE seq > ? AND (? OR COALESCE(internal, 0) = 0) ORDER BY seq",
+                vec![(after.0 as i64).into(), i64::from(with_notes).into()],
             )?
             .to_array()?;
         rows.into_iter()
@@ -746,6 +768,7 @@ impl ChatSession {
                     text: r.text,
                     at: r.at as u64,
                     articles: r.articles.map(|a| serde_json::from_str(&a)).transpose()?.unwrap_or_default(),
+                    internal: r.internal.unwrap_or(0.0) != 0.0,
                 })
             })
             .collect()
@@ -800,8 +823,9 @@ impl ChatSession {
             .sql
             .exec(
                 "SELECT COUNT(*) AS count,
-                        (SELECT text FROM messages WHERE sender NOT IN ('system', 'bot') ORDER BY seq DESC LIMIT 1) AS last
-                 FROM messages WHERE sender NOT IN ('system', 'bot')",
+                        (SELECT text FROM messages WHERE sender NOT IN ('system', 'bot') AND COALESCE(internal, 0) = 0
+                         ORDER BY seq DESC LIMIT 1) AS last
+                 FROM messages WHERE sender NOT IN ('system', 'bot') AND COALESCE(internal, 0) = 0",
                 None,
             )?
             .one()?;

@@ -158,6 +158,10 @@ pub struct Message {
     /// Help-center articles attached by the bot, shown as links to open.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub articles: Vec<ArticleRef>,
+    /// An internal note: agents see it, the visitor never does (so a
+    /// visitor's sequence numbers skip where notes are).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
 }
 
 /// What a participant sees of the session itself.
@@ -258,6 +262,9 @@ pub enum AgentFrame {
     /// Take a WAITING session. Exactly one agent wins.
     Accept,
     Send { client_id: ClientMsgId, text: String },
+    /// An internal note: stored and shown to agents only. Any agent of the
+    /// site may add one until the session is closed.
+    Note { client_id: ClientMsgId, text: String },
     /// Give an ACTIVE session back to the queue (owner only).
     Release,
     /// Hand an ACTIVE session to another agent of the site (owner only).
@@ -437,6 +444,7 @@ mod golden {
             text: "Where is my order?".into(),
             at: 1_700_000_000_000,
             articles: vec![],
+            internal: false,
         }
     }
     fn track() -> ArticleRef {
@@ -514,6 +522,10 @@ mod golden {
             AgentFrame::Send { client_id: ClientMsgId("a-1".into()), text: "On it".into() },
             json!({"type": "send", "client_id": "a-1", "text": "On it"}),
         );
+        golden(
+            AgentFrame::Note { client_id: ClientMsgId("n-1".into()), text: "VIP, refund approved".into() },
+            json!({"type": "note", "client_id": "n-1", "text": "VIP, refund approved"}),
+        );
         golden(AgentFrame::Release, json!({"type": "release"}));
         golden(AgentFrame::Transfer { to: AgentId("ben".into()) }, json!({"type": "transfer", "to": "ben"}));
         golden(AgentFrame::Typing { typing: false }, json!({"type": "typing", "typing": false}));
@@ -556,6 +568,7 @@ mod golden {
                     text: "Ava joined the conversation".into(),
                     at: 5,
                     articles: vec![],
+                    internal: false,
                 },
             },
             json!({"type": "message", "message": {"seq": 4, "author": {"kind": "system"},
@@ -570,10 +583,27 @@ mod golden {
                     text: "On it".into(),
                     at: 6,
                     articles: vec![],
+                    internal: false,
                 },
             },
             json!({"type": "message", "message": {"seq": 5, "client_id": "a-1",
                    "author": {"kind": "agent", "id": "ava", "name": "Ava"}, "text": "On it", "at": 6}}),
+        );
+        golden(
+            SessionFrame::Message {
+                message: Message {
+                    seq: Seq(6),
+                    client_id: Some(ClientMsgId("n-1".into())),
+                    author: Author::Agent { id: AgentId("ben".into()), name: "Ben".into() },
+                    text: "VIP, refund approved".into(),
+                    at: 7,
+                    articles: vec![],
+                    internal: true,
+                },
+            },
+            json!({"type": "message", "message": {"seq": 6, "client_id": "n-1",
+                   "author": {"kind": "agent", "id": "ben", "name": "Ben"}, "text": "VIP, refund approved", "at": 7,
+                   "internal": true}}),
         );
         golden(
             SessionFrame::Message {
@@ -584,6 +614,7 @@ mod golden {
                     text: "These articles might help:".into(),
                     at: 4,
                     articles: vec![track()],
+                    internal: false,
                 },
             },
             json!({"type": "message", "message": {"seq": 2, "author": {"kind": "bot"},

@@ -17,6 +17,8 @@ pub struct Pending {
     pub text: String,
     /// Set when the edge refused the message; it will not be resent.
     pub error: Option<String>,
+    /// An agent's internal note: resent as `note`, never as `send`.
+    pub internal: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,7 +54,12 @@ impl Transcript {
 
     /// Queues a message typed by this participant.
     pub fn queue(&mut self, client_id: ClientMsgId, text: String) {
-        self.outbox.push(Pending { client_id, text, error: None });
+        self.outbox.push(Pending { client_id, text, error: None, internal: false });
+    }
+
+    /// Queues an agent's internal note.
+    pub fn queue_note(&mut self, client_id: ClientMsgId, text: String) {
+        self.outbox.push(Pending { client_id, text, error: None, internal: true });
     }
 
     /// Outbox entries to (re)send now.
@@ -143,6 +150,7 @@ mod tests {
             text: text.into(),
             at: seq,
             articles: vec![],
+            internal: false,
         }
     }
 

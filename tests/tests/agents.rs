@@ -254,3 +254,56 @@ fn receipts_reach_seen_and_drive_unread_counts() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn internal_notes_reach_agents_and_never_the_visitor() {
+    let name = unique("Note");
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let session = waiting_session(&name);
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    let mut ava = Ws::agent_session(&session);
+    ava.agent_hello(AVA);
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+
+    // Ben does not own the session, but may leave a note for the team.
+    let mut ben = Ws::agent_session(&session);
+    ben.agent_hello(BEN);
+    let secret = "VIP customer: approve the refund without asking";
+    ben.send(&AgentFrame::Note { client_id: client_id("n1"), text: secret.into() });
+    ben.recv_until::<SessionFrame>("note ack", |f| matches!(f, SessionFrame::Ack { .. }));
+    let (note, _) = ava.recv_until::<SessionFrame>("the note", |f| matches!(f, SessionFrame::Message { message } if message.text == secret));
+    assert!(matches!(note, SessionFrame::Message { ref message } if message.internal), "{note:?}");
+
+    // The visitor's next frames: their own message, and nothing of the note.
+    visitor.send(&VisitorFrame::Send { client_id: client_id("v1"), text: "hello?".into() });
+    let (_, skipped) = visitor.recv_until::<SessionFrame>("own message", |f| {
+        matches!(f, SessionFrame::Message { message } if message.text == "hello?")
+    });
+    assert!(!format!("{skipped:?}").contains("VIP"), "the note leaked live: {skipped:?}");
+    let mut again = Ws::visitor(&session);
+    match again.visitor_hello(&session.token) {
+        SessionFrame::Welcome { messages, .. } => {
+            assert!(messages.iter().all(|m| !m.internal && m.text != secret), "the note leaked on resume")
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut agent_again = Ws::agent_session(&session);
+    match agent_again.agent_hello(AVA) {
+        SessionFrame::Welcome { messages, .. } => assert!(messages.iter().any(|m| m.internal && m.text == secret)),
+        other => panic!("{other:?}"),
+    }
+    // Notes are not counted as conversation, but they are searchable by agents.
+    let summary = queue.queue_until(&name, |s| s.last_message.as_deref() == Some("hello?"));
+    assert_eq!(summary.message_count, 1);
+    queue.send(&QueueClientFrame::Search { query: "approve the refund".into() });
+    let (found, _) = queue.recv_until::<QueueFrame>("found", |f| matches!(f, QueueFrame::Found { .. }));
+    assert!(matches!(found, QueueFrame::Found { ref ids, .. } if ids.contains(&session.session_id)));
+
+    ava.send(&AgentFrame::Close);
+    status_is(&mut visitor, Status::Closed);
+    ben.send(&AgentFrame::Note { client_id: client_id("n2"), text: "too late".into() });
+    assert_eq!(error_of(&mut ben), ErrorCode::SessionClosed);
+}

@@ -33,6 +33,7 @@ struct ChatState {
 enum Action {
     Frame(SessionFrame),
     Queue(porchlight_protocol::ClientMsgId, String),
+    QueueNote(porchlight_protocol::ClientMsgId, String),
     Conn(Conn),
 }
 
@@ -46,6 +47,7 @@ impl Reducible for ChatState {
                 next.transcript.apply(frame);
             }
             Action::Queue(id, text) => next.transcript.queue(id, text),
+            Action::QueueNote(id, text) => next.transcript.queue_note(id, text),
             Action::Conn(c) => next.conn = Some(c),
         }
         Rc::new(next)
@@ -59,6 +61,8 @@ pub fn chat(props: &Props) -> Html {
     let accept_pending = use_mut_ref(|| props.accept);
     let input = use_node_ref();
     let transfer_to = use_node_ref();
+    // Writing an internal note instead of a reply.
+    let note_mode = use_state(|| false);
     let typing = {
         let socket = socket.clone();
         use_memo((), move |_| {
@@ -104,7 +108,8 @@ pub fn chat(props: &Props) -> Html {
                     s.send(&AgentFrame::Accept);
                 }
                 for p in state.transcript.unsent() {
-                    s.send(&AgentFrame::Send { client_id: p.client_id.clone(), text: p.text.clone() });
+                    let (client_id, text) = (p.client_id.clone(), p.text.clone());
+                    s.send(&if p.internal { AgentFrame::Note { client_id, text } } else { AgentFrame::Send { client_id, text } });
                 }
             }
         });
@@ -134,7 +139,7 @@ pub fn chat(props: &Props) -> Html {
         })
     };
     let send = {
-        let (socket, state, input, typing) = (socket.clone(), state.clone(), input.clone(), typing.clone());
+        let (socket, state, input, typing, note) = (socket.clone(), state.clone(), input.clone(), typing.clone(), *note_mode);
         move || {
             let Some(el) = input.cast::<HtmlTextAreaElement>() else { return };
             let text = el.value();
@@ -144,6 +149,13 @@ pub fn chat(props: &Props) -> Html {
             el.set_value("");
             typing.stop();
             let client_id = porchlight_browser::new_client_id();
+            if note {
+                state.dispatch(Action::QueueNote(client_id.clone(), text.clone()));
+                if let Some(s) = socket.borrow().as_ref() {
+                    s.send(&AgentFrame::Note { client_id, text });
+                }
+                return;
+            }
             state.dispatch(Action::Queue(client_id.clone(), text.clone()));
             if let Some(s) = socket.borrow().as_ref() {
                 s.send(&AgentFrame::Send { client_id, text });
@@ -160,8 +172,12 @@ pub fn chat(props: &Props) -> Html {
         })
     };
     let oninput = {
-        let (input, typing) = (input.clone(), typing.clone());
+        let (input, typing, note) = (input.clone(), typing.clone(), *note_mode);
         Callback::from(move |_: InputEvent| {
+            // A note is private: the visitor must not even see typing.
+            if note {
+                return;
+            }
             if let Some(el) = input.cast::<HtmlTextAreaElement>() {
                 typing.input(&el.value());
             }
@@ -186,6 +202,7 @@ pub fn chat(props: &Props) -> Html {
     let status = session.map(|s| s.status);
     let mine = session.and_then(|s| s.agent.as_ref()).is_some_and(|a| a.id == props.agent.login.agent.id);
     let can_write = status == Some(Status::Active) && mine;
+    let writable_note = status.is_some() && status != Some(Status::Closed);
     let my_id = props.agent.login.agent.id.clone();
     let last_mine = t.messages().filter(|m| matches!(&m.author, Author::Agent { id, .. } if *id == my_id)).map(|m| m.seq).last();
     let visitor_marks = session.map(|s| s.receipts.visitor).unwrap_or_default();
@@ -228,6 +245,7 @@ pub fn chat(props: &Props) -> Html {
                 { for t.messages().map(|m| {
                     let (class, who) = match &m.author {
                         Author::Visitor { name } => ("msg theirs", name.clone()),
+                        Author::Agent { name, .. } if m.internal => ("msg note", format!("Internal note · {name}")),
                         Author::Agent { name, .. } => ("msg mine", name.clone()),
                         Author::Bot => ("msg theirs bot", "Bot".to_owned()),
                         Author::System => ("msg system", String::new()),
@@ -244,7 +262,7 @@ pub fn chat(props: &Props) -> Html {
                     }
                 }) }
                 { for t.outbox.iter().map(|p| html! {
-                    <div class="msg mine pending">
+                    <div class={if p.internal { "msg note pending" } else { "msg mine pending" }}>
                         <div class="text">{ &p.text }</div>
                         <div class="meta">{ p.error.clone().unwrap_or_else(|| "Sending…".into()) }</div>
                     </div>
@@ -260,16 +278,24 @@ pub fn chat(props: &Props) -> Html {
             if status == Some(Status::Closed) {
                 <p class="closed" role="status">{ "This conversation is closed. No more messages can be sent." }</p>
             }
-            <form class="composer" {onsubmit}>
-                <textarea ref={input} aria-label="Message" rows="3" disabled={!can_write}
+            if status.is_some() && status != Some(Status::Closed) {
+                <label class="note-toggle">
+                    <input type="checkbox" aria-label="Internal note" checked={*note_mode}
+                        onchange={{ let n = note_mode.clone(); Callback::from(move |_| n.set(!*n)) }} />
+                    { "Internal note (only agents see it)" }
+                </label>
+            }
+            <form class={classes!("composer", note_mode.then_some("noting"))} {onsubmit}>
+                <textarea ref={input} aria-label="Message" rows="3" disabled={!(can_write || (*note_mode && writable_note))}
                     maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} {oninput}
                     placeholder={match status {
+                        _ if *note_mode && writable_note => "Write a note for the team…",
                         _ if can_write => "Reply…",
                         Some(Status::Waiting) => "Accept to reply",
                         Some(Status::Bot) => "The bot is helping; this reaches the queue if the visitor asks for a person",
                         _ => "",
                     }} />
-                <button type="submit" class="primary" disabled={!can_write}>{ "Send" }</button>
+                <button type="submit" class="primary" disabled={!(can_write || (*note_mode && writable_note))}>{ "Send" }</button>
             </form>
         </section>
     }
