@@ -221,9 +221,35 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     }
     log_has(reply);
 
-    // The visitor answers; it streams into the console.
+    // An internal note, written in the console: the team sees it, the visitor never does.
+    let note = "Second hopper complaint this month: flag to QA";
+    browser.click(&browser.by_name("input", "Internal note"));
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("{note}\u{E007}"));
+    log_has(note);
+    browser.wait_for(
+        "the note styled as internal",
+        20,
+        "return [...document.querySelectorAll('.msg.note')].some(m => m.innerText.includes(arguments[0]) && m.innerText.includes('Internal note'))",
+        json!([note]),
+    );
+    browser.click(&browser.by_name("input", "Internal note"));
+
+    // The visitor answers; it streams into the console; the note never reached them.
     visitor.send(&porchlight_protocol::VisitorFrame::Send { client_id: client_id("q2"), text: "Great, thank you!".into() });
+    let (_, before_own) = visitor.recv_until::<SessionFrame>("the visitor's own message", |f| {
+        matches!(f, SessionFrame::Message { message } if message.text == "Great, thank you!")
+    });
+    assert!(!format!("{before_own:?}").contains("QA"), "the note reached the visitor: {before_own:?}");
     log_has("Great, thank you!");
+
+    // Search: by a word of the conversation the row stays; by nonsense it goes.
+    let search = browser.by_name("input", "Search conversations");
+    browser.type_text(&search, "hopper");
+    browser.wait_for("the row to match a search for its message", 20, "return !!document.querySelector(arguments[0])", json!([row]));
+    browser.type_text(&search, "zzqx");
+    browser.wait_for("the row to be filtered out", 20, "return !document.querySelector(arguments[0])", json!([row]));
+    browser.script(&format!("{FIND_BY_NAME_FN}\nconst i = find('input', 'Search conversations'); i.value=''; i.dispatchEvent(new InputEvent('input', {{bubbles: true}})); return true"), json!([]));
+    browser.wait_for("the row to come back", 20, "return !!document.querySelector(arguments[0])", json!([row]));
 
     // Close session: the visitor is told, the console's composer is disabled, the row is Closed.
     browser.click(&browser.by_name("button", "Close session"));
