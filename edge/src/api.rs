@@ -304,6 +304,7 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
     let invalid = |e: validate::Invalid| ApiError::new(422, e.code, e.message).with_cors(Some(&origin));
     let name = validate::name(&form.name).map_err(invalid)?;
     let email = validate::email(form.email.as_deref()).map_err(invalid)?;
+    let context = validate::context(&form.context).map_err(invalid)?;
 
     let id = SessionId(crypto::random_hex(16)?);
     let token = crypto::random_hex(32)?;
@@ -312,6 +313,7 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
         id: id.clone(),
         visitor: porchlight_protocol::VisitorInfo { name, email },
         token_sha256: crypto::sha256_hex(&token),
+        context,
     };
     let stub = env.durable_object("CHAT_SESSION")?.get_by_name(&session_object_name(site_id, &id))?;
     let resp = stub.fetch_with_request(util::internal_post("/init", &init)?).await?;

@@ -272,8 +272,8 @@ impl SiteQueue {
         self.to_agents(&QueueFrame::Presence { agents })
     }
 
-    /// Sessions whose visitor name or email, or any message, contains
-    /// `query`, newest first.
+    /// Sessions whose visitor name, email or order reference, or any
+    /// message, contains `query`, newest first.
     fn search(&self, query: &str) -> Result<Vec<SessionId>> {
         let query = query.trim();
         if query.is_empty() {
@@ -291,6 +291,7 @@ impl SiteQueue {
                 "SELECT id FROM sessions
                  WHERE json_extract(json, '$.visitor.name') LIKE ?1 ESCAPE '\\'
                     OR json_extract(json, '$.visitor.email') LIKE ?1 ESCAPE '\\'
+                    OR json_extract(json, '$.order_ref') LIKE ?1 ESCAPE '\\'
                     OR id IN (SELECT id FROM texts WHERE text LIKE ?1 ESCAPE '\\')
                  ORDER BY updated_at DESC LIMIT ?2",
                 vec![pattern.into(), (SEARCH_LIMIT as i64).into()],

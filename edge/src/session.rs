@@ -42,6 +42,8 @@ pub struct Init {
     pub id: SessionId,
     pub visitor: VisitorInfo,
     pub token_sha256: String,
+    #[serde(default)]
+    pub context: porchlight_protocol::VisitorContext,
 }
 
 /// The session's own row, stored as JSON in `meta`.
@@ -55,6 +57,9 @@ struct Record {
     /// What the bot suggested and the visitor opened.
     #[serde(default)]
     articles: ArticleTrail,
+    /// What the host page says about the visitor (validated).
+    #[serde(default)]
+    context: porchlight_protocol::VisitorContext,
     created_at: u64,
     /// Creation, then the moment of handoff (or release): the queue's order.
     waiting_since: u64,
@@ -270,6 +275,7 @@ impl ChatSession {
             token_sha256: init.token_sha256,
             state: SessionState::default(),
             articles: ArticleTrail::default(),
+            context: init.context,
             closed_at: None,
             visitor_marks: Marks::default(),
             agent_marks: Default::default(),
@@ -339,6 +345,21 @@ impl ChatSession {
             (true, VisitorFrame::Resolve) => self.on_resolve(ws).await,
             (true, VisitorFrame::ArticleOpened { article_id }) => self.on_article_opened(ws, &article_id).await,
             (true, VisitorFrame::Receipt { marks }) => self.on_receipt(None, marks).await,
+            (true, VisitorFrame::Context { context }) => {
+                let context = match validate::context(&context) {
+                    Ok(c) => c,
+                    Err(e) => return Ok(send(ws, &SessionFrame::error(e.code, e.message))),
+                };
+                let mut record = self.record()?;
+                if record.context == context || record.state.status == Status::Closed {
+                    return Ok(());
+                }
+                record.context = context;
+                let record = self.save(record)?;
+                self.to_agents(&SessionFrame::Context { context: record.context })?;
+                self.notify_queue().await;
+                Ok(())
+            }
             (true, VisitorFrame::Typing { typing }) => {
                 if record.state.authorize_send(&Actor::Visitor).is_ok() {
                     self.to_agents(&SessionFrame::Typing { who: Typist::Visitor, typing })?;
@@ -837,6 +858,7 @@ impl ChatSession {
             message_count: stats.count as u64,
             last_message: stats.last.map(|t| t.chars().take(PREVIEW_CHARS).collect()),
             visitor_messages: self.visitor_messages_after(Seq(0))?,
+            order_ref: record.context.order_ref.clone(),
             unread: record
                 .agent_marks
                 .iter()
@@ -897,6 +919,7 @@ fn view(record: &Record) -> SessionView {
         closed_by: record.state.closed_by,
         articles: record.articles.clone(),
         receipts: receipts(record),
+        context: record.context.clone(),
     }
 }
 

@@ -26,6 +26,29 @@ pub struct CreateSession {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// What the host page says about the visitor (see [`VisitorContext`]).
+    #[serde(default, skip_serializing_if = "VisitorContext::is_empty")]
+    pub context: VisitorContext,
+}
+
+/// Context from the host page: where the visitor is, and what the site
+/// chose to attach through the loader's `Porchlight.setContext` (an order
+/// reference, custom attributes such as loyalty points). Agents see it in
+/// the visitor panel; the order reference is searchable in the queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+impl VisitorContext {
+    pub fn is_empty(&self) -> bool {
+        self.page_url.is_none() && self.order_ref.is_none() && self.attributes.is_empty()
+    }
 }
 
 /// Answer to [`CreateSession`]. The token is the visitor's only credential
@@ -97,6 +120,8 @@ pub enum ErrorCode {
     InvalidArticle,
     /// The agent's role does not allow this (site administration needs ADMIN).
     Forbidden,
+    /// Host-page context out of bounds (the message says which part).
+    InvalidContext,
     /// An agent tried to accept or write while the bot still has the visitor.
     StillWithBot,
     /// "Yes, thanks" after the conversation already went to the team.
@@ -181,6 +206,8 @@ pub struct SessionView {
     /// How far each side has received and seen the log.
     #[serde(default)]
     pub receipts: Receipts,
+    #[serde(default, skip_serializing_if = "VisitorContext::is_empty")]
+    pub context: VisitorContext,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +245,9 @@ pub struct SessionSummary {
     /// Messages the visitor has written.
     #[serde(default)]
     pub visitor_messages: u64,
+    /// The host page's order reference, if any: find a conversation from its order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_ref: Option<String>,
     /// Per agent who has opened the session: visitor messages they have not
     /// seen. An agent not listed has seen none (`visitor_messages`).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -250,6 +280,8 @@ pub enum VisitorFrame {
     Typing { typing: bool },
     /// How far this client has received and shown the log (see [`Marks`]).
     Receipt { marks: Marks },
+    /// The host page's context changed (it replaces the stored one).
+    Context { context: VisitorContext },
     /// The visitor ends the chat.
     Close,
 }
@@ -333,6 +365,8 @@ pub enum SessionFrame {
     Typing { who: Typist, typing: bool },
     /// Receipts moved: show "delivered" / "seen" on one's own messages.
     Receipts { receipts: Receipts },
+    /// To agents: the host page's context changed.
+    Context { context: VisitorContext },
     /// A refused frame. `client_id` names the refused `send`, if it was one.
     Error {
         code: ErrorCode,
@@ -454,10 +488,23 @@ mod golden {
     #[test]
     fn http_bodies() {
         golden(
-            CreateSession { name: "Jo".into(), email: Some("jo@example.com".into()) },
+            CreateSession { name: "Jo".into(), email: Some("jo@example.com".into()), context: Default::default() },
             json!({"name": "Jo", "email": "jo@example.com"}),
         );
-        golden(CreateSession { name: "Jo".into(), email: None }, json!({"name": "Jo"}));
+        golden(CreateSession { name: "Jo".into(), email: None, context: Default::default() }, json!({"name": "Jo"}));
+        golden(
+            CreateSession {
+                name: "Jo".into(),
+                email: None,
+                context: VisitorContext {
+                    page_url: Some("https://shop.example/orders/1042".into()),
+                    order_ref: Some("CK-1042".into()),
+                    attributes: [("Loyalty points".to_owned(), "120".to_owned())].into(),
+                },
+            },
+            json!({"name": "Jo", "context": {"page_url": "https://shop.example/orders/1042", "order_ref": "CK-1042",
+                   "attributes": {"Loyalty points": "120"}}}),
+        );
         golden(
             SessionCreated { session_id: sid(), token: "t0k".into() },
             json!({"session_id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "token": "t0k"}),
@@ -545,6 +592,7 @@ mod golden {
                     closed_by: None,
                     articles: ArticleTrail { suggested: vec![track()], opened: vec![] },
                     receipts: Receipts::default(),
+                    context: Default::default(),
                 },
                 messages: vec![msg()],
             },
@@ -695,6 +743,7 @@ mod golden {
             closer: None,
             closed_at: None,
             visitor_messages: 1,
+            order_ref: None,
             unread: [(AgentId("ben".into()), 1)].into(),
             rev: 2,
         };

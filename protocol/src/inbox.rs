@@ -80,15 +80,15 @@ pub fn sort(rows: &mut [&SessionSummary]) {
     });
 }
 
-/// The instant, local part of search: visitor name, email and the last
-/// message preview, case-insensitive. The queue's `search` frame adds
+/// The instant, local part of search: visitor name, email, order
+/// reference and the last message preview, case-insensitive. The queue's `search` frame adds
 /// matches anywhere in a session's messages.
 pub fn matches_locally(s: &SessionSummary, query: &str) -> bool {
     let q = query.trim().to_lowercase();
     if q.is_empty() {
         return true;
     }
-    let hay = [Some(s.visitor.name.as_str()), s.visitor.email.as_deref(), s.last_message.as_deref()];
+    let hay = [Some(s.visitor.name.as_str()), s.visitor.email.as_deref(), s.last_message.as_deref(), s.order_ref.as_deref()];
     hay.into_iter().flatten().any(|h| h.to_lowercase().contains(&q))
 }
 
@@ -115,6 +115,7 @@ mod tests {
             closer: None,
             closed_at: (status == Status::Closed).then_some(updated_at),
             visitor_messages: 3,
+            order_ref: Some("CK-1042".into()),
             unread: [(AgentId("ava".into()), 1)].into(),
             rev: 1,
         }
@@ -160,7 +161,7 @@ mod tests {
     #[test]
     fn local_search_looks_at_name_email_and_preview() {
         let s = summary("jo", Status::Waiting, false, 1);
-        for q in ["", "visitor JO", "JO@EXAMPLE", "#1042", "  late "] {
+        for q in ["", "visitor JO", "JO@EXAMPLE", "#1042", "  late ", "ck-1042"] {
             assert!(matches_locally(&s, q), "{q}");
         }
         assert!(!matches_locally(&s, "refund"));

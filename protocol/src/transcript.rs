@@ -106,6 +106,11 @@ impl Transcript {
                     session.receipts.agents = session.receipts.agents.max(receipts.agents);
                 }
             }
+            SessionFrame::Context { context } => {
+                if let Some(session) = &mut self.session {
+                    session.context = context;
+                }
+            }
             SessionFrame::Articles { articles } => {
                 if let Some(session) = &mut self.session {
                     session.articles = articles;
@@ -165,6 +170,7 @@ mod tests {
                 closed_by: None,
                 articles: Default::default(),
                 receipts: Default::default(),
+                context: Default::default(),
             },
             messages,
         }

@@ -52,6 +52,74 @@ pub fn name(raw: &str) -> Result<String, Invalid> {
 /// Deliberately loose (one `@`, something on both sides, a dot in the
 /// domain, no spaces): the address is shown to agents, never mailed blindly,
 /// and a strict parser would refuse real addresses.
+pub const MAX_URL_CHARS: usize = 2000;
+pub const MAX_ORDER_REF_CHARS: usize = 100;
+pub const MAX_ATTRIBUTES: usize = 20;
+pub const MAX_ATTRIBUTE_KEY_CHARS: usize = 40;
+pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 200;
+
+/// Host-page context: an http(s) page URL, a short order reference, and at
+/// most [`MAX_ATTRIBUTES`] short attributes. Blank parts are dropped.
+pub fn context(raw: &crate::frames::VisitorContext) -> Result<crate::frames::VisitorContext, Invalid> {
+    let bad = |m: String| Invalid::new(ErrorCode::InvalidContext, m);
+    let clean = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let page_url = clean(&raw.page_url);
+    if let Some(url) = &page_url {
+        if url.chars().count() > MAX_URL_CHARS {
+            return Err(bad(format!("The page URL can be at most {MAX_URL_CHARS} characters.")));
+        }
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.chars().any(char::is_control) {
+            return Err(bad("The page URL must be an http:// or https:// address.".into()));
+        }
+    }
+    let order_ref = clean(&raw.order_ref);
+    if order_ref.as_ref().is_some_and(|o| o.chars().count() > MAX_ORDER_REF_CHARS || o.chars().any(char::is_control)) {
+        return Err(bad(format!("The order reference can be at most {MAX_ORDER_REF_CHARS} characters, on one line.")));
+    }
+    if raw.attributes.len() > MAX_ATTRIBUTES {
+        return Err(bad(format!("At most {MAX_ATTRIBUTES} attributes can be attached (got {}).", raw.attributes.len())));
+    }
+    let mut attributes = std::collections::BTreeMap::new();
+    for (k, v) in &raw.attributes {
+        let (k, v) = (k.trim(), v.trim());
+        if k.is_empty() || k.chars().count() > MAX_ATTRIBUTE_KEY_CHARS || k.chars().any(char::is_control) {
+            return Err(bad(format!("Attribute names must be 1–{MAX_ATTRIBUTE_KEY_CHARS} characters on one line.")));
+        }
+        if v.chars().count() > MAX_ATTRIBUTE_VALUE_CHARS || v.chars().any(char::is_control) {
+            return Err(bad(format!("The value of `{k}` can be at most {MAX_ATTRIBUTE_VALUE_CHARS} characters, on one line.")));
+        }
+        if !v.is_empty() {
+            attributes.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    Ok(crate::frames::VisitorContext { page_url, order_ref, attributes })
+}
+
+/// What a widget sends of whatever the host page attached: cut to the
+/// limits [`context`] enforces, so a page's mistake never stops a visitor
+/// from starting a chat. A page URL that is not http(s) is left out.
+pub fn clamp_context(raw: &crate::frames::VisitorContext) -> crate::frames::VisitorContext {
+    let cut = |s: &str, max: usize| -> String {
+        s.trim().chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect::<String>().trim().to_owned()
+    };
+    let page_url = raw
+        .page_url
+        .as_deref()
+        .filter(|u| u.chars().count() <= MAX_URL_CHARS && !u.chars().any(char::is_control))
+        .filter(|u| u.to_ascii_lowercase().starts_with("http://") || u.to_ascii_lowercase().starts_with("https://"))
+        .map(str::to_owned);
+    let order_ref = raw.order_ref.as_deref().map(|o| cut(o, MAX_ORDER_REF_CHARS)).filter(|o| !o.is_empty());
+    let attributes = raw
+        .attributes
+        .iter()
+        .map(|(k, v)| (cut(k, MAX_ATTRIBUTE_KEY_CHARS), cut(v, MAX_ATTRIBUTE_VALUE_CHARS)))
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .take(MAX_ATTRIBUTES)
+        .collect();
+    crate::frames::VisitorContext { page_url, order_ref, attributes }
+}
+
 pub fn email(raw: Option<&str>) -> Result<Option<String>, Invalid> {
     let Some(email) = raw.map(str::trim).filter(|e| !e.is_empty()) else {
         return Ok(None);
@@ -115,6 +183,41 @@ pub fn client_id(raw: &str) -> Result<(), Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clamped_context_always_validates() {
+        use crate::frames::VisitorContext;
+        let wild = VisitorContext {
+            page_url: Some("javascript:alert(1)".into()),
+            order_ref: Some(format!("CK\n{}", "9".repeat(300))),
+            attributes: (0..50).map(|i| (format!("key {i}\t{}", "k".repeat(60)), "v".repeat(500))).collect(),
+        };
+        let clamped = clamp_context(&wild);
+        assert_eq!(clamped.page_url, None);
+        assert_eq!(clamped.attributes.len(), MAX_ATTRIBUTES);
+        assert_eq!(context(&clamped), Ok(clamped.clone()));
+    }
+
+    #[test]
+    fn context_is_bounded_and_only_http() {
+        use crate::frames::VisitorContext;
+        let ok = VisitorContext {
+            page_url: Some(" https://shop.example/orders/1042 ".into()),
+            order_ref: Some("CK-1042".into()),
+            attributes: [("Loyalty points".to_owned(), "120".to_owned()), ("empty".to_owned(), " ".to_owned())].into(),
+        };
+        let clean = context(&ok).unwrap();
+        assert_eq!(clean.page_url.as_deref(), Some("https://shop.example/orders/1042"));
+        assert_eq!(clean.attributes.len(), 1, "blank values are dropped");
+        for bad in [
+            VisitorContext { page_url: Some("javascript:alert(1)".into()), ..Default::default() },
+            VisitorContext { order_ref: Some("x".repeat(101)), ..Default::default() },
+            VisitorContext { attributes: (0..21).map(|i| (format!("k{i}"), "v".into())).collect(), ..Default::default() },
+            VisitorContext { attributes: [("a\nb".to_owned(), "v".to_owned())].into(), ..Default::default() },
+        ] {
+            assert_eq!(context(&bad).unwrap_err().code, ErrorCode::InvalidContext, "{bad:?}");
+        }
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded() {

@@ -307,3 +307,50 @@ fn internal_notes_reach_agents_and_never_the_visitor() {
     ben.send(&AgentFrame::Note { client_id: client_id("n2"), text: "too late".into() });
     assert_eq!(error_of(&mut ben), ErrorCode::SessionClosed);
 }
+
+#[test]
+fn host_page_context_reaches_agents_and_finds_the_conversation_by_order() {
+    use porchlight_protocol::{SessionCreated, VisitorContext};
+    let path = format!("/api/v1/sites/{SITE}/sessions");
+    let refused = post(&path, Some(&demo_origin()), None, r#"{"name":"Jo","context":{"page_url":"javascript:alert(1)"}}"#);
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (422, Some("invalid_context")), "{}", refused.body);
+
+    let name = unique("Ctx");
+    let order = unique("CK").replace('-', "");
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let body = serde_json::json!({"name": name, "context": {"page_url": "https://shop.example/orders", "order_ref": order,
+        "attributes": {"Loyalty points": "120"}}});
+    let created = post(&path, Some(&demo_origin()), None, &body.to_string());
+    assert_eq!(created.status, 201, "{}", created.body);
+    let session: SessionCreated = serde_json::from_value(created.body).unwrap();
+    let summary = queue.queue_until(&name, |_| true);
+    assert_eq!(summary.order_ref.as_deref(), Some(order.as_str()));
+
+    let mut ava = Ws::agent_session(&session);
+    match ava.agent_hello(AVA) {
+        SessionFrame::Welcome { session, .. } => {
+            assert_eq!(session.context.page_url.as_deref(), Some("https://shop.example/orders"));
+            assert_eq!(session.context.attributes.get("Loyalty points").map(String::as_str), Some("120"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The page moves on and attaches more; agents see it live.
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    let later = VisitorContext {
+        page_url: Some("https://shop.example/checkout".into()),
+        order_ref: Some(order.clone()),
+        attributes: [("Plan".to_owned(), "Monthly beans".to_owned())].into(),
+    };
+    visitor.send(&VisitorFrame::Context { context: later.clone() });
+    let (frame, _) = ava.recv_until::<SessionFrame>("context", |f| matches!(f, SessionFrame::Context { .. }));
+    assert!(matches!(frame, SessionFrame::Context { ref context } if *context == later), "{frame:?}");
+    visitor.send(&VisitorFrame::Context { context: VisitorContext { order_ref: Some("x".repeat(101)), ..Default::default() } });
+    assert_eq!(error_of(&mut visitor), ErrorCode::InvalidContext);
+
+    // Found again from the order.
+    queue.send(&QueueClientFrame::Search { query: order.to_lowercase() });
+    let (found, _) = queue.recv_until::<QueueFrame>("found", |f| matches!(f, QueueFrame::Found { .. }));
+    assert!(matches!(found, QueueFrame::Found { ref ids, .. } if ids.contains(&session.session_id)), "{found:?}");
+}

@@ -81,6 +81,10 @@ fn visitor_chats_with_an_agent_through_the_widget() {
         SessionFrame::Welcome { session, .. } => {
             assert!(session.articles.opened.iter().any(|a| a.id == "track-your-order"), "{:?}", session.articles);
             assert!(session.articles.suggested.iter().any(|a| a.id == "track-your-order"), "{:?}", session.articles);
+            // The demo page attached an order and attributes; the widget added the page URL.
+            assert_eq!(session.context.order_ref.as_deref(), Some("CK-1042"), "{:?}", session.context);
+            assert_eq!(session.context.attributes.get("Loyalty points").map(String::as_str), Some("120"));
+            assert!(session.context.page_url.as_deref().is_some_and(|u| u.starts_with(&demo_origin())), "{:?}", session.context);
         }
         other => panic!("{other:?}"),
     }

@@ -50,5 +50,15 @@
       },
     );
   });
+  // Context for agents: `Porchlight.setContext({ orderRef, attributes })`, or
+  // `window.Porchlight = { context: {...} }` before this script loads.
+  const ctx = (window.Porchlight && window.Porchlight.context) || {};
+  window.Porchlight = {
+    context: ctx,
+    setContext(c) {
+      Object.assign(ctx, c);
+      dispatchEvent(new Event("porchlight:context"));
+    },
+  };
   (document.body || document.documentElement).appendChild(host);
 })();

@@ -9,6 +9,7 @@
 mod bench;
 mod components;
 mod help_center;
+mod host;
 mod state;
 
 use components::{conversation::Conversation, prechat::PreChat};
@@ -184,6 +185,7 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
     }
     // After every welcome, resend whatever is still in the outbox: sends are
     // idempotent by client_id, so a message that did arrive is not doubled.
+    // And bring the host page's context up to date.
     {
         let (socket, widget) = (socket.clone(), widget.clone());
         use_effect_with(widget.welcomes, move |_| {
@@ -191,7 +193,24 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
                 for p in widget.transcript.unsent() {
                     sock.send(&VisitorFrame::Send { client_id: p.client_id.clone(), text: p.text.clone() });
                 }
+                let context = host::context();
+                let open = widget.transcript.session.as_ref().filter(|s| s.status != porchlight_protocol::Status::Closed);
+                if open.is_some_and(|s| s.context != context) {
+                    sock.send(&VisitorFrame::Context { context });
+                }
             }
+        });
+    }
+    // The page may attach context later (`Porchlight.setContext`).
+    {
+        let socket = socket.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, host::CHANGED_EVENT, move |_| {
+                    send_on(&socket, &VisitorFrame::Context { context: host::context() });
+                })
+            });
+            move || drop(listener)
         });
     }
     socket

@@ -234,6 +234,16 @@ pub fn chat(props: &Props) -> Html {
                     }
                 </div>
             </header>
+            if let Some(ctx) = session.map(|s| &s.context).filter(|c| !c.is_empty()) {
+                // Everything here came from the host page: text, never HTML or links.
+                <aside class="visitor-info" aria-label="Visitor info">
+                    if let Some(url) = &ctx.page_url { <div><span class="k">{ "Page" }</span><span class="v">{ url }</span></div> }
+                    if let Some(o) = &ctx.order_ref {
+                        <div><span class="k">{ "Order" }</span><span class="v" aria-label="Order reference">{ o }</span></div>
+                    }
+                    { for ctx.attributes.iter().map(|(k, v)| html! { <div><span class="k">{ k }</span><span class="v">{ v }</span></div> }) }
+                </aside>
+            }
             if state.conn == Some(Conn::Reconnecting) { <p class="note" role="status">{ "Reconnecting…" }</p> }
             if let Some(s) = session.filter(|s| !s.articles.suggested.is_empty() || !s.articles.opened.is_empty()) {
                 <aside class="trail" aria-label="Help-center articles">

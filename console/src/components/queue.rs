@@ -246,6 +246,7 @@ fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
                     if unread > 0 { <span class="unread" aria-label="Unread count">{ unread }</span> }
                 </div>
                 if let Some(email) = &s.visitor.email { <div class="email">{ email }</div> }
+                if let Some(order) = &s.order_ref { <div class="email">{ format!("Order {order}") }</div> }
                 if let Some(last) = &s.last_message { <div class="preview">{ last }</div> }
             </td>
             <td><span class={badge}>{ s.status.label() }</span></td>

@@ -26,7 +26,11 @@ pub fn prechat(props: &Props) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let form = CreateSession { name: value(&name), email: Some(value(&email)).filter(|e| !e.trim().is_empty()) };
+            let form = CreateSession {
+                name: value(&name),
+                email: Some(value(&email)).filter(|e| !e.trim().is_empty()),
+                context: crate::host::context(),
+            };
             // Same checks as the edge, so the visitor hears about a typo now.
             if let Err(e) = validate::name(&form.name).and_then(|_| validate::email(form.email.as_deref())) {
                 error.set(Some(e.message));

@@ -1,0 +1,41 @@
+//! What the host page tells agents about the visitor: its URL, and what
+//! the site attached through the loader's `Porchlight.setContext` (an
+//! order reference and custom attributes). Read from the page, cut to the
+//! protocol's limits, sent at session creation and whenever it changes.
+
+use porchlight_protocol::{validate, VisitorContext};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The event `loader.js` dispatches on `window` after `setContext`.
+pub const CHANGED_EVENT: &str = "porchlight:context";
+
+pub fn context() -> VisitorContext {
+    let window = web_sys::window();
+    let page_url = window.as_ref().and_then(|w| w.location().href().ok());
+    let raw = window
+        .and_then(|w| js_sys::Reflect::get(&w, &"Porchlight".into()).ok())
+        .filter(|p| p.is_object())
+        .and_then(|p| js_sys::Reflect::get(&p, &"context".into()).ok())
+        .and_then(|c| js_sys::JSON::stringify(&c).ok())
+        .and_then(|s| s.as_string());
+    #[derive(Default, Deserialize)]
+    struct Host {
+        #[serde(rename = "orderRef", default)]
+        order_ref: Option<Value>,
+        #[serde(default)]
+        attributes: serde_json::Map<String, Value>,
+    }
+    let host: Host = raw.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+    // Numbers and booleans are shown as written; nested values as JSON.
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    validate::clamp_context(&VisitorContext {
+        page_url,
+        order_ref: host.order_ref.as_ref().map(text),
+        attributes: host.attributes.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+    })
+}
