@@ -25,6 +25,28 @@ fn system_text(ws: &mut Ws, starts: &str) {
     });
 }
 
+/// A session handed to the queue, watched live: the queue signed in first
+/// (so every upsert is seen), the visitor and Ava connected.
+struct Scene {
+    name: String,
+    queue: Ws,
+    session: porchlight_protocol::SessionCreated,
+    visitor: Ws,
+    ava: Ws,
+}
+
+fn scene(prefix: &str) -> Scene {
+    let name = unique(prefix);
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let session = waiting_session(&name);
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    let mut ava = Ws::agent_session(&session);
+    ava.agent_hello(AVA);
+    Scene { name, queue, session, visitor, ava }
+}
+
 #[test]
 fn ten_agents_race_to_accept_and_exactly_one_wins_every_time() {
     for round in 0..5 {
@@ -65,14 +87,7 @@ fn ten_agents_race_to_accept_and_exactly_one_wins_every_time() {
 
 #[test]
 fn release_transfer_and_close_record_who_and_when() {
-    let name = unique("Rel");
-    let mut queue = Ws::queue();
-    queue.queue_hello(AVA);
-    let session = waiting_session(&name);
-    let mut visitor = Ws::visitor(&session);
-    visitor.visitor_hello(&session.token);
-    let mut ava = Ws::agent_session(&session);
-    ava.agent_hello(AVA);
+    let Scene { name, mut queue, session, mut visitor, mut ava } = scene("Rel");
     let mut ben = Ws::agent_session(&session);
     ben.agent_hello(BEN);
 
@@ -257,14 +272,7 @@ fn receipts_reach_seen_and_drive_unread_counts() {
 
 #[test]
 fn internal_notes_reach_agents_and_never_the_visitor() {
-    let name = unique("Note");
-    let mut queue = Ws::queue();
-    queue.queue_hello(AVA);
-    let session = waiting_session(&name);
-    let mut visitor = Ws::visitor(&session);
-    visitor.visitor_hello(&session.token);
-    let mut ava = Ws::agent_session(&session);
-    ava.agent_hello(AVA);
+    let Scene { name, mut queue, session, mut visitor, mut ava } = scene("Note");
     ava.send(&AgentFrame::Accept);
     status_is(&mut visitor, Status::Active);
 
