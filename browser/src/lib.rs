@@ -293,6 +293,12 @@ pub fn ago(since_ms: u64, now_ms: u64) -> String {
     }
 }
 
+/// Local time minus UTC, in minutes (east positive), for
+/// [`porchlight_protocol::clock`].
+pub fn utc_offset_min() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
 /// The start of today in the user's time zone, for "closed today".
 pub fn local_midnight_ms() -> u64 {
     let d = js_sys::Date::new_0();

@@ -12,6 +12,7 @@
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
+pub mod clock;
 pub mod frames;
 pub mod ids;
 pub mod inbox;

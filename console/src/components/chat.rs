@@ -6,7 +6,7 @@ use crate::Agent;
 use porchlight_browser::{Conn, Handlers, Socket, TypingSignal};
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{
-    validate, AgentFrame, AgentId, AgentPresence, ArticleRef, Author, Presence, SessionFrame, SessionId, Status, Typist,
+    clock, validate, AgentFrame, AgentId, AgentPresence, ArticleRef, Author, Presence, SessionFrame, SessionId, Status, Typist,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -206,6 +206,9 @@ pub fn chat(props: &Props) -> Html {
     let my_id = props.agent.login.agent.id.clone();
     let last_mine = t.messages().filter(|m| matches!(&m.author, Author::Agent { id, .. } if *id == my_id)).map(|m| m.seq).last();
     let visitor_marks = session.map(|s| s.receipts.visitor).unwrap_or_default();
+    let offset = porchlight_browser::utc_offset_min();
+    let today = clock::local_day(porchlight_browser::now_ms(), offset);
+    let last_day = std::cell::Cell::new(None::<i64>);
     let receipt = |seq| if visitor_marks.seen >= seq { "Seen" } else if visitor_marks.delivered >= seq { "Delivered" } else { "Sent" };
     html! {
         <section class="chat" aria-label="Conversation">
@@ -253,6 +256,9 @@ pub fn chat(props: &Props) -> Html {
             }
             <div class="log" role="log" aria-label="Messages">
                 { for t.messages().map(|m| {
+                    let day = clock::local_day(m.at, offset);
+                    let separator = (last_day.replace(Some(day)) != Some(day))
+                        .then(|| html! { <div class="day" role="separator">{ clock::day_label(day, today) }</div> });
                     let (class, who) = match &m.author {
                         Author::Visitor { name } => ("msg theirs", name.clone()),
                         Author::Agent { name, .. } if m.internal => ("msg note", format!("Internal note · {name}")),
@@ -260,16 +266,22 @@ pub fn chat(props: &Props) -> Html {
                         Author::Bot => ("msg theirs bot", "Bot".to_owned()),
                         Author::System => ("msg system", String::new()),
                     };
-                    html! {
+                    let system = m.author == Author::System;
+                    html! { <>
+                        { separator }
                         <div {class} data-seq={m.seq.to_string()}>
                             if !who.is_empty() { <div class="who">{ who }</div> }
                             <div class="text">{ &m.text }</div>
-                            if Some(m.seq) == last_mine { <div class="meta receipt" aria-label="Receipt">{ receipt(m.seq) }</div> }
+                            if Some(m.seq) == last_mine {
+                                <div class="meta receipt" aria-label="Receipt">{ format!("{} · {}", clock::time_label(m.at, offset), receipt(m.seq)) }</div>
+                            } else if !system {
+                                <div class="meta time">{ clock::time_label(m.at, offset) }</div>
+                            }
                             if !m.articles.is_empty() {
                                 <ul class="attached">{ for m.articles.iter().map(|a| html! { <li>{ &a.title }</li> }) }</ul>
                             }
                         </div>
-                    }
+                    </> }
                 }) }
                 { for t.outbox.iter().map(|p| html! {
                     <div class={if p.internal { "msg note pending" } else { "msg mine pending" }}>

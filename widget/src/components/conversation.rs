@@ -7,7 +7,7 @@ use crate::help_center::HelpCenter;
 use crate::state::Widget;
 use gloo::timers::callback::Timeout;
 use porchlight_browser::{Conn, TypingSignal};
-use porchlight_protocol::{validate, Author, ClosedBy, Status, Typist, VisitorFrame};
+use porchlight_protocol::{clock, validate, Author, ClosedBy, Status, Typist, VisitorFrame};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -99,6 +99,10 @@ pub fn conversation(props: &Props) -> Html {
         },
     };
     let offered = t.messages().any(|m| m.author == Author::Bot && !m.articles.is_empty());
+    // Day separators and times, in the visitor's own time zone.
+    let offset = porchlight_browser::utc_offset_min();
+    let today = clock::local_day(porchlight_browser::now_ms(), offset);
+    let last_day = std::cell::Cell::new(None::<i64>);
     // Receipts on the visitor's newest message: how far the team got.
     let last_mine = t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.seq).last();
     let receipt = |seq| {
@@ -121,18 +125,26 @@ pub fn conversation(props: &Props) -> Html {
             } else {
                 <div class="pl-log" role="log" aria-label="Messages" ref={log}>
                     { for t.messages().map(|m| {
+                        let day = clock::local_day(m.at, offset);
+                        let separator = (last_day.replace(Some(day)) != Some(day))
+                            .then(|| html! { <div class="pl-day" role="separator">{ clock::day_label(day, today) }</div> });
                         let (class, who) = match &m.author {
                             Author::Visitor { .. } => ("pl-msg pl-mine", None),
                             Author::Agent { name, .. } => ("pl-msg pl-theirs", Some(name.clone())),
                             Author::Bot => ("pl-msg pl-theirs pl-bot", Some("Assistant".to_owned())),
                             Author::System => ("pl-msg pl-system", None),
                         };
-                        html! {
+                        let system = m.author == Author::System;
+                        html! { <>
+                            { separator }
                             <div {class} data-seq={m.seq.to_string()}>
                                 if let Some(who) = who { <div class="pl-who">{ who }</div> }
                                 <div class="pl-text">{ &m.text }</div>
                                 if Some(m.seq) == last_mine {
-                                    <div class="pl-meta pl-receipt" aria-label="Receipt">{ receipt(m.seq) }</div>
+                                    <div class="pl-meta pl-receipt" aria-label="Receipt">
+                                        { format!("{} · {}", clock::time_label(m.at, offset), receipt(m.seq)) }</div>
+                                } else if !system {
+                                    <div class="pl-meta pl-time">{ clock::time_label(m.at, offset) }</div>
                                 }
                                 if !m.articles.is_empty() {
                                     <ul class="pl-offered" aria-label="Articles from the assistant">
@@ -144,7 +156,7 @@ pub fn conversation(props: &Props) -> Html {
                                     </ul>
                                 }
                             </div>
-                        }
+                        </> }
                     }) }
                     { for t.outbox.iter().map(|p| html! {
                         <div class="pl-msg pl-mine pl-pending">
