@@ -77,6 +77,19 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
                     let id = session_id(id, "")?;
                     forward_upgrade(req, env, "CHAT_SESSION", &session_object_name(&site_id, &id), "/agent").await
                 }
+                (Method::Get, ["sessions", id, "transcript"]) => {
+                    agent_bearer(&req, site)?;
+                    let id = session_id(id, "")?;
+                    let stub = env.durable_object("CHAT_SESSION")?.get_by_name(&session_object_name(&site_id, &id))?;
+                    let resp = stub.fetch_with_request(Request::new("https://internal/transcript", Method::Get)?).await?;
+                    if resp.status_code() != 200 {
+                        return Ok(resp);
+                    }
+                    let headers = Headers::new();
+                    headers.set("content-type", "application/json")?;
+                    headers.set("content-disposition", &format!("attachment; filename=\"porchlight-{id}.json\""))?;
+                    Ok(resp.with_headers(headers))
+                }
                 (Method::Options, ["kb", ..]) => preflight(&req, site),
                 (Method::Get, ["kb", "index"]) => kb_index(req, env, &site_id, site).await,
                 (Method::Get, ["kb", "search"]) => {
@@ -155,11 +168,8 @@ async fn kb_index(req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig) 
 
 /// Site administration of the knowledge base: ADMIN agents of this site only.
 async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, rest: &[&str]) -> ApiResult<Response> {
-    let unauthorized = || ApiError::new(401, ErrorCode::Unauthorized, "Send an ADMIN agent token of this site as `Authorization: Bearer <token>`.");
-    let header = req.headers().get("authorization")?.unwrap_or_default();
-    let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
     let site = sites.get(site_id).ok_or_else(|| ApiError::not_found("Site"))?;
-    let account = site.agent_by_token_hash(&crypto::sha256_hex(token)).ok_or_else(unauthorized)?;
+    let account = agent_bearer(&req, site)?;
     if account.role != porchlight_protocol::site::Role::Admin {
         return Err(ApiError::new(403, ErrorCode::Forbidden, "Managing the knowledge base needs an ADMIN agent."));
     }
@@ -195,6 +205,14 @@ async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, 
     }
     let forwarded = Request::new_with_init(&format!("https://internal{path}"), &init)?;
     kb_forward(env, site_id, forwarded, None).await
+}
+
+/// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.
+fn agent_bearer<'a>(req: &Request, site: &'a SiteConfig) -> ApiResult<&'a porchlight_protocol::site::AgentAccount> {
+    let unauthorized = || ApiError::new(401, ErrorCode::Unauthorized, "Send an agent token of this site as `Authorization: Bearer <token>`.");
+    let header = req.headers().get("authorization")?.unwrap_or_default();
+    let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
+    site.agent_by_token_hash(&crypto::sha256_hex(token)).ok_or_else(unauthorized)
 }
 
 /// Durable Object name of a session: site and id together, so one site can

@@ -150,6 +150,17 @@ impl DurableObject for ChatSession {
                 let init: Init = req.json().await?;
                 self.init(init).await
             }
+            "/transcript" => {
+                let Some(record) = self.record.borrow().clone() else {
+                    return Ok(Response::from_json(&ErrorBody::new(ErrorCode::NotFound, "Session not found."))?.with_status(404));
+                };
+                Response::from_json(&porchlight_protocol::TranscriptExport {
+                    site: record.site.clone(),
+                    session: view(&record),
+                    messages: self.messages_after(Seq(0), true)?,
+                    exported_at: now_ms(),
+                })
+            }
             "/visitor" => self.upgrade(Role::Visitor),
             "/agent" => self.upgrade(Role::Agent),
             "/position" => {

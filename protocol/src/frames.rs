@@ -80,6 +80,16 @@ pub struct WidgetConfig {
     pub kb_version: Option<String>,
 }
 
+/// `GET /api/v1/sites/{site}/sessions/{id}/transcript` (agents): the whole
+/// conversation, internal notes included, for the record or a helpdesk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptExport {
+    pub site: SiteId,
+    pub session: SessionView,
+    pub messages: Vec<Message>,
+    pub exported_at: u64,
+}
+
 /// Every HTTP error: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -362,3 +362,36 @@ fn host_page_context_reaches_agents_and_finds_the_conversation_by_order() {
     let (found, _) = queue.recv_until::<QueueFrame>("found", |f| matches!(f, QueueFrame::Found { .. }));
     assert!(matches!(found, QueueFrame::Found { ref ids, .. } if ids.contains(&session.session_id)), "{found:?}");
 }
+
+#[test]
+fn an_agent_exports_the_whole_transcript_as_json() {
+    use porchlight_protocol::TranscriptExport;
+    let Scene { session, mut visitor, mut ava, .. } = scene("Export");
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+    visitor.send(&VisitorFrame::Send { client_id: client_id("e1"), text: "Is <b>decaf</b> available?".into() });
+    ava.send(&AgentFrame::Note { client_id: client_id("n1"), text: "check stock".into() });
+    ava.recv_until::<SessionFrame>("note ack", |f| matches!(f, SessionFrame::Ack { .. }));
+
+    let url = format!("{}/api/v1/sites/{SITE}/sessions/{}/transcript", edge(), session.session_id);
+    let refused = match ureq::get(&url).call() {
+        Err(ureq::Error::Status(code, r)) => (code, r.into_json::<serde_json::Value>().unwrap_or_default()),
+        other => panic!("expected 401, got {:?}", other.map(|r| r.status())),
+    };
+    assert_eq!((refused.0, refused.1["error"]["code"].as_str()), (401, Some("unauthorized")));
+
+    let resp = ureq::get(&url).set("authorization", &format!("Bearer {BEN}")).call().expect("export");
+    assert!(resp.header("content-disposition").unwrap_or_default().contains("attachment"));
+    let export: TranscriptExport = resp.into_json().expect("transcript json");
+    assert_eq!(export.session.id, session.session_id);
+    let seqs: Vec<u64> = export.messages.iter().map(|m| m.seq.0).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "the whole log, in order");
+    assert!(export.messages.iter().any(|m| m.text == "Is <b>decaf</b> available?"));
+    assert!(export.messages.iter().any(|m| m.internal && m.text == "check stock"), "notes are part of the record");
+
+    let missing = format!("{}/api/v1/sites/{SITE}/sessions/{}/transcript", edge(), "0".repeat(32));
+    match ureq::get(&missing).set("authorization", &format!("Bearer {AVA}")).call() {
+        Err(ureq::Error::Status(404, _)) => {}
+        other => panic!("expected 404, got {:?}", other.map(|r| r.status())),
+    }
+}
