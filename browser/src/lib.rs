@@ -276,11 +276,15 @@ impl TypingSignal {
     }
 }
 
-/// Whether a keydown in a composer should send: Enter sends, Shift+Enter
-/// is a new line, and never in the middle of an IME composition. Call
-/// `prevent_default` on the event when this is true.
-pub fn enter_sends(e: &web_sys::KeyboardEvent) -> bool {
-    e.key() == "Enter" && !e.shift_key() && !e.is_composing()
+/// A composer's keydown handler: Enter sends, Shift+Enter is a new line,
+/// and never in the middle of an IME composition.
+pub fn enter_to_send(send: impl Fn() + 'static) -> impl Fn(web_sys::KeyboardEvent) {
+    move |e| {
+        if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+            e.prevent_default();
+            send();
+        }
+    }
 }
 
 /// "3m", "1h 5m": how long ago `since_ms` was.

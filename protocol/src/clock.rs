@@ -14,6 +14,26 @@ pub fn time_label(at_ms: u64, utc_offset_min: i32) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// Walks a log in order and says where a new day starts: call
+/// [`DaySeparators::before`] with each message's time; it returns the
+/// day's label for the first message of each day.
+pub struct DaySeparators {
+    utc_offset_min: i32,
+    today: i64,
+    last: std::cell::Cell<Option<i64>>,
+}
+
+impl DaySeparators {
+    pub fn new(now_ms: u64, utc_offset_min: i32) -> DaySeparators {
+        DaySeparators { utc_offset_min, today: local_day(now_ms, utc_offset_min), last: None.into() }
+    }
+
+    pub fn before(&self, at_ms: u64) -> Option<String> {
+        let day = local_day(at_ms, self.utc_offset_min);
+        (self.last.replace(Some(day)) != Some(day)).then(|| day_label(day, self.today))
+    }
+}
+
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const WEEKDAYS: [&str; 7] = ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"];
 
@@ -57,6 +77,14 @@ mod tests {
         assert_eq!(time_label(AT, 60), "00:30", "Paris is already tomorrow");
         assert_eq!(time_label(AT, -300), "18:30");
         assert_eq!(local_day(AT, 60), local_day(AT, 0) + 1);
+    }
+
+    #[test]
+    fn a_separator_starts_each_day_once() {
+        let days = DaySeparators::new(AT, 0);
+        let hour = 3_600_000;
+        let got: Vec<_> = [AT - 30 * hour, AT - 29 * hour, AT - hour, AT].iter().map(|&at| days.before(at)).collect();
+        assert_eq!(got, [Some("Yesterday".to_owned()), None, Some("Today".to_owned()), None]);
     }
 
     #[test]

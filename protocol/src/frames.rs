@@ -326,6 +326,18 @@ pub struct Marks {
 }
 
 impl Marks {
+    /// What the writer of message `seq` is told about it: "Seen",
+    /// "Delivered" or (committed but neither yet) "Sent".
+    pub fn label(self, seq: Seq) -> &'static str {
+        if self.seen >= seq {
+            "Seen"
+        } else if self.delivered >= seq {
+            "Delivered"
+        } else {
+            "Sent"
+        }
+    }
+
     /// The later of two: watermarks never go back.
     pub fn max(self, other: Marks) -> Marks {
         Marks { delivered: self.delivered.max(other.delivered), seen: self.seen.max(other.seen) }
@@ -561,6 +573,8 @@ mod golden {
             json!({"type": "article_opened", "article_id": "track-your-order"}),
         );
         golden(VisitorFrame::Typing { typing: true }, json!({"type": "typing", "typing": true}));
+        let marks = Marks { delivered: Seq(7), seen: Seq(6) };
+        assert_eq!([marks.label(Seq(6)), marks.label(Seq(7)), marks.label(Seq(8))], ["Seen", "Delivered", "Sent"]);
         golden(
             VisitorFrame::Receipt { marks: Marks { delivered: Seq(7), seen: Seq(6) } },
             json!({"type": "receipt", "marks": {"delivered": 7, "seen": 6}}),

@@ -162,15 +162,7 @@ pub fn chat(props: &Props) -> Html {
             }
         }
     };
-    let onkeydown = {
-        let send = send.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if porchlight_browser::enter_sends(&e) {
-                e.prevent_default();
-                send();
-            }
-        })
-    };
+    let onkeydown = Callback::from(porchlight_browser::enter_to_send(send.clone()));
     let oninput = {
         let (input, typing, note) = (input.clone(), typing.clone(), *note_mode);
         Callback::from(move |_: InputEvent| {
@@ -207,9 +199,7 @@ pub fn chat(props: &Props) -> Html {
     let last_mine = t.messages().filter(|m| matches!(&m.author, Author::Agent { id, .. } if *id == my_id)).map(|m| m.seq).last();
     let visitor_marks = session.map(|s| s.receipts.visitor).unwrap_or_default();
     let offset = porchlight_browser::utc_offset_min();
-    let today = clock::local_day(porchlight_browser::now_ms(), offset);
-    let last_day = std::cell::Cell::new(None::<i64>);
-    let receipt = |seq| if visitor_marks.seen >= seq { "Seen" } else if visitor_marks.delivered >= seq { "Delivered" } else { "Sent" };
+    let days = clock::DaySeparators::new(porchlight_browser::now_ms(), offset);
     html! {
         <section class="chat" aria-label="Conversation">
             <header class="chat-head">
@@ -256,9 +246,7 @@ pub fn chat(props: &Props) -> Html {
             }
             <div class="log" role="log" aria-label="Messages">
                 { for t.messages().map(|m| {
-                    let day = clock::local_day(m.at, offset);
-                    let separator = (last_day.replace(Some(day)) != Some(day))
-                        .then(|| html! { <div class="day" role="separator">{ clock::day_label(day, today) }</div> });
+                    let separator = days.before(m.at).map(|label| html! { <div class="day" role="separator">{ label }</div> });
                     let (class, who) = match &m.author {
                         Author::Visitor { name } => ("msg theirs", name.clone()),
                         Author::Agent { name, .. } if m.internal => ("msg note", format!("Internal note · {name}")),
@@ -273,7 +261,7 @@ pub fn chat(props: &Props) -> Html {
                             if !who.is_empty() { <div class="who">{ who }</div> }
                             <div class="text">{ &m.text }</div>
                             if Some(m.seq) == last_mine {
-                                <div class="meta receipt" aria-label="Receipt">{ format!("{} · {}", clock::time_label(m.at, offset), receipt(m.seq)) }</div>
+                                <div class="meta receipt" aria-label="Receipt">{ format!("{} · {}", clock::time_label(m.at, offset), visitor_marks.label(m.seq)) }</div>
                             } else if !system {
                                 <div class="meta time">{ clock::time_label(m.at, offset) }</div>
                             }

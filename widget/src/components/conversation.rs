@@ -101,20 +101,10 @@ pub fn conversation(props: &Props) -> Html {
     let offered = t.messages().any(|m| m.author == Author::Bot && !m.articles.is_empty());
     // Day separators and times, in the visitor's own time zone.
     let offset = porchlight_browser::utc_offset_min();
-    let today = clock::local_day(porchlight_browser::now_ms(), offset);
-    let last_day = std::cell::Cell::new(None::<i64>);
+    let days = clock::DaySeparators::new(porchlight_browser::now_ms(), offset);
     // Receipts on the visitor's newest message: how far the team got.
     let last_mine = t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.seq).last();
-    let receipt = |seq| {
-        let marks = t.session.as_ref().map(|s| s.receipts.agents).unwrap_or_default();
-        if marks.seen >= seq {
-            "Seen"
-        } else if marks.delivered >= seq {
-            "Delivered"
-        } else {
-            "Sent"
-        }
-    };
+    let team_marks = t.session.as_ref().map(|s| s.receipts.agents).unwrap_or_default();
 
     html! {
         <div class="pl-conversation">
@@ -125,9 +115,7 @@ pub fn conversation(props: &Props) -> Html {
             } else {
                 <div class="pl-log" role="log" aria-label="Messages" ref={log}>
                     { for t.messages().map(|m| {
-                        let day = clock::local_day(m.at, offset);
-                        let separator = (last_day.replace(Some(day)) != Some(day))
-                            .then(|| html! { <div class="pl-day" role="separator">{ clock::day_label(day, today) }</div> });
+                        let separator = days.before(m.at).map(|label| html! { <div class="pl-day" role="separator">{ label }</div> });
                         let (class, who) = match &m.author {
                             Author::Visitor { .. } => ("pl-msg pl-mine", None),
                             Author::Agent { name, .. } => ("pl-msg pl-theirs", Some(name.clone())),
@@ -142,7 +130,7 @@ pub fn conversation(props: &Props) -> Html {
                                 <div class="pl-text">{ &m.text }</div>
                                 if Some(m.seq) == last_mine {
                                     <div class="pl-meta pl-receipt" aria-label="Receipt">
-                                        { format!("{} · {}", clock::time_label(m.at, offset), receipt(m.seq)) }</div>
+                                        { format!("{} · {}", clock::time_label(m.at, offset), team_marks.label(m.seq)) }</div>
                                 } else if !system {
                                     <div class="pl-meta pl-time">{ clock::time_label(m.at, offset) }</div>
                                 }
@@ -219,15 +207,7 @@ fn composer(props: &ComposerProps) -> Html {
             on_send.emit(text);
         }
     };
-    let onkeydown = {
-        let send = send.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if porchlight_browser::enter_sends(&e) {
-                e.prevent_default();
-                send();
-            }
-        })
-    };
+    let onkeydown = Callback::from(porchlight_browser::enter_to_send(send.clone()));
     let oninput = {
         let (input, on_draft) = (input.clone(), props.on_draft.clone());
         Callback::from(move |_: InputEvent| {
