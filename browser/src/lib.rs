@@ -4,6 +4,10 @@
 //!   reconnects with jittered exponential backoff until dropped.
 //! - [`post_json`] / [`get_json`]: JSON over fetch with the edge's typed errors.
 //! - [`new_client_id`]: random ids for outgoing messages.
+//! - [`ui`]: the yew pieces of a message both apps show the same way
+//!   (quote, reactions, the message's actions, the composer's mode).
+
+pub mod ui;
 
 use porchlight_protocol::{ClientMsgId, ErrorBody};
 use serde::{de::DeserializeOwned, Serialize};

@@ -24,9 +24,10 @@ use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::site::constant_time_eq;
 use porchlight_protocol::validate;
 use porchlight_protocol::{
-    AgentFrame, AgentId, ArticleRef, ArticleTrail, Author, ClientMsgId, ErrorBody, ErrorCode, Marks, Message, Receipts,
+    AgentFrame, AgentId, ArticleRef, ArticleTrail, Author, ClientMsgId, Emoji, ErrorBody, ErrorCode, Marks, Message,
+    Quote, Reaction, Receipts,
     Seq, SessionFrame,
-    SessionId, SessionState, SessionSummary, SessionView, SiteId, Status, Typist, VisitorFrame, VisitorInfo,
+    SessionId, SessionState, SessionSummary, SessionView, SiteId, Status, Participant, VisitorFrame, VisitorInfo,
 };
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -89,6 +90,9 @@ struct Attachment {
     agent: Option<AgentRef>,
 }
 
+/// The columns a [`MessageRow`] reads.
+const MESSAGE_COLUMNS: &str = "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed";
+
 #[derive(Deserialize)]
 struct MessageRow {
     seq: f64,
@@ -98,6 +102,53 @@ struct MessageRow {
     at: f64,
     articles: Option<String>,
     internal: Option<f64>,
+    reply_to: Option<String>,
+    edited_at: Option<f64>,
+    deleted: Option<f64>,
+    reactions: Option<String>,
+    changed: Option<f64>,
+    #[serde(default)]
+    sender: Option<String>,
+}
+
+impl MessageRow {
+    fn into_message(self) -> Result<Message> {
+        fn json<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<T>> {
+            Ok(s.map(|s| serde_json::from_str(&s)).transpose()?)
+        }
+        Ok(Message {
+            seq: Seq(self.seq as u64),
+            client_id: self.client_id.map(ClientMsgId),
+            author: serde_json::from_str(&self.author)?,
+            text: self.text,
+            at: self.at as u64,
+            articles: json(self.articles)?.unwrap_or_default(),
+            internal: self.internal.unwrap_or(0.0) != 0.0,
+            reply_to: json(self.reply_to)?,
+            edited_at: self.edited_at.map(|t| t as u64),
+            deleted: self.deleted.unwrap_or(0.0) != 0.0,
+            reactions: json(self.reactions)?.unwrap_or_default(),
+            changed: self.changed.map(|c| Seq(c as u64)),
+        })
+    }
+}
+
+/// What a visitor or agent asks to change about a message.
+enum Change {
+    Edit(String),
+    Delete,
+    React(Emoji, bool),
+}
+
+/// Longest quoted snippet kept with a reply.
+const QUOTE_CHARS: usize = 140;
+
+fn author_name(author: &Author) -> String {
+    match author {
+        Author::Visitor { name } | Author::Agent { name, .. } => name.clone(),
+        Author::Bot => "Bot".into(),
+        Author::System => "Porchlight".into(),
+    }
 }
 
 /// `POST /position` from the site's queue.
@@ -200,8 +251,8 @@ impl DurableObject for ChatSession {
         // Whoever left is not typing any more.
         if let Ok(Some(Attachment { authed: true, role, agent })) = ws.deserialize_attachment::<Attachment>() {
             let who = match (role, agent) {
-                (Role::Agent, Some(a)) => Typist::Agent { id: a.id, name: a.name },
-                _ => Typist::Visitor,
+                (Role::Agent, Some(a)) => Participant::Agent { id: a.id, name: a.name },
+                _ => Participant::Visitor,
             };
             self.broadcast(&SessionFrame::Typing { who, typing: false })?;
         }
@@ -243,6 +294,12 @@ fn init_schema(sql: &SqlStorage) -> Result<()> {
     // Columns added after the first release; stores created before lack them.
     add_column_if_missing(sql, "articles", "TEXT")?; // the bot's attached articles, JSON
     add_column_if_missing(sql, "internal", "INTEGER")?; // 1 for agents-only notes
+    add_column_if_missing(sql, "reply_to", "TEXT")?; // the quoted message, JSON
+    add_column_if_missing(sql, "edited_at", "INTEGER")?;
+    add_column_if_missing(sql, "deleted", "INTEGER")?;
+    add_column_if_missing(sql, "reactions", "TEXT")?; // JSON
+    add_column_if_missing(sql, "changed", "INTEGER")?; // seq of the latest change row
+    add_column_if_missing(sql, "target", "INTEGER")?; // on change rows: the message changed
     sql.exec(
         "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL",
         None,
@@ -344,14 +401,17 @@ impl ChatSession {
             }
             (false, _) => refuse_hello(ws, "Send hello with your token first."),
             (true, VisitorFrame::Hello { .. }) => Ok(send(ws, &SessionFrame::error(ErrorCode::BadFrame, "Already signed in."))),
-            (true, VisitorFrame::Send { client_id, text }) => {
+            (true, VisitorFrame::Send { client_id, text, reply_to }) => {
                 let author = Author::Visitor { name: record.visitor.name.clone() };
-                let committed = self.on_send(ws, &Actor::Visitor, "visitor", author, client_id, &text).await?;
+                let committed = self.on_send(ws, &Actor::Visitor, "visitor", author, client_id, &text, reply_to).await?;
                 match committed {
                     Some(text) if record.state.status == Status::Bot => self.bot_turn(&text).await,
                     _ => Ok(()),
                 }
             }
+            (true, VisitorFrame::Edit { seq, text }) => self.on_change(ws, None, seq, Change::Edit(text)).await,
+            (true, VisitorFrame::Delete { seq }) => self.on_change(ws, None, seq, Change::Delete).await,
+            (true, VisitorFrame::React { seq, emoji, on }) => self.on_change(ws, None, seq, Change::React(emoji, on)).await,
             (true, VisitorFrame::Handoff) => self.handoff().await,
             (true, VisitorFrame::Resolve) => self.on_resolve(ws).await,
             (true, VisitorFrame::ArticleOpened { article_id }) => self.on_article_opened(ws, &article_id).await,
@@ -373,7 +433,7 @@ impl ChatSession {
             }
             (true, VisitorFrame::Typing { typing }) => {
                 if record.state.authorize_send(&Actor::Visitor).is_ok() {
-                    self.to_agents(&SessionFrame::Typing { who: Typist::Visitor, typing })?;
+                    self.to_agents(&SessionFrame::Typing { who: Participant::Visitor, typing })?;
                 }
                 Ok(())
             }
@@ -401,11 +461,14 @@ impl ChatSession {
         match frame {
             AgentFrame::Hello { .. } => Ok(send(ws, &SessionFrame::error(ErrorCode::BadFrame, "Already signed in."))),
             AgentFrame::Accept => self.on_accept(ws, agent).await,
-            AgentFrame::Send { client_id, text } => {
+            AgentFrame::Send { client_id, text, reply_to } => {
                 let sender = format!("agent:{}", agent.id);
                 let author = Author::Agent { id: agent.id.clone(), name: agent.name.clone() };
-                self.on_send(ws, &Actor::Agent(agent), &sender, author, client_id, &text).await.map(drop)
+                self.on_send(ws, &Actor::Agent(agent), &sender, author, client_id, &text, reply_to).await.map(drop)
             }
+            AgentFrame::Edit { seq, text } => self.on_change(ws, Some(agent), seq, Change::Edit(text)).await,
+            AgentFrame::Delete { seq } => self.on_change(ws, Some(agent), seq, Change::Delete).await,
+            AgentFrame::React { seq, emoji, on } => self.on_change(ws, Some(agent), seq, Change::React(emoji, on)).await,
             AgentFrame::Note { client_id, text } => self.on_note(ws, agent, client_id, &text).await,
             AgentFrame::Release => self.on_release(ws, agent).await,
             AgentFrame::Receipt { marks } => self.on_receipt(Some(agent.id), marks).await,
@@ -413,7 +476,7 @@ impl ChatSession {
             AgentFrame::Typing { typing } => {
                 // Only the agent who may write is shown typing to the visitor.
                 if record.state.authorize_send(&Actor::Agent(agent.clone())).is_ok() {
-                    let frame = SessionFrame::Typing { who: Typist::Agent { id: agent.id.clone(), name: agent.name.clone() }, typing };
+                    let frame = SessionFrame::Typing { who: Participant::Agent { id: agent.id.clone(), name: agent.name.clone() }, typing };
                     self.to_visitors(&frame)?;
                     self.to_agents_except(&agent, &frame)?;
                 }
@@ -483,7 +546,7 @@ impl ChatSession {
     /// Saves a changed state with its system notice, tells everyone, and
     /// updates the queue.
     async fn commit_transition(&self, record: Record, notice: String) -> Result<()> {
-        let notice = self.append("system", None, Author::System, notice, Vec::new(), false)?;
+        let notice = self.append("system", Message { text: notice, ..Message::blank() })?;
         let record = self.save(record)?;
         self.broadcast(&SessionFrame::Message { message: notice })?;
         self.broadcast(&status_frame(&record))?;
@@ -502,6 +565,7 @@ impl ChatSession {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn on_send(
         &self,
         ws: &WebSocket,
@@ -510,6 +574,7 @@ impl ChatSession {
         author: Author,
         client_id: ClientMsgId,
         text: &str,
+        reply_to: Option<Seq>,
     ) -> Result<Option<String>> {
         let refuse = |code: ErrorCode, message: String| {
             send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) });
@@ -532,7 +597,19 @@ impl ChatSession {
             Ok(text) => text,
             Err(e) => return refuse(e.code, e.message),
         };
-        let message = self.append(sender, Some(client_id.clone()), author, text, Vec::new(), false)?;
+        let reply_to = match reply_to {
+            None => None,
+            Some(seq) => match self.stored(seq)? {
+                Some((_, quoted)) if !quoted.deleted && !quoted.internal => Some(Quote {
+                    seq,
+                    author: author_name(&quoted.author),
+                    snippet: quoted.text.chars().take(QUOTE_CHARS).collect(),
+                }),
+                _ => return refuse(ErrorCode::NotFound, format!("There is no message {seq} to reply to.")),
+            },
+        };
+        let template = Message { client_id: Some(client_id.clone()), author, text, reply_to, ..Message::blank() };
+        let message = self.append(sender, template)?;
         self.save(record)?;
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();
@@ -566,13 +643,127 @@ impl ChatSession {
             Err(e) => return refuse(e.code, e.message),
         };
         let author = Author::Agent { id: agent.id.clone(), name: agent.name.clone() };
-        let message = self.append(&sender, Some(client_id.clone()), author, text, Vec::new(), true)?;
+        let note = Message { client_id: Some(client_id.clone()), author, text, internal: true, ..Message::blank() };
+        let message = self.append(&sender, note)?;
         self.save(record)?;
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();
         self.to_agents(&SessionFrame::Message { message })?;
         self.notify_queue_with(Some(text)).await;
         Ok(())
+    }
+
+    /// Edits, deletes or reacts to message `seq` for the visitor (`agent`
+    /// = None) or an agent. The change takes the next place in the log (a
+    /// `change` row), the message row is rewritten to its new state with
+    /// `changed` pointing there, and everyone who can see the message gets
+    /// it whole as `updated`. Repeats are no-ops.
+    async fn on_change(&self, ws: &WebSocket, agent: Option<AgentRef>, seq: Seq, change: Change) -> Result<()> {
+        let refuse = |code: ErrorCode, message: String| Ok(send(ws, &SessionFrame::error(code, message)));
+        let record = self.record()?;
+        if record.state.status == Status::Closed {
+            let e = porchlight_protocol::SessionError::Closed;
+            return refuse(e.code(), e.message());
+        }
+        let (own_sender, who) = match &agent {
+            None => ("visitor".to_owned(), Participant::Visitor),
+            Some(a) => (format!("agent:{}", a.id), Participant::Agent { id: a.id.clone(), name: a.name.clone() }),
+        };
+        let Some((sender, mut message)) = self.stored(seq)?.filter(|(_, m)| agent.is_some() || !m.internal) else {
+            return refuse(ErrorCode::NotFound, format!("There is no message {seq}."));
+        };
+        if message.deleted {
+            return refuse(ErrorCode::NotFound, "That message was deleted.".into());
+        }
+        let now = now_ms();
+        let is_reaction = matches!(change, Change::React(..));
+        let changed = match change {
+            Change::Edit(_) | Change::Delete if sender != own_sender => {
+                return refuse(ErrorCode::Forbidden, "You can only edit or delete your own messages.".into());
+            }
+            Change::Edit(text) => {
+                let text = match validate::message(&text) {
+                    Ok(t) => t,
+                    Err(e) => return refuse(e.code, e.message),
+                };
+                let changed = text != message.text;
+                message.text = text;
+                message.edited_at = Some(now);
+                changed
+            }
+            Change::Delete => {
+                message.deleted = true;
+                message.text.clear();
+                message.reactions.clear();
+                message.reply_to = None;
+                true
+            }
+            Change::React(_, _) if message.author == Author::System => {
+                return refuse(ErrorCode::Forbidden, "Notices cannot be reacted to.".into());
+            }
+            Change::React(emoji, on) => Reaction::toggle(&mut message.reactions, emoji, &who, on),
+        };
+        if !changed {
+            return Ok(());
+        }
+        let author = match &agent {
+            None => Author::Visitor { name: record.visitor.name.clone() },
+            Some(a) => Author::Agent { id: a.id.clone(), name: a.name.clone() },
+        };
+        let marker = self.append("change", Message { author, internal: message.internal, ..Message::blank() })?;
+        self.sql.exec("UPDATE messages SET target = ? WHERE seq = ?", vec![(seq.0 as i64).into(), (marker.seq.0 as i64).into()])?;
+        message.changed = Some(marker.seq);
+        let reactions = match message.reactions.is_empty() {
+            true => worker::SqlStorageValue::Null,
+            false => serde_json::to_string(&message.reactions)?.into(),
+        };
+        self.sql.exec(
+            "UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, changed = ?,
+                                 reply_to = CASE WHEN ? THEN NULL ELSE reply_to END
+             WHERE seq = ?",
+            vec![
+                message.text.clone().into(),
+                message.edited_at.map_or(worker::SqlStorageValue::Null, |t| (t as i64).into()),
+                i64::from(message.deleted).into(),
+                reactions,
+                (marker.seq.0 as i64).into(),
+                i64::from(message.deleted).into(),
+                (seq.0 as i64).into(),
+            ],
+        )?;
+        if message.deleted {
+            // A deleted message leaves no trace in the replies that quoted it.
+            self.sql.exec(
+                "UPDATE messages SET reply_to = json_set(reply_to, '$.snippet', '')
+                 WHERE reply_to IS NOT NULL AND json_extract(reply_to, '$.seq') = ?",
+                vec![(seq.0 as i64).into()],
+            )?;
+        }
+        self.save(record)?;
+        let frame = SessionFrame::Updated { message };
+        if marker.internal {
+            self.to_agents(&frame)?;
+        } else {
+            self.broadcast(&frame)?;
+        }
+        if !is_reaction {
+            // The queue's preview may have been this message.
+            self.notify_queue().await;
+        }
+        Ok(())
+    }
+
+    /// Message `seq` as stored, with its sender key (`visitor`, `agent:<id>`,
+    /// `system`, `bot`); `None` for change rows and unknown numbers.
+    fn stored(&self, seq: Seq) -> Result<Option<(String, Message)>> {
+        let rows: Vec<MessageRow> = self
+            .sql
+            .exec(
+                &format!("SELECT {MESSAGE_COLUMNS}, sender FROM messages WHERE seq = ? AND sender != 'change'"),
+                vec![(seq.0 as i64).into()],
+            )?
+            .to_array()?;
+        rows.into_iter().next().map(|r| Ok((r.sender.clone().unwrap_or_default(), r.into_message()?))).transpose()
     }
 
     /// The bot answers a visitor message committed while in BOT.
@@ -598,7 +789,7 @@ impl ChatSession {
             for a in &articles {
                 trail_changed |= ArticleTrail::add(&mut record.articles.suggested, a.clone());
             }
-            let message = self.append("bot", None, Author::Bot, text, articles, false)?;
+            let message = self.append("bot", Message { author: Author::Bot, text, articles, ..Message::blank() })?;
             record = self.save(record)?;
             self.broadcast(&SessionFrame::Message { message })?;
             if trail_changed {
@@ -730,28 +921,21 @@ impl ChatSession {
         }
     }
 
-    /// Commits one message with the next sequence number.
-    fn append(
-        &self,
-        sender: &str,
-        client_id: Option<ClientMsgId>,
-        author: Author,
-        text: String,
-        articles: Vec<ArticleRef>,
-        internal: bool,
-    ) -> Result<Message> {
-        #[derive(Deserialize)]
-        struct Next {
-            next: f64,
-        }
-        let next: Next = self.sql.exec("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM messages", None)?.one()?;
-        let message = Message { seq: Seq(next.next as u64), client_id, author, text, at: now_ms(), articles, internal };
+    /// Commits one message with the next sequence number and the current
+    /// time (the template's `seq` and `at` are ignored).
+    fn append(&self, sender: &str, template: Message) -> Result<Message> {
+        let message = Message { seq: self.next_seq()?, at: now_ms(), ..template };
         let articles = match message.articles.is_empty() {
             true => worker::SqlStorageValue::Null,
             false => serde_json::to_string(&message.articles)?.into(),
         };
+        let reply_to = match &message.reply_to {
+            None => worker::SqlStorageValue::Null,
+            Some(q) => serde_json::to_string(q)?.into(),
+        };
         self.sql.exec(
-            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 (message.seq.0 as i64).into(),
                 sender.to_owned().into(),
@@ -760,10 +944,22 @@ impl ChatSession {
                 message.text.clone().into(),
                 (message.at as i64).into(),
                 articles,
-                i64::from(internal).into(),
+                i64::from(message.internal).into(),
+                reply_to,
             ],
         )?;
         Ok(message)
+    }
+
+    /// The next place in the log. Messages and changes share it, so one
+    /// cursor (`last_seq`) resumes both.
+    fn next_seq(&self) -> Result<Seq> {
+        #[derive(Deserialize)]
+        struct Next {
+            next: f64,
+        }
+        let next: Next = self.sql.exec("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM messages", None)?.one()?;
+        Ok(Seq(next.next as u64))
     }
 
     fn seq_of(&self, sender: &str, client_id: &ClientMsgId) -> Result<Option<Seq>> {
@@ -781,29 +977,23 @@ impl ChatSession {
         Ok(rows.first().map(|r| Seq(r.seq as u64)))
     }
 
-    /// The log after `after`; internal notes only for agents.
+    /// The log after `after`: messages committed since, and older ones
+    /// changed since (edited, deleted, reacted to), in seq order; internal
+    /// notes only for agents.
     fn messages_after(&self, after: Seq, with_notes: bool) -> Result<Vec<Message>> {
         let rows: Vec<MessageRow> = self
             .sql
             .exec(
-                "SELECT seq, client_id, author, text, at, articles, internal FROM messages
-                 WHERE seq > ? AND (? OR COALESCE(internal, 0) = 0) ORDER BY seq",
-                vec![(after.0 as i64).into(), i64::from(with_notes).into()],
+                &format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages
+                     WHERE sender != 'change' AND (seq > ? OR COALESCE(changed, 0) > ?)
+                       AND (? OR COALESCE(internal, 0) = 0)
+                     ORDER BY seq"
+                ),
+                vec![(after.0 as i64).into(), (after.0 as i64).into(), i64::from(with_notes).into()],
             )?
             .to_array()?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Message {
-                    seq: Seq(r.seq as u64),
-                    client_id: r.client_id.map(ClientMsgId),
-                    author: serde_json::from_str(&r.author)?,
-                    text: r.text,
-                    at: r.at as u64,
-                    articles: r.articles.map(|a| serde_json::from_str(&a)).transpose()?.unwrap_or_default(),
-                    internal: r.internal.unwrap_or(0.0) != 0.0,
-                })
-            })
-            .collect()
+        rows.into_iter().map(MessageRow::into_message).collect()
     }
 
     /// Sends a frame to every authenticated participant.
@@ -855,9 +1045,11 @@ impl ChatSession {
             .sql
             .exec(
                 "SELECT COUNT(*) AS count,
-                        (SELECT text FROM messages WHERE sender NOT IN ('system', 'bot') AND COALESCE(internal, 0) = 0
+                        (SELECT text FROM messages WHERE sender NOT IN ('system', 'bot', 'change')
+                           AND COALESCE(internal, 0) = 0 AND COALESCE(deleted, 0) = 0
                          ORDER BY seq DESC LIMIT 1) AS last
-                 FROM messages WHERE sender NOT IN ('system', 'bot') AND COALESCE(internal, 0) = 0",
+                 FROM messages WHERE sender NOT IN ('system', 'bot', 'change')
+                   AND COALESCE(internal, 0) = 0 AND COALESCE(deleted, 0) = 0",
                 None,
             )?
             .one()?;
@@ -893,7 +1085,10 @@ impl ChatSession {
         }
         let row: Count = self
             .sql
-            .exec("SELECT COUNT(*) AS n FROM messages WHERE sender = 'visitor' AND seq > ?", vec![(after.0 as i64).into()])?
+            .exec(
+                "SELECT COUNT(*) AS n FROM messages WHERE sender = 'visitor' AND seq > ? AND COALESCE(deleted, 0) = 0",
+                vec![(after.0 as i64).into()],
+            )?
             .one()?;
         Ok(row.n as u64)
     }

@@ -197,6 +197,135 @@ pub struct Message {
     /// visitor's sequence numbers skip where notes are).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub internal: bool,
+    /// The earlier message this one answers (quote-reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Quote>,
+    /// When its author last edited it (the "(edited)" marker).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<u64>,
+    /// Deleted by its author: `text` is empty and stays so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+    /// Log position of the last edit, deletion or reaction. Changes take
+    /// sequence numbers from the same counter as messages, so a client's
+    /// `last_seq` covers both and a resume brings back every change it missed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<Seq>,
+}
+
+impl Message {
+    /// A message with no text, author `System` and no extras: the base of
+    /// `Message { seq, text, ..Message::blank() }` in code and tests.
+    pub fn blank() -> Message {
+        Message {
+            seq: Seq(0),
+            client_id: None,
+            author: Author::System,
+            text: String::new(),
+            at: 0,
+            articles: Vec::new(),
+            internal: false,
+            reply_to: None,
+            edited_at: None,
+            deleted: false,
+            reactions: Vec::new(),
+            changed: None,
+        }
+    }
+
+    /// How far this message moves a reader's cursor: its own seq, or its
+    /// latest change.
+    pub fn log_pos(&self) -> Seq {
+        self.changed.map_or(self.seq, |c| c.max(self.seq))
+    }
+}
+
+/// A quoted earlier message, as the reply shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub seq: Seq,
+    /// Who wrote the quoted message ("Jo", "Ava", "Bot").
+    pub author: String,
+    /// Its first characters, at the time of quoting (empty once deleted).
+    pub snippet: String,
+}
+
+/// The fixed set of reactions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Emoji {
+    ThumbsUp,
+    Heart,
+    Laughing,
+    Surprised,
+    Sad,
+    Fire,
+}
+
+impl Emoji {
+    pub const ALL: [Emoji; 6] = [Emoji::ThumbsUp, Emoji::Heart, Emoji::Laughing, Emoji::Surprised, Emoji::Sad, Emoji::Fire];
+
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Emoji::ThumbsUp => "👍",
+            Emoji::Heart => "❤️",
+            Emoji::Laughing => "😂",
+            Emoji::Surprised => "😮",
+            Emoji::Sad => "😢",
+            Emoji::Fire => "🔥",
+        }
+    }
+
+    /// Accessible name, for buttons' `aria-label`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Emoji::ThumbsUp => "thumbs up",
+            Emoji::Heart => "heart",
+            Emoji::Laughing => "laughing",
+            Emoji::Surprised => "surprised",
+            Emoji::Sad => "sad",
+            Emoji::Fire => "fire",
+        }
+    }
+}
+
+/// One emoji on a message and everyone who chose it, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: Emoji,
+    pub by: Vec<Participant>,
+}
+
+impl Reaction {
+    /// Adds (`on`) or removes `who`'s `emoji` in `reactions`, keeping the
+    /// set's order (emoji by first use) and dropping emptied entries.
+    /// Returns whether anything changed, so a repeat is a no-op.
+    pub fn toggle(reactions: &mut Vec<Reaction>, emoji: Emoji, who: &Participant, on: bool) -> bool {
+        let pos = reactions.iter().position(|r| r.emoji == emoji);
+        match (pos, on) {
+            (Some(i), true) if reactions[i].by.contains(who) => false,
+            (Some(i), true) => {
+                reactions[i].by.push(who.clone());
+                true
+            }
+            (None, true) => {
+                reactions.push(Reaction { emoji, by: vec![who.clone()] });
+                true
+            }
+            (Some(i), false) => {
+                let before = reactions[i].by.len();
+                reactions[i].by.retain(|p| p != who);
+                let changed = reactions[i].by.len() != before;
+                if reactions[i].by.is_empty() {
+                    reactions.remove(i);
+                }
+                changed
+            }
+            (None, false) => false,
+        }
+    }
 }
 
 /// What a participant sees of the session itself.
@@ -278,8 +407,19 @@ pub enum VisitorFrame {
     /// everything after it.
     Hello { token: String, #[serde(default)] last_seq: Seq },
     /// A new message. Resending the same `client_id` is answered with the
-    /// original `ack` and stores nothing twice.
-    Send { client_id: ClientMsgId, text: String },
+    /// original `ack` and stores nothing twice. `reply_to` quotes an earlier one.
+    Send {
+        client_id: ClientMsgId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
+    },
+    /// Replace the text of one's own message (answered by `updated`).
+    Edit { seq: Seq, text: String },
+    /// Delete one's own message: everyone sees it disappear.
+    Delete { seq: Seq },
+    /// Add (`on: true`) or take back an emoji reaction on any message.
+    React { seq: Seq, emoji: Emoji, on: bool },
     /// "Talk to a person": leave the bot for the site's queue.
     Handoff,
     /// "Yes, thanks": the bot's suggestions answered the question.
@@ -303,7 +443,15 @@ pub enum AgentFrame {
     Hello { token: String, #[serde(default)] last_seq: Seq },
     /// Take a WAITING session. Exactly one agent wins.
     Accept,
-    Send { client_id: ClientMsgId, text: String },
+    Send {
+        client_id: ClientMsgId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
+    },
+    Edit { seq: Seq, text: String },
+    Delete { seq: Seq },
+    React { seq: Seq, emoji: Emoji, on: bool },
     /// An internal note: stored and shown to agents only. Any agent of the
     /// site may add one until the session is closed.
     Note { client_id: ClientMsgId, text: String },
@@ -354,7 +502,7 @@ pub struct Receipts {
 /// Whose typing a [`SessionFrame::Typing`] reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Typist {
+pub enum Participant {
     Visitor,
     Agent { id: crate::ids::AgentId, name: String },
 }
@@ -368,6 +516,9 @@ pub enum SessionFrame {
     /// A message committed by anyone, including the receiver (whose own
     /// message arrives as `ack` first, then as `message` like everyone's).
     Message { message: Message },
+    /// A message was edited, deleted or reacted to: the whole message as it
+    /// is now (its `changed` is the change's place in the log).
+    Updated { message: Message },
     /// Your `send` with this `client_id` is committed as `seq`.
     Ack { client_id: ClientMsgId, seq: Seq },
     /// Status or assignment changed.
@@ -384,7 +535,7 @@ pub enum SessionFrame {
     /// To agents: the bot's suggestions or the visitor's reading changed.
     Articles { articles: ArticleTrail },
     /// Someone started or stopped typing; sent to everyone else. Ephemeral.
-    Typing { who: Typist, typing: bool },
+    Typing { who: Participant, typing: bool },
     /// Receipts moved: show "delivered" / "seen" on one's own messages.
     Receipts { receipts: Receipts },
     /// To agents: the host page's context changed.
@@ -457,6 +608,20 @@ pub struct SiteStats {
     pub handed_off: u64,
 }
 
+impl VisitorFrame {
+    /// A plain `send` (no quote).
+    pub fn send(client_id: ClientMsgId, text: impl Into<String>) -> Self {
+        VisitorFrame::Send { client_id, text: text.into(), reply_to: None }
+    }
+}
+
+impl AgentFrame {
+    /// A plain `send` (no quote).
+    pub fn send(client_id: ClientMsgId, text: impl Into<String>) -> Self {
+        AgentFrame::Send { client_id, text: text.into(), reply_to: None }
+    }
+}
+
 impl SessionFrame {
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
         SessionFrame::Error { code, message: message.into(), client_id: None }
@@ -501,6 +666,7 @@ mod golden {
             at: 1_700_000_000_000,
             articles: vec![],
             internal: false,
+            ..Message::blank()
         }
     }
     fn track() -> ArticleRef {
@@ -563,7 +729,7 @@ mod golden {
             "last_seq defaults to 0"
         );
         golden(
-            VisitorFrame::Send { client_id: ClientMsgId("c-1".into()), text: "Hi".into() },
+            VisitorFrame::Send { client_id: ClientMsgId("c-1".into()), text: "Hi".into(), reply_to: None },
             json!({"type": "send", "client_id": "c-1", "text": "Hi"}),
         );
         golden(VisitorFrame::Handoff, json!({"type": "handoff"}));
@@ -590,7 +756,7 @@ mod golden {
         );
         golden(AgentFrame::Accept, json!({"type": "accept"}));
         golden(
-            AgentFrame::Send { client_id: ClientMsgId("a-1".into()), text: "On it".into() },
+            AgentFrame::Send { client_id: ClientMsgId("a-1".into()), text: "On it".into(), reply_to: None },
             json!({"type": "send", "client_id": "a-1", "text": "On it"}),
         );
         golden(
@@ -641,6 +807,7 @@ mod golden {
                     at: 5,
                     articles: vec![],
                     internal: false,
+                    ..Message::blank()
                 },
             },
             json!({"type": "message", "message": {"seq": 4, "author": {"kind": "system"},
@@ -656,6 +823,7 @@ mod golden {
                     at: 6,
                     articles: vec![],
                     internal: false,
+                    ..Message::blank()
                 },
             },
             json!({"type": "message", "message": {"seq": 5, "client_id": "a-1",
@@ -671,6 +839,7 @@ mod golden {
                     at: 7,
                     articles: vec![],
                     internal: true,
+                    ..Message::blank()
                 },
             },
             json!({"type": "message", "message": {"seq": 6, "client_id": "n-1",
@@ -687,6 +856,7 @@ mod golden {
                     at: 4,
                     articles: vec![track()],
                     internal: false,
+                    ..Message::blank()
                 },
             },
             json!({"type": "message", "message": {"seq": 2, "author": {"kind": "bot"},
@@ -695,11 +865,11 @@ mod golden {
         );
         golden(SessionFrame::Queue { position: 2 }, json!({"type": "queue", "position": 2}));
         golden(
-            SessionFrame::Typing { who: Typist::Agent { id: AgentId("ava".into()), name: "Ava".into() }, typing: true },
+            SessionFrame::Typing { who: Participant::Agent { id: AgentId("ava".into()), name: "Ava".into() }, typing: true },
             json!({"type": "typing", "who": {"kind": "agent", "id": "ava", "name": "Ava"}, "typing": true}),
         );
         golden(
-            SessionFrame::Typing { who: Typist::Visitor, typing: false },
+            SessionFrame::Typing { who: Participant::Visitor, typing: false },
             json!({"type": "typing", "who": {"kind": "visitor"}, "typing": false}),
         );
         golden(
@@ -787,6 +957,70 @@ mod golden {
         golden(
             QueueFrame::Error { code: ErrorCode::Unauthorized, message: "bad token".into() },
             json!({"type": "error", "code": "unauthorized", "message": "bad token"}),
+        );
+    }
+
+    #[test]
+    fn reactions_toggle_once_per_participant() {
+        let ava = Participant::Agent { id: AgentId("ava".into()), name: "Ava".into() };
+        let mut r = Vec::new();
+        assert!(Reaction::toggle(&mut r, Emoji::Heart, &Participant::Visitor, true));
+        assert!(!Reaction::toggle(&mut r, Emoji::Heart, &Participant::Visitor, true), "a repeat is a no-op");
+        assert!(Reaction::toggle(&mut r, Emoji::Heart, &ava, true));
+        assert!(Reaction::toggle(&mut r, Emoji::Fire, &ava, true));
+        assert_eq!(r.iter().map(|x| (x.emoji, x.by.len())).collect::<Vec<_>>(), [(Emoji::Heart, 2), (Emoji::Fire, 1)]);
+        assert!(Reaction::toggle(&mut r, Emoji::Fire, &ava, false));
+        assert!(!Reaction::toggle(&mut r, Emoji::Fire, &ava, false));
+        assert_eq!(r.len(), 1, "an emptied reaction disappears");
+        golden(
+            r[0].clone(),
+            json!({"emoji": "heart", "by": [{"kind": "visitor"}, {"kind": "agent", "id": "ava", "name": "Ava"}]}),
+        );
+    }
+
+    #[test]
+    fn message_changes() {
+        golden(
+            VisitorFrame::Send { client_id: ClientMsgId("c-2".into()), text: "Still?".into(), reply_to: Some(Seq(3)) },
+            json!({"type": "send", "client_id": "c-2", "text": "Still?", "reply_to": 3}),
+        );
+        golden(
+            VisitorFrame::Edit { seq: Seq(3), text: "Where is order CK-1042?".into() },
+            json!({"type": "edit", "seq": 3, "text": "Where is order CK-1042?"}),
+        );
+        golden(AgentFrame::Delete { seq: Seq(5) }, json!({"type": "delete", "seq": 5}));
+        golden(
+            AgentFrame::React { seq: Seq(3), emoji: Emoji::ThumbsUp, on: true },
+            json!({"type": "react", "seq": 3, "emoji": "thumbs_up", "on": true}),
+        );
+        assert!(serde_json::from_value::<AgentFrame>(json!({"type": "react", "seq": 3, "emoji": "poop", "on": true})).is_err());
+        golden(
+            SessionFrame::Updated {
+                message: Message {
+                    seq: Seq(6),
+                    client_id: Some(ClientMsgId("c-2".into())),
+                    author: Author::Visitor { name: "Jo".into() },
+                    text: "Still?!".into(),
+                    at: 8,
+                    reply_to: Some(Quote { seq: Seq(3), author: "Jo".into(), snippet: "Where is my order?".into() }),
+                    edited_at: Some(9),
+                    reactions: vec![Reaction { emoji: Emoji::ThumbsUp, by: vec![Participant::Visitor] }],
+                    changed: Some(Seq(8)),
+                    ..Message::blank()
+                },
+            },
+            json!({"type": "updated", "message": {"seq": 6, "client_id": "c-2", "author": {"kind": "visitor", "name": "Jo"},
+                   "text": "Still?!", "at": 8,
+                   "reply_to": {"seq": 3, "author": "Jo", "snippet": "Where is my order?"},
+                   "edited_at": 9, "reactions": [{"emoji": "thumbs_up", "by": [{"kind": "visitor"}]}], "changed": 8}}),
+        );
+        golden(
+            SessionFrame::Updated {
+                message: Message { seq: Seq(7), author: Author::Visitor { name: "Jo".into() }, at: 9, deleted: true,
+                                   changed: Some(Seq(9)), ..Message::blank() },
+            },
+            json!({"type": "updated", "message": {"seq": 7, "author": {"kind": "visitor", "name": "Jo"}, "text": "",
+                   "at": 9, "deleted": true, "changed": 9}}),
         );
     }
 

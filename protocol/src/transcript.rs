@@ -6,7 +6,7 @@
 //! messages not yet acknowledged (the outbox), which are resent after every
 //! reconnect and shown as "sending…".
 
-use crate::frames::{Author, Message, SessionFrame, SessionView, Typist};
+use crate::frames::{Author, Message, Participant, Quote, SessionFrame, SessionView};
 use crate::ids::{ClientMsgId, Seq};
 use crate::session::Status;
 use std::collections::BTreeMap;
@@ -19,6 +19,8 @@ pub struct Pending {
     pub error: Option<String>,
     /// An agent's internal note: resent as `note`, never as `send`.
     pub internal: bool,
+    /// The message this one quotes.
+    pub reply_to: Option<Seq>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -31,7 +33,9 @@ pub struct Transcript {
     /// The visitor's place in the queue while WAITING (1 = next).
     pub queue_position: Option<u32>,
     /// Others typing right now (the session never echoes one's own).
-    pub typing: Vec<Typist>,
+    pub typing: Vec<Participant>,
+    /// Highest log position received (messages and changes alike).
+    cursor: Seq,
 }
 
 impl Transcript {
@@ -47,19 +51,34 @@ impl Transcript {
         self.messages.is_empty()
     }
 
-    /// The highest sequence number held; sent as `last_seq` on reconnect.
+    /// The highest log position held (a message or a change to one); sent
+    /// as `last_seq` on reconnect, so the resume brings both.
     pub fn last_seq(&self) -> Seq {
-        self.messages.keys().next_back().copied().unwrap_or_default()
+        self.cursor
+    }
+
+    pub fn get(&self, seq: Seq) -> Option<&Message> {
+        self.messages.get(&seq)
+    }
+
+    /// What a quote shows: its snippet, or a marker once the quoted
+    /// message was deleted (here, or before the quote was loaded).
+    pub fn quote_text<'a>(&'a self, quote: &'a Quote) -> &'a str {
+        match self.messages.get(&quote.seq) {
+            Some(m) if m.deleted => "Message deleted",
+            _ if quote.snippet.is_empty() => "Message deleted",
+            _ => &quote.snippet,
+        }
     }
 
     /// Queues a message typed by this participant.
-    pub fn queue(&mut self, client_id: ClientMsgId, text: String) {
-        self.outbox.push(Pending { client_id, text, error: None, internal: false });
+    pub fn queue(&mut self, client_id: ClientMsgId, text: String, reply_to: Option<Seq>) {
+        self.outbox.push(Pending { client_id, text, error: None, internal: false, reply_to });
     }
 
     /// Queues an agent's internal note.
     pub fn queue_note(&mut self, client_id: ClientMsgId, text: String) {
-        self.outbox.push(Pending { client_id, text, error: None, internal: true });
+        self.outbox.push(Pending { client_id, text, error: None, internal: true, reply_to: None });
     }
 
     /// Outbox entries to (re)send now.
@@ -75,7 +94,7 @@ impl Transcript {
                     self.insert(m);
                 }
             }
-            SessionFrame::Message { message } => self.insert(message),
+            SessionFrame::Message { message } | SessionFrame::Updated { message } => self.insert(message),
             // The ack alone does not carry the message; it is settled when
             // the message itself arrives (the edge always sends both).
             SessionFrame::Ack { .. } => {}
@@ -131,12 +150,22 @@ impl Transcript {
             self.outbox.retain(|p| &p.client_id != id);
         }
         // Whoever just sent has stopped typing.
-        self.typing.retain(|t| match (t, &message.author) {
-            (Typist::Visitor, Author::Visitor { .. }) => false,
-            (Typist::Agent { id, .. }, Author::Agent { id: author, .. }) => id != author,
-            _ => true,
+        let new = !self.messages.contains_key(&message.seq);
+        self.typing.retain(|t| {
+            !new || match (t, &message.author) {
+                (Participant::Visitor, Author::Visitor { .. }) => false,
+                (Participant::Agent { id, .. }, Author::Agent { id: author, .. }) => id != author,
+                _ => true,
+            }
         });
-        self.messages.entry(message.seq).or_insert(message);
+        self.cursor = self.cursor.max(message.log_pos());
+        // The newest version of a message wins, whichever frame brought it.
+        match self.messages.get(&message.seq) {
+            Some(held) if held.log_pos() >= message.log_pos() => {}
+            _ => {
+                self.messages.insert(message.seq, message);
+            }
+        }
     }
 }
 
@@ -156,6 +185,7 @@ mod tests {
             at: seq,
             articles: vec![],
             internal: false,
+            ..Message::blank()
         }
     }
 
@@ -191,8 +221,8 @@ mod tests {
     #[test]
     fn own_message_leaves_the_outbox_when_committed() {
         let mut t = Transcript::default();
-        t.queue(ClientMsgId("c1".into()), "hi".into());
-        t.queue(ClientMsgId("c2".into()), "there".into());
+        t.queue(ClientMsgId("c1".into()), "hi".into(), None);
+        t.queue(ClientMsgId("c2".into()), "there".into(), None);
         assert_eq!(t.unsent().count(), 2);
         t.apply(SessionFrame::Ack { client_id: ClientMsgId("c1".into()), seq: Seq(1) });
         t.apply(SessionFrame::Message { message: msg(1, Some("c1"), "hi") });
@@ -203,7 +233,7 @@ mod tests {
     #[test]
     fn refused_messages_stay_visible_with_their_reason_and_are_not_resent() {
         let mut t = Transcript::default();
-        t.queue(ClientMsgId("c1".into()), "x".into());
+        t.queue(ClientMsgId("c1".into()), "x".into(), None);
         t.apply(SessionFrame::Error {
             code: ErrorCode::MessageTooLong,
             message: "too long".into(),
@@ -218,12 +248,12 @@ mod tests {
     #[test]
     fn typing_shows_until_stopped_or_sent() {
         let mut t = Transcript::default();
-        let ava = Typist::Agent { id: crate::ids::AgentId("ava".into()), name: "Ava".into() };
+        let ava = Participant::Agent { id: crate::ids::AgentId("ava".into()), name: "Ava".into() };
         t.apply(SessionFrame::Typing { who: ava.clone(), typing: true });
         t.apply(SessionFrame::Typing { who: ava.clone(), typing: true });
-        t.apply(SessionFrame::Typing { who: Typist::Visitor, typing: true });
-        assert_eq!(t.typing, [ava.clone(), Typist::Visitor]);
-        t.apply(SessionFrame::Typing { who: Typist::Visitor, typing: false });
+        t.apply(SessionFrame::Typing { who: Participant::Visitor, typing: true });
+        assert_eq!(t.typing, [ava.clone(), Participant::Visitor]);
+        t.apply(SessionFrame::Typing { who: Participant::Visitor, typing: false });
         assert_eq!(t.typing, [ava.clone()]);
         let mut reply = msg(1, None, "On it");
         reply.author = Author::Agent { id: crate::ids::AgentId("ava".into()), name: "Ava".into() };
@@ -243,5 +273,31 @@ mod tests {
         assert_eq!(t.queue_position, None, "a late position push is ignored");
         let session = t.session.unwrap();
         assert_eq!((session.status, session.closed_by), (Status::Closed, Some(ClosedBy::Visitor)));
+    }
+
+    #[test]
+    fn changes_replace_older_versions_and_move_the_cursor() {
+        use crate::frames::{Emoji, Quote, Reaction};
+        let mut t = Transcript::default();
+        t.apply(welcome(vec![msg(1, None, "helo"), msg(2, None, "where is it")]));
+        let mut reply = msg(3, None, "here");
+        reply.reply_to = Some(Quote { seq: Seq(2), author: "Jo".into(), snippet: "where is it".into() });
+        t.apply(SessionFrame::Message { message: reply });
+        let edited = Message { text: "hello".into(), edited_at: Some(9), changed: Some(Seq(4)), ..msg(1, None, "") };
+        t.apply(SessionFrame::Updated { message: edited.clone() });
+        assert_eq!(t.last_seq(), Seq(4), "a change moves the resume cursor");
+        // A stale copy (a late broadcast, a resume overlapping) never wins.
+        t.apply(SessionFrame::Message { message: msg(1, None, "helo") });
+        assert_eq!(t.get(Seq(1)).map(|m| m.text.as_str()), Some("hello"));
+        let gone = Message { deleted: true, changed: Some(Seq(5)), ..msg(2, None, "") };
+        t.apply(SessionFrame::Updated { message: gone });
+        let quote = t.get(Seq(3)).and_then(|m| m.reply_to.clone()).unwrap();
+        assert_eq!(t.quote_text(&quote), "Message deleted", "a quote of a deleted message hides it");
+        let mut reacted = edited;
+        reacted.changed = Some(Seq(6));
+        Reaction::toggle(&mut reacted.reactions, Emoji::Fire, &Participant::Visitor, true);
+        t.apply(SessionFrame::Updated { message: reacted });
+        assert_eq!(t.get(Seq(1)).map(|m| m.reactions.len()), Some(1));
+        assert_eq!(t.len(), 3, "changes are not messages");
     }
 }

@@ -8,7 +8,7 @@
 pub mod webdriver;
 
 use porchlight_protocol::{
-    AgentFrame, ClientMsgId, CreateSession, QueueClientFrame, QueueFrame, SessionCreated, SessionFrame, SessionSummary,
+    AgentFrame, Author, ClientMsgId, ErrorCode, Status, CreateSession, QueueClientFrame, QueueFrame, SessionCreated, SessionFrame, SessionSummary,
     VisitorFrame,
 };
 use serde::{de::DeserializeOwned, Serialize};
@@ -248,3 +248,45 @@ impl Ws {
         }
     }
 }
+
+// ── shared scenes ──
+
+pub fn status_is(ws: &mut Ws, want: Status) -> SessionFrame {
+    ws.recv_until::<SessionFrame>("status", |f| matches!(f, SessionFrame::Status { status, .. } if *status == want)).0
+}
+
+pub fn error_of(ws: &mut Ws) -> ErrorCode {
+    match ws.recv_until::<SessionFrame>("error", |f| matches!(f, SessionFrame::Error { .. })).0 {
+        SessionFrame::Error { code, .. } => code,
+        _ => unreachable!(),
+    }
+}
+
+pub fn system_text(ws: &mut Ws, starts: &str) {
+    ws.recv_until::<SessionFrame>(starts, |f| {
+        matches!(f, SessionFrame::Message { message } if message.author == Author::System && message.text.starts_with(starts))
+    });
+}
+
+/// A session handed to the queue, watched live: the queue signed in first
+/// (so every upsert is seen), the visitor and Ava connected.
+pub struct Scene {
+    pub name: String,
+    pub queue: Ws,
+    pub session: SessionCreated,
+    pub visitor: Ws,
+    pub ava: Ws,
+}
+
+pub fn scene(prefix: &str) -> Scene {
+    let name = unique(prefix);
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let session = waiting_session(&name);
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    let mut ava = Ws::agent_session(&session);
+    ava.agent_hello(AVA);
+    Scene { name, queue, session, visitor, ava }
+}
+

@@ -4,48 +4,9 @@
 
 use porchlight_protocol::{
     AgentFrame, AgentId, Author, ClosedBy, ErrorCode, Presence, QueueClientFrame, QueueFrame, SessionFrame,
-    SessionId, Status, Typist, VisitorFrame,
+    SessionId, Status, Participant, VisitorFrame,
 };
 use porchlight_tests::*;
-
-fn status_is(ws: &mut Ws, want: Status) -> SessionFrame {
-    ws.recv_until::<SessionFrame>("status", |f| matches!(f, SessionFrame::Status { status, .. } if *status == want)).0
-}
-
-fn error_of(ws: &mut Ws) -> ErrorCode {
-    match ws.recv_until::<SessionFrame>("error", |f| matches!(f, SessionFrame::Error { .. })).0 {
-        SessionFrame::Error { code, .. } => code,
-        _ => unreachable!(),
-    }
-}
-
-fn system_text(ws: &mut Ws, starts: &str) {
-    ws.recv_until::<SessionFrame>(starts, |f| {
-        matches!(f, SessionFrame::Message { message } if message.author == Author::System && message.text.starts_with(starts))
-    });
-}
-
-/// A session handed to the queue, watched live: the queue signed in first
-/// (so every upsert is seen), the visitor and Ava connected.
-struct Scene {
-    name: String,
-    queue: Ws,
-    session: porchlight_protocol::SessionCreated,
-    visitor: Ws,
-    ava: Ws,
-}
-
-fn scene(prefix: &str) -> Scene {
-    let name = unique(prefix);
-    let mut queue = Ws::queue();
-    queue.queue_hello(AVA);
-    let session = waiting_session(&name);
-    let mut visitor = Ws::visitor(&session);
-    visitor.visitor_hello(&session.token);
-    let mut ava = Ws::agent_session(&session);
-    ava.agent_hello(AVA);
-    Scene { name, queue, session, visitor, ava }
-}
 
 #[test]
 fn ten_agents_race_to_accept_and_exactly_one_wins_every_time() {
@@ -106,7 +67,7 @@ fn release_transfer_and_close_record_who_and_when() {
     let active = status_is(&mut visitor, Status::Active);
     assert!(matches!(active, SessionFrame::Status { agent: Some(ref a), .. } if a.name == "Ben"), "{active:?}");
     queue.queue_until(&name, |s| s.agent.as_ref().is_some_and(|a| a.name == "Ben"));
-    ava.send(&AgentFrame::Send { client_id: client_id("late"), text: "still me?".into() });
+    ava.send(&AgentFrame::send(client_id("late"), "still me?"));
     assert_eq!(error_of(&mut ava), ErrorCode::NotAssigned);
 
     // Release: back to the queue, waiting again, with a place in line.
@@ -140,17 +101,17 @@ fn typing_is_relayed_both_ways_and_never_stored() {
 
     visitor.send(&VisitorFrame::Typing { typing: true });
     ava.recv_until::<SessionFrame>("visitor typing", |f| {
-        matches!(f, SessionFrame::Typing { who: Typist::Visitor, typing: true })
+        matches!(f, SessionFrame::Typing { who: Participant::Visitor, typing: true })
     });
     ava.send(&AgentFrame::Typing { typing: true });
     visitor.recv_until::<SessionFrame>("agent typing", |f| {
-        matches!(f, SessionFrame::Typing { who: Typist::Agent { name, .. }, typing: true } if name == "Ava")
+        matches!(f, SessionFrame::Typing { who: Participant::Agent { name, .. }, typing: true } if name == "Ava")
     });
     // A visitor who leaves stops typing, as far as the agent knows.
     visitor.send(&VisitorFrame::Typing { typing: true });
     drop(visitor);
     ava.recv_until::<SessionFrame>("typing stopped on leave", |f| {
-        matches!(f, SessionFrame::Typing { who: Typist::Visitor, typing: false })
+        matches!(f, SessionFrame::Typing { who: Participant::Visitor, typing: false })
     });
     // Nothing was stored: the log holds only the handoff and join notices.
     let mut again = Ws::visitor(&session);
@@ -198,8 +159,8 @@ fn search_finds_sessions_by_name_email_or_any_message() {
     let mut visitor = Ws::visitor(&session);
     visitor.visitor_hello(&session.token);
     let marker = unique("zebra").replace('-', "");
-    visitor.send(&VisitorFrame::Send { client_id: client_id("s1"), text: format!("my order {marker} is 100% late_") });
-    visitor.send(&VisitorFrame::Send { client_id: client_id("s2"), text: "and another thing".into() });
+    visitor.send(&VisitorFrame::send(client_id("s1"), format!("my order {marker} is 100% late_")));
+    visitor.send(&VisitorFrame::send(client_id("s2"), "and another thing"));
     queue.queue_until(&name, |s| s.message_count >= 2);
 
     let search = |queue: &mut Ws, q: &str| -> Vec<SessionId> {
@@ -234,8 +195,8 @@ fn receipts_reach_seen_and_drive_unread_counts() {
     let session = waiting_session(&name);
     let mut visitor = Ws::visitor(&session);
     visitor.visitor_hello(&session.token);
-    visitor.send(&VisitorFrame::Send { client_id: client_id("r1"), text: "first".into() });
-    visitor.send(&VisitorFrame::Send { client_id: client_id("r2"), text: "second".into() });
+    visitor.send(&VisitorFrame::send(client_id("r1"), "first"));
+    visitor.send(&VisitorFrame::send(client_id("r2"), "second"));
     let s = queue.queue_until(&name, |s| s.visitor_messages == 2);
     let ava_id = AgentId("ava".into());
     assert_eq!(inbox::unread(&s, &ava_id), 2, "Ava has not opened it");
@@ -254,7 +215,7 @@ fn receipts_reach_seen_and_drive_unread_counts() {
     let s = queue.queue_until(&name, |s| s.unread.get(&ava_id) == Some(&0));
     assert_eq!(inbox::unread(&s, &AgentId("ben".into())), 2, "per agent");
 
-    visitor.send(&VisitorFrame::Send { client_id: client_id("r3"), text: "third".into() });
+    visitor.send(&VisitorFrame::send(client_id("r3"), "third"));
     queue.queue_until(&name, |s| s.unread.get(&ava_id) == Some(&1));
 
     // The visitor's receipts reach the agent; they never go back.
@@ -286,7 +247,7 @@ fn internal_notes_reach_agents_and_never_the_visitor() {
     assert!(matches!(note, SessionFrame::Message { ref message } if message.internal), "{note:?}");
 
     // The visitor's next frames: their own message, and nothing of the note.
-    visitor.send(&VisitorFrame::Send { client_id: client_id("v1"), text: "hello?".into() });
+    visitor.send(&VisitorFrame::send(client_id("v1"), "hello?"));
     let (_, skipped) = visitor.recv_until::<SessionFrame>("own message", |f| {
         matches!(f, SessionFrame::Message { message } if message.text == "hello?")
     });
@@ -369,7 +330,7 @@ fn an_agent_exports_the_whole_transcript_as_json() {
     let Scene { session, mut visitor, mut ava, .. } = scene("Export");
     ava.send(&AgentFrame::Accept);
     status_is(&mut visitor, Status::Active);
-    visitor.send(&VisitorFrame::Send { client_id: client_id("e1"), text: "Is <b>decaf</b> available?".into() });
+    visitor.send(&VisitorFrame::send(client_id("e1"), "Is <b>decaf</b> available?"));
     ava.send(&AgentFrame::Note { client_id: client_id("n1"), text: "check stock".into() });
     ava.recv_until::<SessionFrame>("note ack", |f| matches!(f, SessionFrame::Ack { .. }));
 

@@ -10,7 +10,7 @@ use porchlight_protocol::{
 use porchlight_tests::*;
 
 fn send(text: &str, id: &str) -> VisitorFrame {
-    VisitorFrame::Send { client_id: client_id(id), text: text.into() }
+    VisitorFrame::send(client_id(id), text)
 }
 
 /// The next message from the bot.

@@ -114,7 +114,7 @@ fn visitor_chats_with_an_agent_through_the_widget() {
         });
     }
     agent.send(&AgentFrame::Accept);
-    agent.send(&AgentFrame::Send { client_id: client_id("r1"), text: "Yes — 5–8 business days to Canada.".into() });
+    agent.send(&AgentFrame::send(client_id("r1"), "Yes — 5–8 business days to Canada."));
 
     // The reply streams into the widget, as text.
     let log_has = |text: &str| browser.log_shows(text);
@@ -160,7 +160,7 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     let mut visitor = Ws::visitor(&session);
     assert!(matches!(visitor.visitor_hello(&session.token), SessionFrame::Welcome { .. }));
     let question = "My grinder arrived with a cracked hopper, what now?";
-    visitor.send(&porchlight_protocol::VisitorFrame::Send { client_id: client_id("q1"), text: question.into() });
+    visitor.send(&porchlight_protocol::VisitorFrame::send(client_id("q1"), question));
     visitor.recv_until::<SessionFrame>("the bot's articles", |f| {
         matches!(f, SessionFrame::Message { message } if message.articles.iter().any(|a| a.id == "damaged-items-on-arrival"))
     });
@@ -239,7 +239,7 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     browser.click(&browser.by_name("input", "Internal note"));
 
     // The visitor answers; it streams into the console; the note never reached them.
-    visitor.send(&porchlight_protocol::VisitorFrame::Send { client_id: client_id("q2"), text: "Great, thank you!".into() });
+    visitor.send(&porchlight_protocol::VisitorFrame::send(client_id("q2"), "Great, thank you!"));
     let (_, before_own) = visitor.recv_until::<SessionFrame>("the visitor's own message", |f| {
         matches!(f, SessionFrame::Message { message } if message.text == "Great, thank you!")
     });

@@ -7,7 +7,7 @@ use porchlight_tests::*;
 use std::time::Duration;
 
 fn send(text: &str, id: &str) -> VisitorFrame {
-    VisitorFrame::Send { client_id: client_id(id), text: text.into() }
+    VisitorFrame::send(client_id(id), text)
 }
 
 fn ack_seq(frame: SessionFrame) -> Seq {
@@ -75,7 +75,7 @@ fn a_conversation_from_first_message_to_close() {
         }
         other => panic!("expected welcome, got {other:?}"),
     }
-    agent.send(&AgentFrame::Send { client_id: client_id("a0"), text: "too early".into() });
+    agent.send(&AgentFrame::send(client_id("a0"), "too early"));
     let refused: SessionFrame = agent.recv();
     assert_eq!(error_code(&refused), Some(ErrorCode::NotAssigned), "{refused:?}");
 
@@ -90,9 +90,9 @@ fn a_conversation_from_first_message_to_close() {
     assert_eq!(active.agent.map(|a| a.name).as_deref(), Some("Ava"));
 
     // Both directions, in commit order.
-    agent.send(&AgentFrame::Send { client_id: client_id("a1"), text: "Let me check.".into() });
+    agent.send(&AgentFrame::send(client_id("a1"), "Let me check."));
     visitor.send(&send("Thanks!", "v3"));
-    agent.send(&AgentFrame::Send { client_id: client_id("a2"), text: "It ships today.".into() });
+    agent.send(&AgentFrame::send(client_id("a2"), "It ships today."));
     let mut seen = Vec::new();
     while seen.len() < 3 {
         if let SessionFrame::Message { message } = visitor.recv::<SessionFrame>() {
@@ -119,7 +119,7 @@ fn a_conversation_from_first_message_to_close() {
     visitor.send(&send("one more thing", "v4"));
     let (refused, _) = visitor.recv_until::<SessionFrame>("refusal", |f| error_code(f).is_some());
     assert_eq!(error_code(&refused), Some(ErrorCode::SessionClosed));
-    agent.send(&AgentFrame::Send { client_id: client_id("a3"), text: "late".into() });
+    agent.send(&AgentFrame::send(client_id("a3"), "late"));
     let (refused, _) = agent.recv_until::<SessionFrame>("refusal", |f| error_code(f).is_some());
     assert_eq!(error_code(&refused), Some(ErrorCode::SessionClosed));
 

@@ -60,10 +60,10 @@ fn app(props: &AppProps) -> Html {
 
     let on_send = {
         let (widget, socket) = (widget.clone(), socket.clone());
-        Callback::from(move |text: String| {
+        Callback::from(move |(text, reply_to): (String, Option<porchlight_protocol::Seq>)| {
             let client_id = porchlight_browser::new_client_id();
-            widget.dispatch(Action::Queue(client_id.clone(), text.clone()));
-            send_on(&socket, &VisitorFrame::Send { client_id, text });
+            widget.dispatch(Action::Queue(client_id.clone(), text.clone(), reply_to));
+            send_on(&socket, &VisitorFrame::Send { client_id, text, reply_to });
         })
     };
     let on_frame = {
@@ -191,7 +191,7 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
         use_effect_with(widget.welcomes, move |_| {
             if let Some(sock) = socket.borrow().as_ref() {
                 for p in widget.transcript.unsent() {
-                    sock.send(&VisitorFrame::Send { client_id: p.client_id.clone(), text: p.text.clone() });
+                    sock.send(&VisitorFrame::Send { client_id: p.client_id.clone(), text: p.text.clone(), reply_to: p.reply_to });
                 }
                 let context = host::context();
                 let open = widget.transcript.session.as_ref().filter(|s| s.status != porchlight_protocol::Status::Closed);

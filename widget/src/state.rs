@@ -58,7 +58,8 @@ impl Widget {
 pub enum Action {
     Started(Credentials),
     Frame(SessionFrame),
-    Queue(ClientMsgId, String),
+    /// A message typed here (with the message it quotes), before the edge has it.
+    Queue(ClientMsgId, String, Option<Seq>),
     Conn(Conn),
 }
 
@@ -78,7 +79,7 @@ impl Reducible for Widget {
                 }
                 next.transcript.apply(frame);
             }
-            Action::Queue(id, text) => next.transcript.queue(id, text),
+            Action::Queue(id, text, reply_to) => next.transcript.queue(id, text, reply_to),
             Action::Conn(conn) => next.conn = conn,
         }
         Rc::new(next)

@@ -3,10 +3,12 @@
 //! suggested and the visitor read, so it is not repeated.
 
 use crate::Agent;
+use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, Handlers, Socket, TypingSignal};
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{
-    clock, validate, AgentFrame, AgentId, AgentPresence, ArticleRef, Author, Presence, SessionFrame, SessionId, Status, Typist,
+    clock, validate, AgentFrame, AgentId, AgentPresence, ArticleRef, Author, Participant, Presence, Seq, SessionFrame,
+    SessionId, Status,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -32,7 +34,7 @@ struct ChatState {
 
 enum Action {
     Frame(SessionFrame),
-    Queue(porchlight_protocol::ClientMsgId, String),
+    Queue(porchlight_protocol::ClientMsgId, String, Option<Seq>),
     QueueNote(porchlight_protocol::ClientMsgId, String),
     Conn(Conn),
 }
@@ -46,7 +48,7 @@ impl Reducible for ChatState {
                 next.welcomes += u32::from(matches!(frame, SessionFrame::Welcome { .. }));
                 next.transcript.apply(frame);
             }
-            Action::Queue(id, text) => next.transcript.queue(id, text),
+            Action::Queue(id, text, reply_to) => next.transcript.queue(id, text, reply_to),
             Action::QueueNote(id, text) => next.transcript.queue_note(id, text),
             Action::Conn(c) => next.conn = Some(c),
         }
@@ -63,6 +65,7 @@ pub fn chat(props: &Props) -> Html {
     let transfer_to = use_node_ref();
     // Writing an internal note instead of a reply.
     let note_mode = use_state(|| false);
+    let compose = use_state(Compose::default);
     let typing = {
         let socket = socket.clone();
         use_memo((), move |_| {
@@ -108,8 +111,8 @@ pub fn chat(props: &Props) -> Html {
                     s.send(&AgentFrame::Accept);
                 }
                 for p in state.transcript.unsent() {
-                    let (client_id, text) = (p.client_id.clone(), p.text.clone());
-                    s.send(&if p.internal { AgentFrame::Note { client_id, text } } else { AgentFrame::Send { client_id, text } });
+                    let (client_id, text, reply_to) = (p.client_id.clone(), p.text.clone(), p.reply_to);
+                    s.send(&if p.internal { AgentFrame::Note { client_id, text } } else { AgentFrame::Send { client_id, text, reply_to } });
                 }
             }
         });
@@ -140,6 +143,7 @@ pub fn chat(props: &Props) -> Html {
     };
     let send = {
         let (socket, state, input, typing, note) = (socket.clone(), state.clone(), input.clone(), typing.clone(), *note_mode);
+        let compose = compose.clone();
         move || {
             let Some(el) = input.cast::<HtmlTextAreaElement>() else { return };
             let text = el.value();
@@ -148,6 +152,18 @@ pub fn chat(props: &Props) -> Html {
             }
             el.set_value("");
             typing.stop();
+            let mode = *compose;
+            compose.set(Compose::New);
+            if let Compose::Edit(seq) = mode {
+                if let Some(s) = socket.borrow().as_ref() {
+                    s.send(&AgentFrame::Edit { seq, text });
+                }
+                return;
+            }
+            let reply_to = match mode {
+                Compose::Reply(seq) => Some(seq),
+                _ => None,
+            };
             let client_id = porchlight_browser::new_client_id();
             if note {
                 state.dispatch(Action::QueueNote(client_id.clone(), text.clone()));
@@ -156,9 +172,9 @@ pub fn chat(props: &Props) -> Html {
                 }
                 return;
             }
-            state.dispatch(Action::Queue(client_id.clone(), text.clone()));
+            state.dispatch(Action::Queue(client_id.clone(), text.clone(), reply_to));
             if let Some(s) = socket.borrow().as_ref() {
-                s.send(&AgentFrame::Send { client_id, text });
+                s.send(&AgentFrame::Send { client_id, text, reply_to });
             }
         }
     };
@@ -200,6 +216,35 @@ pub fn chat(props: &Props) -> Html {
     let visitor_marks = session.map(|s| s.receipts.visitor).unwrap_or_default();
     let offset = porchlight_browser::utc_offset_min();
     let days = clock::DaySeparators::new(porchlight_browser::now_ms(), offset);
+    let me = Participant::Agent { id: my_id.clone(), name: props.agent.login.agent.name.clone() };
+    let open = status.is_some() && status != Some(Status::Closed);
+    let on_action = |seq: Seq| {
+        let (socket, compose, input, state) = (socket.clone(), compose.clone(), input.clone(), state.clone());
+        Callback::from(move |action: MessageAction| {
+            let frame = match action {
+                MessageAction::React(emoji, on) => AgentFrame::React { seq, emoji, on },
+                MessageAction::Delete => AgentFrame::Delete { seq },
+                MessageAction::Reply | MessageAction::Edit => {
+                    let el = input.cast::<HtmlTextAreaElement>();
+                    if action == MessageAction::Edit {
+                        compose.set(Compose::Edit(seq));
+                        if let (Some(el), Some(m)) = (&el, state.transcript.get(seq)) {
+                            el.set_value(&m.text);
+                        }
+                    } else {
+                        compose.set(Compose::Reply(seq));
+                    }
+                    if let Some(el) = el {
+                        let _ = el.focus();
+                    }
+                    return;
+                }
+            };
+            if let Some(s) = socket.borrow().as_ref() {
+                s.send(&frame);
+            }
+        })
+    };
     html! {
         <section class="chat" aria-label="Conversation">
             <header class="chat-head">
@@ -255,16 +300,20 @@ pub fn chat(props: &Props) -> Html {
                         Author::System => ("msg system", String::new()),
                     };
                     let system = m.author == Author::System;
+                    let own = matches!(&m.author, Author::Agent { id, .. } if *id == my_id);
                     html! { <>
                         { separator }
                         <div {class} data-seq={m.seq.to_string()}>
                             if !who.is_empty() { <div class="who">{ who }</div> }
-                            <div class="text">{ &m.text }</div>
+                            { ui::quote(t, m) }
+                            { ui::text(m, "text") }
                             if Some(m.seq) == last_mine {
-                                <div class="meta receipt" aria-label="Receipt">{ format!("{} · {}", clock::time_label(m.at, offset), visitor_marks.label(m.seq)) }</div>
+                                <div class="meta receipt" aria-label="Receipt">{ format!("{}{} · {}", clock::time_label(m.at, offset), ui::edited(m), visitor_marks.label(m.seq)) }</div>
                             } else if !system {
-                                <div class="meta time">{ clock::time_label(m.at, offset) }</div>
+                                <div class="meta time">{ format!("{}{}", clock::time_label(m.at, offset), ui::edited(m)) }</div>
                             }
+                            <MessageTools message={m.clone()} me={me.clone()} mine={own} enabled={open}
+                                quotable={can_write && !m.internal} on_action={on_action(m.seq)} />
                             if !m.articles.is_empty() {
                                 <ul class="attached">{ for m.articles.iter().map(|a| html! { <li>{ &a.title }</li> }) }</ul>
                             }
@@ -280,8 +329,8 @@ pub fn chat(props: &Props) -> Html {
             </div>
             if let Some(who) = t.typing.first() {
                 <p class="typing" aria-live="polite">{ match who {
-                    Typist::Visitor => format!("{} is typing…", session.map(|s| s.visitor.name.as_str()).unwrap_or("The visitor")),
-                    Typist::Agent { name, .. } => format!("{name} is typing…"),
+                    Participant::Visitor => format!("{} is typing…", session.map(|s| s.visitor.name.as_str()).unwrap_or("The visitor")),
+                    Participant::Agent { name, .. } => format!("{name} is typing…"),
                 } }</p>
             }
             if let Some(n) = &t.notice { <p class="error" role="alert">{ n }</p> }
@@ -295,6 +344,7 @@ pub fn chat(props: &Props) -> Html {
                     { "Internal note (only agents see it)" }
                 </label>
             }
+            { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
             <form class={classes!("composer", note_mode.then_some("noting"))} {onsubmit}>
                 <textarea ref={input} aria-label="Message" rows="3" disabled={!(can_write || (*note_mode && writable_note))}
                     maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} {oninput}

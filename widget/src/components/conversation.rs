@@ -6,8 +6,9 @@ use super::suggestions::Suggestions;
 use crate::help_center::HelpCenter;
 use crate::state::Widget;
 use gloo::timers::callback::Timeout;
+use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, TypingSignal};
-use porchlight_protocol::{clock, validate, Author, ClosedBy, Status, Typist, VisitorFrame};
+use porchlight_protocol::{clock, validate, Author, ClosedBy, Participant, Seq, Status, VisitorFrame};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -20,8 +21,9 @@ pub struct Props {
     pub edge: AttrValue,
     pub site: AttrValue,
     pub help_center: Option<HelpCenter>,
-    pub on_send: Callback<String>,
-    /// Frames other than `send`: handoff, resolve, article_opened.
+    /// A new message, and the one it quotes.
+    pub on_send: Callback<(String, Option<Seq>)>,
+    /// Frames other than `send`: handoff, resolve, article_opened, edit, react…
     pub on_frame: Callback<VisitorFrame>,
 }
 
@@ -33,6 +35,7 @@ pub fn conversation(props: &Props) -> Html {
     let closed = status == Some(Status::Closed);
     let log = use_node_ref();
     let reading = use_state(|| None::<String>);
+    let compose = use_state(Compose::default);
     let suggested = use_state(Vec::<(String, String)>::new);
     let debounce = use_mut_ref(|| None::<Timeout>);
     // The signal outlives renders; it must send through the newest callback.
@@ -73,12 +76,32 @@ pub fn conversation(props: &Props) -> Html {
     };
     let on_send = {
         let (suggested, debounce, on_send, typing) = (suggested.clone(), debounce.clone(), props.on_send.clone(), typing.clone());
+        let (compose, on_frame) = (compose.clone(), props.on_frame.clone());
         Callback::from(move |text: String| {
             typing.stop();
             debounce.borrow_mut().take();
             suggested.set(Vec::new());
-            on_send.emit(text);
+            match *compose {
+                Compose::Edit(seq) => on_frame.emit(VisitorFrame::Edit { seq, text }),
+                Compose::Reply(seq) => on_send.emit((text, Some(seq))),
+                Compose::New => on_send.emit((text, None)),
+            }
+            compose.set(Compose::New);
         })
+    };
+    let on_action = |seq: Seq| {
+        let (compose, on_frame) = (compose.clone(), props.on_frame.clone());
+        Callback::from(move |action: MessageAction| match action {
+            MessageAction::React(emoji, on) => on_frame.emit(VisitorFrame::React { seq, emoji, on }),
+            MessageAction::Delete => on_frame.emit(VisitorFrame::Delete { seq }),
+            MessageAction::Reply => compose.set(Compose::Reply(seq)),
+            MessageAction::Edit => compose.set(Compose::Edit(seq)),
+        })
+    };
+    // Editing starts from the message's current text.
+    let draft = match *compose {
+        Compose::Edit(seq) => t.get(seq).map(|m| AttrValue::from(m.text.clone())),
+        _ => None,
     };
     let frame = |f: VisitorFrame| {
         let on_frame = props.on_frame.clone();
@@ -123,17 +146,21 @@ pub fn conversation(props: &Props) -> Html {
                             Author::System => ("pl-msg pl-system", None),
                         };
                         let system = m.author == Author::System;
+                        let mine = matches!(m.author, Author::Visitor { .. });
                         html! { <>
                             { separator }
                             <div {class} data-seq={m.seq.to_string()}>
                                 if let Some(who) = who { <div class="pl-who">{ who }</div> }
-                                <div class="pl-text">{ &m.text }</div>
+                                { ui::quote(t, m) }
+                                { ui::text(m, "pl-text") }
                                 if Some(m.seq) == last_mine {
                                     <div class="pl-meta pl-receipt" aria-label="Receipt">
-                                        { format!("{} · {}", clock::time_label(m.at, offset), team_marks.label(m.seq)) }</div>
+                                        { format!("{}{} · {}", clock::time_label(m.at, offset), ui::edited(m), team_marks.label(m.seq)) }</div>
                                 } else if !system {
-                                    <div class="pl-meta pl-time">{ clock::time_label(m.at, offset) }</div>
+                                    <div class="pl-meta pl-time">{ format!("{}{}", clock::time_label(m.at, offset), ui::edited(m)) }</div>
                                 }
+                                <MessageTools message={m.clone()} me={Participant::Visitor} {mine} enabled={!closed}
+                                    on_action={on_action(m.seq)} />
                                 if !m.articles.is_empty() {
                                     <ul class="pl-offered" aria-label="Articles from the assistant">
                                         { for m.articles.iter().map(|a| {
@@ -154,7 +181,7 @@ pub fn conversation(props: &Props) -> Html {
                     }) }
                 </div>
             }
-            if let Some(Typist::Agent { name, .. }) = t.typing.iter().find(|t| matches!(t, Typist::Agent { .. })) {
+            if let Some(Participant::Agent { name, .. }) = t.typing.iter().find(|t| matches!(t, Participant::Agent { .. })) {
                 <p class="pl-typing" aria-live="polite">{ format!("{name} is typing…") }</p>
             }
             if let Some(notice) = &t.notice {
@@ -179,7 +206,8 @@ pub fn conversation(props: &Props) -> Html {
             if suggesting {
                 <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
             }
-            <Composer disabled={closed || w.conn == Conn::Refused} {on_send} {on_draft} />
+            { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
+            <Composer disabled={closed || w.conn == Conn::Refused} {on_send} {on_draft} {draft} />
         </div>
     }
 }
@@ -190,11 +218,22 @@ struct ComposerProps {
     on_send: Callback<String>,
     /// The draft after every edit (for suggestions).
     on_draft: Callback<String>,
+    /// Text to put in the box (a message being edited).
+    draft: Option<AttrValue>,
 }
 
 #[function_component(Composer)]
 fn composer(props: &ComposerProps) -> Html {
     let input = use_node_ref();
+    {
+        let input = input.clone();
+        use_effect_with(props.draft.clone(), move |draft| {
+            if let (Some(el), Some(draft)) = (input.cast::<HtmlTextAreaElement>(), draft) {
+                el.set_value(draft);
+                let _ = el.focus();
+            }
+        });
+    }
     let send = {
         let (input, on_send) = (input.clone(), props.on_send.clone());
         move || {
