@@ -202,6 +202,32 @@ async fn read<R: DeserializeOwned>(sent: Result<gloo::net::http::Response, gloo:
     Err(RequestError { status, message })
 }
 
+/// Fetches `url` with an agent token and saves the answer as `filename`
+/// (a download the person sees), e.g. a transcript export.
+pub async fn download_with_bearer(url: &str, bearer: &str, filename: &str) -> Result<(), RequestError> {
+    let sent = gloo::net::http::Request::get(url).header("authorization", &format!("Bearer {bearer}")).send().await;
+    let resp = sent.map_err(|_| RequestError { status: 0, message: "Could not reach the chat service.".into() })?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|e| RequestError { status, message: e.to_string() })?;
+    if !resp.ok() {
+        let message = serde_json::from_str::<ErrorBody>(&text).map(|b| b.error.message).unwrap_or_else(|_| format!("The chat service answered {status}."));
+        return Err(RequestError { status, message });
+    }
+    let failed = |_| RequestError { status, message: "The browser refused to save the file.".into() };
+    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
+    let href = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or(RequestError { status, message: "No document.".into() })?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(failed)?.unchecked_into();
+    a.set_href(&href);
+    a.set_download(filename);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&href);
+    Ok(())
+}
+
 /// A fresh id for an outgoing message (16 random bytes, hex).
 pub fn new_client_id() -> ClientMsgId {
     let mut bytes = [0u8; 16];

@@ -90,6 +90,16 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
                     headers.set("content-disposition", &format!("attachment; filename=\"porchlight-{id}.json\""))?;
                     Ok(resp.with_headers(headers))
                 }
+                (Method::Get, ["tickets"]) => {
+                    agent_bearer(&req, site)?;
+                    desk_forward(env, &site_id, Request::new("https://internal/tickets", Method::Get)?).await
+                }
+                (Method::Get, ["tickets", number]) => {
+                    agent_bearer(&req, site)?;
+                    let number: u64 = number.parse().map_err(|_| ApiError::not_found("Ticket"))?;
+                    desk_forward(env, &site_id, Request::new(&format!("https://internal/tickets/{number}"), Method::Get)?).await
+                }
+                (_, rest @ ["webhooks", ..]) => webhooks_admin(req, env, &site_id, site, rest).await,
                 (Method::Options, ["kb", ..]) => preflight(&req, site),
                 (Method::Get, ["kb", "index"]) => kb_index(req, env, &site_id, site).await,
                 (Method::Get, ["kb", "search"]) => {
@@ -169,10 +179,7 @@ async fn kb_index(req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig) 
 /// Site administration of the knowledge base: ADMIN agents of this site only.
 async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, rest: &[&str]) -> ApiResult<Response> {
     let site = sites.get(site_id).ok_or_else(|| ApiError::not_found("Site"))?;
-    let account = agent_bearer(&req, site)?;
-    if account.role != porchlight_protocol::site::Role::Admin {
-        return Err(ApiError::new(403, ErrorCode::Forbidden, "Managing the knowledge base needs an ADMIN agent."));
-    }
+    admin_bearer(&req, site, "Managing the knowledge base")?;
     const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
     let declared: usize = req.headers().get("content-length")?.and_then(|v| v.parse().ok()).unwrap_or(0);
     if declared > MAX_IMPORT_BYTES {
@@ -205,6 +212,42 @@ async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, 
     }
     let forwarded = Request::new_with_init(&format!("https://internal{path}"), &init)?;
     kb_forward(env, site_id, forwarded, None).await
+}
+
+async fn desk_forward(env: &Env, site_id: &SiteId, req: Request) -> ApiResult<Response> {
+    let stub = env.durable_object("SITE_DESK")?.get_by_name(site_id.as_str())?;
+    Ok(stub.fetch_with_request(req).await?)
+}
+
+/// Webhook endpoints: ADMIN agents of the site list, register and remove them.
+async fn webhooks_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig, rest: &[&str]) -> ApiResult<Response> {
+    admin_bearer(&req, site, "Managing webhooks")?;
+    let forwarded = match (req.method(), rest) {
+        (Method::Get, ["webhooks"]) => Request::new("https://internal/webhooks", Method::Get)?,
+        (Method::Post, ["webhooks"]) => {
+            let body = req.bytes().await?;
+            if body.len() > MAX_FRAME_BYTES {
+                return Err(too_large());
+            }
+            let mut init = worker::RequestInit::new();
+            init.with_method(Method::Post).with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
+            Request::new_with_init("https://internal/webhooks", &init)?
+        }
+        (Method::Delete, ["webhooks", id]) if id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            Request::new(&format!("https://internal/webhooks/{id}"), Method::Delete)?
+        }
+        _ => return Err(ApiError::not_found("Route")),
+    };
+    desk_forward(env, site_id, forwarded).await
+}
+
+/// Like [`agent_bearer`], and the agent must be an ADMIN.
+fn admin_bearer<'a>(req: &Request, site: &'a SiteConfig, what: &str) -> ApiResult<&'a porchlight_protocol::site::AgentAccount> {
+    let account = agent_bearer(req, site)?;
+    if account.role != porchlight_protocol::site::Role::Admin {
+        return Err(ApiError::new(403, ErrorCode::Forbidden, format!("{what} needs an ADMIN agent.")));
+    }
+    Ok(account)
 }
 
 /// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.

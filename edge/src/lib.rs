@@ -1,14 +1,16 @@
 //! Porchlight's edge relay, a Cloudflare Worker.
 //!
 //! The Worker itself is stateless: it checks the request (route, origin,
-//! size, credentials where it can) and forwards it to one of two Durable
-//! Objects, or to the static assets (loader, widget, console).
+//! size, credentials where it can) and forwards it to a Durable
+//! Object, or to the static assets (loader, widget, console).
 //!
 //! - [`session::ChatSession`]: one per chat. Owns the message log (SQLite),
 //!   assigns sequence numbers, runs the state machine, and holds the
 //!   visitor's and agents' WebSockets (hibernating).
 //! - [`queue::SiteQueue`]: one per site. Holds a summary row per session and
 //!   pushes changes to every signed-in agent's console.
+//! - [`desk::SiteDesk`]: one per site. Tickets, webhook endpoints, and the
+//!   outbox of webhook deliveries, retried by alarm.
 //! - [`kb::KnowledgeBase`]: one per site. Stores help-center articles and
 //!   the search index built from them; ranks messages for the bot.
 //!
@@ -17,6 +19,7 @@
 mod api;
 mod config;
 mod crypto;
+mod desk;
 mod kb;
 mod queue;
 mod session;

@@ -22,6 +22,8 @@ use crate::{config, crypto};
 use porchlight_kb::bot::BotAnswer;
 use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::site::constant_time_eq;
+use porchlight_protocol::ticket::{self, TicketRef};
+use porchlight_protocol::webhook::Event;
 use porchlight_protocol::validate;
 use porchlight_protocol::{
     AgentFrame, AgentId, ArticleRef, ArticleTrail, Author, ClientMsgId, Emoji, ErrorBody, ErrorCode, Marks, Message,
@@ -71,6 +73,9 @@ struct Record {
     visitor_marks: Marks,
     #[serde(default)]
     agent_marks: std::collections::BTreeMap<AgentId, Marks>,
+    /// The helpdesk ticket made from this session.
+    #[serde(default)]
+    ticket: Option<TicketRef>,
     updated_at: u64,
     rev: u64,
 }
@@ -347,6 +352,7 @@ impl ChatSession {
             closed_at: None,
             visitor_marks: Marks::default(),
             agent_marks: Default::default(),
+            ticket: None,
             created_at: now,
             waiting_since: now,
             updated_at: now,
@@ -482,6 +488,7 @@ impl ChatSession {
                 }
                 Ok(())
             }
+            AgentFrame::CreateTicket { close } => self.on_create_ticket(ws, agent, close).await,
             AgentFrame::Close => self.on_close(ws, &Actor::Agent(agent)).await,
         }
     }
@@ -551,6 +558,81 @@ impl ChatSession {
         self.broadcast(&SessionFrame::Message { message: notice })?;
         self.broadcast(&status_frame(&record))?;
         self.notify_queue().await;
+        let summary = self.summary(&record)?;
+        match record.state.status {
+            Status::Bot => {}
+            Status::Waiting => self.emit(Event::SessionWaiting(summary)).await,
+            Status::Active => self.emit(Event::SessionAccepted(summary)).await,
+            Status::Closed => self.emit(Event::SessionClosed(summary)).await,
+        }
+        Ok(())
+    }
+
+    /// Hands an event to the site's desk for its webhooks. The desk writes
+    /// it to its outbox before answering; a failure here is logged, never
+    /// shown to the participant whose action caused it.
+    async fn emit(&self, event: Event) {
+        let result = async {
+            let site = self.record()?.site;
+            let stub = self.env.durable_object("SITE_DESK")?.get_by_name(site.as_str())?;
+            let resp = stub.fetch_with_request(util::internal_post("/events", &crate::desk::Emit { site, event })?).await?;
+            match resp.status_code() {
+                204 => Ok(()),
+                n => Err(worker::Error::RustError(format!("the desk answered {n}"))),
+            }
+        }
+        .await;
+        if let Err(e) = result {
+            worker::console_error!("ChatSession: webhook event lost: {e}");
+        }
+    }
+
+    /// Turns the session into a helpdesk ticket at the site's desk, links
+    /// it, tells everyone, and closes the session if asked (and allowed).
+    async fn on_create_ticket(&self, ws: &WebSocket, agent: AgentRef, close: bool) -> Result<()> {
+        let record = self.record()?;
+        if record.state.status == Status::Bot {
+            let e = porchlight_protocol::SessionError::StillWithBot;
+            return Ok(send(ws, &SessionFrame::error(e.code(), e.message())));
+        }
+        if let Some(ticket) = record.ticket.clone() {
+            send(ws, &SessionFrame::Ticket { ticket });
+        } else {
+            let messages = self.messages_after(Seq(0), true)?;
+            let site_name = config::sites(&self.env)?.get(&record.site).map(|s| s.name.clone()).unwrap_or_default();
+            let draft = crate::desk::TicketDraft {
+                site: record.site.clone(),
+                session: record.id.clone(),
+                subject: ticket::subject(&record.visitor, &messages),
+                requester: record.visitor.clone(),
+                description: ticket::describe(&site_name, &record.visitor, &messages),
+                created_by: agent.clone(),
+            };
+            let stub = self.env.durable_object("SITE_DESK")?.get_by_name(record.site.as_str())?;
+            let mut resp = stub.fetch_with_request(util::internal_post("/tickets", &draft)?).await?;
+            if resp.status_code() != 200 {
+                return Ok(send(ws, &SessionFrame::error(ErrorCode::Internal, "The ticket could not be created. Please retry.")));
+            }
+            let created: porchlight_protocol::ticket::Ticket = resp.json().await?;
+            // Re-read: frames may have been handled while the desk answered,
+            // including a second click that already linked the same ticket.
+            let mut record = self.record()?;
+            let ticket = created.as_ref();
+            if record.ticket.is_some() {
+                send(ws, &SessionFrame::Ticket { ticket });
+                return Ok(());
+            }
+            record.ticket = Some(ticket.clone());
+            let text = format!("Ticket #{} created: {}", ticket.number, ticket.subject);
+            let notice = self.append("system", Message { text, ..Message::blank() })?;
+            self.save(record)?;
+            self.broadcast(&SessionFrame::Message { message: notice })?;
+            self.broadcast(&SessionFrame::Ticket { ticket })?;
+            self.notify_queue().await;
+        }
+        if close {
+            self.on_close(ws, &Actor::Agent(agent)).await?;
+        }
         Ok(())
     }
 
@@ -613,8 +695,9 @@ impl ChatSession {
         self.save(record)?;
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();
-        self.broadcast(&SessionFrame::Message { message })?;
+        self.broadcast(&SessionFrame::Message { message: message.clone() })?;
         self.notify_queue_with(Some(text.clone())).await;
+        self.emit(Event::MessageCreated { session: self.record()?.id, message }).await;
         Ok(Some(text))
     }
 
@@ -791,7 +874,8 @@ impl ChatSession {
             }
             let message = self.append("bot", Message { author: Author::Bot, text, articles, ..Message::blank() })?;
             record = self.save(record)?;
-            self.broadcast(&SessionFrame::Message { message })?;
+            self.broadcast(&SessionFrame::Message { message: message.clone() })?;
+            self.emit(Event::MessageCreated { session: record.id.clone(), message }).await;
             if trail_changed {
                 self.to_agents(&SessionFrame::Articles { articles: record.articles.clone() })?;
             }
@@ -1074,6 +1158,7 @@ impl ChatSession {
             closed_by: record.state.closed_by,
             closer: record.state.closer.clone(),
             closed_at: record.closed_at,
+            ticket: record.ticket.clone(),
             rev: record.rev,
         })
     }
@@ -1126,6 +1211,7 @@ fn view(record: &Record) -> SessionView {
         articles: record.articles.clone(),
         receipts: receipts(record),
         context: record.context.clone(),
+        ticket: record.ticket.clone(),
     }
 }
 

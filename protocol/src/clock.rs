@@ -50,6 +50,12 @@ pub fn day_label(day: i64, today: i64) -> String {
     }
 }
 
+/// "2026-11-21 23:30 UTC": an unambiguous stamp for records (tickets).
+pub fn utc_stamp(at_ms: u64) -> String {
+    let (y, m, d) = civil_from_days(local_day(at_ms, 0));
+    format!("{y:04}-{m:02}-{d:02} {} UTC", time_label(at_ms, 0))
+}
+
 /// (year, month 1–12, day 1–31) of a day count since 1970-01-01
 /// (Howard Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -96,5 +102,6 @@ mod tests {
         assert_eq!(day_label(today - 30, today), "22 Oct 2026");
         assert_eq!(day_label(0, today), "1 Jan 1970");
         assert_eq!(civil_from_days(today), (2026, 11, 21));
+        assert_eq!(utc_stamp(AT), "2026-11-21 23:30 UTC");
     }
 }

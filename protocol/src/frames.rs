@@ -347,6 +347,9 @@ pub struct SessionView {
     pub receipts: Receipts,
     #[serde(default, skip_serializing_if = "VisitorContext::is_empty")]
     pub context: VisitorContext,
+    /// The helpdesk ticket made from it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<crate::ticket::TicketRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -391,6 +394,8 @@ pub struct SessionSummary {
     /// seen. An agent not listed has seen none (`visitor_messages`).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub unread: std::collections::BTreeMap<crate::ids::AgentId, u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<crate::ticket::TicketRef>,
     /// Revision of the session, +1 on every change. The queue keeps the
     /// highest it has seen, so a late, stale update never overwrites a newer one.
     pub rev: u64,
@@ -461,6 +466,13 @@ pub enum AgentFrame {
     Transfer { to: crate::ids::AgentId },
     Typing { typing: bool },
     Receipt { marks: Marks },
+    /// Turn the session into a helpdesk ticket (visitor, email, whole
+    /// transcript); `close` also closes it (owner, or a waiting session).
+    /// A session makes at most one ticket: asking again re-sends `ticket`.
+    CreateTicket {
+        #[serde(default)]
+        close: bool,
+    },
     Close,
 }
 
@@ -540,6 +552,8 @@ pub enum SessionFrame {
     Receipts { receipts: Receipts },
     /// To agents: the host page's context changed.
     Context { context: VisitorContext },
+    /// The session became a helpdesk ticket.
+    Ticket { ticket: crate::ticket::TicketRef },
     /// A refused frame. `client_id` names the refused `send`, if it was one.
     Error {
         code: ErrorCode,
@@ -783,6 +797,7 @@ mod golden {
                     articles: ArticleTrail { suggested: vec![track()], opened: vec![] },
                     receipts: Receipts::default(),
                     context: Default::default(),
+                    ticket: None,
                 },
                 messages: vec![msg()],
             },
@@ -939,6 +954,7 @@ mod golden {
             visitor_messages: 1,
             order_ref: None,
             unread: [(AgentId("ben".into()), 1)].into(),
+            ticket: None,
             rev: 2,
         };
         let summary_json = json!({"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "WAITING",

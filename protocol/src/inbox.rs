@@ -117,6 +117,7 @@ mod tests {
             visitor_messages: 3,
             order_ref: Some("CK-1042".into()),
             unread: [(AgentId("ava".into()), 1)].into(),
+            ticket: None,
             rev: 1,
         }
     }

@@ -10,6 +10,8 @@
 //! - [`session`]: the session state machine (WAITING → ACTIVE → CLOSED).
 //! - [`validate`]: limits on everything a user can type.
 //! - [`site`]: a site's configuration and the origin allowlist check.
+//! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
+//! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
 pub mod clock;
@@ -18,9 +20,11 @@ pub mod ids;
 pub mod inbox;
 pub mod session;
 pub mod site;
+pub mod ticket;
 pub mod transcript;
 pub mod validate;
+pub mod webhook;
 
 pub use frames::*;
 pub use ids::*;
-pub use session::{ClosedBy, SessionError, SessionState, Status};
+pub use session::{AgentRef, ClosedBy, SessionError, SessionState, Status};

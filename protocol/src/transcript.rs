@@ -130,6 +130,11 @@ impl Transcript {
                     session.context = context;
                 }
             }
+            SessionFrame::Ticket { ticket } => {
+                if let Some(session) = &mut self.session {
+                    session.ticket = Some(ticket);
+                }
+            }
             SessionFrame::Articles { articles } => {
                 if let Some(session) = &mut self.session {
                     session.articles = articles;
@@ -201,6 +206,7 @@ mod tests {
                 articles: Default::default(),
                 receipts: Default::default(),
                 context: Default::default(),
+                ticket: None,
             },
             messages,
         }

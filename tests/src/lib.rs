@@ -71,6 +71,18 @@ pub fn post(path: &str, origin: Option<&str>, bearer: Option<&str>, body: &str) 
     answer(req.send_string(body))
 }
 
+/// Any method to an agent route, with an agent token or none.
+pub fn call(method: &str, path: &str, bearer: Option<&str>, body: Option<&str>) -> Answer {
+    let mut req = ureq::request(method, &format!("{}{path}", edge())).set("content-type", "application/json");
+    if let Some(t) = bearer {
+        req = req.set("authorization", &format!("Bearer {t}"));
+    }
+    answer(match body {
+        Some(b) => req.send_string(b),
+        None => req.call(),
+    })
+}
+
 fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
     let resp = match result {
         Ok(r) => r,

@@ -246,6 +246,64 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     assert!(!format!("{before_own:?}").contains("QA"), "the note reached the visitor: {before_own:?}");
     log_has("Great, thank you!");
 
+    // React to the visitor's message and reply quoting it, from its own actions.
+    let thanks = "[...document.querySelectorAll('.log .msg')].find(m => m.innerText.includes('Great, thank you!'))";
+    let in_thanks = |label: &str| {
+        browser.wait_for(
+            &format!("the {label} button on the visitor's message"),
+            20,
+            &format!("const m = {thanks}; return m && [...m.querySelectorAll('button')].find(b => b.getAttribute('aria-label') === arguments[0] || b.textContent.trim() === arguments[0]) || null"),
+            json!([label]),
+        )
+    };
+    browser.click(&in_thanks("React"));
+    browser.click(&in_thanks("thumbs up"));
+    let (frame, _) = visitor.recv_until::<SessionFrame>("the console's reaction", |f| {
+        matches!(f, SessionFrame::Updated { message } if !message.reactions.is_empty())
+    });
+    let thanks_seq = match frame {
+        SessionFrame::Updated { message } => {
+            assert_eq!(message.reactions[0].emoji, porchlight_protocol::Emoji::ThumbsUp);
+            assert!(matches!(&message.reactions[0].by[..], [porchlight_protocol::Participant::Agent { name, .. }] if name == "Ava"));
+            message.seq
+        }
+        _ => unreachable!(),
+    };
+    browser.wait_for(
+        "the reaction chip, pressed",
+        20,
+        &format!("const m = {thanks}; const c = m && m.querySelector('.pl-chip'); return !!c && c.getAttribute('aria-pressed') === 'true' && c.textContent.includes('1')"),
+        json!([]),
+    );
+    browser.click(&in_thanks("Reply"));
+    browser.type_text(&browser.by_name("textbox", "Message"), "Happy to help!\u{E007}");
+    let (frame, _) = visitor.recv_until::<SessionFrame>("the quoted reply", |f| {
+        matches!(f, SessionFrame::Message { message } if message.text == "Happy to help!")
+    });
+    match frame {
+        SessionFrame::Message { message } => assert_eq!(message.reply_to.map(|q| q.seq), Some(thanks_seq), "the reply quotes"),
+        _ => unreachable!(),
+    }
+    browser.wait_for(
+        "the quote above the reply",
+        20,
+        "return [...document.querySelectorAll('.log .msg')].some(m => m.innerText.includes('Happy to help!') && m.querySelector('.pl-quote') && m.querySelector('.pl-quote').innerText.includes('Great, thank you!'))",
+        json!([]),
+    );
+
+    // Create ticket: the visitor is told, the console shows the link.
+    browser.click(&browser.by_name("button", "Create ticket"));
+    let (frame, _) = visitor.recv_until::<SessionFrame>("the ticket", |f| matches!(f, SessionFrame::Ticket { .. }));
+    let SessionFrame::Ticket { ticket } = frame else { unreachable!() };
+    browser.wait_for(
+        "the ticket link in the console",
+        20,
+        "const t = document.querySelector('[aria-label=\"Ticket\"]'); return !!t && t.textContent === arguments[0]",
+        json!([format!("Ticket #{}", ticket.number)]),
+    );
+    let got = call("GET", &format!("/api/v1/sites/{SITE}/tickets/{}", ticket.number), Some(AVA), None);
+    assert!(got.body["description"].as_str().is_some_and(|d| d.contains("Happy to help!") && d.contains(note)), "{}", got.body);
+
     // Search: by a word of the conversation the row stays; by nonsense it goes.
     let search = browser.by_name("input", "Search conversations");
     browser.type_text(&search, "hopper");

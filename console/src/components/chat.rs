@@ -204,6 +204,18 @@ pub fn chat(props: &Props) -> Html {
         e.prevent_default();
         send();
     });
+    let export_error = use_state(|| None::<String>);
+    let on_export = {
+        let (agent, id, export_error) = (props.agent.clone(), props.id.clone(), export_error.clone());
+        Callback::from(move |_: MouseEvent| {
+            let url = format!("{}/api/v1/sites/{}/sessions/{id}/transcript", agent.edge, agent.login.site);
+            let (token, file, export_error) = (agent.token.to_string(), format!("porchlight-{id}.json"), export_error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = porchlight_browser::download_with_bearer(&url, &token, &file).await;
+                export_error.set(result.err().map(|e| format!("Export failed: {}", e.message)));
+            });
+        })
+    };
 
     let t = &state.transcript;
     let session = t.session.as_ref();
@@ -267,6 +279,13 @@ pub fn chat(props: &Props) -> Html {
                         </select>
                         <button onclick={on_transfer}>{ "Transfer" }</button>
                     }
+                    if let Some(ticket) = session.and_then(|s| s.ticket.as_ref()) {
+                        <span class="ticket-link" aria-label="Ticket">{ format!("Ticket #{}", ticket.number) }</span>
+                    } else if matches!(status, Some(Status::Waiting | Status::Active | Status::Closed)) {
+                        <button onclick={frame_sender(AgentFrame::CreateTicket { close: false })}
+                            title="Open a helpdesk ticket with the visitor's details and the whole transcript">{ "Create ticket" }</button>
+                    }
+                    <button onclick={on_export} title="Download the whole conversation, notes included, as JSON">{ "Export JSON" }</button>
                     if status == Some(Status::Waiting) || can_write {
                         <button class="danger" onclick={frame_sender(AgentFrame::Close)}>{ "Close session" }</button>
                     }
@@ -334,6 +353,7 @@ pub fn chat(props: &Props) -> Html {
                 } }</p>
             }
             if let Some(n) = &t.notice { <p class="error" role="alert">{ n }</p> }
+            if let Some(e) = &*export_error { <p class="error" role="alert">{ e }</p> }
             if status == Some(Status::Closed) {
                 <p class="closed" role="status">{ "This conversation is closed. No more messages can be sent." }</p>
             }

@@ -200,6 +200,10 @@ pub fn conversation(props: &Props) -> Html {
                     { if n == 1 { "You're next in line.".to_owned() } else { format!("You're number {n} in line.") } }
                 </p>
             }
+            if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
+                <p class="pl-ticket" role="status">{ format!("We opened ticket #{} for this. We'll follow up{}.", ticket.number,
+                    if t.session.as_ref().is_some_and(|s| s.visitor.email.is_some()) { " by email" } else { "" }) }</p>
+            }
             if closed {
                 <p class="pl-closed" role="status">{ "This conversation has ended. No more messages can be sent." }</p>
             }

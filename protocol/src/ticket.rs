@@ -1,0 +1,153 @@
+//! Helpdesk tickets made from chat sessions.
+//!
+//! A ticket carries the visitor (name, email) and the whole conversation
+//! as its description, so whoever picks it up in the helpdesk needs
+//! nothing else. The session links to its ticket ([`TicketRef`]) and the
+//! ticket to its session. Numbers are per site: 1, 2, 3…
+
+use crate::clock;
+use crate::frames::{Author, Message, VisitorInfo};
+use crate::ids::{SessionId, SiteId};
+use crate::session::AgentRef;
+use serde::{Deserialize, Serialize};
+
+/// A ticket as the helpdesk sees it:
+/// `GET /api/v1/sites/{site}/tickets/{number}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub number: u64,
+    pub site: SiteId,
+    /// The chat it came from.
+    pub session: SessionId,
+    pub subject: String,
+    pub requester: VisitorInfo,
+    /// The full transcript as plain text, one line per message.
+    pub description: String,
+    pub created_by: AgentRef,
+    pub created_at: u64,
+}
+
+/// The session's side of the link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketRef {
+    pub number: u64,
+    pub subject: String,
+}
+
+impl Ticket {
+    pub fn as_ref(&self) -> TicketRef {
+        TicketRef { number: self.number, subject: self.subject.clone() }
+    }
+}
+
+/// Answer to `GET /api/v1/sites/{site}/tickets`: newest first, without
+/// descriptions (fetch one ticket for that).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketList {
+    pub tickets: Vec<TicketSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketSummary {
+    pub number: u64,
+    pub session: SessionId,
+    pub subject: String,
+    pub requester: VisitorInfo,
+    pub created_by: AgentRef,
+    pub created_at: u64,
+}
+
+/// Longest subject: the start of the visitor's first message.
+pub const SUBJECT_CHARS: usize = 80;
+
+/// The ticket's subject: the visitor's first message (cut at a word), or
+/// "Chat with {name}" when they wrote nothing.
+pub fn subject(visitor: &VisitorInfo, messages: &[Message]) -> String {
+    let first = messages.iter().find(|m| matches!(m.author, Author::Visitor { .. }) && !m.deleted && !m.text.trim().is_empty());
+    let Some(first) = first else { return format!("Chat with {}", visitor.name) };
+    let line = first.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= SUBJECT_CHARS {
+        return line;
+    }
+    let cut: String = line.chars().take(SUBJECT_CHARS - 1).collect();
+    let at_word = cut.rfind(' ').filter(|&i| i > SUBJECT_CHARS / 2).map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{at_word}…")
+}
+
+/// The transcript as the ticket's description: a header, then one line per
+/// message in order (`[2026-11-21 18:40 UTC] Jo: …`). Internal notes are
+/// kept, marked, since a ticket is for the team; deleted messages say so.
+pub fn describe(site_name: &str, visitor: &VisitorInfo, messages: &[Message]) -> String {
+    let mut out = format!("Chat transcript from {site_name}\nVisitor: {}", visitor.name);
+    if let Some(email) = &visitor.email {
+        out.push_str(&format!(" <{email}>"));
+    }
+    out.push_str("\n\n");
+    for m in messages {
+        let who = match &m.author {
+            Author::Visitor { name } => name.clone(),
+            Author::Agent { name, .. } if m.internal => format!("{name} (internal note)"),
+            Author::Agent { name, .. } => name.clone(),
+            Author::Bot => "Bot".into(),
+            Author::System => "—".into(),
+        };
+        let text = if m.deleted { "(message deleted)".to_owned() } else { m.text.clone() };
+        let edited = if m.edited_at.is_some() && !m.deleted { " (edited)" } else { "" };
+        let quote = match &m.reply_to {
+            Some(q) if !q.snippet.is_empty() => format!("> {}: {}\n    ", q.author, q.snippet),
+            _ => String::new(),
+        };
+        out.push_str(&format!("[{}] {who}: {quote}{text}{edited}\n", clock::utc_stamp(m.at)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frames::Quote;
+    use crate::ids::{AgentId, Seq};
+
+    const AT: u64 = 1_795_303_800_000; // 2026-11-21 23:30 UTC
+
+    fn jo() -> VisitorInfo {
+        VisitorInfo { name: "Jo".into(), email: Some("jo@example.com".into()) }
+    }
+
+    fn said(seq: u64, author: Author, text: &str) -> Message {
+        Message { seq: Seq(seq), author, text: text.into(), at: AT + seq * 60_000, ..Message::blank() }
+    }
+
+    #[test]
+    fn the_subject_is_the_first_thing_the_visitor_asked() {
+        let visitor = Author::Visitor { name: "Jo".into() };
+        assert_eq!(subject(&jo(), &[]), "Chat with Jo");
+        let msgs = [said(1, Author::Bot, "Hi!"), said(2, visitor.clone(), "  my grinder\nis   broken ")];
+        assert_eq!(subject(&jo(), &msgs), "my grinder is broken");
+        let long = "word ".repeat(40);
+        let s = subject(&jo(), &[said(1, visitor, &long)]);
+        assert!(s.ends_with("word…") && s.chars().count() <= SUBJECT_CHARS, "{s}");
+    }
+
+    #[test]
+    fn the_description_is_the_whole_transcript() {
+        let ava = Author::Agent { id: AgentId("ava".into()), name: "Ava".into() };
+        let mut reply = said(3, ava.clone(), "Replacement on its way.");
+        reply.reply_to = Some(Quote { seq: Seq(1), author: "Jo".into(), snippet: "My grinder broke".into() });
+        let mut gone = said(4, Author::Visitor { name: "Jo".into() }, "");
+        gone.deleted = true;
+        let mut note = said(5, ava, "Warranty case W-77");
+        note.internal = true;
+        let msgs = [said(1, Author::Visitor { name: "Jo".into() }, "My grinder broke"), said(2, Author::System, "Ava joined the conversation"), reply, gone, note];
+        let text = describe("Copper Kettle", &jo(), &msgs);
+        assert_eq!(
+            text,
+            "Chat transcript from Copper Kettle\nVisitor: Jo <jo@example.com>\n\n\
+             [2026-11-21 23:31 UTC] Jo: My grinder broke\n\
+             [2026-11-21 23:32 UTC] —: Ava joined the conversation\n\
+             [2026-11-21 23:33 UTC] Ava: > Jo: My grinder broke\n    Replacement on its way.\n\
+             [2026-11-21 23:34 UTC] Jo: (message deleted)\n\
+             [2026-11-21 23:35 UTC] Ava (internal note): Warranty case W-77\n"
+        );
+    }
+}

@@ -1,0 +1,206 @@
+//! The site's desk through the real edge: tickets made from sessions
+//! (linked both ways, listed and fetched over REST) and webhooks, signed
+//! and retried, delivered to a real local HTTP receiver that fails twice.
+
+use hmac::{Hmac, Mac};
+use porchlight_protocol::ticket::{Ticket, TicketList};
+use porchlight_protocol::webhook::{Webhook, WebhookEvent};
+use porchlight_protocol::{AgentFrame, Author, ErrorCode, SessionFrame, Status, VisitorFrame};
+use porchlight_tests::*;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn ticket_frame(ws: &mut Ws) -> porchlight_protocol::ticket::TicketRef {
+    match ws.recv_until::<SessionFrame>("ticket", |f| matches!(f, SessionFrame::Ticket { .. })).0 {
+        SessionFrame::Ticket { ticket } => ticket,
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_session_becomes_a_ticket_with_the_whole_transcript() {
+    let Scene { name, mut queue, session, mut visitor, mut ava } = scene("Ticket");
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+    visitor.send(&VisitorFrame::send(client_id("v1"), "My grinder makes a <clicking> noise"));
+    ava.send(&AgentFrame::send(client_id("a1"), "Sorry! I'll open a warranty case."));
+    ava.send(&AgentFrame::Note { client_id: client_id("n1"), text: "Serial GR-5521, bought March".into() });
+    ava.recv_until::<SessionFrame>("note", |f| matches!(f, SessionFrame::Message { message } if message.internal));
+
+    ava.send(&AgentFrame::CreateTicket { close: true });
+    system_text(&mut visitor, "Ticket #");
+    let link = ticket_frame(&mut visitor);
+    assert_eq!(link.subject, "My grinder makes a <clicking> noise", "the subject is the visitor's question");
+    status_is(&mut visitor, Status::Closed);
+    assert_eq!(ticket_frame(&mut ava), link);
+
+    // Closed for good: the visitor's next message is refused with a reason.
+    visitor.send(&VisitorFrame::send(client_id("v2"), "hello?"));
+    assert_eq!(error_of(&mut visitor), ErrorCode::SessionClosed);
+    // Asking again links the same ticket, not a new one.
+    ava.send(&AgentFrame::CreateTicket { close: false });
+    assert_eq!(ticket_frame(&mut ava), link);
+
+    // Session → ticket: in the session itself and in the queue.
+    let mut again = Ws::agent_session(&session);
+    match again.agent_hello(BEN) {
+        SessionFrame::Welcome { session: view, .. } => assert_eq!(view.ticket.as_ref(), Some(&link)),
+        other => panic!("expected welcome, got {other:?}"),
+    }
+    queue.queue_until(&name, |s| s.ticket.as_ref() == Some(&link) && s.status == Status::Closed);
+
+    // Ticket → session, over REST.
+    let list = call("GET", &format!("/api/v1/sites/{SITE}/tickets"), Some(BEN), None);
+    assert_eq!(list.status, 200, "{}", list.body);
+    let list: TicketList = serde_json::from_value(list.body).unwrap();
+    let row = list.tickets.iter().find(|t| t.number == link.number).expect("listed");
+    assert_eq!(row.session, session.session_id);
+    let got = call("GET", &format!("/api/v1/sites/{SITE}/tickets/{}", link.number), Some(BEN), None);
+    assert_eq!(got.status, 200, "{}", got.body);
+    let ticket: Ticket = serde_json::from_value(got.body).unwrap();
+    assert_eq!((ticket.session, ticket.requester.name.as_str()), (session.session_id.clone(), name.as_str()));
+    assert!(ticket.requester.email.is_some(), "the visitor's email travels with the ticket");
+    assert_eq!(ticket.created_by.id.as_str(), "ava");
+    for line in [
+        format!("] {name}: My grinder makes a <clicking> noise"),
+        "] Ava: Sorry! I'll open a warranty case.".to_owned(),
+        "] Ava (internal note): Serial GR-5521, bought March".to_owned(),
+        "] —: Ava joined the conversation".to_owned(),
+    ] {
+        assert!(ticket.description.contains(&line), "description lacks {line:?}:\n{}", ticket.description);
+    }
+
+    let anonymous = call("GET", &format!("/api/v1/sites/{SITE}/tickets"), None, None);
+    assert_eq!((anonymous.status, anonymous.body["error"]["code"].as_str()), (401, Some("unauthorized")));
+    let missing = call("GET", &format!("/api/v1/sites/{SITE}/tickets/999999"), Some(AVA), None);
+    assert_eq!(missing.status, 404);
+}
+
+/// One request the receiver got.
+#[derive(Clone)]
+struct Hit {
+    at: Instant,
+    headers: HashMap<String, String>,
+    body: String,
+    answered: u16,
+}
+
+/// A real HTTP server on 127.0.0.1 that answers 503 to the first two
+/// attempts of every delivery and 200 to the rest.
+fn receiver() -> (String, Arc<Mutex<Vec<Hit>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
+    let url = format!("http://127.0.0.1:{}/hooks/porchlight", listener.local_addr().unwrap().port());
+    let hits = Arc::new(Mutex::new(Vec::<Hit>::new()));
+    let log = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let mut headers = HashMap::new();
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+                }
+            }
+            let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+            let delivery = headers.get("porchlight-delivery").cloned().unwrap_or_default();
+            let mut log = log.lock().unwrap();
+            let earlier = log.iter().filter(|h: &&Hit| h.headers.get("porchlight-delivery") == Some(&delivery)).count();
+            let answered = if earlier < 2 { 503 } else { 200 };
+            log.push(Hit { at: Instant::now(), headers, body: String::from_utf8_lossy(&body).into_owned(), answered });
+            drop(log);
+            let reason = if answered == 200 { "OK" } else { "Service Unavailable" };
+            let mut out = stream;
+            let _ = write!(out, "HTTP/1.1 {answered} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
+    });
+    (url, hits)
+}
+
+fn signature(secret: &str, body: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn webhooks_are_signed_and_retried_until_acknowledged() {
+    let (url, hits) = receiver();
+    let path = format!("/api/v1/sites/{SITE}/webhooks");
+    let body = serde_json::json!({ "url": url }).to_string();
+    let refused = call("POST", &path, Some(BEN), Some(&body));
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (403, Some("forbidden")), "agents are not admins");
+    let insecure = call("POST", &path, Some(AVA), Some(r#"{"url":"http://hooks.example.com/x"}"#));
+    assert_eq!(insecure.status, 400, "{}", insecure.body);
+    let created = call("POST", &path, Some(AVA), Some(&body));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let hook: Webhook = serde_json::from_value(created.body).unwrap();
+    let secret = hook.secret.clone().expect("the secret is shown once");
+    let listed = call("GET", &path, Some(AVA), None);
+    let listed: Vec<Webhook> = serde_json::from_value(listed.body).unwrap();
+    assert!(listed.iter().any(|h| h.id == hook.id && h.secret.is_none()), "listing never shows secrets");
+
+    // One session through its life: waiting, a message, accepted, ticket, closed.
+    let Scene { session, mut visitor, mut ava, .. } = scene("Hooked");
+    visitor.send(&VisitorFrame::send(client_id("h1"), "Do you ship to Norway?"));
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+    ava.send(&AgentFrame::CreateTicket { close: true });
+    status_is(&mut visitor, Status::Closed);
+
+    let sid = session.session_id.0.clone();
+    let wanted = ["session.waiting", "message.created", "session.accepted", "ticket.created", "session.closed"];
+    let deadline = Instant::now() + Duration::from_secs(45);
+    let mine = |hits: &[Hit]| -> Vec<Hit> { hits.iter().filter(|h| h.body.contains(&sid)).cloned().collect() };
+    loop {
+        let got = mine(&hits.lock().unwrap());
+        let acked = |kind: &str| got.iter().any(|h| h.answered == 200 && h.headers.get("porchlight-event").map(String::as_str) == Some(kind));
+        if wanted.iter().all(|k| acked(k)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not every event was acknowledged in 45 s; got {:?}",
+            got.iter().map(|h| (h.headers.get("porchlight-event").cloned(), h.answered)).collect::<Vec<_>>());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let got = mine(&hits.lock().unwrap());
+    for kind in wanted {
+        let attempts: Vec<&Hit> = got.iter().filter(|h| h.headers.get("porchlight-event").map(String::as_str) == Some(kind)).collect();
+        // The message event can be the visitor's or (for a visitor message in
+        // BOT) the bot's too; look at one delivery at a time.
+        let first = attempts[0].headers["porchlight-delivery"].clone();
+        let one: Vec<&&Hit> = attempts.iter().filter(|h| h.headers["porchlight-delivery"] == first).collect();
+        assert_eq!(one.iter().map(|h| h.answered).collect::<Vec<_>>(), [503, 503, 200], "{kind}: two failures, then success");
+        assert!(one.windows(2).all(|w| w[1].body == w[0].body), "{kind}: a retry repeats the same body");
+        assert!(one[1].at - one[0].at >= Duration::from_millis(900), "{kind}: retries back off");
+        assert!(one[2].at - one[1].at >= Duration::from_millis(1800), "{kind}: and back off more");
+        for h in &one {
+            assert_eq!(h.headers["porchlight-signature"], format!("sha256={}", signature(&secret, &h.body)), "{kind}: signature");
+        }
+        let event: WebhookEvent = serde_json::from_str(&one[0].body).expect("event json");
+        assert_eq!((event.event.kind(), event.id.as_str()), (kind, first.as_str()));
+    }
+    let message = got.iter().find_map(|h| {
+        let e: WebhookEvent = serde_json::from_str(&h.body).ok()?;
+        match e.event {
+            porchlight_protocol::webhook::Event::MessageCreated { message, .. } if matches!(message.author, Author::Visitor { .. }) => Some(message),
+            _ => None,
+        }
+    });
+    assert_eq!(message.map(|m| m.text), Some("Do you ship to Norway?".into()));
+
+    let gone = call("DELETE", &format!("{path}/{}", hook.id), Some(AVA), None);
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    let again = call("DELETE", &format!("{path}/{}", hook.id), Some(AVA), None);
+    assert_eq!(again.status, 404);
+}
