@@ -4,8 +4,8 @@
 //! with a status in one place ([`ApiError::into_response`]). Origin checks
 //! for visitor routes happen here, before any Durable Object is touched.
 
-use crate::{config, crypto, util};
-use porchlight_protocol::site::{SiteConfig, Sites};
+use crate::{accounts, config, crypto, util};
+use porchlight_protocol::site::{AccountSource, AgentAccount, AgentList, CreateAgent, CreatedAgent, Role, SiteConfig, Sites};
 use porchlight_protocol::validate::{self, MAX_FRAME_BYTES};
 use porchlight_protocol::{
     AgentLogin, CreateSession, ErrorBody, ErrorCode, SessionCreated, SessionId, SiteId, WidgetConfig,
@@ -58,7 +58,7 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["healthz"]) => Ok(Response::ok("ok")?),
-        (Method::Post, ["api", "v1", "agent", "login"]) => agent_login(&req, env),
+        (Method::Post, ["api", "v1", "agent", "login"]) => agent_login(&req, env).await,
         (method, ["api", "v1", "sites", site, rest @ ..]) => {
             let sites = config::sites(env)?;
             let site_id = SiteId::parse(site).ok_or_else(|| ApiError::not_found("Site"))?;
@@ -78,7 +78,7 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
                     forward_upgrade(req, env, "CHAT_SESSION", &session_object_name(&site_id, &id), "/agent").await
                 }
                 (Method::Get, ["sessions", id, "transcript"]) => {
-                    agent_bearer(&req, site)?;
+                    agent_bearer(&req, env, &site_id, site).await?;
                     let id = session_id(id, "")?;
                     let stub = env.durable_object("CHAT_SESSION")?.get_by_name(&session_object_name(&site_id, &id))?;
                     let resp = stub.fetch_with_request(Request::new("https://internal/transcript", Method::Get)?).await?;
@@ -91,14 +91,15 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
                     Ok(resp.with_headers(headers))
                 }
                 (Method::Get, ["tickets"]) => {
-                    agent_bearer(&req, site)?;
+                    agent_bearer(&req, env, &site_id, site).await?;
                     desk_forward(env, &site_id, Request::new("https://internal/tickets", Method::Get)?).await
                 }
                 (Method::Get, ["tickets", number]) => {
-                    agent_bearer(&req, site)?;
+                    agent_bearer(&req, env, &site_id, site).await?;
                     let number: u64 = number.parse().map_err(|_| ApiError::not_found("Ticket"))?;
                     desk_forward(env, &site_id, Request::new(&format!("https://internal/tickets/{number}"), Method::Get)?).await
                 }
+                (_, rest @ ["agents", ..]) => agents_admin(req, env, &site_id, site, rest).await,
                 (_, rest @ ["webhooks", ..]) => webhooks_admin(req, env, &site_id, site, rest).await,
                 (Method::Options, ["kb", ..]) => preflight(&req, site),
                 (Method::Get, ["kb", "index"]) => kb_index(req, env, &site_id, site).await,
@@ -179,7 +180,7 @@ async fn kb_index(req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig) 
 /// Site administration of the knowledge base: ADMIN agents of this site only.
 async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, rest: &[&str]) -> ApiResult<Response> {
     let site = sites.get(site_id).ok_or_else(|| ApiError::not_found("Site"))?;
-    admin_bearer(&req, site, "Managing the knowledge base")?;
+    admin_bearer(&req, env, site_id, site, "Managing the knowledge base").await?;
     const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
     let declared: usize = req.headers().get("content-length")?.and_then(|v| v.parse().ok()).unwrap_or(0);
     if declared > MAX_IMPORT_BYTES {
@@ -221,7 +222,7 @@ async fn desk_forward(env: &Env, site_id: &SiteId, req: Request) -> ApiResult<Re
 
 /// Webhook endpoints: ADMIN agents of the site list, register and remove them.
 async fn webhooks_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig, rest: &[&str]) -> ApiResult<Response> {
-    admin_bearer(&req, site, "Managing webhooks")?;
+    admin_bearer(&req, env, site_id, site, "Managing webhooks").await?;
     let forwarded = match (req.method(), rest) {
         (Method::Get, ["webhooks"]) => Request::new("https://internal/webhooks", Method::Get)?,
         (Method::Post, ["webhooks"]) => {
@@ -242,20 +243,20 @@ async fn webhooks_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
 }
 
 /// Like [`agent_bearer`], and the agent must be an ADMIN.
-fn admin_bearer<'a>(req: &Request, site: &'a SiteConfig, what: &str) -> ApiResult<&'a porchlight_protocol::site::AgentAccount> {
-    let account = agent_bearer(req, site)?;
-    if account.role != porchlight_protocol::site::Role::Admin {
+async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig, what: &str) -> ApiResult<AgentAccount> {
+    let account = agent_bearer(req, env, site_id, site).await?;
+    if account.role != Role::Admin {
         return Err(ApiError::new(403, ErrorCode::Forbidden, format!("{what} needs an ADMIN agent.")));
     }
     Ok(account)
 }
 
 /// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.
-fn agent_bearer<'a>(req: &Request, site: &'a SiteConfig) -> ApiResult<&'a porchlight_protocol::site::AgentAccount> {
+async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
     let unauthorized = || ApiError::new(401, ErrorCode::Unauthorized, "Send an agent token of this site as `Authorization: Bearer <token>`.");
     let header = req.headers().get("authorization")?.unwrap_or_default();
     let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
-    site.agent_by_token_hash(&crypto::sha256_hex(token)).ok_or_else(unauthorized)
+    accounts::by_token(env, site_id, site, token).await?.ok_or_else(unauthorized)
 }
 
 /// Durable Object name of a session: site and id together, so one site can
@@ -342,7 +343,7 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
 }
 
 async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &str) -> ApiResult<T> {
-    let cors = |e: ApiError| e.with_cors(Some(origin));
+    let cors = |e: ApiError| e.with_cors(Some(origin).filter(|o| !o.is_empty()));
     let declared: usize = req.headers().get("content-length")?.and_then(|v| v.parse().ok()).unwrap_or(0);
     if declared > MAX_FRAME_BYTES {
         return Err(cors(too_large()));
@@ -385,13 +386,91 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
     Ok(with_cors(created, &origin)?)
 }
 
-fn agent_login(req: &Request, env: &Env) -> ApiResult<Response> {
+async fn agent_login(req: &Request, env: &Env) -> ApiResult<Response> {
     let unauthorized = || ApiError::new(401, ErrorCode::Unauthorized, "That agent token is not valid.");
     let header = req.headers().get("authorization")?.unwrap_or_default();
     let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
     let sites: Sites = config::sites(env)?;
-    let (site, config, agent) = sites.agent_by_token_hash(&crypto::sha256_hex(token)).ok_or_else(unauthorized)?;
-    Ok(Response::from_json(&AgentLogin { site: site.clone(), site_name: config.name.clone(), agent: agent.as_ref() })?)
+    let (site, config, agent) = match sites.agent_by_token_hash(&crypto::sha256_hex(token)) {
+        Some((site, config, agent)) => (site.clone(), config, agent.clone()),
+        None => {
+            // An API-made token names its site.
+            let site = porchlight_protocol::site::token_site(token).ok_or_else(unauthorized)?;
+            let config = sites.get(&site).ok_or_else(unauthorized)?;
+            let agent = accounts::by_token(env, &site, config, token).await?.ok_or_else(unauthorized)?;
+            (site, config, agent)
+        }
+    };
+    Ok(Response::from_json(&AgentLogin { site, site_name: config.name.clone(), agent: agent.as_ref() })?)
+}
+
+/// Agent accounts: ADMINs list every agent, create one (its token is in
+/// the answer, once) and revoke API-made ones.
+async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig, rest: &[&str]) -> ApiResult<Response> {
+    admin_bearer(&req, env, site_id, site, "Managing agents").await?;
+    let desk = env.durable_object("SITE_DESK")?.get_by_name(site_id.as_str())?;
+    match (req.method(), rest) {
+        (Method::Get, ["agents"]) => {
+            let agents = accounts::all(env, site_id, site)
+                .await?
+                .iter()
+                .map(|a| a.info(if site.agents.iter().any(|c| c.id == a.id) { AccountSource::Config } else { AccountSource::Api }))
+                .collect();
+            Ok(Response::from_json(&AgentList { agents })?)
+        }
+        (Method::Post, ["agents"]) => {
+            let form: CreateAgent = read_json(&mut req, "").await?;
+            if !porchlight_protocol::site::valid_agent_id(&form.id) {
+                return Err(ApiError::new(422, ErrorCode::BadFrame, "Agent ids are 1–32 lowercase letters, digits or `-`."));
+            }
+            let name = validate::name(&form.name).map_err(|e| ApiError::new(422, e.code, e.message))?;
+            if site.agents.iter().any(|a| a.id.as_str() == form.id) {
+                return Err(ApiError::new(409, ErrorCode::BadFrame, format!("`{}` is configured in SITES already.", form.id)));
+            }
+            let token = format!("plat_{site_id}_{}", crypto::random_hex(24)?);
+            let account = AgentAccount {
+                id: porchlight_protocol::AgentId(form.id),
+                name,
+                token_sha256: crypto::sha256_hex(&token),
+                role: form.role,
+            };
+            let resp = desk.fetch_with_request(util::internal_post("/agents", &account)?).await?;
+            if resp.status_code() != 201 {
+                return Ok(resp);
+            }
+            let created = CreatedAgent { agent: account.info(AccountSource::Api), token };
+            notify_queue_roster(env, site_id).await;
+            Ok(Response::from_json(&created)?.with_status(201))
+        }
+        (Method::Delete, ["agents", id]) => {
+            if site.agents.iter().any(|a| a.id.as_str() == *id) {
+                return Err(ApiError::new(409, ErrorCode::Forbidden, format!("`{id}` is configured in SITES; remove it there.")));
+            }
+            if !porchlight_protocol::site::valid_agent_id(id) {
+                return Err(ApiError::not_found("Agent"));
+            }
+            let resp = desk.fetch_with_request(Request::new(&format!("https://internal/agents/{id}"), Method::Delete)?).await?;
+            if resp.status_code() == 204 {
+                let stub = env.durable_object("SITE_QUEUE")?.get_by_name(site_id.as_str())?;
+                let revoked = crate::queue::Revoked { agent: porchlight_protocol::AgentId(id.to_string()) };
+                stub.fetch_with_request(util::internal_post("/revoked", &revoked)?).await?;
+            }
+            Ok(resp)
+        }
+        _ => Err(ApiError::not_found("Route")),
+    }
+}
+
+/// The queue recounts presence when the roster changes.
+async fn notify_queue_roster(env: &Env, site_id: &SiteId) {
+    let result = async {
+        let stub = env.durable_object("SITE_QUEUE")?.get_by_name(site_id.as_str())?;
+        stub.fetch_with_request(util::internal_post("/roster", &())?).await
+    }
+    .await;
+    if let Err(e) = result {
+        worker::console_error!("telling the queue about a new agent failed: {e}");
+    }
 }
 
 /// Hands a WebSocket upgrade to a Durable Object, which accepts it with the

@@ -2,6 +2,8 @@
 //! outlives any one chat and is not the live queue:
 //!
 //! - **tickets** made from sessions, numbered 1, 2, 3… per site;
+//! - **agent accounts** created by ADMINs over the API (token hashes only;
+//!   revoking keeps the row, so an id is never reused by someone else);
 //! - **webhooks**: the site's endpoints, and an outbox of deliveries that
 //!   a Durable Object alarm works through, retrying with backoff
 //!   ([`porchlight_protocol::webhook::retry_delay_ms`]) until a 2xx.
@@ -14,7 +16,8 @@ use crate::crypto;
 use crate::util::now_ms;
 use porchlight_protocol::ticket::{Ticket, TicketList, TicketSummary};
 use porchlight_protocol::webhook::{self, Event, RegisterWebhook, Webhook, WebhookEvent};
-use porchlight_protocol::{AgentRef, ErrorBody, ErrorCode, SessionId, SiteId, VisitorInfo};
+use porchlight_protocol::site::{constant_time_eq, AgentAccount, Role};
+use porchlight_protocol::{AgentId, AgentRef, ErrorBody, ErrorCode, SessionId, SiteId, VisitorInfo};
 use serde::{Deserialize, Serialize};
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, ResponseBuilder, Result, SqlStorage, State};
 
@@ -59,6 +62,8 @@ impl DurableObject for SiteDesk {
                 event_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
                 next_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending', last_error TEXT)",
             "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at)",
+            "CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+                token_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER)",
         ];
         for statement in schema {
             if let Err(e) = sql.exec(statement, None) {
@@ -88,6 +93,46 @@ impl DurableObject for SiteDesk {
             (Method::Post, ["events"]) => {
                 let Emit { site, event } = req.json().await?;
                 self.emit(&site, event).await?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            (Method::Post, ["agents", "auth"]) => {
+                let crate::accounts::TokenCheck { token_sha256 } = req.json().await?;
+                match self.agents()?.into_iter().find(|a| constant_time_eq(a.token_sha256.as_bytes(), token_sha256.as_bytes())) {
+                    Some(account) => Response::from_json(&account),
+                    None => not_found("Agent"),
+                }
+            }
+            (Method::Get, ["agents"]) => Response::from_json(&self.agents()?),
+            (Method::Post, ["agents"]) => {
+                let account: AgentAccount = req.json().await?;
+                let taken: Vec<JsonRow> = self
+                    .sql
+                    .exec("SELECT id AS json FROM agents WHERE id = ?", vec![account.id.0.clone().into()])?
+                    .to_array()?;
+                if !taken.is_empty() {
+                    let body = ErrorBody::new(ErrorCode::BadFrame, format!("There is already an agent `{}` (ids are never reused).", account.id));
+                    return Ok(Response::from_json(&body)?.with_status(409));
+                }
+                self.sql.exec(
+                    "INSERT INTO agents (id, name, role, token_sha256, created_at) VALUES (?, ?, ?, ?, ?)",
+                    vec![
+                        account.id.0.clone().into(),
+                        account.name.clone().into(),
+                        serde_json::to_value(account.role)?.as_str().unwrap_or("AGENT").to_owned().into(),
+                        account.token_sha256.clone().into(),
+                        (now_ms() as i64).into(),
+                    ],
+                )?;
+                Ok(Response::from_json(&account)?.with_status(201))
+            }
+            (Method::Delete, ["agents", id]) => {
+                let revoked = self
+                    .sql
+                    .exec("UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", vec![(now_ms() as i64).into(), id.to_string().into()])?
+                    .rows_written();
+                if revoked == 0 {
+                    return not_found("Agent");
+                }
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
             (Method::Get, ["webhooks"]) => Response::from_json(&self.webhooks()?),
@@ -207,6 +252,30 @@ impl SiteDesk {
             })
             .collect::<Result<_>>()?;
         Ok(TicketList { tickets })
+    }
+
+    /// Current (not revoked) API-made accounts, oldest first.
+    fn agents(&self) -> Result<Vec<AgentAccount>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            name: String,
+            role: String,
+            token_sha256: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec("SELECT id, name, role, token_sha256 FROM agents WHERE revoked_at IS NULL ORDER BY created_at", None)?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AgentAccount {
+                id: AgentId(r.id),
+                name: r.name,
+                token_sha256: r.token_sha256,
+                role: if r.role == "ADMIN" { Role::Admin } else { Role::Agent },
+            })
+            .collect())
     }
 
     fn webhooks(&self) -> Result<Vec<Webhook>> {

@@ -16,6 +16,7 @@
 //!
 //! Errors are converted to HTTP responses once, here, via [`api::ApiError`].
 
+mod accounts;
 mod api;
 mod config;
 mod crypto;

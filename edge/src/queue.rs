@@ -13,7 +13,7 @@
 
 use crate::session::{Position, PositionAnswer, QueueUpdate};
 use crate::util::{self, parse_frame, send, Incoming};
-use crate::{config, crypto};
+use crate::{accounts, config};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::validate::MAX_FRAME_BYTES;
 use porchlight_protocol::{
@@ -32,6 +32,12 @@ const SNAPSHOT_LIMIT: usize = 500;
 const SEARCH_LIMIT: usize = 200;
 /// Longest search query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
+
+/// `POST /revoked`: an ADMIN revoked this agent; close their consoles.
+#[derive(Serialize, Deserialize)]
+pub struct Revoked {
+    pub agent: porchlight_protocol::AgentId,
+}
 
 #[derive(Serialize, Deserialize)]
 struct Attachment {
@@ -91,6 +97,28 @@ impl DurableObject for SiteQueue {
                 };
                 Response::from_json(&PositionAnswer { position })
             }
+            "/roster" => {
+                if let Some(site) = self.any_site() {
+                    self.push_presence(&site).await?;
+                }
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            "/revoked" => {
+                let Revoked { agent } = req.json().await?;
+                for ws in self.state.get_websockets() {
+                    if let Ok(Some(a)) = ws.deserialize_attachment::<Attachment>() {
+                        if a.agent.as_ref().is_some_and(|me| me.id == agent) {
+                            send(&ws, &error(ErrorCode::Unauthorized, "Your agent account was revoked.".into()));
+                            let _ = ws.close(Some(1008), Some("revoked"));
+                            ws.serialize_attachment(Attachment { agent: None, ..a })?;
+                        }
+                    }
+                }
+                if let Some(site) = self.any_site() {
+                    self.push_presence(&site).await?;
+                }
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
             "/agent" => {
                 let site = req.headers().get("x-porchlight-site")?.and_then(|s| SiteId::parse(&s));
                 let Some(site) = site else { return Response::error("missing site", 400) };
@@ -129,8 +157,11 @@ impl DurableObject for SiteQueue {
             }
             QueueClientFrame::Hello { token } => {
                 let sites = config::sites(&self.env)?;
-                let hash = crypto::sha256_hex(&token);
-                let Some(agent) = sites.get(&attachment.site).and_then(|s| s.agent_by_token_hash(&hash)) else {
+                let account = match sites.get(&attachment.site) {
+                    Some(config) => accounts::by_token(&self.env, &attachment.site, config, &token).await?,
+                    None => None,
+                };
+                let Some(agent) = account else {
                     send(&ws, &error(ErrorCode::Unauthorized, "That agent token is not valid for this site.".into()));
                     let _ = ws.close(Some(1008), Some("unauthorized"));
                     return Ok(());
@@ -139,7 +170,7 @@ impl DurableObject for SiteQueue {
                 ws.serialize_attachment(&attachment)?;
                 send(&ws, &QueueFrame::Snapshot { agent: agent.as_ref(), sessions: self.snapshot()? });
                 send(&ws, &QueueFrame::Stats { stats: self.count_stats()? });
-                self.push_presence(&attachment.site)?;
+                self.push_presence(&attachment.site).await?;
             }
             _ if attachment.agent.is_none() => {
                 send(&ws, &error(ErrorCode::Unauthorized, "Send hello with your agent token first.".into()));
@@ -147,7 +178,7 @@ impl DurableObject for SiteQueue {
             QueueClientFrame::Presence { status } => {
                 attachment.away = status == Presence::Away;
                 ws.serialize_attachment(&attachment)?;
-                self.push_presence(&attachment.site)?;
+                self.push_presence(&attachment.site).await?;
             }
             QueueClientFrame::Search { query } => {
                 if query.chars().count() > MAX_QUERY_CHARS {
@@ -166,7 +197,7 @@ impl DurableObject for SiteQueue {
         if let Ok(Some(mut attachment)) = ws.deserialize_attachment::<Attachment>() {
             if attachment.agent.take().is_some() {
                 ws.serialize_attachment(&attachment)?;
-                self.push_presence(&attachment.site)?;
+                self.push_presence(&attachment.site).await?;
             }
         }
         Ok(())
@@ -252,13 +283,13 @@ impl SiteQueue {
 
     /// Every agent of the site, with the best status among their open
     /// consoles (online over away), or offline without one.
-    fn push_presence(&self, site: &SiteId) -> Result<()> {
+    async fn push_presence(&self, site: &SiteId) -> Result<()> {
         let sites = config::sites(&self.env)?;
         let Some(config) = sites.get(site) else { return Ok(()) };
+        let roster = accounts::all(&self.env, site, config).await?;
         let consoles: Vec<Attachment> =
             self.state.get_websockets().iter().filter_map(|ws| ws.deserialize_attachment::<Attachment>().ok().flatten()).collect();
-        let agents = config
-            .agents
+        let agents = roster
             .iter()
             .map(|account| {
                 let mine = consoles.iter().filter(|c| c.agent.as_ref().is_some_and(|a| a.id == account.id));
@@ -270,6 +301,12 @@ impl SiteQueue {
             })
             .collect();
         self.to_agents(&QueueFrame::Presence { agents })
+    }
+
+    /// The site this queue serves, from any of its consoles (the object is
+    /// named by site, but only sockets carry it as data).
+    fn any_site(&self) -> Option<SiteId> {
+        self.state.get_websockets().iter().find_map(|ws| ws.deserialize_attachment::<Attachment>().ok().flatten().map(|a| a.site))
     }
 
     /// Sessions whose visitor name, email or order reference, or any

@@ -18,7 +18,7 @@
 //! place in line here (`POST /position`), and it is relayed to the widget.
 
 use crate::util::{self, now_ms, parse_frame, send, Incoming};
-use crate::{config, crypto};
+use crate::{accounts, config, crypto};
 use porchlight_kb::bot::BotAnswer;
 use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::site::constant_time_eq;
@@ -93,7 +93,15 @@ struct Attachment {
     /// Set by a successful `hello`; for agents, who signed in.
     authed: bool,
     agent: Option<AgentRef>,
+    /// For agents whose account an ADMIN can revoke (made over the API):
+    /// the token's hash and when it was last found valid. Re-checked at
+    /// most every [`RECHECK_MS`], so a revoked agent is cut off mid-chat.
+    #[serde(default)]
+    revocable: Option<(String, u64)>,
 }
+
+/// How stale an API-made agent's sign-in may get before it is re-checked.
+const RECHECK_MS: u64 = 30_000;
 
 /// The columns a [`MessageRow`] reads.
 const MESSAGE_COLUMNS: &str = "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed";
@@ -254,7 +262,7 @@ impl DurableObject for ChatSession {
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
         util::complete_close(&ws, code);
         // Whoever left is not typing any more.
-        if let Ok(Some(Attachment { authed: true, role, agent })) = ws.deserialize_attachment::<Attachment>() {
+        if let Ok(Some(Attachment { authed: true, role, agent, .. })) = ws.deserialize_attachment::<Attachment>() {
             let who = match (role, agent) {
                 (Role::Agent, Some(a)) => Participant::Agent { id: a.id, name: a.name },
                 _ => Participant::Visitor,
@@ -374,7 +382,7 @@ impl ChatSession {
             Role::Agent => "agent",
         };
         self.state.accept_websocket_with_tags(&pair.server, &[tag]);
-        pair.server.serialize_attachment(Attachment { role, authed: false, agent: None })?;
+        pair.server.serialize_attachment(Attachment { role, authed: false, agent: None, revocable: None })?;
         Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
     }
 
@@ -452,18 +460,35 @@ impl ChatSession {
         let (agent, frame) = match (&attachment.agent, frame) {
             (None, AgentFrame::Hello { token, last_seq }) => {
                 let sites = config::sites(&self.env)?;
-                let hash = crypto::sha256_hex(&token);
-                let Some(account) = sites.get(&record.site).and_then(|s| s.agent_by_token_hash(&hash)) else {
+                let account = match sites.get(&record.site) {
+                    Some(config) => accounts::by_token(&self.env, &record.site, config, &token).await?,
+                    None => None,
+                };
+                let Some(account) = account else {
                     return refuse_hello(ws, "That agent token is not valid for this site.");
                 };
                 attachment.authed = true;
                 attachment.agent = Some(account.as_ref());
+                if porchlight_protocol::site::token_site(&token).is_some() {
+                    attachment.revocable = Some((account.token_sha256.clone(), now_ms()));
+                }
                 ws.serialize_attachment(&*attachment)?;
                 return self.welcome(ws, &record, last_seq, false).await;
             }
             (None, _) => return refuse_hello(ws, "Send hello with your agent token first."),
             (Some(agent), frame) => (agent.clone(), frame),
         };
+        if let Some((hash, checked_at)) = attachment.revocable.clone() {
+            if now_ms().saturating_sub(checked_at) > RECHECK_MS {
+                if !accounts::hash_is_current(&self.env, &record.site, &hash).await? {
+                    send(ws, &SessionFrame::error(ErrorCode::Unauthorized, "Your agent account was revoked."));
+                    let _ = ws.close(Some(1008), Some("revoked"));
+                    return Ok(());
+                }
+                attachment.revocable = Some((hash, now_ms()));
+                ws.serialize_attachment(&*attachment)?;
+            }
+        }
         match frame {
             AgentFrame::Hello { .. } => Ok(send(ws, &SessionFrame::error(ErrorCode::BadFrame, "Already signed in."))),
             AgentFrame::Accept => self.on_accept(ws, agent).await,
@@ -479,6 +504,7 @@ impl ChatSession {
             AgentFrame::Release => self.on_release(ws, agent).await,
             AgentFrame::Receipt { marks } => self.on_receipt(Some(agent.id), marks).await,
             AgentFrame::Transfer { to } => self.on_transfer(ws, agent, &to).await,
+            AgentFrame::Invite { agent: who } => self.on_invite(ws, agent, &who).await,
             AgentFrame::Typing { typing } => {
                 // Only the agent who may write is shown typing to the visitor.
                 if record.state.authorize_send(&Actor::Agent(agent.clone())).is_ok() {
@@ -540,24 +566,46 @@ impl ChatSession {
         self.transition(ws, change, |_| notice).await
     }
 
-    async fn on_transfer(&self, ws: &WebSocket, agent: AgentRef, to: &porchlight_protocol::AgentId) -> Result<()> {
-        let site = self.record()?.site;
-        let sites = config::sites(&self.env)?;
-        let Some(target) = sites.get(&site).and_then(|s| s.agents.iter().find(|a| &a.id == to)).map(|a| a.as_ref()) else {
-            return Ok(send(ws, &SessionFrame::error(ErrorCode::NotFound, format!("There is no agent `{to}` on this site."))));
-        };
+    async fn on_transfer(&self, ws: &WebSocket, agent: AgentRef, to: &AgentId) -> Result<()> {
+        let Some(target) = self.site_agent(ws, to).await? else { return Ok(()) };
         let notice = format!("{} transferred the conversation to {}", agent.name, target.name);
         self.transition(ws, |r| r.state.transfer(&agent, &target), |_| notice).await
+    }
+
+    async fn on_invite(&self, ws: &WebSocket, agent: AgentRef, who: &AgentId) -> Result<()> {
+        let Some(invited) = self.site_agent(ws, who).await? else { return Ok(()) };
+        let notice = format!("{} invited {} to the conversation", agent.name, invited.name);
+        self.transition(ws, |r| r.state.invite(&agent, &invited), |_| notice).await
+    }
+
+    /// Agent `id` of this site, or `None` after telling `ws` there is none.
+    async fn site_agent(&self, ws: &WebSocket, id: &AgentId) -> Result<Option<AgentRef>> {
+        let site = self.record()?.site;
+        let sites = config::sites(&self.env)?;
+        let roster = match sites.get(&site) {
+            Some(config) => accounts::all(&self.env, &site, config).await?,
+            None => Vec::new(),
+        };
+        let found = roster.iter().find(|a| &a.id == id).map(|a| a.as_ref());
+        if found.is_none() {
+            send(ws, &SessionFrame::error(ErrorCode::NotFound, format!("There is no agent `{id}` on this site.")));
+        }
+        Ok(found)
     }
 
     /// Saves a changed state with its system notice, tells everyone, and
     /// updates the queue.
     async fn commit_transition(&self, record: Record, notice: String) -> Result<()> {
+        let before = self.record()?.state;
         let notice = self.append("system", Message { text: notice, ..Message::blank() })?;
         let record = self.save(record)?;
         self.broadcast(&SessionFrame::Message { message: notice })?;
         self.broadcast(&status_frame(&record))?;
         self.notify_queue().await;
+        // Webhooks hear of status and owner changes, not of invitations.
+        if before.status == record.state.status && before.agent == record.state.agent {
+            return Ok(());
+        }
         let summary = self.summary(&record)?;
         match record.state.status {
             Status::Bot => {}
@@ -1159,6 +1207,7 @@ impl ChatSession {
             closer: record.state.closer.clone(),
             closed_at: record.closed_at,
             ticket: record.ticket.clone(),
+            participants: record.state.participants.clone(),
             rev: record.rev,
         })
     }
@@ -1212,6 +1261,7 @@ fn view(record: &Record) -> SessionView {
         receipts: receipts(record),
         context: record.context.clone(),
         ticket: record.ticket.clone(),
+        participants: record.state.participants.clone(),
     }
 }
 
@@ -1227,6 +1277,7 @@ fn status_frame(record: &Record) -> SessionFrame {
         status: record.state.status,
         agent: record.state.agent.clone(),
         closed_by: record.state.closed_by,
+        participants: record.state.participants.clone(),
     }
 }
 

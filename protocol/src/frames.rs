@@ -350,6 +350,9 @@ pub struct SessionView {
     /// The helpdesk ticket made from it, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<crate::ticket::TicketRef>,
+    /// Agents invited in besides the owner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<AgentRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -396,6 +399,9 @@ pub struct SessionSummary {
     pub unread: std::collections::BTreeMap<crate::ids::AgentId, u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<crate::ticket::TicketRef>,
+    /// Agents invited in besides the owner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<AgentRef>,
     /// Revision of the session, +1 on every change. The queue keeps the
     /// highest it has seen, so a late, stale update never overwrites a newer one.
     pub rev: u64,
@@ -464,6 +470,9 @@ pub enum AgentFrame {
     Release,
     /// Hand an ACTIVE session to another agent of the site (owner only).
     Transfer { to: crate::ids::AgentId },
+    /// Bring another agent of the site into an ACTIVE session (owner or a
+    /// participant): they see everything and may write too.
+    Invite { agent: crate::ids::AgentId },
     Typing { typing: bool },
     Receipt { marks: Marks },
     /// Turn the session into a helpdesk ticket (visitor, email, whole
@@ -533,13 +542,16 @@ pub enum SessionFrame {
     Updated { message: Message },
     /// Your `send` with this `client_id` is committed as `seq`.
     Ack { client_id: ClientMsgId, seq: Seq },
-    /// Status or assignment changed.
+    /// Status, assignment or participants changed.
     Status {
         status: Status,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         agent: Option<AgentRef>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         closed_by: Option<ClosedBy>,
+        /// Agents invited in besides the owner.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        participants: Vec<AgentRef>,
     },
     /// To the visitor while WAITING: their place in the site's queue
     /// (1 = next), pushed whenever it changes.
@@ -798,6 +810,7 @@ mod golden {
                     receipts: Receipts::default(),
                     context: Default::default(),
                     ticket: None,
+                    participants: vec![],
                 },
                 messages: vec![msg()],
             },
@@ -903,7 +916,7 @@ mod golden {
                 "opened": [{"id": "track-your-order", "title": "Track your order"}]}}),
         );
         golden(
-            SessionFrame::Status { status: Status::Closed, agent: None, closed_by: Some(ClosedBy::Bot) },
+            SessionFrame::Status { status: Status::Closed, agent: None, closed_by: Some(ClosedBy::Bot), participants: vec![] },
             json!({"type": "status", "status": "CLOSED", "closed_by": "bot"}),
         );
         golden(
@@ -911,7 +924,7 @@ mod golden {
             json!({"type": "ack", "client_id": "c-1", "seq": 3}),
         );
         golden(
-            SessionFrame::Status { status: Status::Closed, agent: Some(ava()), closed_by: Some(ClosedBy::Agent) },
+            SessionFrame::Status { status: Status::Closed, agent: Some(ava()), closed_by: Some(ClosedBy::Agent), participants: vec![] },
             json!({"type": "status", "status": "CLOSED", "agent": {"id": "ava", "name": "Ava"}, "closed_by": "agent"}),
         );
         golden(
@@ -955,6 +968,7 @@ mod golden {
             order_ref: None,
             unread: [(AgentId("ben".into()), 1)].into(),
             ticket: None,
+            participants: vec![],
             rev: 2,
         };
         let summary_json = json!({"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "WAITING",

@@ -118,6 +118,7 @@ mod tests {
             order_ref: Some("CK-1042".into()),
             unread: [(AgentId("ava".into()), 1)].into(),
             ticket: None,
+            participants: vec![],
             rev: 1,
         }
     }

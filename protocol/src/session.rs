@@ -124,11 +124,16 @@ pub struct SessionState {
     /// The agent who closed it, when an agent did.
     #[serde(default)]
     pub closer: Option<AgentRef>,
+    /// Agents invited in by the owner (or another participant): they see
+    /// and write like the owner, but the owner still decides release,
+    /// transfer and close.
+    #[serde(default)]
+    pub participants: Vec<AgentRef>,
 }
 
 impl Default for SessionState {
     fn default() -> Self {
-        SessionState { status: Status::Bot, agent: None, handed_off: false, closed_by: None, closer: None }
+        SessionState { status: Status::Bot, agent: None, handed_off: false, closed_by: None, closer: None, participants: Vec::new() }
     }
 }
 
@@ -193,6 +198,8 @@ impl SessionState {
                 self.check_owner(agent)?;
                 self.status = Status::Waiting;
                 self.agent = None;
+                // Whoever accepts next starts afresh.
+                self.participants.clear();
                 Ok(true)
             }
         }
@@ -211,6 +218,26 @@ impl SessionState {
                     return Ok(false);
                 }
                 self.agent = Some(to.clone());
+                self.participants.retain(|p| p.id != to.id);
+                Ok(true)
+            }
+        }
+    }
+
+    /// ACTIVE: the owner or a participant brings another agent in.
+    /// Returns whether anyone was added (inviting someone already in is a
+    /// no-op).
+    pub fn invite(&mut self, by: &AgentRef, who: &AgentRef) -> Result<bool, SessionError> {
+        match self.status {
+            Status::Closed => Err(SessionError::Closed),
+            Status::Bot => Err(SessionError::StillWithBot),
+            Status::Waiting => Err(SessionError::NotAssigned),
+            Status::Active => {
+                self.check_participant(by)?;
+                if self.check_participant(who).is_ok() {
+                    return Ok(false);
+                }
+                self.participants.push(who.clone());
                 Ok(true)
             }
         }
@@ -218,14 +245,21 @@ impl SessionState {
 
     /// May `actor` add a message now? The visitor may write while waiting
     /// (agents then see the question before accepting); an agent only once
-    /// it owns the session.
+    /// it owns the session or was invited in.
     pub fn authorize_send(&self, actor: &Actor) -> Result<(), SessionError> {
         match (self.status, actor) {
             (Status::Closed, _) => Err(SessionError::Closed),
             (_, Actor::Visitor) => Ok(()),
             (Status::Bot, Actor::Agent(_)) => Err(SessionError::StillWithBot),
             (Status::Waiting, Actor::Agent(_)) => Err(SessionError::NotAssigned),
-            (Status::Active, Actor::Agent(agent)) => self.check_owner(agent),
+            (Status::Active, Actor::Agent(agent)) => self.check_participant(agent),
+        }
+    }
+
+    fn check_participant(&self, agent: &AgentRef) -> Result<(), SessionError> {
+        match self.check_owner(agent) {
+            Err(_) if self.participants.iter().any(|p| p.id == agent.id) => Ok(()),
+            other => other,
         }
     }
 
@@ -383,5 +417,26 @@ mod tests {
         let mut s = waiting();
         assert_eq!(s.close(&Actor::Agent(agent("ben"))), Ok(true));
         assert_eq!(s.agent, None);
+    }
+
+    #[test]
+    fn invited_agents_write_but_the_owner_decides() {
+        let (ava, ben, cy) = (agent("ava"), agent("ben"), agent("cy"));
+        let mut s = waiting();
+        assert_eq!(s.invite(&ava, &ben), Err(SessionError::NotAssigned), "nobody owns a waiting session");
+        s.accept(&ava).unwrap();
+        assert_eq!(s.invite(&ben, &cy), Err(SessionError::NotAssigned), "outsiders cannot invite");
+        assert_eq!(s.authorize_send(&Actor::Agent(ben.clone())), Err(SessionError::NotAssigned));
+        assert_eq!(s.invite(&ava, &ben), Ok(true));
+        assert_eq!(s.invite(&ava, &ben), Ok(false), "already in");
+        assert_eq!(s.invite(&ava, &ava), Ok(false), "the owner is in");
+        assert_eq!(s.authorize_send(&Actor::Agent(ben.clone())), Ok(()));
+        assert_eq!(s.invite(&ben, &cy), Ok(true), "participants may bring others");
+        assert_eq!(s.release(&ben), Err(SessionError::NotAssigned), "only the owner releases");
+        assert_eq!(s.close(&Actor::Agent(ben.clone())), Err(SessionError::NotAssigned), "only the owner closes");
+        assert_eq!(s.transfer(&ava, &ben), Ok(true));
+        assert_eq!(s.participants, [cy.clone()], "the new owner is no longer a mere participant");
+        assert_eq!(s.release(&ben), Ok(true));
+        assert!(s.participants.is_empty(), "a released session starts afresh");
     }
 }

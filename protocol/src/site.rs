@@ -107,6 +107,70 @@ impl AgentAccount {
     }
 }
 
+// ───────────── agent accounts managed over the API (ADMIN only) ─────────────
+
+/// `POST /api/v1/sites/{site}/agents`: a new agent. The edge makes the
+/// token and returns it once ([`CreatedAgent`]); it keeps only the hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAgent {
+    /// 1–32 lowercase letters, digits or `-`; unique on the site.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// An account as an ADMIN sees it (never its token or hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentInfo {
+    pub id: AgentId,
+    pub name: String,
+    pub role: Role,
+    /// `config` accounts come from `SITES` and are changed there; `api`
+    /// accounts were created (and can be revoked) over the API.
+    pub source: AccountSource,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSource {
+    Config,
+    Api,
+}
+
+/// Answer to [`CreateAgent`]: the account and its token, shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedAgent {
+    pub agent: AgentInfo,
+    pub token: String,
+}
+
+/// `GET /api/v1/sites/{site}/agents`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentList {
+    pub agents: Vec<AgentInfo>,
+}
+
+/// Checks an agent id for a new account.
+pub fn valid_agent_id(id: &str) -> bool {
+    (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Tokens of API-created agents name their site (`plat_<site>_<secret>`),
+/// so a sign-in with the token alone knows where to look it up.
+pub fn token_site(token: &str) -> Option<SiteId> {
+    let rest = token.strip_prefix("plat_")?;
+    let (site, secret) = rest.split_once('_')?;
+    (!secret.is_empty()).then_some(())?;
+    SiteId::parse(site)
+}
+
+impl AgentAccount {
+    pub fn info(&self, source: AccountSource) -> AgentInfo {
+        AgentInfo { id: self.id.clone(), name: self.name.clone(), role: self.role, source }
+    }
+}
+
 /// Compares two byte strings in time that depends only on their lengths, so
 /// a token check does not leak how many leading bytes were right.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -161,6 +225,18 @@ mod tests {
         assert_eq!(agent.name, "Ava");
         assert!(sites.agent_by_token_hash("ab13").is_none());
         assert!(Sites::parse("{").unwrap_err().contains("SITES"));
+    }
+
+    #[test]
+    fn api_tokens_name_their_site() {
+        assert_eq!(token_site("plat_copper-kettle_9f8e7d"), Some(SiteId("copper-kettle".into())));
+        assert_eq!(token_site("plat_copper-kettle_"), None);
+        assert_eq!(token_site("demo-agent-ava"), None);
+        assert_eq!(token_site("plat_Bad Site_x"), None);
+        assert!(valid_agent_id("night-shift-2"));
+        assert!(!valid_agent_id("Night"));
+        assert!(!valid_agent_id(""));
+        assert!(!valid_agent_id(&"a".repeat(33)));
     }
 
     #[test]

@@ -98,11 +98,12 @@ impl Transcript {
             // The ack alone does not carry the message; it is settled when
             // the message itself arrives (the edge always sends both).
             SessionFrame::Ack { .. } => {}
-            SessionFrame::Status { status, agent, closed_by } => {
+            SessionFrame::Status { status, agent, closed_by, participants } => {
                 if let Some(session) = &mut self.session {
                     session.status = status;
                     session.agent = agent;
                     session.closed_by = closed_by;
+                    session.participants = participants;
                 }
                 if status != Status::Waiting {
                     self.queue_position = None;
@@ -207,6 +208,7 @@ mod tests {
                 receipts: Default::default(),
                 context: Default::default(),
                 ticket: None,
+                participants: vec![],
             },
             messages,
         }
@@ -273,7 +275,7 @@ mod tests {
         t.apply(welcome(vec![]));
         t.apply(SessionFrame::Queue { position: 2 });
         assert_eq!(t.queue_position, Some(2), "the welcome said WAITING");
-        t.apply(SessionFrame::Status { status: Status::Closed, agent: None, closed_by: Some(ClosedBy::Visitor) });
+        t.apply(SessionFrame::Status { status: Status::Closed, agent: None, closed_by: Some(ClosedBy::Visitor), participants: vec![] });
         assert_eq!(t.queue_position, None, "a position means nothing once out of the queue");
         t.apply(SessionFrame::Queue { position: 1 });
         assert_eq!(t.queue_position, None, "a late position push is ignored");

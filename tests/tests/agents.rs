@@ -356,3 +356,90 @@ fn an_agent_exports_the_whole_transcript_as_json() {
         other => panic!("expected 404, got {:?}", other.map(|r| r.status())),
     }
 }
+
+#[test]
+fn an_invited_agent_joins_the_conversation_and_everyone_sees_everything() {
+    let Scene { name, mut queue, session, mut visitor, mut ava } = scene("Invite");
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+    let mut ben = Ws::agent_session(&session);
+    ben.agent_hello(BEN);
+    ben.send(&AgentFrame::send(client_id("b0"), "may I?"));
+    assert_eq!(error_of(&mut ben), ErrorCode::NotAssigned, "not before being invited");
+
+    ava.send(&AgentFrame::Invite { agent: AgentId("ben".into()) });
+    system_text(&mut visitor, "Ava invited Ben to the conversation");
+    let (frame, _) = ben.recv_until::<SessionFrame>("participants", |f| {
+        matches!(f, SessionFrame::Status { participants, .. } if participants.iter().any(|p| p.id.as_str() == "ben"))
+    });
+    assert!(matches!(frame, SessionFrame::Status { agent: Some(ref a), .. } if a.id.as_str() == "ava"), "Ava still owns it");
+    queue.queue_until(&name, |s| s.participants.iter().any(|p| p.id.as_str() == "ben"));
+
+    // Ben writes; the visitor and Ava see it. The visitor writes; both agents see it.
+    ben.send(&AgentFrame::send(client_id("b1"), "Hi, Ben from billing here."));
+    for ws in [&mut visitor, &mut ava] {
+        ws.recv_until::<SessionFrame>("Ben's message", |f| matches!(f, SessionFrame::Message { message } if message.text == "Hi, Ben from billing here."));
+    }
+    visitor.send(&VisitorFrame::send(client_id("v1"), "Thanks both!"));
+    for ws in [&mut ben, &mut ava] {
+        ws.recv_until::<SessionFrame>("the visitor's message", |f| matches!(f, SessionFrame::Message { message } if message.text == "Thanks both!"));
+    }
+    // The owner still decides: Ben cannot close or release it.
+    ben.send(&AgentFrame::Close);
+    assert_eq!(error_of(&mut ben), ErrorCode::NotAssigned);
+    ben.send(&AgentFrame::Invite { agent: AgentId("nobody".into()) });
+    assert_eq!(error_of(&mut ben), ErrorCode::NotFound);
+    ava.send(&AgentFrame::Close);
+    status_is(&mut visitor, Status::Closed);
+}
+
+#[test]
+fn admins_create_and_revoke_agents_whose_tokens_work_everywhere_until_revoked() {
+    use porchlight_protocol::site::{AccountSource, AgentList, CreatedAgent, Role};
+    let path = format!("/api/v1/sites/{SITE}/agents");
+    let id = unique("owl").to_ascii_lowercase();
+    let body = serde_json::json!({"id": id, "name": "Night Owl", "role": "AGENT"}).to_string();
+    let refused = call("POST", &path, Some(BEN), Some(&body));
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (403, Some("forbidden")), "only ADMINs manage agents");
+    assert_eq!(call("POST", &path, Some(AVA), Some(r#"{"id":"Bad Id","name":"X"}"#)).status, 422);
+    assert_eq!(call("POST", &path, Some(AVA), Some(r#"{"id":"ben","name":"Ben again"}"#)).status, 409);
+
+    let created = call("POST", &path, Some(AVA), Some(&body));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let CreatedAgent { agent, token } = serde_json::from_value(created.body).unwrap();
+    assert_eq!((agent.role, agent.source), (Role::Agent, AccountSource::Api));
+    assert_eq!(call("POST", &path, Some(AVA), Some(&body)).status, 409, "ids are unique");
+    let list: AgentList = serde_json::from_value(call("GET", &path, Some(AVA), None).body).unwrap();
+    assert!(list.agents.iter().any(|a| a.id.as_str() == id && a.source == AccountSource::Api));
+    assert!(list.agents.iter().any(|a| a.id.as_str() == "ava" && a.source == AccountSource::Config));
+    assert!(!call("GET", &path, Some(AVA), None).body.to_string().contains("token"), "tokens are never listed");
+
+    // The new token signs in: console login, the queue (with presence), a session.
+    let login = post("/api/v1/agent/login", None, Some(&token), "");
+    assert_eq!((login.status, login.body["agent"]["id"].as_str()), (200, Some(id.as_str())), "{}", login.body);
+    let mut owl_queue = Ws::queue();
+    assert!(matches!(owl_queue.queue_hello(&token), QueueFrame::Snapshot { .. }));
+    owl_queue.recv_until::<QueueFrame>("presence with the new agent", |f| {
+        matches!(f, QueueFrame::Presence { agents } if agents.iter().any(|p| p.agent.id.as_str() == id && p.status == Presence::Online))
+    });
+    let Scene { session, mut visitor, mut ava, .. } = scene("Owl");
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+    ava.send(&AgentFrame::Transfer { to: AgentId(id.clone()) });
+    system_text(&mut visitor, "Ava transferred the conversation to Night Owl");
+    let mut owl = Ws::agent_session(&session);
+    assert!(matches!(owl.agent_hello(&token), SessionFrame::Welcome { .. }));
+    owl.send(&AgentFrame::send(client_id("o1"), "Night Owl here."));
+    visitor.recv_until::<SessionFrame>("the new agent's reply", |f| matches!(f, SessionFrame::Message { message } if message.text == "Night Owl here."));
+
+    // Revoked: the open console is cut off; the token opens nothing any more.
+    assert_eq!(call("DELETE", &format!("{path}/ava"), Some(AVA), None).status, 409, "configured agents are changed in SITES");
+    assert_eq!(call("DELETE", &format!("{path}/{id}"), Some(AVA), None).status, 204);
+    owl_queue.recv_until::<QueueFrame>("the revocation", |f| matches!(f, QueueFrame::Error { code: ErrorCode::Unauthorized, .. }));
+    assert!(owl_queue.closed_within(std::time::Duration::from_secs(5)), "the revoked console's socket closes");
+    assert_eq!(post("/api/v1/agent/login", None, Some(&token), "").status, 401);
+    assert_eq!(call("GET", &format!("/api/v1/sites/{SITE}/tickets"), Some(&token), None).status, 401);
+    let mut again = Ws::agent_session(&session);
+    assert!(matches!(again.agent_hello(&token), SessionFrame::Error { code: ErrorCode::Unauthorized, .. }));
+    assert_eq!(call("DELETE", &format!("{path}/{id}"), Some(AVA), None).status, 404, "already revoked");
+}

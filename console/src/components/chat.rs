@@ -191,15 +191,18 @@ pub fn chat(props: &Props) -> Html {
             }
         })
     };
-    let on_transfer = {
+    // Transfer and Invite both act on the agent picked in the select.
+    let with_picked = |frame: fn(AgentId) -> AgentFrame| {
         let (socket, transfer_to) = (socket.clone(), transfer_to.clone());
         Callback::from(move |_: MouseEvent| {
-            let Some(to) = transfer_to.cast::<HtmlSelectElement>().map(|s| s.value()).filter(|v| !v.is_empty()) else { return };
+            let Some(id) = transfer_to.cast::<HtmlSelectElement>().map(|s| s.value()).filter(|v| !v.is_empty()) else { return };
             if let Some(s) = socket.borrow().as_ref() {
-                s.send(&AgentFrame::Transfer { to: AgentId(to) });
+                s.send(&frame(AgentId(id)));
             }
         })
     };
+    let on_transfer = with_picked(|to| AgentFrame::Transfer { to });
+    let on_invite = with_picked(|agent| AgentFrame::Invite { agent });
     let onsubmit = Callback::from(move |e: SubmitEvent| {
         e.prevent_default();
         send();
@@ -221,7 +224,10 @@ pub fn chat(props: &Props) -> Html {
     let session = t.session.as_ref();
     let status = session.map(|s| s.status);
     let mine = session.and_then(|s| s.agent.as_ref()).is_some_and(|a| a.id == props.agent.login.agent.id);
-    let can_write = status == Some(Status::Active) && mine;
+    let invited = session.is_some_and(|s| s.participants.iter().any(|p| p.id == props.agent.login.agent.id));
+    // The owner runs the session; invited agents write in it too.
+    let owns = status == Some(Status::Active) && mine;
+    let can_write = status == Some(Status::Active) && (mine || invited);
     let writable_note = status.is_some() && status != Some(Status::Closed);
     let my_id = props.agent.login.agent.id.clone();
     let last_mine = t.messages().filter(|m| matches!(&m.author, Author::Agent { id, .. } if *id == my_id)).map(|m| m.seq).last();
@@ -268,16 +274,21 @@ pub fn chat(props: &Props) -> Html {
                     if status == Some(Status::Waiting) {
                         <button class="primary" onclick={frame_sender(AgentFrame::Accept)}>{ "Accept" }</button>
                     }
-                    if can_write {
+                    if owns {
                         <button onclick={frame_sender(AgentFrame::Release)}>{ "Release" }</button>
-                        <select ref={transfer_to} aria-label="Transfer to">
-                            <option value="">{ "Transfer to…" }</option>
+                    }
+                    if can_write {
+                        <select ref={transfer_to} aria-label="Another agent">
+                            <option value="">{ "Agent…" }</option>
                             { for props.team.iter().filter(|p| p.agent.id != props.agent.login.agent.id).map(|p| {
                                 let presence = match p.status { Presence::Online => "online", Presence::Away => "away", Presence::Offline => "offline" };
                                 html! { <option value={p.agent.id.to_string()}>{ format!("{} ({presence})", p.agent.name) }</option> }
                             }) }
                         </select>
-                        <button onclick={on_transfer}>{ "Transfer" }</button>
+                        <button onclick={on_invite} title="Bring them into this conversation">{ "Invite" }</button>
+                        if owns {
+                            <button onclick={on_transfer} title="Hand the conversation over">{ "Transfer" }</button>
+                        }
                     }
                     if let Some(ticket) = session.and_then(|s| s.ticket.as_ref()) {
                         <span class="ticket-link" aria-label="Ticket">{ format!("Ticket #{}", ticket.number) }</span>
@@ -286,7 +297,7 @@ pub fn chat(props: &Props) -> Html {
                             title="Open a helpdesk ticket with the visitor's details and the whole transcript">{ "Create ticket" }</button>
                     }
                     <button onclick={on_export} title="Download the whole conversation, notes included, as JSON">{ "Export JSON" }</button>
-                    if status == Some(Status::Waiting) || can_write {
+                    if status == Some(Status::Waiting) || owns {
                         <button class="danger" onclick={frame_sender(AgentFrame::Close)}>{ "Close session" }</button>
                     }
                 </div>
