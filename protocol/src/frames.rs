@@ -792,6 +792,13 @@ mod golden {
         golden(AgentFrame::Release, json!({"type": "release"}));
         golden(AgentFrame::Transfer { to: AgentId("ben".into()) }, json!({"type": "transfer", "to": "ben"}));
         golden(AgentFrame::Typing { typing: false }, json!({"type": "typing", "typing": false}));
+        golden(AgentFrame::Invite { agent: AgentId("ben".into()) }, json!({"type": "invite", "agent": "ben"}));
+        golden(AgentFrame::CreateTicket { close: true }, json!({"type": "create_ticket", "close": true}));
+        assert_eq!(
+            serde_json::from_value::<AgentFrame>(json!({"type": "create_ticket"})).unwrap(),
+            AgentFrame::CreateTicket { close: false },
+            "close defaults to false"
+        );
         golden(AgentFrame::Close, json!({"type": "close"}));
     }
 
@@ -892,6 +899,20 @@ mod golden {
                    "articles": [{"id": "track-your-order", "title": "Track your order"}]}}),
         );
         golden(SessionFrame::Queue { position: 2 }, json!({"type": "queue", "position": 2}));
+        golden(
+            SessionFrame::Ticket { ticket: crate::ticket::TicketRef { number: 7, subject: "Grinder noise".into() } },
+            json!({"type": "ticket", "ticket": {"number": 7, "subject": "Grinder noise"}}),
+        );
+        golden(
+            SessionFrame::Status {
+                status: Status::Active,
+                agent: Some(ava()),
+                closed_by: None,
+                participants: vec![AgentRef { id: AgentId("ben".into()), name: "Ben".into() }],
+            },
+            json!({"type": "status", "status": "ACTIVE", "agent": {"id": "ava", "name": "Ava"},
+                   "participants": [{"id": "ben", "name": "Ben"}]}),
+        );
         golden(
             SessionFrame::Typing { who: Participant::Agent { id: AgentId("ava".into()), name: "Ava".into() }, typing: true },
             json!({"type": "typing", "who": {"kind": "agent", "id": "ava", "name": "Ava"}, "typing": true}),
