@@ -131,6 +131,48 @@ fn visitor_chats_with_an_agent_through_the_widget() {
     );
     assert_eq!(bold_tags, json!(0), "user text is rendered as text, never as HTML");
 
+    // The visitor reacts to the reply from its own actions; the agent answers quoting the question.
+    let in_reply = |label: &str| {
+        browser.wait_for(
+            &format!("the {label} button on the agent's reply"),
+            20,
+            "const log = document.querySelector('[data-porchlight]').shadowRoot.querySelector('[role=log]');
+             const m = log && [...log.querySelectorAll('.pl-msg')].find(m => m.innerText.includes('business days'));
+             return m && [...m.querySelectorAll('button')].find(b => (b.getAttribute('aria-label') || b.textContent.trim()) === arguments[0]) || null",
+            json!([label]),
+        )
+    };
+    browser.click(&in_reply("React"));
+    browser.click(&in_reply("heart"));
+    let (frame, _) = agent.recv_until::<SessionFrame>("the visitor's reaction", |f| {
+        matches!(f, SessionFrame::Updated { message } if !message.reactions.is_empty())
+    });
+    let SessionFrame::Updated { message: reacted } = frame else { unreachable!() };
+    assert_eq!((reacted.reactions[0].emoji, &reacted.reactions[0].by[..]),
+        (porchlight_protocol::Emoji::Heart, &[porchlight_protocol::Participant::Visitor][..]));
+    let question_seq = {
+        let mut again = Ws::agent_session(&session);
+        match again.agent_hello(AVA) {
+            SessionFrame::Welcome { messages, .. } => messages.iter().find(|m| m.text == question).map(|m| m.seq).expect("question"),
+            other => panic!("{other:?}"),
+        }
+    };
+    agent.send(&AgentFrame::Send { client_id: client_id("r2"), text: "They're roasted to order, too.".into(), reply_to: Some(question_seq) });
+    browser.wait_for(
+        "the quote above the agent's answer",
+        20,
+        "const log = document.querySelector('[data-porchlight]').shadowRoot.querySelector('[role=log]');
+         return !!log && [...log.querySelectorAll('.pl-msg')].some(m => m.innerText.includes('roasted to order') && m.querySelector('.pl-quote') && m.querySelector('.pl-quote').innerText.includes('whole beans'))",
+        json!([]),
+    );
+    browser.wait_for(
+        "the heart chip on the reply",
+        20,
+        "const log = document.querySelector('[data-porchlight]').shadowRoot.querySelector('[role=log]');
+         return !!log && [...log.querySelectorAll('.pl-chip')].some(c => c.textContent.includes('❤') && c.getAttribute('aria-pressed') === 'true')",
+        json!([]),
+    );
+
     if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
         browser.screenshot(std::path::Path::new(&path));
     }
