@@ -186,6 +186,11 @@ pub async fn get_json<R: DeserializeOwned>(url: &str) -> Result<R, RequestError>
     read(gloo::net::http::Request::get(url).send().await).await
 }
 
+/// `GET` with an agent token (`Authorization: Bearer`).
+pub async fn get_json_as<R: DeserializeOwned>(url: &str, bearer: &str) -> Result<R, RequestError> {
+    read(gloo::net::http::Request::get(url).header("authorization", &format!("Bearer {bearer}")).send().await).await
+}
+
 async fn read<R: DeserializeOwned>(sent: Result<gloo::net::http::Response, gloo::net::Error>) -> Result<R, RequestError> {
     let resp = sent.map_err(|_| RequestError {
         status: 0,

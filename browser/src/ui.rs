@@ -47,10 +47,10 @@ pub fn text(message: &Message, class: &'static str) -> Html {
     }
 }
 
-/// " · edited" for the meta line of an edited message.
+/// " (edited)" for the meta line of an edited message.
 pub fn edited(message: &Message) -> &'static str {
     if message.edited_at.is_some() && !message.deleted {
-        " · edited"
+        " (edited)"
     } else {
         ""
     }

@@ -7,7 +7,7 @@
 
 mod components;
 
-use components::{chat::Chat, queue::Queue, signin::SignIn};
+use components::{chat::Chat, queue::Queue, signin::SignIn, tickets::Tickets};
 use gloo::storage::{SessionStorage, Storage};
 use porchlight_protocol::{AgentLogin, AgentPresence, SessionId};
 use yew::prelude::*;
@@ -35,6 +35,8 @@ fn app() -> Html {
     let agent = use_state(|| None::<Agent>);
     let selected = use_state(|| None::<(SessionId, bool)>);
     let team = use_state(Vec::<AgentPresence>::new);
+    // The tickets list instead of the conversation pane.
+    let showing_tickets = use_state(|| false);
     let edge: AttrValue = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default().into();
 
     let on_signed_in = {
@@ -57,8 +59,15 @@ fn app() -> Html {
         Callback::from(move |p: Vec<AgentPresence>| team.set(p))
     };
     let on_select = {
-        let selected = selected.clone();
-        Callback::from(move |sel: (SessionId, bool)| selected.set(Some(sel)))
+        let (selected, showing_tickets) = (selected.clone(), showing_tickets.clone());
+        Callback::from(move |sel: (SessionId, bool)| {
+            showing_tickets.set(false);
+            selected.set(Some(sel));
+        })
+    };
+    let on_ticket = {
+        let on_select = on_select.clone();
+        Callback::from(move |id: SessionId| on_select.emit((id, false)))
     };
 
     match &*agent {
@@ -69,11 +78,15 @@ fn app() -> Html {
                     <strong>{ "Porchlight" }</strong>
                     <span class="site">{ &a.login.site_name }</span>
                     <span class="me">{ format!("Signed in as {}", a.login.agent.name) }</span>
+                    <button class="link" aria-pressed={showing_tickets.to_string()}
+                        onclick={{ let t = showing_tickets.clone(); Callback::from(move |_| t.set(!*t)) }}>{ "Tickets" }</button>
                     <button class="link" onclick={on_sign_out}>{ "Sign out" }</button>
                 </header>
                 <main class="workspace">
                     <Queue agent={a.clone()} selected={selected.as_ref().map(|s| s.0.clone())} {on_select} {on_presence} />
-                    if let Some((id, accept)) = &*selected {
+                    if *showing_tickets {
+                        <Tickets agent={a.clone()} on_open={on_ticket} />
+                    } else if let Some((id, accept)) = &*selected {
                         <Chat key={id.to_string()} agent={a.clone()} id={id.clone()} accept={*accept} team={(*team).clone()} />
                     } else {
                         <section class="chat empty"><p>{ "Select a conversation, or accept one that is waiting." }</p></section>

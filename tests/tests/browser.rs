@@ -343,6 +343,16 @@ fn agent_accepts_replies_and_closes_in_the_console() {
         "const t = document.querySelector('[aria-label=\"Ticket\"]'); return !!t && t.textContent === arguments[0]",
         json!([format!("Ticket #{}", ticket.number)]),
     );
+    // The Tickets list shows it; its row leads back to the conversation.
+    browser.click(&browser.by_name("button", "Tickets"));
+    let ticket_row = browser.wait_for(
+        "the ticket in the Tickets list",
+        20,
+        "return document.querySelector(`tr[data-ticket='${arguments[0]}']`)",
+        json!([ticket.number.to_string()]),
+    );
+    browser.click(&ticket_row);
+    browser.log_shows("Happy to help!");
     let got = call("GET", &format!("/api/v1/sites/{SITE}/tickets/{}", ticket.number), Some(AVA), None);
     assert!(got.body["description"].as_str().is_some_and(|d| d.contains("Happy to help!") && d.contains(note)), "{}", got.body);
 

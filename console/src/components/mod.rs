@@ -2,3 +2,4 @@
 pub mod chat;
 pub mod queue;
 pub mod signin;
+pub mod tickets;

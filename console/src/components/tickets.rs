@@ -1,0 +1,67 @@
+//! The site's helpdesk tickets (`GET /api/v1/sites/{site}/tickets`),
+//! newest first; each opens the conversation it was made from.
+
+use crate::Agent;
+use porchlight_browser::{ago, now_ms};
+use porchlight_protocol::ticket::TicketList;
+use porchlight_protocol::SessionId;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub agent: Agent,
+    pub on_open: Callback<SessionId>,
+}
+
+#[function_component(Tickets)]
+pub fn tickets(props: &Props) -> Html {
+    let list = use_state(|| None::<Result<TicketList, String>>);
+    let reload = use_state(|| 0u32);
+    {
+        let (list, agent) = (list.clone(), props.agent.clone());
+        use_effect_with(*reload, move |_| {
+            let url = format!("{}/api/v1/sites/{}/tickets", agent.edge, agent.login.site);
+            wasm_bindgen_futures::spawn_local(async move {
+                let got = porchlight_browser::get_json_as::<TicketList>(&url, &agent.token).await;
+                list.set(Some(got.map_err(|e| e.message)));
+            });
+        });
+    }
+    let now = now_ms();
+    html! {
+        <section class="tickets" aria-label="Tickets">
+            <div class="tickets-head">
+                <h2>{ "Tickets" }</h2>
+                <button onclick={{ let r = reload.clone(); Callback::from(move |_| r.set(*r + 1)) }}>{ "Refresh" }</button>
+            </div>
+            { match &*list {
+                None => html! { <p class="note">{ "Loading…" }</p> },
+                Some(Err(e)) => html! { <p class="error" role="alert">{ e }</p> },
+                Some(Ok(l)) if l.tickets.is_empty() => html! {
+                    <p class="note">{ "No tickets yet. \"Create ticket\" in a conversation makes one." }</p>
+                },
+                Some(Ok(l)) => html! {
+                    <table>
+                        <thead><tr><th>{ "#" }</th><th>{ "Subject" }</th><th>{ "Requester" }</th><th>{ "By" }</th><th>{ "Created" }</th></tr></thead>
+                        <tbody>
+                            { for l.tickets.iter().map(|t| {
+                                let (on_open, session) = (props.on_open.clone(), t.session.clone());
+                                html! {
+                                    <tr data-ticket={t.number.to_string()} onclick={Callback::from(move |_| on_open.emit(session.clone()))}
+                                        title="Open the conversation">
+                                        <td>{ t.number }</td>
+                                        <td>{ &t.subject }</td>
+                                        <td>{ &t.requester.name }
+                                            if let Some(e) = &t.requester.email { <div class="email">{ e }</div> }</td>
+                                        <td>{ &t.created_by.name }</td>
+                                        <td>{ format!("{} ago", ago(t.created_at, now)) }</td>
+                                    </tr>
+                                }
+                            }) }
+                        </tbody>
+                    </table>
+                },
+            } }
+        </section>
+    }
+}
