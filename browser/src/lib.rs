@@ -1,7 +1,9 @@
 //! Browser plumbing shared by the widget and the console.
 //!
-//! - [`Socket`]: a WebSocket that authenticates on every (re)connect and
-//!   reconnects with jittered exponential backoff until dropped.
+//! - [`Socket`]: a WebSocket that authenticates on every (re)connect,
+//!   reconnects with jittered exponential backoff until dropped, sends a
+//!   heartbeat to catch half-open connections, and reconnects at once when
+//!   the browser comes back online.
 //! - [`post_json`] / [`get_json`]: JSON over fetch with the edge's typed errors.
 //! - [`new_client_id`]: random ids for outgoing messages.
 //! - [`ui`]: the yew pieces of a message both apps show the same way
@@ -44,7 +46,18 @@ struct Inner {
     retry: Option<gloo::timers::callback::Timeout>,
     // Keep the JS closures alive as long as the socket they are bound to.
     closures: Vec<Closure<dyn FnMut(JsValue)>>,
+    heartbeat: Option<gloo::timers::callback::Interval>,
+    /// When anything last arrived on the current socket (ms since the epoch).
+    last_heard: f64,
+    /// The window's online/offline listeners.
+    network: Vec<gloo::events::EventListener>,
 }
+
+/// A `ping` goes out this often while connected…
+const HEARTBEAT_MS: u32 = 10_000;
+/// …and a socket silent for this long is taken for dead (half-open: the
+/// network dropped without a close) and replaced.
+const SILENCE_MS: f64 = 25_000.0;
 
 /// A WebSocket that keeps itself connected. Dropping it closes the socket
 /// and stops reconnecting.
@@ -60,8 +73,12 @@ impl Socket {
             stopped: false,
             retry: None,
             closures: Vec::new(),
+            heartbeat: None,
+            last_heard: 0.0,
+            network: Vec::new(),
         }));
         open(&inner);
+        watch_network(&inner);
         Socket(inner)
     }
 
@@ -81,13 +98,71 @@ impl Drop for Socket {
         let mut inner = self.0.borrow_mut();
         inner.stopped = true;
         inner.retry = None;
+        inner.heartbeat = None;
+        inner.network.clear();
         if let Some(ws) = inner.ws.take() {
-            ws.set_onopen(None);
-            ws.set_onmessage(None);
-            ws.set_onclose(None);
+            detach(&ws);
             let _ = ws.close();
         }
     }
+}
+
+fn detach(ws: &WebSocket) {
+    ws.set_onopen(None);
+    ws.set_onmessage(None);
+    ws.set_onclose(None);
+}
+
+/// Gives up on the current socket without waiting for a closing handshake
+/// that may never come, and reconnects.
+fn abandon(inner_rc: &Rc<RefCell<Inner>>) {
+    let ws = {
+        let mut inner = inner_rc.borrow_mut();
+        inner.heartbeat = None;
+        inner.ws.take()
+    };
+    if let Some(ws) = ws {
+        detach(&ws);
+        let _ = ws.close_with_code_and_reason(4000, "heartbeat lost");
+    }
+    schedule_reconnect(inner_rc);
+}
+
+/// Offline: drop the socket now (sends then wait in the caller's outbox).
+/// Online again: reconnect at once instead of waiting out the backoff.
+fn watch_network(inner_rc: &Rc<RefCell<Inner>>) {
+    let Some(window) = web_sys::window() else { return };
+    let weak = Rc::downgrade(inner_rc);
+    let offline = gloo::events::EventListener::new(&window, "offline", {
+        let weak = weak.clone();
+        move |_| {
+            if let Some(inner) = weak.upgrade() {
+                abandon(&inner);
+            }
+        }
+    });
+    let online = gloo::events::EventListener::new(&window, "online", move |_| {
+        let Some(inner) = weak.upgrade() else { return };
+        let open_now = {
+            let mut i = inner.borrow_mut();
+            let connected = i.ws.as_ref().is_some_and(|ws| ws.ready_state() == WebSocket::OPEN);
+            if i.stopped || connected {
+                false
+            } else {
+                i.retry = None;
+                i.attempt = 0;
+                if let Some(ws) = i.ws.take() {
+                    detach(&ws);
+                    let _ = ws.close();
+                }
+                true
+            }
+        };
+        if open_now {
+            open(&inner);
+        }
+    });
+    inner_rc.borrow_mut().network = vec![offline, online];
 }
 
 fn open(inner_rc: &Rc<RefCell<Inner>>) {
@@ -104,11 +179,28 @@ fn open(inner_rc: &Rc<RefCell<Inner>>) {
             let (hello, ws) = {
                 let mut i = inner.borrow_mut();
                 i.attempt = 0;
+                i.last_heard = js_sys::Date::now();
                 ((i.handlers.hello)(), i.ws.clone())
             };
             if let Some(ws) = ws {
                 let _ = ws.send_with_str(&hello);
             }
+            let beat = {
+                let weak = Rc::downgrade(&inner);
+                gloo::timers::callback::Interval::new(HEARTBEAT_MS, move || {
+                    let Some(inner) = weak.upgrade() else { return };
+                    let (silent, ws) = {
+                        let i = inner.borrow();
+                        (js_sys::Date::now() - i.last_heard > SILENCE_MS, i.ws.clone())
+                    };
+                    match ws {
+                        Some(_) if silent => abandon(&inner),
+                        Some(ws) => drop(ws.send_with_str(porchlight_protocol::PING)),
+                        None => {}
+                    }
+                })
+            };
+            inner.borrow_mut().heartbeat = Some(beat);
             (inner.borrow().handlers.on_state)(Conn::Open);
         }
     });
@@ -116,8 +208,11 @@ fn open(inner_rc: &Rc<RefCell<Inner>>) {
         let weak = weak.clone();
         move |event: JsValue| {
             let Some(inner) = weak.upgrade() else { return };
+            inner.borrow_mut().last_heard = js_sys::Date::now();
             if let Some(text) = event.dyn_into::<MessageEvent>().ok().and_then(|e| e.data().as_string()) {
-                (inner.borrow().handlers.on_frame)(text);
+                if text != porchlight_protocol::PONG {
+                    (inner.borrow().handlers.on_frame)(text);
+                }
             }
         }
     });
@@ -150,6 +245,7 @@ fn schedule_reconnect(inner_rc: &Rc<RefCell<Inner>>) {
             return;
         }
         inner.ws = None;
+        inner.heartbeat = None;
         inner.attempt += 1;
         let base = (500.0 * 2f64.powi(inner.attempt.min(5) as i32 - 1)).min(15_000.0);
         (base * (0.5 + js_sys::Math::random())) as u32

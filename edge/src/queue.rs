@@ -73,6 +73,7 @@ impl DurableObject for SiteQueue {
         if let Err(e) = sql.exec("CREATE TABLE IF NOT EXISTS texts (id TEXT NOT NULL, text TEXT NOT NULL)", None) {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
+        util::answer_pings(&state);
         SiteQueue { state, env, sql, line: RefCell::new(None), stats: RefCell::new(None) }
     }
 
@@ -152,6 +153,7 @@ impl DurableObject for SiteQueue {
             }
         };
         match frame {
+            QueueClientFrame::Ping => send(&ws, &QueueFrame::Pong),
             QueueClientFrame::Hello { .. } if attachment.agent.is_some() => {
                 send(&ws, &error(ErrorCode::BadFrame, "Already signed in.".into()));
             }

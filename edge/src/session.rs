@@ -205,6 +205,7 @@ impl DurableObject for ChatSession {
             worker::console_error!("ChatSession: loading state failed: {e}");
             None
         });
+        util::answer_pings(&state);
         ChatSession { state, env, sql, record: RefCell::new(record) }
     }
 
@@ -413,6 +414,7 @@ impl ChatSession {
                 ws.serialize_attachment(&*attachment)?;
                 self.welcome(ws, &record, last_seq, true).await
             }
+            (_, VisitorFrame::Ping) => Ok(send(ws, &SessionFrame::Pong)),
             (false, _) => refuse_hello(ws, "Send hello with your token first."),
             (true, VisitorFrame::Hello { .. }) => Ok(send(ws, &SessionFrame::error(ErrorCode::BadFrame, "Already signed in."))),
             (true, VisitorFrame::Send { client_id, text, reply_to }) => {
@@ -475,6 +477,7 @@ impl ChatSession {
                 ws.serialize_attachment(&*attachment)?;
                 return self.welcome(ws, &record, last_seq, false).await;
             }
+            (_, AgentFrame::Ping) => return Ok(send(ws, &SessionFrame::Pong)),
             (None, _) => return refuse_hello(ws, "Send hello with your agent token first."),
             (Some(agent), frame) => (agent.clone(), frame),
         };
@@ -491,6 +494,7 @@ impl ChatSession {
         }
         match frame {
             AgentFrame::Hello { .. } => Ok(send(ws, &SessionFrame::error(ErrorCode::BadFrame, "Already signed in."))),
+            AgentFrame::Ping => Ok(send(ws, &SessionFrame::Pong)),
             AgentFrame::Accept => self.on_accept(ws, agent).await,
             AgentFrame::Send { client_id, text, reply_to } => {
                 let sender = format!("agent:{}", agent.id);

@@ -41,6 +41,18 @@ pub fn internal_post<T: Serialize>(path: &str, body: &T) -> Result<worker::Reque
     worker::Request::new_with_init(&format!("https://internal{path}"), &init)
 }
 
+/// Heartbeats are answered by the runtime itself, without waking a
+/// hibernating object: the exact text [`PING`] gets [`PONG`].
+///
+/// [`PING`]: porchlight_protocol::PING
+/// [`PONG`]: porchlight_protocol::PONG
+pub fn answer_pings(state: &worker::State) {
+    match worker::WebSocketRequestResponsePair::new(porchlight_protocol::PING, porchlight_protocol::PONG) {
+        Ok(pair) => state.set_websocket_auto_response(&pair),
+        Err(_) => worker::console_error!("could not set the heartbeat auto-response"),
+    }
+}
+
 /// Completes the closing handshake a client started. 1005 and 1006 are
 /// reported codes, not sendable ones.
 pub fn complete_close(ws: &WebSocket, code: usize) {

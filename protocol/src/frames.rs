@@ -445,7 +445,16 @@ pub enum VisitorFrame {
     Context { context: VisitorContext },
     /// The visitor ends the chat.
     Close,
+    /// Heartbeat: answered with `pong` (by the runtime, without waking a
+    /// hibernating session). Send exactly [`PING`].
+    Ping,
 }
+
+/// The heartbeat frame, byte for byte: the edge's automatic answer matches
+/// the exact text.
+pub const PING: &str = r#"{"type":"ping"}"#;
+/// The answer to [`PING`].
+pub const PONG: &str = r#"{"type":"pong"}"#;
 
 /// Console → session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -483,6 +492,8 @@ pub enum AgentFrame {
         close: bool,
     },
     Close,
+    /// Heartbeat (see [`PING`]).
+    Ping,
 }
 
 /// Read receipts as watermarks: every message up to `delivered` reached
@@ -566,6 +577,8 @@ pub enum SessionFrame {
     Context { context: VisitorContext },
     /// The session became a helpdesk ticket.
     Ticket { ticket: crate::ticket::TicketRef },
+    /// Answer to `ping`.
+    Pong,
     /// A refused frame. `client_id` names the refused `send`, if it was one.
     Error {
         code: ErrorCode,
@@ -587,6 +600,8 @@ pub enum QueueClientFrame {
     /// Sessions whose visitor name, email or any message contains `query`
     /// (case-insensitive); answered with `found`.
     Search { query: String },
+    /// Heartbeat (see [`PING`]).
+    Ping,
 }
 
 /// An agent's availability, as the queue shows it.
@@ -620,6 +635,8 @@ pub enum QueueFrame {
     Presence { agents: Vec<AgentPresence> },
     /// Answer to `search`: matching sessions, newest first (at most 200).
     Found { query: String, ids: Vec<SessionId> },
+    /// Answer to `ping`.
+    Pong,
     Error { code: ErrorCode, message: String },
 }
 
@@ -1073,6 +1090,16 @@ mod golden {
             json!({"type": "updated", "message": {"seq": 7, "author": {"kind": "visitor", "name": "Jo"}, "text": "",
                    "at": 9, "deleted": true, "changed": 9}}),
         );
+    }
+
+    #[test]
+    fn heartbeat_frames_are_byte_exact() {
+        // The edge answers pings without running any code, by matching text.
+        assert_eq!(serde_json::to_string(&VisitorFrame::Ping).unwrap(), PING);
+        assert_eq!(serde_json::to_string(&AgentFrame::Ping).unwrap(), PING);
+        assert_eq!(serde_json::to_string(&QueueClientFrame::Ping).unwrap(), PING);
+        assert_eq!(serde_json::to_string(&SessionFrame::Pong).unwrap(), PONG);
+        assert_eq!(serde_json::to_string(&QueueFrame::Pong).unwrap(), PONG);
     }
 
     #[test]

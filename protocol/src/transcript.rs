@@ -11,15 +11,20 @@ use crate::ids::{ClientMsgId, Seq};
 use crate::session::Status;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A message typed here and not yet committed. Serializable, so the widget
+/// can keep its outbox in browser storage across reloads.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pending {
     pub client_id: ClientMsgId,
     pub text: String,
     /// Set when the edge refused the message; it will not be resent.
+    #[serde(default)]
     pub error: Option<String>,
     /// An agent's internal note: resent as `note`, never as `send`.
+    #[serde(default)]
     pub internal: bool,
     /// The message this one quotes.
+    #[serde(default)]
     pub reply_to: Option<Seq>,
 }
 
@@ -76,6 +81,18 @@ impl Transcript {
         self.outbox.push(Pending { client_id, text, error: None, internal: false, reply_to });
     }
 
+    /// Puts back messages kept from an earlier page (after a reload), unless
+    /// they are already queued or already committed.
+    pub fn restore(&mut self, kept: Vec<Pending>) {
+        for p in kept {
+            let known = self.outbox.iter().any(|q| q.client_id == p.client_id)
+                || self.messages.values().any(|m| m.client_id.as_ref() == Some(&p.client_id));
+            if !known {
+                self.outbox.push(p);
+            }
+        }
+    }
+
     /// Queues an agent's internal note.
     pub fn queue_note(&mut self, client_id: ClientMsgId, text: String) {
         self.outbox.push(Pending { client_id, text, error: None, internal: true, reply_to: None });
@@ -97,7 +114,7 @@ impl Transcript {
             SessionFrame::Message { message } | SessionFrame::Updated { message } => self.insert(message),
             // The ack alone does not carry the message; it is settled when
             // the message itself arrives (the edge always sends both).
-            SessionFrame::Ack { .. } => {}
+            SessionFrame::Ack { .. } | SessionFrame::Pong => {}
             SessionFrame::Status { status, agent, closed_by, participants } => {
                 if let Some(session) = &mut self.session {
                     session.status = status;

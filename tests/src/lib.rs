@@ -5,6 +5,8 @@
 //! the demo site's in `PORCHLIGHT_DEMO`). Clients are real WebSockets
 //! ([`Ws`]); the browser test drives real Chromium through [`webdriver`].
 
+pub mod proxy;
+pub mod resilient;
 pub mod webdriver;
 
 use porchlight_protocol::{
@@ -129,24 +131,53 @@ pub struct Refused {
 
 impl Ws {
     pub fn connect(path: &str, origin: Option<&str>) -> Result<Ws, Refused> {
-        let url = format!("{}{path}", edge().replacen("http://", "ws://", 1));
-        let mut req = url.into_client_request().expect("ws request");
+        Ws::connect_to(&edge(), path, origin).unwrap_or_else(|e| panic!("websocket handshake failed: {e}"))
+    }
+
+    /// Like [`Ws::connect`], to any base address (a proxy, another edge);
+    /// `Err` when the connection itself failed.
+    pub fn connect_to(base: &str, path: &str, origin: Option<&str>) -> Result<Result<Ws, Refused>, String> {
+        let url = format!("{}{path}", base.replacen("http://", "ws://", 1));
+        let mut req = url.into_client_request().map_err(|e| e.to_string())?;
         if let Some(o) = origin {
-            req.headers_mut().insert("origin", o.parse().expect("origin header"));
+            req.headers_mut().insert("origin", o.parse().map_err(|_| "bad origin".to_owned())?);
         }
-        let host = edge().trim_start_matches("http://").to_owned();
-        let stream = TcpStream::connect(&host).expect("connect to the edge");
+        let host = base.trim_start_matches("http://").to_owned();
+        let stream = TcpStream::connect(&host).map_err(|e| format!("connect to {host}: {e}"))?;
+        stream.set_read_timeout(Some(Duration::from_secs(5))).map_err(|e| e.to_string())?;
         match tungstenite::client(req, stream) {
             Ok((socket, _)) => {
-                socket.get_ref().set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
-                Ok(Ws { socket })
+                socket.get_ref().set_read_timeout(Some(Duration::from_millis(200))).map_err(|e| e.to_string())?;
+                Ok(Ok(Ws { socket }))
             }
-            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => Err(Refused {
+            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => Ok(Err(Refused {
                 status: resp.status().as_u16(),
                 body: String::from_utf8_lossy(resp.body().as_deref().unwrap_or_default()).into_owned(),
-            }),
-            Err(e) => panic!("websocket handshake failed: {e}"),
+            })),
+            Err(e) => Err(e.to_string()),
         }
+    }
+
+    /// Sends a frame; `false` if the connection is gone.
+    pub fn try_send<T: Serialize>(&mut self, frame: &T) -> bool {
+        self.socket.send(Message::text(serde_json::to_string(frame).unwrap_or_default())).is_ok()
+    }
+
+    /// The next text frame within `wait`: `Ok(None)` on silence, `Err` once
+    /// the connection is gone. Never panics on what arrives.
+    pub fn poll_text(&mut self, wait: Duration) -> Result<Option<String>, String> {
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            match self.socket.read() {
+                Ok(Message::Text(t)) => return Ok(Some(t.to_string())),
+                Ok(Message::Close(_)) => return Err("closed".into()),
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e))
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(None)
     }
 
     pub fn visitor(session: &SessionCreated) -> Ws {

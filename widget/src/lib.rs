@@ -15,7 +15,7 @@ mod state;
 use components::{conversation::Conversation, prechat::PreChat};
 use porchlight_browser::{Handlers, Socket};
 use porchlight_protocol::{SessionFrame, VisitorFrame};
-use state::{Action, Credentials, Widget};
+use state::{Action, Credentials, StoredOutbox, Widget};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -37,7 +37,15 @@ pub struct AppProps {
 
 #[function_component(App)]
 fn app(props: &AppProps) -> Html {
-    let widget = use_reducer(|| Widget { credentials: Credentials::load(&props.site), ..Widget::default() });
+    let widget = use_reducer(|| {
+        let credentials = Credentials::load(&props.site);
+        let mut w = Widget { credentials, ..Widget::default() };
+        // Messages typed on an earlier page (offline, or just before a reload).
+        if let Some(c) = &w.credentials {
+            w.transcript.restore(StoredOutbox::load(&props.site, &c.session_id));
+        }
+        w
+    });
     let config = use_state(|| None::<porchlight_protocol::WidgetConfig>);
     {
         let (config, url) = (config.clone(), format!("{}/api/v1/sites/{}/widget", props.edge, props.site));
@@ -154,20 +162,34 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
     let socket = use_mut_ref(|| Rc::new(None::<Socket>));
     let creds = widget.credentials.clone();
     let version = use_state(|| 0u32);
+    // The resume point, read by `hello` on every reconnect: the newest
+    // render's, not the one the socket was created in.
+    let cursor = use_mut_ref(porchlight_protocol::Seq::default);
+    *cursor.borrow_mut() = widget.last_seq();
+    // Keep the outbox in storage whenever it changes.
+    {
+        let (site, outbox) = (props.site.clone(), widget.transcript.outbox.clone());
+        let session = widget.credentials.as_ref().map(|c| c.session_id.clone());
+        use_effect_with((session, outbox), move |(session, outbox)| {
+            if let Some(session) = session {
+                StoredOutbox::save(&site, session, outbox);
+            }
+        });
+    }
     {
         let (socket, widget, edge, site, version) =
             (socket.clone(), widget.clone(), props.edge.clone(), props.site.clone(), version.clone());
+        let cursor = cursor.clone();
         use_effect_with(creds, move |creds| {
             if let Some(creds) = creds.clone() {
                 let url = porchlight_browser::ws_url(&edge, &format!("/api/v1/sites/{site}/sessions/{}/ws", creds.session_id));
-                let latest = widget.clone();
                 let frames = widget.clone();
                 let states = widget.clone();
                 let sock = Socket::connect(
                     url,
                     Handlers {
                         hello: Box::new(move || {
-                            let hello = VisitorFrame::Hello { token: creds.token.clone(), last_seq: latest.last_seq() };
+                            let hello = VisitorFrame::Hello { token: creds.token.clone(), last_seq: *cursor.borrow() };
                             serde_json::to_string(&hello).unwrap_or_default()
                         }),
                         on_frame: Box::new(move |text| match serde_json::from_str::<SessionFrame>(&text) {

@@ -3,7 +3,7 @@
 
 use gloo::storage::{LocalStorage, Storage};
 use porchlight_browser::Conn;
-use porchlight_protocol::transcript::Transcript;
+use porchlight_protocol::transcript::{Pending, Transcript};
 use porchlight_protocol::{ClientMsgId, Seq, SessionFrame, SessionId, Status};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -27,6 +27,31 @@ impl Credentials {
 
     pub fn save(&self, site: &str) {
         let _ = LocalStorage::set(Self::key(site), self);
+    }
+}
+
+/// Messages typed but not yet committed, per session, in the host page's
+/// localStorage: a reload (or a browser that was offline) loses none, and
+/// resending is safe because sends are idempotent by `client_id`.
+pub struct StoredOutbox;
+
+impl StoredOutbox {
+    fn key(site: &str, session: &SessionId) -> String {
+        format!("porchlight:v1:{site}:outbox:{session}")
+    }
+
+    pub fn load(site: &str, session: &SessionId) -> Vec<Pending> {
+        LocalStorage::get(Self::key(site, session)).unwrap_or_default()
+    }
+
+    /// Keeps what is still to be sent (refused messages are not resent).
+    pub fn save(site: &str, session: &SessionId, outbox: &[Pending]) {
+        let unsent: Vec<&Pending> = outbox.iter().filter(|p| p.error.is_none()).collect();
+        if unsent.is_empty() {
+            LocalStorage::delete(Self::key(site, session));
+        } else {
+            let _ = LocalStorage::set(Self::key(site, session), &unsent);
+        }
     }
 }
 

@@ -56,6 +56,8 @@ pub fn test(args: &[String]) -> Result {
 
     step("running every test: unit (protocol), edge end-to-end, browser");
     let screenshot = root().join("target/porchlight/screenshot.png");
+    let reliability = root().join("target/porchlight/reliability.txt");
+    let _ = std::fs::remove_file(&reliability);
     let result = tools::run(tools::cargo()
         .args(["test", "--no-fail-fast", "-p", "porchlight-protocol", "-p", "porchlight-kb", "-p", "porchlight-tests"])
         .args(args)
@@ -69,6 +71,11 @@ pub fn test(args: &[String]) -> Result {
     result.map_err(|e| format!("{e}\n  Edge log: {}", edge.log.display()))?;
     if screenshot.exists() {
         step(&format!("screenshot of the demo page with the widget open: {}", screenshot.display()));
+    }
+    // The delivery checks' figures (docs/RELIABILITY.md explains them).
+    if let Ok(figures) = std::fs::read_to_string(&reliability) {
+        step(&format!("delivery figures ({}):", reliability.display()));
+        print!("{figures}");
     }
     Ok(())
 }

@@ -76,16 +76,20 @@ pub fn chat(props: &Props) -> Html {
             })
         })
     };
+    // The resume point `hello` sends on every reconnect: the newest render's.
+    let cursor = use_mut_ref(porchlight_protocol::Seq::default);
+    *cursor.borrow_mut() = state.transcript.last_seq();
     {
         let (state, socket, agent, id) = (state.clone(), socket.clone(), props.agent.clone(), props.id.clone());
+        let cursor = cursor.clone();
         use_effect_with((), move |_| {
             let url = porchlight_browser::ws_url(&agent.edge, &format!("/api/v1/sites/{}/sessions/{id}/agent", agent.login.site));
-            let (latest, frames, states, token) = (state.clone(), state.clone(), state.clone(), agent.token.to_string());
+            let (frames, states, token) = (state.clone(), state.clone(), agent.token.to_string());
             *socket.borrow_mut() = Some(Socket::connect(
                 url,
                 Handlers {
                     hello: Box::new(move || {
-                        let hello = AgentFrame::Hello { token: token.clone(), last_seq: latest.transcript.last_seq() };
+                        let hello = AgentFrame::Hello { token: token.clone(), last_seq: *cursor.borrow() };
                         serde_json::to_string(&hello).unwrap_or_default()
                     }),
                     on_frame: Box::new(move |text| {

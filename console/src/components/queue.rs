@@ -60,6 +60,7 @@ impl Reducible for QueueState {
             Action::Frame(QueueFrame::Presence { agents }) => next.presence = agents,
             Action::Frame(QueueFrame::Found { query, ids }) => next.found = Some((query, ids.into_iter().collect())),
             Action::Frame(QueueFrame::Error { message, .. }) => next.error = Some(message),
+            Action::Frame(QueueFrame::Pong) => {}
             Action::Conn(conn) => next.conn = Some(conn),
         }
         Rc::new(next)

@@ -1,0 +1,190 @@
+//! The delivery promise, checked through faults: every message a session
+//! committed reaches every participant exactly once, in commit order,
+//! however the network misbehaves in between.
+//!
+//! A visitor and an agent exchange thousands of messages through
+//! [`FaultProxy`], which cuts connections (between frames and mid-frame),
+//! delays frames and sends some twice, in both directions. Both clients
+//! behave like the widget and console: reconnect, resume from their last
+//! seq, resend their outbox. The figures go to stdout and to
+//! `target/porchlight/reliability.txt`.
+
+use porchlight_protocol::{AgentFrame, Author, ClientMsgId, Message, Status, TranscriptExport};
+use porchlight_tests::proxy::{FaultProxy, Faults};
+use porchlight_tests::resilient::{Resilient, Side};
+use porchlight_tests::*;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// Messages each side writes.
+const PER_SIDE: usize = 1000;
+/// Messages a side may have written and not yet seen committed.
+const WINDOW: usize = 25;
+
+/// The log as the session stores it, read directly (not through the proxy).
+pub fn committed_log(session: &porchlight_protocol::SessionCreated) -> Vec<Message> {
+    let got = call("GET", &format!("/api/v1/sites/{SITE}/sessions/{}/transcript", session.session_id), Some(AVA), None);
+    assert_eq!(got.status, 200, "{}", got.body);
+    serde_json::from_value::<TranscriptExport>(got.body).expect("export").messages
+}
+
+/// The three zeros, and how they were counted.
+pub struct Verdict {
+    pub committed: usize,
+    pub lost: usize,
+    pub duplicated: usize,
+    pub out_of_order: u64,
+    pub notes: Vec<String>,
+}
+
+/// Compares what each client wrote, was acked and ended up holding with
+/// the committed log.
+pub fn verify(log: &[Message], clients: &[&Resilient]) -> Verdict {
+    let mut notes = Vec::new();
+    // Gap-free from 1: nothing committed then lost from the log.
+    let seqs: Vec<u64> = log.iter().map(|m| m.seq.0).collect();
+    if seqs != (1..=seqs.len() as u64).collect::<Vec<_>>() {
+        notes.push(format!("the log has gaps or disorder: {seqs:?}"));
+    }
+    let mut by_id: HashMap<&ClientMsgId, usize> = HashMap::new();
+    for m in log {
+        if let Some(id) = &m.client_id {
+            *by_id.entry(id).or_default() += 1;
+        }
+    }
+    let duplicated_in_log: usize = by_id.values().map(|n| n - 1).sum();
+    let mut lost = 0;
+    let mut duplicated = duplicated_in_log;
+    let mut out_of_order = 0;
+    for c in clients {
+        // Everything written was committed once; every ack names its commit.
+        for id in &c.written {
+            match log.iter().find(|m| m.client_id.as_ref() == Some(id)) {
+                None => lost += 1,
+                Some(m) => {
+                    if let Some(acked) = c.acks.get(id) {
+                        if *acked != m.seq {
+                            notes.push(format!("{id} acked as {acked} but committed as {}", m.seq));
+                            duplicated += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // The client holds exactly the log: same seqs, same messages.
+        let held: Vec<&Message> = c.transcript.messages().collect();
+        let missing = log.iter().filter(|m| c.transcript.get(m.seq).is_none()).count();
+        lost += missing;
+        if held.len() > log.len() {
+            duplicated += held.len() - log.len();
+        }
+        for m in log {
+            if let Some(h) = c.transcript.get(m.seq) {
+                if h.client_id != m.client_id || h.text != m.text {
+                    notes.push(format!("seq {} differs: held {:?}, committed {:?}", m.seq, h.text, m.text));
+                    out_of_order += 1;
+                }
+            }
+        }
+        duplicated += c.conflicting_acks as usize;
+        out_of_order += c.out_of_order;
+        if !c.transcript.outbox.is_empty() {
+            notes.push(format!("{} messages still in an outbox", c.transcript.outbox.len()));
+            lost += c.transcript.outbox.len();
+        }
+    }
+    Verdict { committed: log.len(), lost, duplicated, out_of_order, notes }
+}
+
+/// Both sides write `PER_SIDE` messages, interleaved, keeping at most
+/// `WINDOW` each in flight, until each holds everything. `between` runs
+/// once per round (to inject faults from outside, e.g. kill the edge).
+pub fn converse(visitor: &mut Resilient, agent: &mut Resilient, per_side: usize, deadline: Duration, mut between: impl FnMut(usize)) {
+    let start = Instant::now();
+    let (mut v_next, mut a_next) = (0, 0);
+    let total = |c: &Resilient| c.transcript.messages().filter(|m| m.author != Author::System).count();
+    let mut round = 0;
+    loop {
+        round += 1;
+        between(v_next + a_next);
+        for (c, next, prefix) in [(&mut *visitor, &mut v_next, "v"), (&mut *agent, &mut a_next, "a")] {
+            if !c.ensure_connected(Duration::from_secs(60)) {
+                panic!("could not reconnect within 60 s (round {round})");
+            }
+            while *next < per_side && c.in_flight() < WINDOW {
+                c.write(ClientMsgId(format!("{prefix}-{next}")), format!("{prefix} message {next}"));
+                *next += 1;
+            }
+            c.pump(Duration::from_millis(15));
+        }
+        let done = |c: &Resilient| c.in_flight() == 0 && total(c) >= 2 * per_side;
+        if v_next == per_side && a_next == per_side && done(visitor) && done(agent) {
+            return;
+        }
+        assert!(start.elapsed() < deadline, "not done within {deadline:?}: visitor holds {}, agent {}", total(visitor), total(agent));
+    }
+}
+
+pub fn report(title: &str, lines: &[String]) {
+    let text = format!("{title}\n{}\n", lines.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"));
+    println!("{text}");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/porchlight/reliability.txt");
+    let _ = std::fs::create_dir_all(path.parent().unwrap());
+    let mut all = std::fs::read_to_string(&path).unwrap_or_default();
+    // One block per check: replace this title's block from an earlier run.
+    let blocks: Vec<&str> = all.split("\n\n").filter(|b| !b.trim().is_empty() && !b.starts_with(title)).collect();
+    all = blocks.join("\n\n");
+    if !all.is_empty() {
+        all.push_str("\n\n");
+    }
+    all.push_str(&text);
+    let _ = std::fs::write(&path, all);
+}
+
+#[test]
+fn thousands_of_messages_through_a_faulty_network_arrive_exactly_once_in_order() {
+    let session = waiting_session(&unique("Faults"));
+    let mut ava = Ws::agent_session(&session);
+    ava.agent_hello(AVA);
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut ava, Status::Active);
+
+    let seed = std::env::var("PORCHLIGHT_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_2026);
+    let faults = Faults { cut: 0.01, duplicate: 0.02, delay: 0.02, max_delay: Duration::from_millis(250) };
+    let proxy = FaultProxy::start(edge().trim_start_matches("http://"), faults, seed);
+    let mut visitor = Resilient::new(
+        &proxy.base,
+        format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id),
+        Some(demo_origin()),
+        Side::Visitor { token: session.token.clone() },
+    );
+    let mut agent = Resilient::new(
+        &proxy.base,
+        format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id),
+        None,
+        Side::Agent { token: AVA.into() },
+    );
+    let started = Instant::now();
+    converse(&mut visitor, &mut agent, PER_SIDE, Duration::from_secs(600), |_| {});
+    let took = started.elapsed();
+
+    let log = committed_log(&session);
+    let v = verify(&log, &[&visitor, &agent]);
+    report(
+        "delivery through the fault proxy",
+        &[
+            format!("seed {seed:#x}; faults per frame: cut {}, duplicate {}, delay {} (≤ {:?})", faults.cut, faults.duplicate, faults.delay, faults.max_delay),
+            format!("messages written {} (visitor {}, agent {}); committed log {} entries; {:.1} s", 2 * PER_SIDE, PER_SIDE, PER_SIDE, v.committed, took.as_secs_f64()),
+            format!("proxy: {}", proxy.report()),
+            format!("reconnects: visitor {}, agent {}; repeated frames dropped by the merge: {}",
+                visitor.reconnects, agent.reconnects, visitor.repeated_frames + agent.repeated_frames),
+            format!("lost {}, duplicated {}, out of order {}", v.lost, v.duplicated, v.out_of_order),
+        ],
+    );
+    assert!(v.notes.is_empty(), "{:#?}", v.notes);
+    assert_eq!((v.lost, v.duplicated, v.out_of_order), (0, 0, 0));
+    let c = &proxy.counts;
+    use std::sync::atomic::Ordering::Relaxed;
+    assert!(c.cuts.load(Relaxed) >= 5 && c.mid_frame_cuts.load(Relaxed) >= 1, "the faults really happened: {}", proxy.report());
+    assert!(c.duplicated.load(Relaxed) >= 10 && c.delayed.load(Relaxed) >= 10, "{}", proxy.report());
+}
