@@ -5,6 +5,7 @@
 //! the demo site's in `PORCHLIGHT_DEMO`). Clients are real WebSockets
 //! ([`Ws`]); the browser test drives real Chromium through [`webdriver`].
 
+pub mod edge_process;
 pub mod proxy;
 pub mod resilient;
 pub mod webdriver;
@@ -63,7 +64,12 @@ pub struct Answer {
 }
 
 pub fn post(path: &str, origin: Option<&str>, bearer: Option<&str>, body: &str) -> Answer {
-    let mut req = ureq::post(&format!("{}{path}", edge())).set("content-type", "application/json");
+    post_to(&edge(), path, origin, bearer, body)
+}
+
+/// [`post`] to another edge.
+pub fn post_to(base: &str, path: &str, origin: Option<&str>, bearer: Option<&str>, body: &str) -> Answer {
+    let mut req = ureq::post(&format!("{base}{path}")).set("content-type", "application/json");
     if let Some(o) = origin {
         req = req.set("origin", o);
     }
@@ -75,7 +81,12 @@ pub fn post(path: &str, origin: Option<&str>, bearer: Option<&str>, body: &str) 
 
 /// Any method to an agent route, with an agent token or none.
 pub fn call(method: &str, path: &str, bearer: Option<&str>, body: Option<&str>) -> Answer {
-    let mut req = ureq::request(method, &format!("{}{path}", edge())).set("content-type", "application/json");
+    call_to(&edge(), method, path, bearer, body)
+}
+
+/// [`call`] to another edge (`base` = `http://host:port`).
+pub fn call_to(base: &str, method: &str, path: &str, bearer: Option<&str>, body: Option<&str>) -> Answer {
+    let mut req = ureq::request(method, &format!("{base}{path}")).set("content-type", "application/json");
     if let Some(t) = bearer {
         req = req.set("authorization", &format!("Bearer {t}"));
     }

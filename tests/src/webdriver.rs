@@ -98,6 +98,15 @@ impl Browser {
         )
     }
 
+    /// Takes the browser offline (or back online) with DevTools' network
+    /// emulation: `navigator.onLine` flips, `offline`/`online` fire, and
+    /// new connections fail.
+    pub fn set_offline(&self, offline: bool) {
+        let params = json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1});
+        self.call("POST", "/goog/cdp/execute", json!({"cmd": "Network.enable", "params": {}}));
+        self.call("POST", "/goog/cdp/execute", json!({"cmd": "Network.emulateNetworkConditions", "params": params}));
+    }
+
     pub fn click(&self, el: &Value) {
         self.call("POST", &format!("/element/{}/click", id(el)), json!({}));
     }

@@ -389,3 +389,94 @@ fn agent_accepts_replies_and_closes_in_the_console() {
         json!([row]),
     );
 }
+
+#[test]
+fn messages_typed_offline_arrive_once_when_back_and_the_history_survives_a_reload() {
+    // The queue watches from before the chat starts, so every change is an upsert.
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let browser = Browser::start();
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    let name = unique("Offline Visitor");
+    browser.type_text(&browser.by_name("textbox", "Name"), &name);
+    browser.click(&browser.by_name("button", "Start chat"));
+    browser.type_text(&browser.by_name("textbox", "Message"), "can I talk to a human please\u{E007}");
+    browser.log_shows("connecting you with a person");
+
+    // An agent takes it.
+    let summary = queue.queue_until(&name, |s| s.status == Status::Waiting);
+    let session = porchlight_protocol::SessionCreated { session_id: summary.id.clone(), token: String::new() };
+    let mut agent = Ws::agent_session(&session);
+    agent.agent_hello(AVA);
+    agent.send(&AgentFrame::Accept);
+    browser.log_shows("Ava joined the conversation");
+
+    // Offline: the widget says so, and what the visitor types waits as pending.
+    browser.set_offline(true);
+    let status_is = |text: &str| {
+        browser.wait_for(
+            &format!("the status line to say {text:?}"),
+            20,
+            "return document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-status').textContent.includes(arguments[0])",
+            json!([text]),
+        )
+    };
+    status_is("You're offline");
+    let offline_texts = ["typed while offline, one", "typed while offline, two"];
+    for text in offline_texts {
+        browser.type_text(&browser.by_name("textbox", "Message"), &format!("{text}\u{E007}"));
+    }
+    browser.wait_for(
+        "both messages pending",
+        20,
+        "return document.querySelector('[data-porchlight]').shadowRoot.querySelectorAll('.pl-pending').length === 2",
+        json!([]),
+    );
+    let early = agent.try_recv::<SessionFrame>(std::time::Duration::from_secs(2));
+    assert!(
+        !matches!(&early, Some(SessionFrame::Message { message }) if message.text.contains("offline")),
+        "nothing leaves an offline browser: {early:?}"
+    );
+    let kept = browser.script(
+        "return Object.keys(localStorage).filter(k => k.includes(':outbox:')).map(k => localStorage.getItem(k)).join('')",
+        json!([]),
+    );
+    assert!(kept.as_str().is_some_and(|k| offline_texts.iter().all(|t| k.contains(t))), "the outbox is in storage: {kept}");
+
+    // Online again: each arrives exactly once, in the order typed.
+    browser.set_offline(false);
+    status_is("chatting with Ava");
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline && seen.len() < 2 {
+        if let Some(SessionFrame::Message { message }) = agent.try_recv::<SessionFrame>(std::time::Duration::from_millis(500)) {
+            if message.text.contains("offline") {
+                seen.push(message.text);
+            }
+        }
+    }
+    // Anything late (a duplicate) would arrive now.
+    while let Some(f) = agent.try_recv::<SessionFrame>(std::time::Duration::from_secs(2)) {
+        if let SessionFrame::Message { message } = f {
+            seen.push(message.text);
+        }
+    }
+    assert_eq!(seen, offline_texts, "each exactly once, in order");
+    browser.wait_for(
+        "nothing pending",
+        20,
+        "return document.querySelector('[data-porchlight]').shadowRoot.querySelectorAll('.pl-pending').length === 0",
+        json!([]),
+    );
+
+    // Reload: the whole history, each message once.
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    browser.log_shows("typed while offline, two");
+    let counts = browser.script(
+        &format!("{FIND_BY_NAME_FN}\nconst t = find('log', 'Messages').innerText; return arguments[0].map(s => t.split(s).length - 1)"),
+        json!([offline_texts.iter().chain(["can I talk to a human please"].iter()).collect::<Vec<_>>()]),
+    );
+    assert_eq!(counts, json!([1, 1, 1]), "the history after a reload, each message once");
+}

@@ -7,9 +7,10 @@
 //! delays frames and sends some twice, in both directions. Both clients
 //! behave like the widget and console: reconnect, resume from their last
 //! seq, resend their outbox. The figures go to stdout and to
-//! `target/porchlight/reliability.txt`.
+//! `target/porchlight/reliability/`.
 
 use porchlight_protocol::{AgentFrame, Author, ClientMsgId, Message, Status, TranscriptExport};
+use porchlight_tests::edge_process::PrivateEdge;
 use porchlight_tests::proxy::{FaultProxy, Faults};
 use porchlight_tests::resilient::{Resilient, Side};
 use porchlight_tests::*;
@@ -23,9 +24,7 @@ const WINDOW: usize = 25;
 
 /// The log as the session stores it, read directly (not through the proxy).
 pub fn committed_log(session: &porchlight_protocol::SessionCreated) -> Vec<Message> {
-    let got = call("GET", &format!("/api/v1/sites/{SITE}/sessions/{}/transcript", session.session_id), Some(AVA), None);
-    assert_eq!(got.status, 200, "{}", got.body);
-    serde_json::from_value::<TranscriptExport>(got.body).expect("export").messages
+    committed_log_at(&edge(), session)
 }
 
 /// The three zeros, and how they were counted.
@@ -125,20 +124,15 @@ pub fn converse(visitor: &mut Resilient, agent: &mut Resilient, per_side: usize,
     }
 }
 
+/// Prints the figures and keeps them in `target/porchlight/reliability/`
+/// (one file per check; `cargo xtask test` prints them all at the end).
 pub fn report(title: &str, lines: &[String]) {
     let text = format!("{title}\n{}\n", lines.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"));
     println!("{text}");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/porchlight/reliability.txt");
-    let _ = std::fs::create_dir_all(path.parent().unwrap());
-    let mut all = std::fs::read_to_string(&path).unwrap_or_default();
-    // One block per check: replace this title's block from an earlier run.
-    let blocks: Vec<&str> = all.split("\n\n").filter(|b| !b.trim().is_empty() && !b.starts_with(title)).collect();
-    all = blocks.join("\n\n");
-    if !all.is_empty() {
-        all.push_str("\n\n");
-    }
-    all.push_str(&text);
-    let _ = std::fs::write(&path, all);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/porchlight/reliability");
+    let _ = std::fs::create_dir_all(&dir);
+    let slug: String = title.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let _ = std::fs::write(dir.join(format!("{slug}.txt")), text);
 }
 
 #[test]
@@ -187,4 +181,78 @@ fn thousands_of_messages_through_a_faulty_network_arrive_exactly_once_in_order()
     use std::sync::atomic::Ordering::Relaxed;
     assert!(c.cuts.load(Relaxed) >= 5 && c.mid_frame_cuts.load(Relaxed) >= 1, "the faults really happened: {}", proxy.report());
     assert!(c.duplicated.load(Relaxed) >= 10 && c.delayed.load(Relaxed) >= 10, "{}", proxy.report());
+}
+
+#[test]
+fn every_acknowledged_message_survives_sigkill_of_the_edge() {
+    let mut edge = PrivateEdge::start("sigkill");
+    // A session handed to the team and accepted, on this edge.
+    let body = serde_json::json!({"name": "Kill Test", "email": "kill@example.com"}).to_string();
+    let created = post_to(&edge.base, &format!("/api/v1/sites/{SITE}/sessions"), Some(&demo_origin()), None, &body);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let session: porchlight_protocol::SessionCreated = serde_json::from_value(created.body).unwrap();
+    let mut v = Ws::connect_to(&edge.base, &format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id), Some(&demo_origin()))
+        .expect("connect")
+        .expect("visitor socket");
+    v.visitor_hello(&session.token);
+    v.handoff();
+    let mut a = Ws::connect_to(&edge.base, &format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id), None)
+        .expect("connect")
+        .expect("agent socket");
+    a.agent_hello(AVA);
+    a.send(&AgentFrame::Accept);
+    status_is(&mut a, Status::Active);
+    drop((v, a));
+
+    let mut visitor = Resilient::new(
+        &edge.base,
+        format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id),
+        Some(demo_origin()),
+        Side::Visitor { token: session.token.clone() },
+    );
+    let mut agent = Resilient::new(
+        &edge.base,
+        format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id),
+        None,
+        Side::Agent { token: AVA.into() },
+    );
+    const PER: usize = 400;
+    let kills_at = [PER * 2 / 3, PER * 4 / 3];
+    let mut kills = Vec::new();
+    let mut acked_before_kill = Vec::new();
+    let started = Instant::now();
+    converse(&mut visitor, &mut agent, PER, Duration::from_secs(600), |written| {
+        if kills.len() < kills_at.len() && written >= kills_at[kills.len()] {
+            edge.kill9();
+            let down = Instant::now();
+            edge.restart();
+            kills.push(down.elapsed());
+            acked_before_kill.push(written);
+        }
+    });
+    let took = started.elapsed();
+    let log = committed_log_at(&edge.base, &session);
+    let verdict = verify(&log, &[&visitor, &agent]);
+    let acked = visitor.acks.len() + agent.acks.len();
+    report(
+        "delivery across SIGKILL of wrangler dev",
+        &[
+            format!("messages written {} (visitor {PER}, agent {PER}); acknowledged {acked}; committed log {} entries; {:.1} s",
+                2 * PER, verdict.committed, took.as_secs_f64()),
+            format!("kill -9 of wrangler and workerd {} times (after {:?} messages written), restarted on the same state in {}",
+                kills.len(), acked_before_kill, kills.iter().map(|d| format!("{:.1} s", d.as_secs_f64())).collect::<Vec<_>>().join(", ")),
+            format!("reconnects: visitor {}, agent {}", visitor.reconnects, agent.reconnects),
+            format!("lost {}, duplicated {}, out of order {}", verdict.lost, verdict.duplicated, verdict.out_of_order),
+        ],
+    );
+    assert_eq!(kills.len(), 2, "the edge was killed twice");
+    assert!(verdict.notes.is_empty(), "{:#?}", verdict.notes);
+    assert_eq!((verdict.lost, verdict.duplicated, verdict.out_of_order), (0, 0, 0));
+    assert!(visitor.reconnects >= 2 && agent.reconnects >= 2, "both clients lived through the kills");
+}
+
+fn committed_log_at(base: &str, session: &porchlight_protocol::SessionCreated) -> Vec<Message> {
+    let got = call_to(base, "GET", &format!("/api/v1/sites/{SITE}/sessions/{}/transcript", session.session_id), Some(AVA), None);
+    assert_eq!(got.status, 200, "{}", got.body);
+    serde_json::from_value::<TranscriptExport>(got.body).expect("export").messages
 }

@@ -56,8 +56,8 @@ pub fn test(args: &[String]) -> Result {
 
     step("running every test: unit (protocol), edge end-to-end, browser");
     let screenshot = root().join("target/porchlight/screenshot.png");
-    let reliability = root().join("target/porchlight/reliability.txt");
-    let _ = std::fs::remove_file(&reliability);
+    let reliability = root().join("target/porchlight/reliability");
+    let _ = std::fs::remove_dir_all(&reliability);
     let result = tools::run(tools::cargo()
         .args(["test", "--no-fail-fast", "-p", "porchlight-protocol", "-p", "porchlight-kb", "-p", "porchlight-tests"])
         .args(args)
@@ -66,16 +66,24 @@ pub fn test(args: &[String]) -> Result {
         .env("PORCHLIGHT_DEMO", &demo_origin)
         .env("PORCHLIGHT_SCREENSHOT", &screenshot)
         .env("PORCHLIGHT_CHROMIUM", tools::CHROMIUM)
-        .env("PORCHLIGHT_CHROMEDRIVER", tools::CHROMEDRIVER));
+        .env("PORCHLIGHT_CHROMEDRIVER", tools::CHROMEDRIVER)
+        // For the restart test, which runs (and kills) an edge of its own.
+        .env("PORCHLIGHT_WRANGLER", &tools.wrangler)
+        .env("PORCHLIGHT_EDGE_DIR", root().join("edge"))
+        .env("PORCHLIGHT_SITES", &sites));
     edge.stop();
     result.map_err(|e| format!("{e}\n  Edge log: {}", edge.log.display()))?;
     if screenshot.exists() {
         step(&format!("screenshot of the demo page with the widget open: {}", screenshot.display()));
     }
     // The delivery checks' figures (docs/RELIABILITY.md explains them).
-    if let Ok(figures) = std::fs::read_to_string(&reliability) {
+    if let Ok(entries) = std::fs::read_dir(&reliability) {
         step(&format!("delivery figures ({}):", reliability.display()));
-        print!("{figures}");
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for f in files {
+            print!("{}", std::fs::read_to_string(&f).unwrap_or_default());
+        }
     }
     Ok(())
 }

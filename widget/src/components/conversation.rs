@@ -110,6 +110,9 @@ pub fn conversation(props: &Props) -> Html {
 
     let status_line = match (w.conn, t.session.as_ref()) {
         (Conn::Refused, _) => "This chat can no longer be opened here.".to_owned(),
+        (Conn::Reconnecting, _) if web_sys::window().is_some_and(|w| !w.navigator().on_line()) => {
+            "You're offline. What you write is kept and sent when you're back.".to_owned()
+        }
         (Conn::Reconnecting, _) => "Reconnecting…".to_owned(),
         (_, None) => "Connecting…".to_owned(),
         (_, Some(s)) => match (s.status, &s.agent) {
