@@ -95,18 +95,20 @@ pub fn verify(log: &[Message], clients: &[&Resilient]) -> Verdict {
     Verdict { committed: log.len(), lost, duplicated, out_of_order, notes }
 }
 
-/// Both sides write `PER_SIDE` messages, interleaved, keeping at most
-/// `WINDOW` each in flight, until each holds everything. `between` runs
-/// once per round (to inject faults from outside, e.g. kill the edge).
-pub fn converse(visitor: &mut Resilient, agent: &mut Resilient, per_side: usize, deadline: Duration, mut between: impl FnMut(usize)) {
+/// Every client writes `per_side` messages (ids `{prefix}-{n}`),
+/// interleaved, keeping at most `WINDOW` each in flight, until each holds
+/// everything. `between` runs once per round with the count written so
+/// far (to inject faults from outside, e.g. kill the edge).
+pub fn converse(clients: &mut [(&mut Resilient, &str)], per_side: usize, deadline: Duration, mut between: impl FnMut(usize)) {
     let start = Instant::now();
-    let (mut v_next, mut a_next) = (0, 0);
-    let total = |c: &Resilient| c.transcript.messages().filter(|m| m.author != Author::System).count();
+    let mut next = vec![0usize; clients.len()];
+    let everyone = clients.len() * per_side;
+    let held = |c: &Resilient| c.transcript.messages().filter(|m| m.author != Author::System).count();
     let mut round = 0;
     loop {
         round += 1;
-        between(v_next + a_next);
-        for (c, next, prefix) in [(&mut *visitor, &mut v_next, "v"), (&mut *agent, &mut a_next, "a")] {
+        between(next.iter().sum());
+        for ((c, prefix), next) in clients.iter_mut().zip(next.iter_mut()) {
             if !c.ensure_connected(Duration::from_secs(60)) {
                 panic!("could not reconnect within 60 s (round {round})");
             }
@@ -116,11 +118,15 @@ pub fn converse(visitor: &mut Resilient, agent: &mut Resilient, per_side: usize,
             }
             c.pump(Duration::from_millis(15));
         }
-        let done = |c: &Resilient| c.in_flight() == 0 && total(c) >= 2 * per_side;
-        if v_next == per_side && a_next == per_side && done(visitor) && done(agent) {
+        let written = next.iter().all(|n| *n == per_side);
+        if written && clients.iter().all(|(c, _)| c.in_flight() == 0 && held(c) >= everyone) {
             return;
         }
-        assert!(start.elapsed() < deadline, "not done within {deadline:?}: visitor holds {}, agent {}", total(visitor), total(agent));
+        assert!(
+            start.elapsed() < deadline,
+            "not done within {deadline:?}: clients hold {:?} of {everyone}",
+            clients.iter().map(|(c, _)| held(c)).collect::<Vec<_>>()
+        );
     }
 }
 
@@ -159,7 +165,7 @@ fn thousands_of_messages_through_a_faulty_network_arrive_exactly_once_in_order()
         Side::Agent { token: AVA.into() },
     );
     let started = Instant::now();
-    converse(&mut visitor, &mut agent, PER_SIDE, Duration::from_secs(600), |_| {});
+    converse(&mut [(&mut visitor, "v"), (&mut agent, "a")], PER_SIDE, Duration::from_secs(600), |_| {});
     let took = started.elapsed();
 
     let log = committed_log(&session);
@@ -221,7 +227,7 @@ fn every_acknowledged_message_survives_sigkill_of_the_edge() {
     let mut kills = Vec::new();
     let mut acked_before_kill = Vec::new();
     let started = Instant::now();
-    converse(&mut visitor, &mut agent, PER, Duration::from_secs(600), |written| {
+    converse(&mut [(&mut visitor, "v"), (&mut agent, "a")], PER, Duration::from_secs(600), |written| {
         if kills.len() < kills_at.len() && written >= kills_at[kills.len()] {
             edge.kill9();
             let down = Instant::now();
@@ -255,4 +261,38 @@ fn committed_log_at(base: &str, session: &porchlight_protocol::SessionCreated) -
     let got = call_to(base, "GET", &format!("/api/v1/sites/{SITE}/sessions/{}/transcript", session.session_id), Some(AVA), None);
     assert_eq!(got.status, 200, "{}", got.body);
     serde_json::from_value::<TranscriptExport>(got.body).expect("export").messages
+}
+
+#[test]
+fn a_visitor_with_the_chat_open_in_two_tabs_sees_everything_once_in_both() {
+    let session = waiting_session(&unique("TwoTabs"));
+    let mut ava = Ws::agent_session(&session);
+    ava.agent_hello(AVA);
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut ava, Status::Active);
+    let faults = Faults { cut: 0.01, duplicate: 0.02, delay: 0.01, max_delay: Duration::from_millis(100) };
+    let proxy = FaultProxy::start(edge().trim_start_matches("http://"), faults, 0x7ab5);
+    let visitor_path = format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id);
+    let tab = || Resilient::new(&proxy.base, visitor_path.clone(), Some(demo_origin()), Side::Visitor { token: session.token.clone() });
+    let (mut tab1, mut tab2) = (tab(), tab());
+    let mut agent = Resilient::new(
+        &proxy.base,
+        format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id),
+        None,
+        Side::Agent { token: AVA.into() },
+    );
+    const PER: usize = 200;
+    converse(&mut [(&mut tab1, "t1"), (&mut tab2, "t2"), (&mut agent, "a")], PER, Duration::from_secs(300), |_| {});
+    let log = committed_log(&session);
+    let v = verify(&log, &[&tab1, &tab2, &agent]);
+    report(
+        "delivery to two tabs of one visitor",
+        &[
+            format!("messages written {} (tab 1 {PER}, tab 2 {PER}, agent {PER}); committed log {} entries", 3 * PER, v.committed),
+            format!("proxy: {}", proxy.report()),
+            format!("lost {}, duplicated {}, out of order {}", v.lost, v.duplicated, v.out_of_order),
+        ],
+    );
+    assert!(v.notes.is_empty(), "{:#?}", v.notes);
+    assert_eq!((v.lost, v.duplicated, v.out_of_order), (0, 0, 0));
 }

@@ -82,7 +82,7 @@ pub fn test(args: &[String]) -> Result {
         let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         files.sort();
         for f in files {
-            print!("{}", std::fs::read_to_string(&f).unwrap_or_default());
+            println!("{}", std::fs::read_to_string(&f).unwrap_or_default());
         }
     }
     Ok(())
