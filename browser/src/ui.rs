@@ -9,6 +9,9 @@ use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{Author, Emoji, Message, Participant, Seq};
 use yew::prelude::*;
 
+/// The styles of everything here; each app puts it in a `<style>`.
+pub const STYLE: &str = include_str!("ui.css");
+
 /// What the composer is doing: a new message, a reply, or an edit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Compose {

@@ -355,6 +355,26 @@ pub struct SessionView {
     pub participants: Vec<AgentRef>,
 }
 
+impl SessionView {
+    /// A session with nothing but its id, status and visitor (no articles,
+    /// receipts, context, ticket or participants yet).
+    pub fn new(id: SessionId, status: Status, visitor: VisitorInfo, created_at: u64) -> SessionView {
+        SessionView {
+            id,
+            status,
+            agent: None,
+            visitor,
+            created_at,
+            closed_by: None,
+            articles: ArticleTrail::default(),
+            receipts: Receipts::default(),
+            context: VisitorContext::default(),
+            ticket: None,
+            participants: Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorInfo {
     pub name: String,

@@ -214,19 +214,7 @@ mod tests {
 
     fn welcome(messages: Vec<Message>) -> SessionFrame {
         SessionFrame::Welcome {
-            session: SessionView {
-                id: SessionId("0".repeat(32)),
-                status: Status::Waiting,
-                agent: None,
-                visitor: VisitorInfo { name: "Jo".into(), email: None },
-                created_at: 0,
-                closed_by: None,
-                articles: Default::default(),
-                receipts: Default::default(),
-                context: Default::default(),
-                ticket: None,
-                participants: vec![],
-            },
+            session: SessionView::new(SessionId("0".repeat(32)), Status::Waiting, VisitorInfo { name: "Jo".into(), email: None }, 0),
             messages,
         }
     }

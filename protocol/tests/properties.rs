@@ -136,19 +136,7 @@ fn original(m: &Message) -> Message {
 
 fn welcome(messages: Vec<Message>) -> SessionFrame {
     SessionFrame::Welcome {
-        session: SessionView {
-            id: SessionId("0".repeat(32)),
-            status: Status::Active,
-            agent: None,
-            visitor: VisitorInfo { name: "Jo".into(), email: None },
-            created_at: 0,
-            closed_by: None,
-            articles: Default::default(),
-            receipts: Default::default(),
-            context: Default::default(),
-            ticket: None,
-            participants: vec![],
-        },
+        session: SessionView::new(SessionId("0".repeat(32)), Status::Active, VisitorInfo { name: "Jo".into(), email: None }, 0),
         messages,
     }
 }

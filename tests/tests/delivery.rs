@@ -22,6 +22,18 @@ const PER_SIDE: usize = 1000;
 /// Messages a side may have written and not yet seen committed.
 const WINDOW: usize = 25;
 
+/// The visitor's side of `session`, connecting through `base`.
+fn visitor_client(base: &str, session: &porchlight_protocol::SessionCreated) -> Resilient {
+    let path = format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id);
+    Resilient::new(base, path, Some(demo_origin()), Side::Visitor { token: session.token.clone() })
+}
+
+/// Ava's side of `session`, connecting through `base`.
+fn agent_client(base: &str, session: &porchlight_protocol::SessionCreated) -> Resilient {
+    let path = format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id);
+    Resilient::new(base, path, None, Side::Agent { token: AVA.into() })
+}
+
 /// The log as the session stores it, read directly (not through the proxy).
 pub fn committed_log(session: &porchlight_protocol::SessionCreated) -> Vec<Message> {
     committed_log_at(&edge(), session)
@@ -152,18 +164,8 @@ fn thousands_of_messages_through_a_faulty_network_arrive_exactly_once_in_order()
     let seed = std::env::var("PORCHLIGHT_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_2026);
     let faults = Faults { cut: 0.01, duplicate: 0.02, delay: 0.02, max_delay: Duration::from_millis(250) };
     let proxy = FaultProxy::start(edge().trim_start_matches("http://"), faults, seed);
-    let mut visitor = Resilient::new(
-        &proxy.base,
-        format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id),
-        Some(demo_origin()),
-        Side::Visitor { token: session.token.clone() },
-    );
-    let mut agent = Resilient::new(
-        &proxy.base,
-        format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id),
-        None,
-        Side::Agent { token: AVA.into() },
-    );
+    let mut visitor = visitor_client(&proxy.base, &session);
+    let mut agent = agent_client(&proxy.base, &session);
     let started = Instant::now();
     converse(&mut [(&mut visitor, "v"), (&mut agent, "a")], PER_SIDE, Duration::from_secs(600), |_| {});
     let took = started.elapsed();
@@ -210,18 +212,8 @@ fn every_acknowledged_message_survives_sigkill_of_the_edge() {
     status_is(&mut a, Status::Active);
     drop((v, a));
 
-    let mut visitor = Resilient::new(
-        &edge.base,
-        format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id),
-        Some(demo_origin()),
-        Side::Visitor { token: session.token.clone() },
-    );
-    let mut agent = Resilient::new(
-        &edge.base,
-        format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id),
-        None,
-        Side::Agent { token: AVA.into() },
-    );
+    let mut visitor = visitor_client(&edge.base, &session);
+    let mut agent = agent_client(&edge.base, &session);
     const PER: usize = 400;
     let kills_at = [PER * 2 / 3, PER * 4 / 3];
     let mut kills = Vec::new();
@@ -272,15 +264,8 @@ fn a_visitor_with_the_chat_open_in_two_tabs_sees_everything_once_in_both() {
     status_is(&mut ava, Status::Active);
     let faults = Faults { cut: 0.01, duplicate: 0.02, delay: 0.01, max_delay: Duration::from_millis(100) };
     let proxy = FaultProxy::start(edge().trim_start_matches("http://"), faults, 0x7ab5);
-    let visitor_path = format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id);
-    let tab = || Resilient::new(&proxy.base, visitor_path.clone(), Some(demo_origin()), Side::Visitor { token: session.token.clone() });
-    let (mut tab1, mut tab2) = (tab(), tab());
-    let mut agent = Resilient::new(
-        &proxy.base,
-        format!("/api/v1/sites/{SITE}/sessions/{}/agent", session.session_id),
-        None,
-        Side::Agent { token: AVA.into() },
-    );
+    let (mut tab1, mut tab2) = (visitor_client(&proxy.base, &session), visitor_client(&proxy.base, &session));
+    let mut agent = agent_client(&proxy.base, &session);
     const PER: usize = 200;
     converse(&mut [(&mut tab1, "t1"), (&mut tab2, "t2"), (&mut agent, "a")], PER, Duration::from_secs(300), |_| {});
     let log = committed_log(&session);

@@ -88,7 +88,7 @@ fn app(props: &AppProps) -> Html {
     };
     html! {
         <div class="pl-panel" ref={panel} style={format!("--pl-accent: {}", sanitize_color(&accent))}>
-            <style>{ STYLE }</style>
+            <style>{ STYLE }{ porchlight_browser::ui::STYLE }</style>
             <header class="pl-header">
                 <div class="pl-title">{ title }</div>
                 <div class="pl-subtitle">{ greeting }</div>
