@@ -11,7 +11,7 @@
 //! visitor who just connected. After every change it recounts the site's
 //! bot figures ([`SiteStats`]) and pushes them if they moved.
 
-use crate::session::{Position, PositionAnswer, QueueUpdate};
+use crate::session::{Position, PositionAnswer, QueueUpdate, SearchText};
 use crate::util::{self, parse_frame, send, Incoming};
 use crate::{accounts, config};
 use porchlight_protocol::session::AgentRef;
@@ -70,7 +70,12 @@ impl DurableObject for SiteQueue {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
         // Every visitor and agent message, for search by message text.
-        if let Err(e) = sql.exec("CREATE TABLE IF NOT EXISTS texts (id TEXT NOT NULL, text TEXT NOT NULL)", None) {
+        // `seq` came later; rows stored before it have none (and are never edited).
+        let texts = sql
+            .exec("CREATE TABLE IF NOT EXISTS texts (id TEXT NOT NULL, text TEXT NOT NULL)", None)
+            .and_then(|_| util::add_column_if_missing(&sql, "texts", "seq", "INTEGER"))
+            .and_then(|()| sql.exec("CREATE UNIQUE INDEX IF NOT EXISTS texts_by_message ON texts (id, seq)", None));
+        if let Err(e) = texts {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
         util::answer_pings(&state);
@@ -81,8 +86,20 @@ impl DurableObject for SiteQueue {
         match req.path().as_str() {
             "/upsert" => {
                 let QueueUpdate { site, summary, text } = req.json().await?;
-                if let Some(text) = text {
-                    self.sql.exec("INSERT INTO texts (id, text) VALUES (?, ?)", vec![summary.id.0.clone().into(), text.into()])?;
+                match text {
+                    Some(SearchText { seq, text: Some(text) }) => {
+                        self.sql.exec(
+                            "INSERT INTO texts (id, seq, text) VALUES (?, ?, ?) ON CONFLICT (id, seq) DO UPDATE SET text = excluded.text",
+                            vec![summary.id.0.clone().into(), (seq.0 as i64).into(), text.into()],
+                        )?;
+                    }
+                    Some(SearchText { seq, text: None }) => {
+                        self.sql.exec(
+                            "DELETE FROM texts WHERE id = ? AND seq = ?",
+                            vec![summary.id.0.clone().into(), (seq.0 as i64).into()],
+                        )?;
+                    }
+                    None => {}
                 }
                 if self.upsert(summary)? {
                     self.push_stats()?;

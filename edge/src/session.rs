@@ -181,8 +181,16 @@ pub struct PositionAnswer {
 pub struct QueueUpdate {
     pub site: SiteId,
     pub summary: SessionSummary,
-    /// A newly committed visitor or agent message, for the queue's search.
+    /// A message's searchable text changed: committed, edited, or deleted.
     #[serde(default)]
+    pub text: Option<SearchText>,
+}
+
+/// The text the queue's search holds for message `seq` of a session;
+/// `None` forgets it (a deleted message must not be findable).
+#[derive(Serialize, Deserialize)]
+pub struct SearchText {
+    pub seq: Seq,
     pub text: Option<String>,
 }
 
@@ -306,32 +314,18 @@ fn init_schema(sql: &SqlStorage) -> Result<()> {
     // A resent message (same sender, same client id) must map to the row
     // already stored: this index makes a duplicate impossible, not just unlikely.
     // Columns added after the first release; stores created before lack them.
-    add_column_if_missing(sql, "articles", "TEXT")?; // the bot's attached articles, JSON
-    add_column_if_missing(sql, "internal", "INTEGER")?; // 1 for agents-only notes
-    add_column_if_missing(sql, "reply_to", "TEXT")?; // the quoted message, JSON
-    add_column_if_missing(sql, "edited_at", "INTEGER")?;
-    add_column_if_missing(sql, "deleted", "INTEGER")?;
-    add_column_if_missing(sql, "reactions", "TEXT")?; // JSON
-    add_column_if_missing(sql, "changed", "INTEGER")?; // seq of the latest change row
-    add_column_if_missing(sql, "target", "INTEGER")?; // on change rows: the message changed
+    util::add_column_if_missing(sql, "messages", "articles", "TEXT")?; // the bot's attached articles, JSON
+    util::add_column_if_missing(sql, "messages", "internal", "INTEGER")?; // 1 for agents-only notes
+    util::add_column_if_missing(sql, "messages", "reply_to", "TEXT")?; // the quoted message, JSON
+    util::add_column_if_missing(sql, "messages", "edited_at", "INTEGER")?;
+    util::add_column_if_missing(sql, "messages", "deleted", "INTEGER")?;
+    util::add_column_if_missing(sql, "messages", "reactions", "TEXT")?; // JSON
+    util::add_column_if_missing(sql, "messages", "changed", "INTEGER")?; // seq of the latest change row
+    util::add_column_if_missing(sql, "messages", "target", "INTEGER")?; // on change rows: the message changed
     sql.exec(
         "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL",
         None,
     )?;
-    Ok(())
-}
-
-fn add_column_if_missing(sql: &SqlStorage, column: &str, decl: &str) -> Result<()> {
-    let present = sql
-        .exec("SELECT COUNT(*) AS n FROM pragma_table_info('messages') WHERE name = ?", vec![column.to_owned().into()])?
-        .one::<serde_json::Value>()?
-        .get("n")
-        .and_then(serde_json::Value::as_f64)
-        .unwrap_or(0.0)
-        > 0.0;
-    if !present {
-        sql.exec(&format!("ALTER TABLE messages ADD COLUMN {column} {decl}"), None)?;
-    }
     Ok(())
 }
 
@@ -748,7 +742,7 @@ impl ChatSession {
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();
         self.broadcast(&SessionFrame::Message { message: message.clone() })?;
-        self.notify_queue_with(Some(text.clone())).await;
+        self.notify_queue_with(Some(SearchText { seq: message.seq, text: Some(text.clone()) })).await;
         self.emit(Event::MessageCreated { session: self.record()?.id, message }).await;
         Ok(Some(text))
     }
@@ -782,9 +776,9 @@ impl ChatSession {
         let message = self.append(&sender, note)?;
         self.save(record)?;
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
-        let text = message.text.clone();
+        let search = SearchText { seq: message.seq, text: Some(message.text.clone()) };
         self.to_agents(&SessionFrame::Message { message })?;
-        self.notify_queue_with(Some(text)).await;
+        self.notify_queue_with(Some(search)).await;
         Ok(())
     }
 
@@ -875,6 +869,7 @@ impl ChatSession {
             )?;
         }
         self.save(record)?;
+        let search = SearchText { seq, text: (!message.deleted).then(|| message.text.clone()) };
         let frame = SessionFrame::Updated { message };
         if marker.internal {
             self.to_agents(&frame)?;
@@ -882,8 +877,9 @@ impl ChatSession {
             self.broadcast(&frame)?;
         }
         if !is_reaction {
-            // The queue's preview may have been this message.
-            self.notify_queue().await;
+            // The queue's preview may have been this message, and its
+            // search must find the new text (or, once deleted, nothing).
+            self.notify_queue_with(Some(search)).await;
         }
         Ok(())
     }
@@ -1237,7 +1233,7 @@ impl ChatSession {
         self.notify_queue_with(None).await
     }
 
-    async fn notify_queue_with(&self, text: Option<String>) {
+    async fn notify_queue_with(&self, text: Option<SearchText>) {
         let result = async {
             let record = self.record()?;
             let summary = self.summary(&record)?;

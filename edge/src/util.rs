@@ -41,6 +41,24 @@ pub fn internal_post<T: Serialize>(path: &str, body: &T) -> Result<worker::Reque
     worker::Request::new_with_init(&format!("https://internal{path}"), &init)
 }
 
+/// Adds a column that stores created by an earlier release lack.
+pub fn add_column_if_missing(sql: &worker::SqlStorage, table: &str, column: &str, decl: &str) -> Result<()> {
+    let present = sql
+        .exec(
+            "SELECT COUNT(*) AS n FROM pragma_table_info(?) WHERE name = ?",
+            vec![table.to_owned().into(), column.to_owned().into()],
+        )?
+        .one::<serde_json::Value>()?
+        .get("n")
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or(0.0)
+        > 0.0;
+    if !present {
+        sql.exec(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"), None)?;
+    }
+    Ok(())
+}
+
 /// Heartbeats are answered by the runtime itself, without waking a
 /// hibernating object: the exact text [`PING`] gets [`PONG`].
 ///

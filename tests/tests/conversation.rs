@@ -3,7 +3,8 @@
 //! resume, respect who may do what, and stop when the session closes.
 
 use porchlight_protocol::{
-    AgentFrame, Author, Emoji, ErrorCode, Message, Participant, Seq, SessionFrame, Status, VisitorFrame,
+    AgentFrame, Author, Emoji, ErrorCode, Message, Participant, QueueClientFrame, QueueFrame, Seq, SessionFrame, Status,
+    VisitorFrame,
 };
 use porchlight_tests::*;
 
@@ -87,6 +88,17 @@ fn edits_deletions_reactions_and_replies_reach_everyone_and_survive_a_resume() {
         assert_eq!(m.text, "", "a deleted message keeps no text");
     }
     queue.queue_until(&name, |s| s.last_message.as_deref() == Some("It shipped yesterday."));
+    // Search follows: a deleted message cannot be found, an edited one by its new text only.
+    let found = |queue: &mut Ws, q: &str| -> bool {
+        queue.send(&QueueClientFrame::Search { query: q.into() });
+        match queue.recv_until::<QueueFrame>("found", |f| matches!(f, QueueFrame::Found { query, .. } if query == q)).0 {
+            QueueFrame::Found { ids, .. } => ids.contains(&session.session_id),
+            _ => unreachable!(),
+        }
+    };
+    assert!(!found(&mut queue, "wrong chat"), "a deleted message is gone from search");
+    assert!(!found(&mut queue, "my ordr"), "the text before an edit is gone from search");
+    assert!(found(&mut queue, "my order?"), "the edited text is found");
 
     // Who may do what.
     ben.send(&AgentFrame::Edit { seq: reply.seq, text: "hijacked".into() });
