@@ -87,7 +87,12 @@ pub fn message_tools(props: &ToolsProps) -> Html {
         let (on_action, picking) = (props.on_action.clone(), picking.clone());
         Callback::from(move |_: MouseEvent| {
             picking.set(false);
-            on_action.emit(a);
+            // Deleting cannot be undone: ask first, as people expect.
+            let sure = a != MessageAction::Delete
+                || web_sys::window().and_then(|w| w.confirm_with_message("Delete this message for everyone?").ok()).unwrap_or(false);
+            if sure {
+                on_action.emit(a);
+            }
         })
     };
     let chips = m.reactions.iter().map(|r| {

@@ -214,7 +214,7 @@ pub fn conversation(props: &Props) -> Html {
                 <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
             }
             { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-            <Composer disabled={closed || w.conn == Conn::Refused} {on_send} {on_draft} {draft} />
+            <Composer disabled={closed || w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} />
         </div>
     }
 }
@@ -227,6 +227,8 @@ struct ComposerProps {
     on_draft: Callback<String>,
     /// Text to put in the box (a message being edited).
     draft: Option<AttrValue>,
+    /// Replying or editing moves the focus to the box.
+    mode: Compose,
 }
 
 #[function_component(Composer)]
@@ -234,9 +236,12 @@ fn composer(props: &ComposerProps) -> Html {
     let input = use_node_ref();
     {
         let input = input.clone();
-        use_effect_with(props.draft.clone(), move |draft| {
-            if let (Some(el), Some(draft)) = (input.cast::<HtmlTextAreaElement>(), draft) {
+        use_effect_with((props.draft.clone(), props.mode), move |(draft, mode)| {
+            let Some(el) = input.cast::<HtmlTextAreaElement>() else { return };
+            if let Some(draft) = draft {
                 el.set_value(draft);
+            }
+            if *mode != Compose::New {
                 let _ = el.focus();
             }
         });
