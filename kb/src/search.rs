@@ -295,10 +295,17 @@ impl Searcher {
 }
 
 /// Where `phrase` occurs in the query, in order, with at most one extra
-/// word between its words; the word still being typed may be a prefix.
+/// word between its words; the word still being typed may be a prefix,
+/// and a longer word may carry one typo ("where is my ordr").
 fn find_phrase(phrase: &[String], words: &[String], stems: &[String], unfinished: bool) -> Option<(usize, usize)> {
     let last = words.len().checked_sub(1)?;
-    let matches = |i: usize, p: &String| stems[i] == *p || (unfinished && i == last && words[i].len() >= 2 && p.starts_with(words[i].as_str()));
+    let typo = |w: &str, p: &str| w.len() >= 4 && p.len() >= 4 && edit_distance(w, p, 1).is_some();
+    let matches = |i: usize, p: &String| {
+        stems[i] == *p
+            || (unfinished && i == last && words[i].len() >= 2 && p.starts_with(words[i].as_str()))
+            || typo(&stems[i], p)
+            || typo(&words[i], p)
+    };
     for start in 0..words.len() {
         if !matches(start, &phrase[0]) {
             continue;
@@ -355,6 +362,8 @@ mod tests {
         let s = sample();
         assert_eq!(top(&s, "how long do refnds take").as_deref(), Some("refund-processing-times"));
         assert_eq!(top(&s, "I was charged twice").as_deref(), Some("unrecognized-or-duplicate-charges"));
+        // A typo inside a tag phrase ("where is my order") still says the phrase.
+        assert_eq!(top(&s, "where is my ordr").as_deref(), Some("track-your-order"));
     }
 
     #[test]
