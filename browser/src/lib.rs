@@ -418,6 +418,18 @@ pub fn enter_to_send(send: impl Fn() + 'static) -> impl Fn(web_sys::KeyboardEven
     }
 }
 
+/// The composer's text, taken out of the box: `None` (and the box left
+/// alone) when there is nothing but whitespace to send.
+pub fn take_draft(input: &yew::NodeRef) -> Option<String> {
+    let el = input.cast::<web_sys::HtmlTextAreaElement>()?;
+    let text = el.value();
+    if text.trim().is_empty() {
+        return None;
+    }
+    el.set_value("");
+    Some(text)
+}
+
 /// "3m", "1h 5m": how long ago `since_ms` was.
 pub fn ago(since_ms: u64, now_ms: u64) -> String {
     let secs = now_ms.saturating_sub(since_ms) / 1000;

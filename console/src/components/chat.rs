@@ -149,12 +149,7 @@ pub fn chat(props: &Props) -> Html {
         let (socket, state, input, typing, note) = (socket.clone(), state.clone(), input.clone(), typing.clone(), *note_mode);
         let compose = compose.clone();
         move || {
-            let Some(el) = input.cast::<HtmlTextAreaElement>() else { return };
-            let text = el.value();
-            if text.trim().is_empty() {
-                return;
-            }
-            el.set_value("");
+            let Some(text) = porchlight_browser::take_draft(&input) else { return };
             typing.stop();
             let mode = *compose;
             compose.set(Compose::New);

@@ -249,13 +249,9 @@ fn composer(props: &ComposerProps) -> Html {
     let send = {
         let (input, on_send) = (input.clone(), props.on_send.clone());
         move || {
-            let Some(el) = input.cast::<HtmlTextAreaElement>() else { return };
-            let text = el.value();
-            if text.trim().is_empty() {
-                return;
+            if let Some(text) = porchlight_browser::take_draft(&input) {
+                on_send.emit(text);
             }
-            el.set_value("");
-            on_send.emit(text);
         }
     };
     let onkeydown = Callback::from(porchlight_browser::enter_to_send(send.clone()));
