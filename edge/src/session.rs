@@ -905,7 +905,7 @@ impl ChatSession {
             Err(e) => {
                 // Never strand a visitor: without the bot, go to a person.
                 worker::console_error!("ChatSession: the bot failed ({e}); handing off");
-                BotAnswer { text: None, articles: Vec::new(), handoff: true }
+                BotAnswer { lang: "en".into(), text: None, articles: Vec::new(), handoff: true }
             }
         };
         // The visitor may have handed off or left while the bot thought.

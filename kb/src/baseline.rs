@@ -21,7 +21,12 @@ impl Bm25 {
         let mut lens = Vec::new();
         let mut df: HashMap<String, u32> = HashMap::new();
         for a in articles {
-            let text = format!("{} {} {}", a.title, a.tags.join(" "), crate::markdown::plain_text(&a.body));
+            let text = format!(
+                "{} {} {}",
+                a.title,
+                a.tags.join(" "),
+                crate::markdown::plain_text(&a.body)
+            );
             let ws = words(&text);
             let mut tf: HashMap<String, u32> = HashMap::new();
             for w in &ws {
@@ -35,7 +40,13 @@ impl Bm25 {
             docs.push(tf);
         }
         let avg = lens.iter().sum::<f32>() / lens.len().max(1) as f32;
-        Bm25 { ids, docs, lens, df, avg }
+        Bm25 {
+            ids,
+            docs,
+            lens,
+            df,
+            avg,
+        }
     }
 
     /// Document ids with a positive score, best first.
@@ -48,7 +59,9 @@ impl Bm25 {
         for (d, tf) in self.docs.iter().enumerate() {
             let mut s = 0.0;
             for w in &q {
-                let (Some(&f), Some(&df)) = (tf.get(w), self.df.get(w)) else { continue };
+                let (Some(&f), Some(&df)) = (tf.get(w), self.df.get(w)) else {
+                    continue;
+                };
                 let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
                 let f = f as f32;
                 s += idf * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * self.lens[d] / self.avg));

@@ -6,6 +6,7 @@
 //! native unit test.
 
 use crate::intent::{classify, Intent};
+use crate::lang::{detect, replies, Lang};
 use crate::search::Searcher;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,9 @@ pub struct Offered {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BotAnswer {
+    /// The language the visitor wrote in, which the text is in (`en`, `es`, `fr`, `de`).
+    #[serde(default = "english")]
+    pub lang: String,
     /// The bot's message, if it says anything.
     pub text: Option<String>,
     /// Up to three articles attached to that message.
@@ -26,34 +30,82 @@ pub struct BotAnswer {
     pub handoff: bool,
 }
 
-pub const OFFER: &str = "Here's what I found in our help center. Did one of these answer your question?";
+fn english() -> String {
+    "en".into()
+}
+
+/// The English replies, as the tests and the widget know them.
+pub const OFFER: &str =
+    "Here's what I found in our help center. Did one of these answer your question?";
 pub const GREET: &str =
     "Hi! Ask me anything and I'll look in our help center, or choose \u{201c}Talk to a person\u{201d} to reach the team.";
 pub const TO_PERSON: &str = "Sure, I'm connecting you with a person.";
-pub const NOTHING_FOUND: &str = "I couldn't find an article about that, so I'm passing you to the team.";
+pub const NOTHING_FOUND: &str =
+    "I couldn't find an article about that, so I'm passing you to the team.";
+
+/// The longest message the bot ranks: a longer one is cut to its last
+/// `MAX_MESSAGE_CHARS` characters (where the question usually is), so the
+/// ranking's work per message is bounded.
+pub const MAX_MESSAGE_CHARS: usize = 500;
 
 pub fn answer(searcher: &Searcher, message: &str) -> BotAnswer {
-    let say = |text: &str, articles: Vec<Offered>, handoff: bool| BotAnswer { text: Some(text.to_owned()), articles, handoff };
+    let skip = message.chars().count().saturating_sub(MAX_MESSAGE_CHARS);
+    let message: String = message.chars().skip(skip).collect();
+    let lang = detect(&message);
+    let r = replies(lang);
+    let say = |text: String, articles: Vec<Offered>, handoff: bool| BotAnswer {
+        lang: lang.code().to_owned(),
+        text: Some(text),
+        articles,
+        handoff,
+    };
     // A site without a help center has no bot worth talking to.
     if searcher.index().is_empty() {
-        return BotAnswer { text: None, articles: Vec::new(), handoff: true };
+        return BotAnswer {
+            lang: lang.code().to_owned(),
+            text: None,
+            articles: Vec::new(),
+            handoff: true,
+        };
     }
-    match classify(message) {
-        Intent::Person => say(TO_PERSON, Vec::new(), true),
-        Intent::Chatter => say(GREET, Vec::new(), false),
+    match classify(&message) {
+        Intent::Person => say(r.to_person.to_owned(), Vec::new(), true),
+        Intent::Chatter => say(r.greet.to_owned(), Vec::new(), false),
         Intent::Question => {
-            let articles: Vec<Offered> = searcher
-                .suggest(message, false)
+            let articles: Vec<Offered> = suggestions(searcher, &message)
                 .into_iter()
-                .filter_map(|hit| searcher.index().doc(&hit.id).map(|d| Offered { id: hit.id, title: d.title.clone() }))
+                .filter_map(|id| {
+                    searcher.index().doc(&id).map(|d| Offered {
+                        id,
+                        title: d.title.clone(),
+                    })
+                })
                 .collect();
             if articles.is_empty() {
-                say(NOTHING_FOUND, articles, true)
+                say(r.nothing_found.to_owned(), articles, true)
+            } else if lang == Lang::En {
+                say(r.offer.to_owned(), articles, false)
             } else {
-                say(OFFER, articles, false)
+                // The help center is in English: say so, in the visitor's language.
+                say(format!("{}{}", r.english_only, r.offer), articles, false)
             }
         }
     }
+}
+
+/// What the bot offers for a sent message: the ranking of the finished
+/// question, or else exactly what the widget showed while the same text
+/// was the draft (ranked as typed, same ranking, same threshold). A
+/// message whose draft showed suggestions therefore never gets "couldn't
+/// find": the bot cannot contradict the widget.
+pub fn suggestions(searcher: &Searcher, message: &str) -> Vec<String> {
+    let finished = searcher.suggest(message, false);
+    let hits = if finished.is_empty() {
+        searcher.suggest(message, true)
+    } else {
+        finished
+    };
+    hits.into_iter().map(|h| h.id).collect()
 }
 
 #[cfg(test)]
@@ -69,8 +121,18 @@ mod tests {
             .unwrap()
         };
         Searcher::new(Index::build(&[
-            source("track-your-order", "Track your order", "tracking, where is my order", "Use the tracking link in your shipping email."),
-            source("refunds", "Refunds", "refund, money back", "Refunds reach your card within five days."),
+            source(
+                "track-your-order",
+                "Track your order",
+                "tracking, where is my order",
+                "Use the tracking link in your shipping email.",
+            ),
+            source(
+                "refunds",
+                "Refunds",
+                "refund, money back",
+                "Refunds reach your card within five days.",
+            ),
         ]))
     }
 
@@ -78,14 +140,22 @@ mod tests {
     fn a_question_gets_articles_and_stays_with_the_bot() {
         let a = answer(&searcher(), "hi, where is my order?");
         assert_eq!(a.text.as_deref(), Some(OFFER));
-        assert_eq!(a.articles.first().map(|o| (o.id.as_str(), o.title.as_str())), Some(("track-your-order", "Track your order")));
+        assert_eq!(
+            a.articles
+                .first()
+                .map(|o| (o.id.as_str(), o.title.as_str())),
+            Some(("track-your-order", "Track your order"))
+        );
         assert!(!a.handoff);
     }
 
     #[test]
     fn a_request_for_a_person_hands_off_without_articles() {
         let a = answer(&searcher(), "can I talk to a human about my refund?");
-        assert_eq!((a.text.as_deref(), a.articles.len(), a.handoff), (Some(TO_PERSON), 0, true));
+        assert_eq!(
+            (a.text.as_deref(), a.articles.len(), a.handoff),
+            (Some(TO_PERSON), 0, true)
+        );
     }
 
     #[test]
@@ -97,12 +167,102 @@ mod tests {
     #[test]
     fn nothing_found_is_said_honestly_and_hands_off() {
         let a = answer(&searcher(), "do you sell bicycles");
-        assert_eq!((a.text.as_deref(), a.articles.len(), a.handoff), (Some(NOTHING_FOUND), 0, true));
+        assert_eq!(
+            (a.text.as_deref(), a.articles.len(), a.handoff),
+            (Some(NOTHING_FOUND), 0, true)
+        );
     }
 
     #[test]
     fn without_a_help_center_the_bot_steps_aside() {
         let a = answer(&Searcher::new(Index::build(&[])), "where is my order");
-        assert_eq!(a, BotAnswer { text: None, articles: vec![], handoff: true });
+        assert_eq!(
+            a,
+            BotAnswer {
+                lang: "en".into(),
+                text: None,
+                articles: vec![],
+                handoff: true
+            }
+        );
+    }
+
+    #[test]
+    fn answers_in_the_visitors_language() {
+        let a = answer(&searcher(), "hola, ¿dónde está mi pedido?");
+        assert_eq!(a.lang, "es");
+        assert_eq!(
+            a.articles.first().map(|o| o.id.as_str()),
+            Some("track-your-order")
+        );
+        assert!(
+            a.text.as_deref().is_some_and(|t| t.contains("inglés")),
+            "{a:?}"
+        );
+        let b = answer(
+            &searcher(),
+            "Können Sie mir sagen, ob Sie Fahrräder verkaufen?",
+        );
+        assert_eq!((b.lang.as_str(), b.handoff), ("de", true));
+        assert_eq!(b.text.as_deref(), Some(replies(Lang::De).nothing_found));
+    }
+
+    #[test]
+    fn a_long_message_is_ranked_by_its_end() {
+        let chatter = "I love your shop and tell everyone about it. ".repeat(40);
+        let a = answer(&searcher(), &format!("{chatter} where is my order?"));
+        assert_eq!(
+            a.articles.first().map(|o| o.id.as_str()),
+            Some("track-your-order")
+        );
+    }
+
+    /// The widget ranks every draft as typed; the bot must never answer a
+    /// sent draft that showed suggestions with "couldn't find" (journey
+    /// issue): every prefix of every labeled question, in both sets.
+    #[test]
+    fn a_draft_that_showed_suggestions_never_gets_nothing_found() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../demo-site/kb");
+        let articles: Vec<Article> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| Article::parse(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
+            .collect();
+        let s = Searcher::new(Index::build(&articles));
+        let mut checked = 0;
+        for src in [
+            include_str!("../../tests/kb/queries.tsv"),
+            include_str!("../../tests/kb/visitors.tsv"),
+        ] {
+            for q in crate::eval::parse_tsv(src).unwrap() {
+                // Drafts at every word's end and every seventh character (all of
+                // them take minutes in a debug build, for the same verdict).
+                let cuts = q.query.char_indices().enumerate().filter(|&(n, (i, c))| {
+                    i > 0 && (n % 7 == 0 || (c == ' ' && !q.query[..i].ends_with(' ')))
+                });
+                for draft in cuts
+                    .map(|(_, (i, _))| &q.query[..i])
+                    .chain([q.query.as_str()])
+                {
+                    if s.suggest(draft, true).is_empty() {
+                        continue;
+                    }
+                    checked += 1;
+                    let a = answer(&s, draft);
+                    let nothing = replies(detect(draft)).nothing_found;
+                    assert_ne!(
+                        a.text.as_deref(),
+                        Some(nothing),
+                        "draft {draft:?} showed suggestions"
+                    );
+                    if classify(draft) == Intent::Question {
+                        assert!(
+                            !a.articles.is_empty(),
+                            "draft {draft:?} showed suggestions, the bot offered none"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} drafts showed suggestions");
     }
 }

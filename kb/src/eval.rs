@@ -5,6 +5,48 @@
 
 use std::collections::BTreeMap;
 
+/// Which half of the labeled data a question belongs to. Weights and
+/// thresholds are chosen on `Dev` only; `Test` is only ever scored, never
+/// read for misses, so its figure says how the bot does on questions
+/// nobody tuned for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Split {
+    Dev,
+    Test,
+}
+
+impl Split {
+    /// A stable half by content hash of the question, so adding a line
+    /// never moves another one between halves.
+    pub fn of(query: &str) -> Split {
+        if crate::index::fnv1a(query.trim().as_bytes()).is_multiple_of(2) {
+            Split::Dev
+        } else {
+            Split::Test
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Dev => "dev",
+            Split::Test => "test",
+        }
+    }
+}
+
+/// The labeled sets in `tests/kb/`: file name and what it is.
+pub const SETS: &[(&str, &str)] = &[
+    (
+        "queries.tsv",
+        "written by the ranking's authors, terse questions (tuned on in earlier rounds)",
+    ),
+    (
+        "visitors.tsv",
+        "written independently from the articles only: chatty, slang, typos, synonyms, es/fr/de",
+    ),
+];
+
+#[derive(Clone, Debug)]
 pub struct Labeled {
     pub kind: String,
     /// Empty: the right answer is no suggestion at all.
@@ -20,11 +62,23 @@ pub fn parse_tsv(src: &str) -> Result<Vec<Labeled>, String> {
             continue;
         }
         let mut parts = line.splitn(3, '\t');
-        let (Some(kind), Some(ids), Some(query)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(kind), Some(ids), Some(query)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(format!("line {}: expected kind<TAB>ids<TAB>query", n + 1));
         };
-        let expect = if ids == "none" { Vec::new() } else { ids.split(',').map(|s| s.trim().to_owned()).collect() };
-        out.push(Labeled { kind: kind.to_owned(), expect, query: query.to_owned() });
+        let expect = if ids == "none" {
+            Vec::new()
+        } else {
+            ids.split(',').map(|s| s.trim().to_owned()).collect()
+        };
+        out.push(Labeled {
+            kind: kind.to_owned(),
+            expect,
+            query: query.to_owned(),
+        });
+        if query.trim().is_empty() || kind.trim().is_empty() {
+            return Err(format!("line {}: empty kind or query", n + 1));
+        }
     }
     Ok(out)
 }
@@ -41,7 +95,10 @@ pub struct Scores {
 }
 
 /// Scores a ranker (query, typing → ids best first) per kind and overall ("all").
-pub fn evaluate(set: &[Labeled], mut rank: impl FnMut(&str, bool) -> Vec<String>) -> BTreeMap<String, Scores> {
+pub fn evaluate(
+    set: &[Labeled],
+    mut rank: impl FnMut(&str, bool) -> Vec<String>,
+) -> BTreeMap<String, Scores> {
     let mut acc: BTreeMap<String, Scores> = BTreeMap::new();
     for q in set {
         let got = rank(&q.query, q.kind == "typing");
@@ -70,12 +127,47 @@ pub fn evaluate(set: &[Labeled], mut rank: impl FnMut(&str, bool) -> Vec<String>
 }
 
 /// The misses, for tuning: (query, expected, got).
-pub fn misses(set: &[Labeled], mut rank: impl FnMut(&str, bool) -> Vec<String>) -> Vec<(String, Vec<String>, Vec<String>)> {
+pub fn misses(
+    set: &[Labeled],
+    mut rank: impl FnMut(&str, bool) -> Vec<String>,
+) -> Vec<(String, Vec<String>, Vec<String>)> {
     set.iter()
         .filter_map(|q| {
             let got = rank(&q.query, q.kind == "typing");
-            let ok = if q.expect.is_empty() { got.is_empty() } else { got.iter().take(3).any(|id| q.expect.contains(id)) };
+            let ok = if q.expect.is_empty() {
+                got.is_empty()
+            } else {
+                got.iter().take(3).any(|id| q.expect.contains(id))
+            };
             (!ok).then(|| (q.query.clone(), q.expect.clone(), got))
         })
         .collect()
+}
+
+/// Only the questions of one split.
+pub fn only(set: &[Labeled], split: Split) -> Vec<Labeled> {
+    set.iter()
+        .filter(|q| Split::of(&q.query) == split)
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_are_stable_and_roughly_even() {
+        let set = parse_tsv(include_str!("../../tests/kb/visitors.tsv")).unwrap();
+        let dev = only(&set, Split::Dev).len();
+        assert!(
+            dev * 3 > set.len() && dev * 3 < set.len() * 2,
+            "{dev} of {}",
+            set.len()
+        );
+        assert_eq!(
+            Split::of("where is my order"),
+            Split::of(" where is my order ")
+        );
+    }
 }

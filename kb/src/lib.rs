@@ -18,7 +18,9 @@ pub mod bot;
 pub mod eval;
 pub mod index;
 pub mod intent;
+pub mod lang;
 pub mod markdown;
+pub mod normalize;
 pub mod search;
 pub mod text;
 

@@ -12,8 +12,14 @@
 pub enum Block {
     Heading(u8, Vec<Inline>),
     Paragraph(Vec<Inline>),
-    List { ordered: bool, items: Vec<Vec<Inline>> },
-    Table { head: Vec<Vec<Inline>>, rows: Vec<Vec<Vec<Inline>>> },
+    List {
+        ordered: bool,
+        items: Vec<Vec<Inline>>,
+    },
+    Table {
+        head: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
     Quote(Vec<Inline>),
     Code(String),
     Rule,
@@ -65,13 +71,19 @@ pub fn parse(md: &str) -> Vec<Block> {
             while i < lines.len() && lines[i].trim_start().starts_with('|') {
                 let row = lines[i].trim();
                 let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
-                let is_separator = cells.iter().all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')));
+                let is_separator = cells
+                    .iter()
+                    .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')));
                 if !is_separator {
                     rows.push(cells.into_iter().map(inlines).collect());
                 }
                 i += 1;
             }
-            let head = if rows.is_empty() { Vec::new() } else { rows.remove(0) };
+            let head = if rows.is_empty() {
+                Vec::new()
+            } else {
+                rows.remove(0)
+            };
             blocks.push(Block::Table { head, rows });
         } else if t.starts_with('>') {
             let mut text = Vec::new();
@@ -99,12 +111,21 @@ pub fn parse(md: &str) -> Vec<Block> {
                 }
                 i += 1;
             }
-            blocks.push(Block::List { ordered, items: items.iter().map(|s| inlines(s)).collect() });
+            blocks.push(Block::List {
+                ordered,
+                items: items.iter().map(|s| inlines(s)).collect(),
+            });
         } else {
             let mut text = Vec::new();
             while i < lines.len() {
                 let l = lines[i].trim();
-                if l.is_empty() || heading(l).is_some() || l.starts_with('|') || l.starts_with("```") || l.starts_with('>') || list_item(l).is_some() {
+                if l.is_empty()
+                    || heading(l).is_some()
+                    || l.starts_with('|')
+                    || l.starts_with("```")
+                    || l.starts_with('>')
+                    || list_item(l).is_some()
+                {
                     break;
                 }
                 text.push(l);
@@ -118,16 +139,30 @@ pub fn parse(md: &str) -> Vec<Block> {
 
 fn heading(t: &str) -> Option<(u8, &str)> {
     let level = t.bytes().take_while(|&b| b == b'#').count();
-    (1..=6).contains(&level).then(|| t[level..].strip_prefix(' ').map(|rest| (level as u8, rest.trim()))).flatten()
+    (1..=6)
+        .contains(&level)
+        .then(|| {
+            t[level..]
+                .strip_prefix(' ')
+                .map(|rest| (level as u8, rest.trim()))
+        })
+        .flatten()
 }
 
 fn list_item(t: &str) -> Option<(bool, &str)> {
-    if let Some(rest) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).or_else(|| t.strip_prefix("+ ")) {
+    if let Some(rest) = t
+        .strip_prefix("- ")
+        .or_else(|| t.strip_prefix("* "))
+        .or_else(|| t.strip_prefix("+ "))
+    {
         return Some((false, rest));
     }
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
     if digits > 0 && digits <= 3 {
-        if let Some(rest) = t[digits..].strip_prefix(". ").or_else(|| t[digits..].strip_prefix(") ")) {
+        if let Some(rest) = t[digits..]
+            .strip_prefix(". ")
+            .or_else(|| t[digits..].strip_prefix(") "))
+        {
             return Some((true, rest));
         }
     }
@@ -146,7 +181,8 @@ pub fn inlines(s: &str) -> Vec<Inline> {
     };
     while let Some(c) = rest.chars().next() {
         let span = if rest.starts_with("**") || rest.starts_with("__") {
-            closed(&rest[2..], &rest[..2]).map(|(inner, len)| (Inline::Strong(inner.to_owned()), len + 4))
+            closed(&rest[2..], &rest[..2])
+                .map(|(inner, len)| (Inline::Strong(inner.to_owned()), len + 4))
         } else if c == '`' {
             closed(&rest[1..], "`").map(|(inner, len)| (Inline::Code(inner.to_owned()), len + 2))
         } else if c == '*' || c == '_' {
@@ -191,7 +227,10 @@ fn link(s: &str) -> Option<(Inline, usize)> {
     let end = after.find(')')?;
     let target = after[..end].trim();
     let inline = match vet(target) {
-        Some(target) => Inline::Link { text: plain_text(text), target },
+        Some(target) => Inline::Link {
+            text: plain_text(text),
+            target,
+        },
         None => Inline::Text(plain_text(text)),
     };
     Some((inline, close + 2 + end + 1))
@@ -200,8 +239,12 @@ fn link(s: &str) -> Option<(Inline, usize)> {
 /// Only links a visitor can safely follow survive.
 pub fn vet(target: &str) -> Option<Link> {
     let lower = target.to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:") {
-        if target.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
+    if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+    {
+        if target
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+        {
             return None;
         }
         return Some(Link::External(target.to_owned()));
@@ -225,9 +268,9 @@ pub fn plain_text(md: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{inlines, parse, plain_text, vet, Block};
-    use super::Inline::{Code, Emph, Strong, Text};
     use super::Inline;
+    use super::Inline::{Code, Emph, Strong, Text};
+    use super::{inlines, parse, plain_text, vet, Block};
 
     #[test]
     fn blocks() {
@@ -236,7 +279,13 @@ mod tests {
         assert_eq!(b[0], Block::Heading(1, vec![Text("Title".into())]));
         assert_eq!(
             b[1],
-            Block::Paragraph(vec![Text("Some ".into()), Strong("bold".into()), Text(" and ".into()), Emph("em".into()), Text(" text wrapped.".into())])
+            Block::Paragraph(vec![
+                Text("Some ".into()),
+                Strong("bold".into()),
+                Text(" and ".into()),
+                Emph("em".into()),
+                Text(" text wrapped.".into())
+            ])
         );
         assert_eq!(
             b[2],
@@ -244,14 +293,23 @@ mod tests {
                 ordered: false,
                 items: vec![
                     vec![Text("one".into())],
-                    vec![Text("two ".into()), Inline::Link { text: "next".into(), target: super::Link::Article("track-your-order".into()) }]
+                    vec![
+                        Text("two ".into()),
+                        Inline::Link {
+                            text: "next".into(),
+                            target: super::Link::Article("track-your-order".into())
+                        }
+                    ]
                 ]
             }
         );
         assert!(matches!(&b[3], Block::List { ordered: true, items } if items.len() == 2));
         assert_eq!(
             b[4],
-            Block::Table { head: vec![vec![Text("A".into())], vec![Text("B".into())]], rows: vec![vec![vec![Text("1".into())], vec![Code("x".into())]]] }
+            Block::Table {
+                head: vec![vec![Text("A".into())], vec![Text("B".into())]],
+                rows: vec![vec![vec![Text("1".into())], vec![Code("x".into())]]]
+            }
         );
         assert_eq!(b[5], Block::Quote(vec![Text("quoted".into())]));
         assert_eq!(b[6], Block::Code("<b>code</b>".into()));
@@ -261,19 +319,47 @@ mod tests {
 
     #[test]
     fn only_safe_links_keep_their_target() {
-        assert_eq!(vet("https://example.com/a?b=c"), Some(super::Link::External("https://example.com/a?b=c".into())));
-        assert_eq!(vet("mailto:help@example.com"), Some(super::Link::External("mailto:help@example.com".into())));
-        assert_eq!(vet("grind-size-guide"), Some(super::Link::Article("grind-size-guide".into())));
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>", "/etc/passwd", "../x", "vbscript:x", "http://a b"] {
+        assert_eq!(
+            vet("https://example.com/a?b=c"),
+            Some(super::Link::External("https://example.com/a?b=c".into()))
+        );
+        assert_eq!(
+            vet("mailto:help@example.com"),
+            Some(super::Link::External("mailto:help@example.com".into()))
+        );
+        assert_eq!(
+            vet("grind-size-guide"),
+            Some(super::Link::Article("grind-size-guide".into()))
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<b>",
+            "/etc/passwd",
+            "../x",
+            "vbscript:x",
+            "http://a b",
+        ] {
             assert_eq!(vet(bad), None, "{bad}");
         }
-        assert_eq!(inlines("[click](javascript:alert(1))"), vec![Text("click".into()), Text(")".into())]);
+        assert_eq!(
+            inlines("[click](javascript:alert(1))"),
+            vec![Text("click".into()), Text(")".into())]
+        );
     }
 
     #[test]
     fn html_is_text() {
-        assert_eq!(parse("<script>alert(1)</script>"), vec![Block::Paragraph(vec![Text("<script>alert(1)</script>".into())])]);
-        assert_eq!(plain_text("Use **5 g** of [beans](x-y) in snake_case_names"), "Use 5 g of beans in snake_case_names");
+        assert_eq!(
+            parse("<script>alert(1)</script>"),
+            vec![Block::Paragraph(vec![Text(
+                "<script>alert(1)</script>".into()
+            )])]
+        );
+        assert_eq!(
+            plain_text("Use **5 g** of [beans](x-y) in snake_case_names"),
+            "Use 5 g of beans in snake_case_names"
+        );
     }
 
     #[test]

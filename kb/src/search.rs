@@ -16,30 +16,22 @@
 //! further suggestions must stay within [`RELATIVE_CUT`] of the top.
 
 use crate::index::{Index, BODY, TAGS, TITLE};
+use crate::lang::{detect, to_english, Lang};
+use crate::normalize::{normalize, QueryWord};
 use crate::text::{edit_distance, is_stop, stem, words};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 pub const MAX_SUGGESTIONS: usize = 3;
-pub const MIN_COVERAGE: f32 = 0.45;
-pub const MIN_SCORE: f32 = 0.75;
 pub const RELATIVE_CUT: f32 = 0.55;
+/// [`confidence`] weights: bias, ln(1 + top score), margin, coverage, ln(1 + terms).
+const CONFIDENCE: [f32; 5] = [-7.431, 4.581, 1.461, 2.546, -0.746];
+/// The idf of an unseen word in the 60-article sample the gate was fitted on.
+const REFERENCE_IDF: f32 = 4.804_021;
+/// The least [`confidence`] at which the bot suggests anything.
+pub const GATE: f32 = 0.0;
 
 const K1: f32 = 3.0;
-/// Support vocabulary that visitors and articles word differently; the
-/// right-hand side is added to the query term's expansions at [`SYNONYM_WEIGHT`].
-const SYNONYMS: &[(&str, &[&str])] = &[
-    ("long", &["time"]),
-    ("money", &["refund"]),
-    ("parcel", &["package"]),
-    ("package", &["parcel"]),
-    ("broken", &["damaged"]),
-    ("cost", &["price", "rate"]),
-    ("price", &["cost"]),
-    ("login", &["sign"]),
-    ("log", &["sign"]),
-    ("stop", &["cancel"]),
-];
 const SYNONYM_WEIGHT: f32 = 0.6;
 /// Score per word of a tag phrase found in the query.
 const PHRASE_WEIGHT: f32 = 1.5;
@@ -72,16 +64,29 @@ struct QueryTerm {
     /// (term id, weight)
     expansions: Vec<(u32, f32)>,
     mass: f32,
+    /// From the word: more inside the question of a long message.
+    weight: f32,
 }
 
 impl Searcher {
     pub fn new(index: Index) -> Searcher {
         let n = index.docs.len() as f32;
-        let idfs: Vec<f32> = index.postings.iter().map(|p| idf(n, (p.len() / 4) as f32)).collect();
+        let idfs: Vec<f32> = index
+            .postings
+            .iter()
+            .map(|p| idf(n, (p.len() / 4) as f32))
+            .collect();
         let head_idf = index
             .postings
             .iter()
-            .map(|p| idf(n, p.chunks_exact(4).filter(|post| post[1 + TITLE] + post[1 + TAGS] > 0).count() as f32))
+            .map(|p| {
+                idf(
+                    n,
+                    p.chunks_exact(4)
+                        .filter(|post| post[1 + TITLE] + post[1 + TAGS] > 0)
+                        .count() as f32,
+                )
+            })
             .collect();
         let mut avg_len = [0f32; 3];
         for len in &index.lens {
@@ -107,7 +112,14 @@ impl Searcher {
                 }
             }
         }
-        Searcher { index, idf: idfs, head_idf, avg_len, by_initial, phrases }
+        Searcher {
+            index,
+            idf: idfs,
+            head_idf,
+            avg_len,
+            by_initial,
+            phrases,
+        }
     }
 
     pub fn index(&self) -> &Index {
@@ -117,40 +129,84 @@ impl Searcher {
     /// What the bot would suggest for `query`, best first; empty when it is
     /// not confident. `typing` says the last word may be unfinished.
     pub fn suggest(&self, query: &str, typing: bool) -> Vec<Hit> {
-        let (scored, mass) = self.score(query, typing);
-        let Some(&(_, top_score, top_cov)) = scored.first() else { return Vec::new() };
-        if top_score < MIN_SCORE || top_cov < MIN_COVERAGE * mass {
+        let (scored, mass, n_terms) = self.score(query, typing);
+        let Some(&(_, top_score, top_cov)) = scored.first() else {
+            return Vec::new();
+        };
+        let second = scored.get(1).map_or(0.0, |x| x.1);
+        // Scores grow with the corpus's idf range; the gate reads them on the
+        // scale of the 60-article sample it was fitted on, so a small help
+        // center is not held to numbers only a large one reaches.
+        let scale = REFERENCE_IDF / idf(self.index.docs.len() as f32, 0.0);
+        if confidence(
+            top_score * scale,
+            second * scale,
+            top_cov / mass.max(f32::EPSILON),
+            n_terms,
+        ) < GATE
+        {
             return Vec::new();
         }
         scored
             .into_iter()
             .take(MAX_SUGGESTIONS)
-            .filter(|&(_, s, cov)| s >= top_score * RELATIVE_CUT && cov >= MIN_COVERAGE * mass)
-            .map(|(d, score, _)| Hit { id: self.index.docs[d].id.clone(), score })
+            .filter(|&(_, s, _)| s >= top_score * RELATIVE_CUT)
+            .map(|(d, score, _)| Hit {
+                id: self.index.docs[d].id.clone(),
+                score,
+            })
             .collect()
     }
 
     /// Every document with a positive score, best first, without a threshold.
     pub fn rank(&self, query: &str, typing: bool) -> Vec<Hit> {
-        self.score(query, typing).0.into_iter().map(|(d, score, _)| Hit { id: self.index.docs[d].id.clone(), score }).collect()
+        self.score(query, typing)
+            .0
+            .into_iter()
+            .map(|(d, score, _)| Hit {
+                id: self.index.docs[d].id.clone(),
+                score,
+            })
+            .collect()
+    }
+
+    /// For tuning: features of the confidence gate for the top document:
+    /// (ranked ids, top score, second score, covered share, query terms, known terms).
+    pub fn features(&self, query: &str, typing: bool) -> (Vec<String>, f32, f32, f32, usize, f32) {
+        let (scored, mass, n) = self.score(query, typing);
+        let ids = scored
+            .iter()
+            .take(3)
+            .map(|&(d, _, _)| self.index.docs[d].id.clone())
+            .collect();
+        let top = scored.first().map_or(0.0, |x| x.1);
+        let second = scored.get(1).map_or(0.0, |x| x.1);
+        let cov = scored.first().map_or(0.0, |x| x.2 / mass.max(1e-6));
+        (ids, top, second, cov, n, mass)
     }
 
     /// For tuning: the top documents with score and covered share of the query's mass.
     pub fn explain(&self, query: &str, typing: bool) -> Vec<(String, f32, f32)> {
-        let (scored, mass) = self.score(query, typing);
-        scored.into_iter().take(3).map(|(d, s, c)| (self.index.docs[d].id.clone(), s, c / mass)).collect()
+        let (scored, mass, _) = self.score(query, typing);
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(d, s, c)| (self.index.docs[d].id.clone(), s, c / mass))
+            .collect()
     }
 
-    /// (doc, score, covered mass) sorted by score, and the query's total mass.
-    fn score(&self, query: &str, typing: bool) -> (Vec<(usize, f32, f32)>, f32) {
-        let terms = self.query_terms(query, typing);
+    /// (doc, score, covered mass) sorted by score, the query's total mass
+    /// and its number of terms.
+    fn score(&self, query: &str, typing: bool) -> (Vec<(usize, f32, f32)>, f32, usize) {
+        let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
+        let prepared = prepare(query);
+        let terms = self.query_terms(&prepared, unfinished);
         let n_docs = self.index.docs.len();
         let mut score = vec![0f32; n_docs];
         let mut covered = vec![0f32; n_docs];
         // Tag phrases said in the query: a bonus, and their words count as covered.
-        let qwords: Vec<String> = words(query);
+        let qwords: Vec<String> = prepared.iter().map(|w| w.text.clone()).collect();
         let qstems: Vec<String> = qwords.iter().map(|w| stem(w)).collect();
-        let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
         let mut span_of: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_docs];
         let mut phrase_bonus = vec![0f32; n_docs];
         for (phrase, d) in &self.phrases {
@@ -165,7 +221,7 @@ impl Searcher {
         let mut best = vec![0f32; n_docs];
         let mut total_mass = 0.0;
         for q in &terms {
-            total_mass += q.mass;
+            total_mass += q.mass * q.weight;
             best.iter_mut().for_each(|b| *b = 0.0);
             for &(term, weight) in &q.expansions {
                 let p = &self.index.postings[term as usize];
@@ -178,7 +234,11 @@ impl Searcher {
                         tf += FIELD_WEIGHT[f] * post[1 + f] as f32 / norm;
                     }
                     let idf = self.idf[term as usize];
-                    let idf = if post[1 + TITLE] + post[1 + TAGS] > 0 { idf.max(self.head_idf[term as usize]) } else { idf };
+                    let idf = if post[1 + TITLE] + post[1 + TAGS] > 0 {
+                        idf.max(self.head_idf[term as usize])
+                    } else {
+                        idf
+                    };
                     let s = weight * idf * tf / (K1 + tf);
                     if s > best[doc] {
                         best[doc] = s;
@@ -188,36 +248,38 @@ impl Searcher {
             for d in 0..n_docs {
                 let in_phrase = span_of[d].iter().any(|&(a, b)| (a..=b).contains(&q.pos));
                 if best[d] > 0.0 || in_phrase {
-                    score[d] += best[d];
-                    covered[d] += q.mass;
+                    score[d] += best[d] * q.weight;
+                    covered[d] += q.mass * q.weight;
                 }
             }
         }
         for d in 0..n_docs {
             score[d] += phrase_bonus[d];
         }
-        let mut out: Vec<(usize, f32, f32)> = (0..n_docs).filter(|&d| score[d] > 0.0).map(|d| (d, score[d], covered[d])).collect();
+        let mut out: Vec<(usize, f32, f32)> = (0..n_docs)
+            .filter(|&d| score[d] > 0.0)
+            .map(|d| (d, score[d], covered[d]))
+            .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        (out, total_mass)
+        (out, total_mass, terms.len())
     }
 
-    fn query_terms(&self, query: &str, typing: bool) -> Vec<QueryTerm> {
-        let ws = words(query);
-        let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
+    fn query_terms(&self, ws: &[QueryWord], unfinished: bool) -> Vec<QueryTerm> {
         let last = ws.len().saturating_sub(1);
         let unseen = idf(self.index.docs.len() as f32, 0.0);
         let mut out: Vec<QueryTerm> = Vec::new();
         let mut seen_stems: Vec<String> = Vec::new();
-        for (i, w) in ws.iter().enumerate() {
+        for (i, qw) in ws.iter().enumerate() {
+            let w = &qw.text;
             let is_prefix = unfinished && i == last;
             if (is_stop(w) && !is_prefix) || w.chars().count() < 2 {
                 continue;
             }
             let s = stem(w);
-            if seen_stems.contains(&s) {
+            if let Some(k) = seen_stems.iter().position(|x| *x == s) {
+                out[k].weight = out[k].weight.max(qw.weight);
                 continue;
             }
-            seen_stems.push(s.clone());
             let mut expansions = Vec::new();
             if let Some(t) = self.find(&s) {
                 expansions.push((t, 1.0));
@@ -233,29 +295,51 @@ impl Searcher {
                     });
                 }
             }
+            if expansions.is_empty() && w.len() >= 5 && w.ends_with("in") {
+                // A dropped g: "workin" is "working".
+                if let Some(t) = self.find(&stem(&format!("{w}g"))) {
+                    expansions.push((t, 1.0));
+                }
+            }
             if expansions.is_empty() && s.chars().count() >= 4 {
                 self.fuzzy(&s, &mut expansions);
             }
-            if let Some((_, syns)) = SYNONYMS.iter().find(|(from, _)| *from == w.as_str()) {
-                for syn in syns.iter() {
-                    if let Some(t) = self.find(&stem(syn)) {
-                        if !expansions.iter().any(|&(e, _)| e == t) {
-                            expansions.push((t, SYNONYM_WEIGHT));
-                        }
+            for syn in &qw.also {
+                if let Some(t) = self.find(&stem(syn)) {
+                    if !expansions.iter().any(|&(e, _)| e == t) {
+                        expansions.push((t, SYNONYM_WEIGHT));
                     }
                 }
             }
             if is_prefix && expansions.is_empty() {
                 continue; // a word still being typed that matches nothing yet must not count against coverage
             }
-            let mass = expansions.iter().map(|&(t, wt)| wt * self.idf[t as usize]).fold(0.0, f32::max);
-            out.push(QueryTerm { pos: i, mass: if expansions.is_empty() { unseen } else { mass }, expansions });
+            seen_stems.push(s.clone());
+            let mass = expansions
+                .iter()
+                .map(|&(t, wt)| wt * self.idf[t as usize])
+                .fold(0.0, f32::max);
+            let mass = match (expansions.is_empty(), qw.untranslated) {
+                (false, _) => mass,
+                (true, false) => unseen,
+                (true, true) => unseen * UNTRANSLATED_MASS,
+            };
+            out.push(QueryTerm {
+                pos: i,
+                mass,
+                expansions,
+                weight: qw.weight,
+            });
         }
         out
     }
 
     fn find(&self, term: &str) -> Option<u32> {
-        self.index.terms.binary_search_by(|t| t.as_str().cmp(term)).ok().map(|i| i as u32)
+        self.index
+            .terms
+            .binary_search_by(|t| t.as_str().cmp(term))
+            .ok()
+            .map(|i| i as u32)
     }
 
     /// Index terms that start with `prefix` (at most 24, the sorted run after it).
@@ -297,7 +381,12 @@ impl Searcher {
 /// Where `phrase` occurs in the query, in order, with at most one extra
 /// word between its words; the word still being typed may be a prefix,
 /// and a longer word may carry one typo ("where is my ordr").
-fn find_phrase(phrase: &[String], words: &[String], stems: &[String], unfinished: bool) -> Option<(usize, usize)> {
+fn find_phrase(
+    phrase: &[String],
+    words: &[String],
+    stems: &[String],
+    unfinished: bool,
+) -> Option<(usize, usize)> {
     let last = words.len().checked_sub(1)?;
     let typo = |w: &str, p: &str| w.len() >= 4 && p.len() >= 4 && edit_distance(w, p, 1).is_some();
     let matches = |i: usize, p: &String| {
@@ -328,6 +417,127 @@ fn find_phrase(phrase: &[String], words: &[String], stems: &[String], unfinished
     None
 }
 
+/// The message as words the ranking can match: in English (a message in
+/// another language goes through its lexicon), chat English normalized.
+fn prepare(query: &str) -> Vec<QueryWord> {
+    let lang = detect(query);
+    let sentences = sentences(query);
+    let asks: Vec<bool> = sentences.iter().map(|s| is_question(s, lang)).collect();
+    // Only a long message with a question among other sentences gets the
+    // question stressed: "hi, I ordered on Monday… anyway where is my package?"
+    let stress = sentences.len() > 1 && asks.iter().any(|&a| a) && asks.iter().any(|&a| !a);
+    let mut out = Vec::new();
+    for (sentence, ask) in sentences.iter().zip(asks) {
+        let weight = if stress && ask { QUESTION_WEIGHT } else { 1.0 };
+        let ws = words(sentence);
+        if lang == Lang::En {
+            out.extend(
+                normalize(&ws)
+                    .into_iter()
+                    .map(|w| QueryWord { weight, ..w }),
+            );
+        } else {
+            // Translated words are help-center English already: no chat normalization.
+            out.extend(
+                to_english(lang, &ws)
+                    .into_iter()
+                    .map(|(text, known)| QueryWord {
+                        text,
+                        also: Vec::new(),
+                        weight,
+                        untranslated: !known,
+                    }),
+            );
+        }
+    }
+    out
+}
+
+/// The share of an unseen word's mass that an untranslated foreign word
+/// carries: it is more likely a verb the lexicon lacks than a topic.
+const UNTRANSLATED_MASS: f32 = 0.3;
+
+/// How much more the words of the question sentence count in a long message.
+const QUESTION_WEIGHT: f32 = 2.0;
+
+/// The message cut after `.`, `!`, `?`, `;` and line breaks (a `?` stays
+/// with its sentence).
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?' | ';' | '\n') {
+            let end = i + c.len_utf8();
+            if text[start..end].chars().any(char::is_alphanumeric) {
+                out.push(&text[start..end]);
+            }
+            start = end;
+        }
+    }
+    if text[start..].chars().any(char::is_alphanumeric) {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// A sentence that asks something: it ends with `?`, or starts (after
+/// filler such as "so", "anyway", "but") with a question word.
+fn is_question(sentence: &str, lang: Lang) -> bool {
+    if sentence.trim_end().ends_with('?') || sentence.trim_start().starts_with('¿') {
+        return true;
+    }
+    const FILLER: &[&str] = &[
+        "so",
+        "anyway",
+        "but",
+        "and",
+        "also",
+        "ok",
+        "okay",
+        "well",
+        "hi",
+        "hey",
+        "hello",
+        "basically",
+        "now",
+    ];
+    const ASK: &[&str] = &[
+        "how", "what", "whats", "where", "wheres", "when", "why", "which", "who", "can", "could",
+        "would", "will", "is", "are", "do", "does", "did", "should", "may", "am", "hows", "cant",
+        "wont", "isnt", "dont", "any",
+    ];
+    const ASK_OTHER: &[&str] = &[
+        "como", "donde", "cuando", "que", "cual", "puedo", "puede", "hay", "comment", "ou",
+        "quand", "pourquoi", "quel", "quelle", "combien", "est", "puis", "peux", "wie", "wo",
+        "wann", "warum", "was", "kann", "konnen", "gibt", "ist",
+    ];
+    let ws = words(sentence);
+    let first = ws.iter().find(|w| !FILLER.contains(&w.as_str()));
+    first.is_some_and(|w| {
+        if lang == Lang::En {
+            ASK.contains(&w.as_str())
+        } else {
+            ASK_OTHER.contains(&w.as_str())
+        }
+    })
+}
+
+/// How sure the ranking is that its top article answers the query: a
+/// logistic score over the top score, its margin over the runner-up, the
+/// share of the query it covers and the query's length (long messages
+/// score higher by mere length). Weights fitted on the `dev` split of the
+/// labeled sets (`kb/examples/features.rs`), never on `test`.
+fn confidence(top: f32, second: f32, coverage: f32, n_terms: usize) -> f32 {
+    if top <= 0.0 {
+        return f32::NEG_INFINITY;
+    }
+    let [b, w_top, w_margin, w_cov, w_len] = CONFIDENCE;
+    b + w_top * (1.0 + top).ln()
+        + w_margin * (top - second) / top
+        + w_cov * coverage
+        + w_len * (1.0 + n_terms as f32).ln()
+}
+
 fn idf(n: f32, df: f32) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
@@ -353,38 +563,73 @@ mod tests {
     #[test]
     fn answers_plain_questions() {
         let s = sample();
-        assert_eq!(top(&s, "how do I reset my password").as_deref(), Some("reset-your-password"));
-        assert_eq!(top(&s, "where is my order").as_deref(), Some("track-your-order"));
+        assert_eq!(
+            top(&s, "how do I reset my password").as_deref(),
+            Some("reset-your-password")
+        );
+        assert_eq!(
+            top(&s, "where is my order").as_deref(),
+            Some("track-your-order")
+        );
     }
 
     #[test]
     fn survives_typos_and_inflections() {
         let s = sample();
-        assert_eq!(top(&s, "how long do refnds take").as_deref(), Some("refund-processing-times"));
-        assert_eq!(top(&s, "I was charged twice").as_deref(), Some("unrecognized-or-duplicate-charges"));
+        assert_eq!(
+            top(&s, "how long do refnds take").as_deref(),
+            Some("refund-processing-times")
+        );
+        assert_eq!(
+            top(&s, "I was charged twice").as_deref(),
+            Some("unrecognized-or-duplicate-charges")
+        );
         // A typo inside a tag phrase ("where is my order") still says the phrase.
-        assert_eq!(top(&s, "where is my ordr").as_deref(), Some("track-your-order"));
+        assert_eq!(
+            top(&s, "where is my ordr").as_deref(),
+            Some("track-your-order")
+        );
     }
 
     #[test]
     fn completes_the_word_being_typed() {
         let s = sample();
         let hits = s.suggest("descal", true);
-        assert_eq!(hits.first().map(|h| h.id.as_str()), Some("descale-your-espresso-machine"));
+        assert_eq!(
+            hits.first().map(|h| h.id.as_str()),
+            Some("descale-your-espresso-machine")
+        );
+    }
+
+    #[test]
+    fn gate_scale_matches_the_sample() {
+        assert!((idf(60.0, 0.0) - REFERENCE_IDF).abs() < 1e-4);
     }
 
     #[test]
     fn stays_quiet_when_unsure() {
         let s = sample();
-        for q in ["hi", "hello there!", "can I talk to a human please", "thanks!", "what's the weather in Paris", "asdf qwerty", ""] {
-            assert!(s.suggest(q, false).is_empty(), "{q:?} → {:?}", s.suggest(q, false));
+        for q in [
+            "hi",
+            "hello there!",
+            "can I talk to a human please",
+            "thanks!",
+            "what's the weather in Paris",
+            "asdf qwerty",
+            "",
+        ] {
+            assert!(
+                s.suggest(q, false).is_empty(),
+                "{q:?} → {:?}",
+                s.suggest(q, false)
+            );
         }
     }
 
     #[test]
     fn at_most_three_best_first() {
         let s = sample();
-        let hits = s.suggest("subscription", false);
+        let hits = s.suggest("how do subscriptions work", false);
         assert!(!hits.is_empty() && hits.len() <= MAX_SUGGESTIONS);
         assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
     }
@@ -392,33 +637,67 @@ mod tests {
 
 #[cfg(test)]
 mod quality {
-    //! Guards the figures `cargo xtask bench` reports against regressions.
+    //! Guards the figures `cargo xtask bench` reports against regressions,
+    //! on both halves of both labeled sets. Misses are printed for `dev`
+    //! only: `test` is scored, never read for tuning.
     use super::*;
-    use crate::eval::{evaluate, misses, parse_tsv};
+    use crate::eval::{evaluate, misses, only, parse_tsv, Split};
     use crate::Article;
 
-    #[test]
-    fn labeled_set_hit_at_3_is_at_least_0_9() {
+    fn sample() -> Searcher {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../demo-site/kb");
         let articles: Vec<Article> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| Article::parse(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
             .collect();
-        let s = Searcher::new(Index::build(&articles));
-        let set = parse_tsv(include_str!("../../tests/kb/queries.tsv")).unwrap();
-        let ours = |q: &str, typing: bool| s.suggest(q, typing).into_iter().map(|h| h.id).collect::<Vec<_>>();
-        for (q, want, got) in misses(&set, ours) {
-            eprintln!("miss: {q:?} want {want:?} got {got:?}");
-        }
-        if std::env::var("EXPLAIN").is_ok() {
-            for q in &set {
-                eprintln!("{:<12} {:<40} {:?}", q.kind, q.query.chars().take(40).collect::<String>(), s.explain(&q.query, q.kind == "typing"));
+        Searcher::new(Index::build(&articles))
+    }
+
+    fn check(src: &str, floors: [(Split, f32, f32, f32); 2]) {
+        let s = sample();
+        let set = parse_tsv(src).unwrap();
+        let ours = |q: &str, typing: bool| {
+            s.suggest(q, typing)
+                .into_iter()
+                .map(|h| h.id)
+                .collect::<Vec<_>>()
+        };
+        for (split, hit1, hit3, quiet) in floors {
+            let part = only(&set, split);
+            if split == Split::Dev {
+                for (q, want, got) in misses(&part, ours) {
+                    eprintln!("dev miss: {q:?} want {want:?} got {got:?}");
+                }
             }
+            let all = &evaluate(&part, ours)["all"];
+            eprintln!("{}: {all:?}", split.name());
+            assert!(
+                all.hit1 >= hit1 && all.hit3 >= hit3 && all.quiet >= quiet,
+                "{}: {all:?}",
+                split.name()
+            );
         }
-        let scores = evaluate(&set, ours);
-        eprintln!("{scores:#?}");
-        let all = &scores["all"];
-        assert!(all.hit3 >= 0.9, "hit@3 = {}", all.hit3);
-        assert!(all.quiet >= 0.9, "quiet on unanswerable = {}", all.quiet);
+    }
+
+    #[test]
+    fn authors_set_stays_above_its_floor() {
+        check(
+            include_str!("../../tests/kb/queries.tsv"),
+            [
+                (Split::Dev, 0.9, 0.95, 0.85),
+                (Split::Test, 0.9, 0.95, 0.95),
+            ],
+        );
+    }
+
+    #[test]
+    fn independent_set_stays_above_its_floor() {
+        check(
+            include_str!("../../tests/kb/visitors.tsv"),
+            [
+                (Split::Dev, 0.74, 0.87, 0.9),
+                (Split::Test, 0.68, 0.76, 0.75),
+            ],
+        );
     }
 }

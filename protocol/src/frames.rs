@@ -641,6 +641,9 @@ pub struct AgentPresence {
 }
 
 /// Site queue → console.
+// A frame lives only between decoding and handling; boxing the summary
+// would cost an allocation per upsert to save stack space nobody keeps.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QueueFrame {

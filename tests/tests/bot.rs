@@ -104,7 +104,7 @@ fn the_bot_suggests_articles_then_hands_off_to_the_queue() {
     let waiting = queue.queue_until(&name, |s| s.status == Status::Waiting);
     assert!(waiting.handed_off);
     let stats = stats_until(&mut queue, |s| s.handed_off > before.handed_off);
-    assert!(stats.handed_off >= before.handed_off + 1);
+    assert!(stats.handed_off > before.handed_off);
 
     // A second visitor joins behind; when the first is accepted, the
     // second's position drops, live.
@@ -168,4 +168,83 @@ fn a_question_the_help_center_cannot_answer_goes_to_a_person() {
     assert!(reply.articles.is_empty());
     assert!(reply.text.contains("couldn't find"), "{}", reply.text);
     status(&mut visitor, Status::Waiting);
+}
+
+/// The widget and the bot share one ranking and one threshold (journey
+/// issue): every draft of `tests/kb/queries.tsv` that shows suggestions
+/// while typed, sent as it stood, gets articles from the bot through the
+/// real edge, never "couldn't find" and a handoff.
+#[test]
+fn every_draft_that_showed_suggestions_gets_articles_from_the_bot() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let articles: Vec<porchlight_kb::Article> = std::fs::read_dir(root.join("demo-site/kb"))
+        .expect("demo-site/kb")
+        .map(|e| {
+            porchlight_kb::Article::parse(
+                &std::fs::read_to_string(e.expect("entry").path()).expect("read"),
+            )
+            .expect("article")
+        })
+        .collect();
+    let widget = porchlight_kb::Searcher::new(porchlight_kb::Index::build(&articles));
+    let set = porchlight_kb::eval::parse_tsv(
+        &std::fs::read_to_string(root.join("tests/kb/queries.tsv")).expect("queries"),
+    )
+    .expect("tsv");
+    // The drafts as the visitor left them: the `typing` rows are cut mid-word.
+    let mut drafts: Vec<String> = set
+        .iter()
+        .filter(|q| q.kind == "typing")
+        .map(|q| q.query.clone())
+        .collect();
+    drafts.push("where is my ord".into());
+    drafts.retain(|d| !widget.suggest(d, true).is_empty());
+    assert!(
+        drafts.len() >= 8,
+        "only {} drafts show suggestions: {drafts:?}",
+        drafts.len()
+    );
+
+    let session = create_session(&unique("Drafts"));
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    for (n, draft) in drafts.iter().enumerate() {
+        visitor.send(&send(draft, &format!("d{n}")));
+        let reply = bot_message(&mut visitor);
+        assert!(
+            !reply.articles.is_empty(),
+            "draft {draft:?} showed {:?} while typed; the bot said {:?}",
+            widget.suggest(draft, true),
+            reply.text
+        );
+        assert!(
+            !reply.text.contains("couldn't find"),
+            "{draft:?}: {}",
+            reply.text
+        );
+    }
+    eprintln!(
+        "{} suggestion-producing drafts sent, each answered with articles",
+        drafts.len()
+    );
+}
+
+/// A visitor who writes in Spanish is answered in Spanish, with the
+/// English article that answers them.
+#[test]
+fn a_visitor_writing_in_spanish_is_answered_in_spanish() {
+    let session = create_session(&unique("Lucia"));
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    visitor.send(&send(
+        "hola, ¿dónde está mi pedido? lo compré hace una semana",
+        "es1",
+    ));
+    let reply = bot_message(&mut visitor);
+    assert!(reply.articles.iter().any(|a| a.id == "track-your-order"), "{reply:?}");
+    assert!(
+        reply.text.contains("inglés") && reply.text.contains("centro de ayuda"),
+        "{}",
+        reply.text
+    );
 }

@@ -1,0 +1,310 @@
+//! Visitors who write in another language than the help center.
+//!
+//! [`detect`] tells English, Spanish, French and German apart by their
+//! function words (a message of a few words is enough: "dónde está mi
+//! pedido"). A message in another language is ranked in English through a
+//! bilingual lexicon of support vocabulary ([`to_english`]): the words
+//! shops and visitors use about orders, delivery, payment, accounts,
+//! returns, subscriptions and coffee. It is a dictionary, not a list of
+//! test questions: each entry is a plain translation. Words it lacks pass
+//! through unchanged, so shared names and cognates ("PayPal", "espresso")
+//! still match.
+//!
+//! The bot's fixed replies exist in each language ([`Replies`]), so a
+//! visitor is answered in the language they wrote in.
+
+use crate::text::fold;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    En,
+    Es,
+    Fr,
+    De,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 4] = [Lang::En, Lang::Es, Lang::Fr, Lang::De];
+
+    /// The BCP 47 code: `en`, `es`, `fr`, `de`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+            Lang::Fr => "fr",
+            Lang::De => "de",
+        }
+    }
+
+    /// Parses a code such as `es` or `es-MX` (case-insensitive).
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    fn function_words(self) -> &'static [&'static str] {
+        match self {
+            Lang::En => EN_FUNCTION,
+            Lang::Es => ES_FUNCTION,
+            Lang::Fr => FR_FUNCTION,
+            Lang::De => DE_FUNCTION,
+        }
+    }
+
+    fn lexicon(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Lang::En => &[],
+            Lang::Es => ES,
+            Lang::Fr => FR,
+            Lang::De => DE,
+        }
+    }
+}
+
+// Function words that mark a language, accent-folded. Words shared by
+// several of them ("de", "la", "a", "en") still count for each; the
+// language with the most wins, English on a tie.
+const EN_FUNCTION: &[&str] = &[
+    "the", "is", "my", "i", "how", "what", "where", "when", "why", "do", "does", "did", "can",
+    "you", "your", "it", "to", "and", "of", "for", "with", "not", "this", "have", "has", "was",
+    "are", "im", "dont", "cant", "wont", "isnt", "wheres", "whats", "hi", "hey", "hello", "thanks",
+    "please", "pls", "u", "ur", "order", "get", "got", "will", "an", "be", "if", "so", "but",
+    "just", "any", "been", "there", "they", "we", "me", "would", "could", "should",
+];
+const ES_FUNCTION: &[&str] = &[
+    "el", "la", "los", "las", "de", "del", "que", "y", "en", "un", "una", "es", "mi", "mis", "por",
+    "para", "con", "no", "se", "como", "donde", "cuando", "cual", "puedo", "puede", "esta",
+    "estan", "hola", "gracias", "tengo", "quiero", "necesito", "hay", "pero", "porque", "muy",
+    "ya", "lo", "le", "al", "su", "sus", "mas", "todavia", "aun", "nada", "buenas", "buenos",
+    "dias", "tardes", "favor", "hace", "son", "fue", "llego", "ustedes", "usted", "me", "te", "si",
+    "tambien", "sin", "sobre", "cuanto", "cuantos", "cuanta", "que", "qué", "ha", "he", "han",
+];
+const FR_FUNCTION: &[&str] = &[
+    "le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "mon", "ma", "mes", "je",
+    "pour", "avec", "pas", "ne", "comment", "ou", "quand", "pourquoi", "bonjour", "merci", "puis",
+    "peux", "peut", "ce", "que", "qui", "vous", "votre", "vos", "jai", "suis", "sont", "dans",
+    "sur", "au", "aux", "il", "elle", "on", "nous", "mais", "toujours", "encore", "rien", "salut",
+    "svp", "cest", "quoi", "quel", "quelle", "combien", "avez", "ai", "ete", "deja", "aussi",
+    "sans", "y", "me", "moi", "faire", "fait", "lai", "jamais", "ni", "si", "plus", "tres",
+];
+const DE_FUNCTION: &[&str] = &[
+    "der", "die", "das", "und", "ist", "ich", "mein", "meine", "meinen", "meiner", "nicht", "wie",
+    "wo", "wann", "warum", "kann", "konnen", "ein", "eine", "einen", "mit", "fur", "von", "zu",
+    "hallo", "danke", "bitte", "habe", "hab", "mich", "mir", "sie", "ihr", "ihre", "ihren", "es",
+    "auf", "den", "dem", "noch", "schon", "aber", "was", "wer", "welche", "wieviel", "viel",
+    "kein", "keine", "immer", "nur", "auch", "sind", "wird", "wurde", "bei", "nach", "aus",
+    "guten", "tag", "hat", "haben", "ob", "mal", "doch", "oder", "im", "am", "zum", "zur",
+];
+
+/// The language a message is written in; English when nothing says otherwise.
+pub fn detect(text: &str) -> Lang {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .map(|w| fold(&w.to_lowercase()).replace(['\'', '’'], ""))
+        .collect();
+    let own = |lang: Lang| {
+        words
+            .iter()
+            .filter(|w| lang.function_words().contains(&w.as_str()))
+            .count()
+    };
+    let en = own(Lang::En) * 2;
+    let mut best = (Lang::En, en);
+    for lang in [Lang::Es, Lang::Fr, Lang::De] {
+        let function = own(lang);
+        // Function words decide; lexicon hits break ties in short messages
+        // ("pedido reembolso"), and are only counted when they can matter.
+        let lexical = if function * 2 + words.len() <= best.1 {
+            0
+        } else {
+            words.iter().filter(|w| lookup(lang, w).is_some()).count()
+        };
+        let c = function * 2 + lexical;
+        if c > best.1 {
+            best = (lang, c);
+        }
+    }
+    // A foreign guess must beat English clearly and rest on at least two signals.
+    if best.0 != Lang::En && (best.1 < 2 || best.1 <= en) {
+        return Lang::En;
+    }
+    best.0
+}
+
+/// The English words for one (lowercase, accent-folded) word of `lang`, or
+/// `None` when the lexicon lacks it. Plural and inflected forms fall back
+/// to their base ("pedidos" → "pedido", "bestellungen" → "bestellung").
+pub fn lookup(lang: Lang, word: &str) -> Option<&'static str> {
+    let table = lang.lexicon();
+    if table.is_empty() {
+        return None;
+    }
+    let find = |w: &str| {
+        table
+            .binary_search_by(|(k, _)| k.cmp(&w))
+            .ok()
+            .map(|i| table[i].1)
+    };
+    if let Some(en) = find(word) {
+        return Some(en);
+    }
+    // French elision, which `words` glued on: "l'adresse" → "ladresse".
+    if lang == Lang::Fr {
+        for elided in ["qu", "l", "d", "j", "n", "s", "m", "t", "c"] {
+            if let Some(rest) = word.strip_prefix(elided) {
+                if rest.len() >= 3 {
+                    if let Some(en) = lookup(lang, rest) {
+                        return Some(en);
+                    }
+                }
+            }
+        }
+    }
+    let endings: &[&str] = match lang {
+        Lang::Es => &["es", "s", "a", "o"],
+        Lang::Fr => &["es", "s", "x", "e"],
+        Lang::De => &["en", "n", "e", "s", "es", "er"],
+        Lang::En => &[],
+    };
+    for end in endings {
+        if let Some(base) = word.strip_suffix(end) {
+            if base.len() >= 3 {
+                if let Some(en) = find(base) {
+                    return Some(en);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The message as English words for ranking: foreign function words
+/// dropped, known words translated, the rest kept as written (and marked
+/// `false`: not translated).
+pub fn to_english(lang: Lang, words: &[String]) -> Vec<(String, bool)> {
+    if lang == Lang::En {
+        return words.iter().map(|w| (w.clone(), true)).collect();
+    }
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        match lookup(lang, w) {
+            Some("") => {}
+            Some(en) => out.extend(en.split(' ').map(|e| (e.to_owned(), true))),
+            None if lang.function_words().contains(&w.as_str()) => {}
+            None => out.push((w.clone(), false)),
+        }
+    }
+    out
+}
+
+/// The bot's fixed replies in one language.
+pub struct Replies {
+    pub offer: &'static str,
+    pub greet: &'static str,
+    pub to_person: &'static str,
+    pub nothing_found: &'static str,
+    /// Said before articles when the help center has none in the visitor's language.
+    pub english_only: &'static str,
+}
+
+pub fn replies(lang: Lang) -> &'static Replies {
+    match lang {
+        Lang::En => &Replies {
+            offer: "Here's what I found in our help center. Did one of these answer your question?",
+            greet: "Hi! Ask me anything and I'll look in our help center, or choose \u{201c}Talk to a person\u{201d} to reach the team.",
+            to_person: "Sure, I'm connecting you with a person.",
+            nothing_found: "I couldn't find an article about that, so I'm passing you to the team.",
+            english_only: "",
+        },
+        Lang::Es => &Replies {
+            offer: "Esto es lo que encontré en nuestro centro de ayuda. ¿Alguno de estos artículos responde a tu pregunta?",
+            greet: "¡Hola! Pregúntame lo que quieras y lo buscaré en nuestro centro de ayuda, o elige \u{201c}Hablar con una persona\u{201d} para contactar con el equipo.",
+            to_person: "Claro, te paso con una persona.",
+            nothing_found: "No encontré ningún artículo sobre eso, así que te paso con una persona del equipo.",
+            english_only: "Nuestros artículos están en inglés. ",
+        },
+        Lang::Fr => &Replies {
+            offer: "Voici ce que j'ai trouvé dans notre centre d'aide. L'un de ces articles répond-il à votre question ?",
+            greet: "Bonjour ! Posez-moi votre question et je chercherai dans notre centre d'aide, ou choisissez \u{ab}\u{a0}Parler à une personne\u{a0}\u{bb} pour joindre l'équipe.",
+            to_person: "Bien sûr, je vous mets en relation avec une personne.",
+            nothing_found: "Je n'ai pas trouvé d'article à ce sujet, je vous transmets donc à une personne de l'équipe.",
+            english_only: "Nos articles sont en anglais. ",
+        },
+        Lang::De => &Replies {
+            offer: "Das habe ich in unserem Hilfe-Center gefunden. Beantwortet einer dieser Artikel Ihre Frage?",
+            greet: "Hallo! Fragen Sie mich etwas, und ich suche in unserem Hilfe-Center, oder wählen Sie \u{201e}Mit einer Person sprechen\u{201c}, um das Team zu erreichen.",
+            to_person: "Gern, ich verbinde Sie mit einer Person.",
+            nothing_found: "Dazu habe ich keinen Artikel gefunden, daher leite ich Sie an eine Person aus dem Team weiter.",
+            english_only: "Unsere Artikel sind auf Englisch. ",
+        },
+    }
+}
+
+// Bilingual lexicons, keys accent-folded and sorted (a test checks), so
+// lookup is a binary search. An empty translation drops the word (filler).
+// Several English words are separated by spaces.
+include!("lexicon.rs");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexicons_are_sorted_and_folded() {
+        for lang in [Lang::Es, Lang::Fr, Lang::De] {
+            let t = lang.lexicon();
+            assert!(
+                t.windows(2).all(|w| w[0].0 < w[1].0),
+                "{lang:?}: {:?}",
+                t.windows(2).find(|w| w[0].0 >= w[1].0)
+            );
+            assert!(
+                t.iter()
+                    .all(|(k, _)| fold(k) == *k && k.to_lowercase() == *k),
+                "{lang:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn detects_the_language_of_short_messages() {
+        for (m, want) in [
+            ("where is my order", Lang::En),
+            ("wheres my oder", Lang::En),
+            ("refund", Lang::En),
+            ("dónde está mi pedido", Lang::Es),
+            ("hola, quiero cancelar mi suscripción", Lang::Es),
+            ("où est ma commande ?", Lang::Fr),
+            ("bonjour, je n'arrive pas à me connecter", Lang::Fr),
+            ("wo ist meine Bestellung", Lang::De),
+            ("Hallo, ich habe mein Passwort vergessen", Lang::De),
+            ("espresso machine", Lang::En),
+        ] {
+            assert_eq!(detect(m), want, "{m}");
+        }
+    }
+
+    #[test]
+    fn translates_support_vocabulary() {
+        let en = |l: Lang, s: &str| {
+            to_english(l, &crate::text::words(s))
+                .into_iter()
+                .map(|(w, _)| w)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(en(Lang::Es, "dónde está mi pedido"), ["where", "order"]);
+        assert_eq!(en(Lang::Fr, "remboursements"), ["refund"]);
+        assert_eq!(en(Lang::De, "Bestellungen"), ["order"]);
+        assert_eq!(en(Lang::Fr, "l'adresse"), ["address"]);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for l in Lang::ALL {
+            assert_eq!(Lang::from_code(l.code()), Some(l));
+        }
+        assert_eq!(Lang::from_code("es-MX"), Some(Lang::Es));
+        assert_eq!(Lang::from_code("pt"), None);
+    }
+}
