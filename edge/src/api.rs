@@ -118,7 +118,8 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
                     if !porchlight_kb::article::valid_id(id) {
                         return Err(ApiError::not_found("Article"));
                     }
-                    kb_forward(env, &site_id, Request::new(&format!("https://internal/articles/{id}"), Method::Get)?, origin).await
+                    let path = format!("/articles/{id}{}", lang_query(&req)?);
+                    kb_forward(env, &site_id, Request::new(&format!("https://internal{path}"), Method::Get)?, origin).await
                 }
                 (_, ["kb", rest @ ..]) => kb_admin(req, env, &site_id, &sites, rest).await,
                 (Method::Get, ["queue"]) => {
@@ -192,7 +193,7 @@ async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, 
         (Method::Get, ["articles"]) => ("/articles".to_owned(), None),
         (Method::Put | Method::Delete, ["articles", id]) if porchlight_kb::article::valid_id(id) => {
             let body = if method == Method::Put { Some(req.bytes().await?) } else { None };
-            (format!("/articles/{id}"), body)
+            (format!("/articles/{id}{}", lang_query(&req)?), body)
         }
         _ => return Err(ApiError::not_found("Route")),
     };
@@ -308,6 +309,19 @@ fn with_cors(resp: Response, origin: &str) -> Result<Response> {
     headers.set("access-control-allow-origin", origin)?;
     headers.set("vary", "Origin")?;
     Ok(resp.with_headers(headers))
+}
+
+/// `?lang=xx` for an internal article route when the request names a valid
+/// language (a translation), else nothing (the primary version).
+fn lang_query(req: &Request) -> ApiResult<String> {
+    let url = req.url()?;
+    Ok(url
+        .query_pairs()
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .filter(|l| porchlight_kb::article::valid_lang(l) && l != "en")
+        .map(|l| format!("?lang={l}"))
+        .unwrap_or_default())
 }
 
 fn preflight(req: &Request, site: &SiteConfig) -> ApiResult<Response> {

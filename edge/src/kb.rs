@@ -45,6 +45,8 @@ struct ArticleListing {
     title: String,
     category: String,
     updated: String,
+    #[serde(skip_serializing_if = "porchlight_kb::article::is_english")]
+    lang: String,
 }
 
 #[durable_object]
@@ -75,12 +77,16 @@ impl DurableObject for KnowledgeBase {
                 let source = req.text().await?;
                 self.put(id, &source)
             }
-            (worker::Method::Delete, ["articles", id]) => self.delete(id),
+            (worker::Method::Delete, ["articles", id]) => self.delete(id, &lang_param(&url)),
             (worker::Method::Get, ["articles"]) => self.list(),
-            (worker::Method::Get, ["articles", id]) => match self.article(id)? {
-                Some(a) => Response::from_json(&a),
-                None => not_found("Article"),
-            },
+            // A translation when asked for one and there is one; else the primary version.
+            (worker::Method::Get, ["articles", id]) => {
+                let lang = lang_param(&url);
+                match self.article(&key(id, &lang))?.or(if lang == "en" { None } else { self.article(id)? }) {
+                    Some(a) => Response::from_json(&a),
+                    None => not_found("Article"),
+                }
+            }
             (worker::Method::Get, ["version"]) => {
                 let searcher = self.searcher()?;
                 let index = searcher.index();
@@ -110,6 +116,25 @@ pub struct BotTurn {
     pub message: String,
 }
 
+/// The storage key of an article version: its id, with `:lang` for a
+/// translation (ids never contain `:`).
+fn key(id: &str, lang: &str) -> String {
+    if lang == "en" {
+        id.to_owned()
+    } else {
+        format!("{id}:{lang}")
+    }
+}
+
+/// `?lang=` of an internal request (the Worker validated it), `en` when absent.
+fn lang_param(url: &worker::Url) -> String {
+    url.query_pairs()
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.into_owned())
+        .filter(|l| porchlight_kb::article::valid_lang(l))
+        .unwrap_or_else(|| "en".to_owned())
+}
+
 fn init_schema(sql: &SqlStorage) -> Result<()> {
     sql.exec("CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, source TEXT NOT NULL)", None)?;
     sql.exec("CREATE TABLE IF NOT EXISTS search_index (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)", None)?;
@@ -131,8 +156,12 @@ impl KnowledgeBase {
         }
         // Validate everything first: an import is all or nothing.
         let mut parsed = Vec::with_capacity(import.articles.len());
+        let mut keys = std::collections::HashSet::new();
         for (i, source) in import.articles.iter().enumerate() {
             match Article::parse(source) {
+                Ok(a) if !keys.insert(a.key()) => {
+                    return invalid(format!("Article #{} repeats `{}` in language `{}`.", i + 1, a.id, a.lang))
+                }
                 Ok(a) => parsed.push((a, source)),
                 Err(e) => return invalid(format!("Article #{} is not valid: {e}.", i + 1)),
             }
@@ -141,7 +170,7 @@ impl KnowledgeBase {
         for (a, source) in &parsed {
             self.sql.exec(
                 "INSERT INTO articles (id, source) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET source = excluded.source",
-                vec![a.id.clone().into(), (*source).clone().into()],
+                vec![a.key().into(), (*source).clone().into()],
             )?;
         }
         let index = self.rebuild()?;
@@ -158,17 +187,18 @@ impl KnowledgeBase {
         }
         self.sql.exec(
             "INSERT INTO articles (id, source) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET source = excluded.source",
-            vec![id.to_owned().into(), source.to_owned().into()],
+            vec![article.key().into(), source.to_owned().into()],
         )?;
         let index = self.rebuild()?;
         Response::from_json(&serde_json::json!({ "version": index.version, "articles": index.docs.len() }))
     }
 
-    fn delete(&self, id: &str) -> Result<Response> {
-        if self.article(id)?.is_none() {
+    fn delete(&self, id: &str, lang: &str) -> Result<Response> {
+        let key = key(id, lang);
+        if self.article(&key)?.is_none() {
             return not_found("Article");
         }
-        self.sql.exec("DELETE FROM articles WHERE id = ?", vec![id.to_owned().into()])?;
+        self.sql.exec("DELETE FROM articles WHERE id = ?", vec![key.into()])?;
         let index = self.rebuild()?;
         Response::from_json(&serde_json::json!({ "version": index.version, "articles": index.docs.len() }))
     }
@@ -183,12 +213,13 @@ impl KnowledgeBase {
         Ok(rows.iter().filter_map(|r| Article::parse(&r.source).ok()).collect())
     }
 
-    fn article(&self, id: &str) -> Result<Option<Article>> {
+    /// The article stored under `key` (its id, with `:lang` for a translation).
+    fn article(&self, key: &str) -> Result<Option<Article>> {
         #[derive(Deserialize)]
         struct Row {
             source: String,
         }
-        let rows: Vec<Row> = self.sql.exec("SELECT source FROM articles WHERE id = ?", vec![id.to_owned().into()])?.to_array()?;
+        let rows: Vec<Row> = self.sql.exec("SELECT source FROM articles WHERE id = ?", vec![key.to_owned().into()])?.to_array()?;
         Ok(rows.first().and_then(|r| Article::parse(&r.source).ok()))
     }
 
@@ -196,7 +227,7 @@ impl KnowledgeBase {
         let list: Vec<ArticleListing> = self
             .all()?
             .into_iter()
-            .map(|a| ArticleListing { id: a.id, title: a.title, category: a.category, updated: a.updated })
+            .map(|a| ArticleListing { id: a.id, title: a.title, category: a.category, updated: a.updated, lang: a.lang })
             .collect();
         Response::from_json(&serde_json::json!({ "articles": list }))
     }
@@ -235,7 +266,7 @@ impl KnowledgeBase {
             .suggest(q, typing)
             .into_iter()
             .map(|h| Suggestion {
-                title: searcher.index().doc(&h.id).map(|d| d.title.clone()).unwrap_or_default(),
+                title: searcher.index().doc_in(&h.id, &h.lang).map(|d| d.title.clone()).unwrap_or_default(),
                 id: h.id,
                 score: h.score,
             })

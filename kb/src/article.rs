@@ -20,6 +20,23 @@ pub struct Article {
     pub updated: String,
     /// The Markdown body after the front matter.
     pub body: String,
+    /// The language it is written in (`lang:`, a lowercase ISO 639-1 code;
+    /// `en` when absent). Translations of one article share its `id`.
+    #[serde(default = "english", skip_serializing_if = "is_english")]
+    pub lang: String,
+}
+
+fn english() -> String {
+    "en".to_owned()
+}
+
+pub fn is_english(lang: &str) -> bool {
+    lang == "en"
+}
+
+/// A language code as front matter may give it: two or three lowercase letters.
+pub fn valid_lang(lang: &str) -> bool {
+    (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +47,7 @@ pub enum ArticleError {
     BadId(String),
     TitleTooLong,
     BadLine(String),
+    BadLang(String),
 }
 
 impl fmt::Display for ArticleError {
@@ -50,6 +68,9 @@ impl fmt::Display for ArticleError {
             }
             ArticleError::TitleTooLong => {
                 write!(f, "the title is longer than {MAX_TITLE} characters")
+            }
+            ArticleError::BadLang(lang) => {
+                write!(f, "`{lang}` is not a language code: use two or three lowercase letters such as `es`")
             }
             ArticleError::BadLine(line) => write!(
                 f,
@@ -94,6 +115,7 @@ impl Article {
         };
         let (mut id, mut title, mut category, mut tags, mut updated) =
             (None, None, None, Vec::new(), None);
+        let mut lang = english();
         for line in front
             .lines()
             .map(str::trim)
@@ -108,6 +130,7 @@ impl Article {
                 "title" => title = Some(value.to_owned()),
                 "category" => category = Some(value.to_owned()),
                 "updated" => updated = Some(value.to_owned()),
+                "lang" => lang = value.trim().to_ascii_lowercase(),
                 "tags" => {
                     let inner = value.trim().trim_start_matches('[').trim_end_matches(']');
                     tags = inner
@@ -129,6 +152,9 @@ impl Article {
         if title.chars().count() > MAX_TITLE {
             return Err(ArticleError::TitleTooLong);
         }
+        if !valid_lang(&lang) {
+            return Err(ArticleError::BadLang(lang.chars().take(20).collect()));
+        }
         Ok(Article {
             id,
             title,
@@ -136,7 +162,17 @@ impl Article {
             tags,
             updated: updated.unwrap_or_default(),
             body: body.to_owned(),
+            lang,
         })
+    }
+
+    /// Where the article is stored: its id, with `:lang` for a translation.
+    pub fn key(&self) -> String {
+        if is_english(&self.lang) {
+            self.id.clone()
+        } else {
+            format!("{}:{}", self.id, self.lang)
+        }
     }
 
     /// The body without its leading `# Title` line (the widget shows the title itself).
@@ -227,6 +263,21 @@ mod tests {
             Article::parse(&"x".repeat(MAX_ARTICLE_BYTES + 1)),
             Err(ArticleError::TooLarge)
         );
+        assert!(matches!(
+            Article::parse("---\nid: a\ntitle: x\nlang: Spanish!\n---\n"),
+            Err(ArticleError::BadLang(_))
+        ));
+    }
+
+    #[test]
+    fn a_translation_shares_the_id_and_has_its_own_key() {
+        let en = Article::parse("---\nid: refunds\ntitle: Refunds\n---\nBody").unwrap();
+        let es = Article::parse("---\nid: refunds\ntitle: Reembolsos\nlang: ES\n---\nCuerpo").unwrap();
+        assert_eq!((en.lang.as_str(), en.key()), ("en", "refunds".to_owned()));
+        assert_eq!((es.lang.as_str(), es.key()), ("es", "refunds:es".to_owned()));
+        // English stays implicit on the wire.
+        assert!(!serde_json::to_string(&en).unwrap().contains("lang"));
+        assert!(serde_json::to_string(&es).unwrap().contains(r#""lang":"es""#));
     }
 
     #[test]

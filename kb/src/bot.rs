@@ -7,7 +7,7 @@
 
 use crate::intent::{classify, Intent};
 use crate::lang::{detect, replies, Lang};
-use crate::search::Searcher;
+use crate::search::{Hit, Searcher};
 use serde::{Deserialize, Serialize};
 
 /// An article the bot offers: id to open it, title to show.
@@ -72,18 +72,15 @@ pub fn answer(searcher: &Searcher, message: &str) -> BotAnswer {
         Intent::Person => say(r.to_person.to_owned(), Vec::new(), true),
         Intent::Chatter => say(r.greet.to_owned(), Vec::new(), false),
         Intent::Question => {
-            let articles: Vec<Offered> = suggestions(searcher, &message)
+            let hits = suggestions(searcher, &message);
+            let translated = hits.iter().all(|h| h.lang == lang.code());
+            let articles: Vec<Offered> = hits
                 .into_iter()
-                .filter_map(|id| {
-                    searcher.index().doc(&id).map(|d| Offered {
-                        id,
-                        title: d.title.clone(),
-                    })
-                })
+                .filter_map(|h| searcher.index().doc_in(&h.id, &h.lang).map(|d| Offered { id: h.id, title: d.title.clone() }))
                 .collect();
             if articles.is_empty() {
                 say(r.nothing_found.to_owned(), articles, true)
-            } else if lang == Lang::En {
+            } else if lang == Lang::En || translated {
                 say(r.offer.to_owned(), articles, false)
             } else {
                 // The help center is in English: say so, in the visitor's language.
@@ -98,14 +95,13 @@ pub fn answer(searcher: &Searcher, message: &str) -> BotAnswer {
 /// was the draft (ranked as typed, same ranking, same threshold). A
 /// message whose draft showed suggestions therefore never gets "couldn't
 /// find": the bot cannot contradict the widget.
-pub fn suggestions(searcher: &Searcher, message: &str) -> Vec<String> {
+pub fn suggestions(searcher: &Searcher, message: &str) -> Vec<Hit> {
     let finished = searcher.suggest(message, false);
-    let hits = if finished.is_empty() {
+    if finished.is_empty() {
         searcher.suggest(message, true)
     } else {
         finished
-    };
-    hits.into_iter().map(|h| h.id).collect()
+    }
 }
 
 #[cfg(test)]
@@ -205,6 +201,39 @@ mod tests {
         );
         assert_eq!((b.lang.as_str(), b.handoff), ("de", true));
         assert_eq!(b.text.as_deref(), Some(replies(Lang::De).nothing_found));
+    }
+
+    /// The sample help center with its translations (demo-site/kb-translations).
+    fn sample_with_translations() -> Searcher {
+        let mut articles = Vec::new();
+        for dir in ["demo-site/kb", "demo-site/kb-translations"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.extension().is_some_and(|x| x == "md") && path.file_name().is_some_and(|n| n != "README.md") {
+                    articles.push(Article::parse(&std::fs::read_to_string(&path).unwrap()).unwrap());
+                }
+            }
+        }
+        Searcher::new(Index::build(&articles))
+    }
+
+    #[test]
+    fn ranks_among_translations_when_the_help_center_has_them() {
+        let s = sample_with_translations();
+        let a = answer(&s, "hola, ¿dónde está mi pedido?");
+        assert_eq!(a.articles.first().map(|o| (o.id.as_str(), o.title.as_str())), Some(("track-your-order", "Seguir tu pedido")), "{a:?}");
+        assert_eq!(a.text.as_deref(), Some(replies(Lang::Es).offer), "no 'our articles are in English' when they are not");
+        // No Spanish version of the subscription article: the English one, said so in Spanish.
+        let b = answer(&s, "quiero cancelar mi suscripción");
+        assert_eq!(b.articles.first().map(|o| o.id.as_str()), Some("cancel-a-subscription"), "{b:?}");
+        assert!(b.text.as_deref().is_some_and(|t| t.starts_with(replies(Lang::Es).english_only)), "{b:?}");
+        // English visitors never see the translation.
+        let c = answer(&s, "where is my order");
+        assert_eq!(c.articles.first().map(|o| o.title.as_str()), Some("Track your order"));
+        // French and German have their own versions too.
+        assert_eq!(answer(&s, "où est ma commande ?").articles.first().map(|o| o.title.as_str()), Some("Suivre votre commande"));
+        assert_eq!(answer(&s, "Wo ist meine Bestellung?").articles.first().map(|o| o.title.as_str()), Some("Ihre Bestellung verfolgen"));
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub const SETS: &[(&str, &str)] = &[
         "visitors.tsv",
         "written independently from the articles only: chatty, slang, typos, synonyms, es/fr/de",
     ),
+    (
+        "visitors2.tsv",
+        "a second independent set by personas (retiree, teen, non-native, angry, phone, vague, es/fr/de), 50 unanswerable",
+    ),
 ];
 
 #[derive(Clone, Debug)]

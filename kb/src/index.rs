@@ -2,8 +2,7 @@
 //! stored by the edge, downloaded once by each widget (its URL carries
 //! [`Index::version`], a hash of its content, so browsers cache it forever).
 
-use crate::article::Article;
-use crate::text::terms;
+use crate::article::{is_english, Article};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -21,6 +20,13 @@ pub struct DocMeta {
     pub summary: String,
     /// The article's tags as written: phrases visitors type ("where is my order").
     pub tags: Vec<String>,
+    /// The language of this version of the article; translations share `id`.
+    #[serde(default = "english", skip_serializing_if = "is_english")]
+    pub lang: String,
+}
+
+fn english() -> String {
+    "en".to_owned()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,10 +45,18 @@ pub struct Index {
 impl Index {
     pub fn build(articles: &[Article]) -> Index {
         let mut articles: Vec<&Article> = articles.iter().collect();
-        articles.sort_by(|a, b| a.id.cmp(&b.id));
+        articles.sort_by(|a, b| (a.id.as_str(), a.lang.as_str()).cmp(&(b.id.as_str(), b.lang.as_str())));
         let mut table: BTreeMap<String, BTreeMap<u32, [u32; 3]>> = BTreeMap::new();
         let mut lens = Vec::with_capacity(articles.len());
         for (doc, a) in articles.iter().enumerate() {
+            let lang = crate::lang::Lang::from_code(&a.lang).unwrap_or(crate::lang::Lang::En);
+            let terms = |text: &str| -> Vec<String> {
+                crate::text::words(text)
+                    .into_iter()
+                    .filter(|w| !crate::lang::is_function_word(lang, w))
+                    .map(|w| crate::text::stem(&w))
+                    .collect()
+            };
             let fields = [
                 terms(&a.title),
                 terms(&a.tags.join(" , ")),
@@ -69,6 +83,7 @@ impl Index {
                 category: a.category.clone(),
                 summary: a.summary(160),
                 tags: a.tags.clone(),
+                lang: a.lang.clone(),
             })
             .collect();
         let mut terms_out = Vec::with_capacity(table.len());
@@ -99,8 +114,14 @@ impl Index {
         self.docs.is_empty()
     }
 
+    /// The article's primary version (English when it has one).
     pub fn doc(&self, id: &str) -> Option<&DocMeta> {
-        self.docs.iter().find(|d| d.id == id)
+        self.docs.iter().find(|d| d.id == id && d.lang == "en").or_else(|| self.docs.iter().find(|d| d.id == id))
+    }
+
+    /// The article in `lang`, or its primary version when it has no translation.
+    pub fn doc_in(&self, id: &str, lang: &str) -> Option<&DocMeta> {
+        self.docs.iter().find(|d| d.id == id && d.lang == lang).or_else(|| self.doc(id))
     }
 }
 
@@ -123,6 +144,7 @@ mod tests {
             tags: vec!["tag one".into()],
             updated: String::new(),
             body: body.into(),
+            lang: "en".into(),
         }
     }
 

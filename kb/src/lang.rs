@@ -96,6 +96,15 @@ const DE_FUNCTION: &[&str] = &[
     "guten", "tag", "hat", "haben", "ob", "mal", "doch", "oder", "im", "am", "zum", "zur",
 ];
 
+/// A word that carries no topic in `lang` (its function words; English's
+/// stop list for English).
+pub fn is_function_word(lang: Lang, word: &str) -> bool {
+    match lang {
+        Lang::En => crate::text::is_stop(word),
+        other => crate::text::is_stop(word) || other.function_words().contains(&word),
+    }
+}
+
 /// The language a message is written in; English when nothing says otherwise.
 pub fn detect(text: &str) -> Lang {
     let words: Vec<String> = text

@@ -6,9 +6,9 @@
 //! order" is the courier, money that "came out" is a charge. Two tables,
 //! both general English rather than questions from a test set:
 //!
-//! - [`CHAT`]: contractions without apostrophes and chat abbreviations,
+//! - `CHAT`: contractions without apostrophes and chat abbreviations,
 //!   *replaced* by what they stand for (often stop words, then dropped);
-//! - [`EVERYDAY`]: everyday words and two-word phrases with the support
+//! - `EVERYDAY`: everyday words and two-word phrases with the support
 //!   vocabulary they may stand for, *added* as weaker alternatives (the
 //!   word itself still counts), kept only when the site's index has them.
 

@@ -3,6 +3,13 @@
 //! threshold so that greetings, asks for a person and off-topic chatter
 //! get nothing rather than a bad guess.
 //!
+//! The query pipeline (`prepare`): detect the message's language; cut it
+//! into sentences and, in a long message, stress the question among them;
+//! translate another language's words through its lexicon ([`crate::lang`])
+//! or normalize chat English ([`crate::normalize`]). A message in a
+//! language the help center has translations in is ranked among those
+//! first (`Route`).
+//!
 //! Each query word becomes a [`QueryTerm`] with weighted *expansions*
 //! (index terms it may stand for): its stem (1.0); for the word still
 //! being typed, index terms it is a prefix of (0.9); for a word the index
@@ -11,12 +18,13 @@
 //! match never counts twice.
 //!
 //! Confidence: each query term has a *mass* (its best idf, or the idf of
-//! an unseen word when nothing matches). The top document must cover at
-//! least [`MIN_COVERAGE`] of the query's mass and reach [`MIN_SCORE`];
-//! further suggestions must stay within [`RELATIVE_CUT`] of the top.
+//! an unseen word when nothing matches). [`confidence`] combines the top
+//! score, its margin, the share of the query's mass it covers and the
+//! query's length; below [`GATE`] the bot stays quiet. Further suggestions
+//! must stay within [`RELATIVE_CUT`] of the top.
 
 use crate::index::{Index, BODY, TAGS, TITLE};
-use crate::lang::{detect, to_english, Lang};
+use crate::lang::{detect, is_function_word, to_english, Lang};
 use crate::normalize::{normalize, QueryWord};
 use crate::text::{edit_distance, is_stop, stem, words};
 use serde::{Deserialize, Serialize};
@@ -25,11 +33,11 @@ use std::collections::HashMap;
 pub const MAX_SUGGESTIONS: usize = 3;
 pub const RELATIVE_CUT: f32 = 0.55;
 /// [`confidence`] weights: bias, ln(1 + top score), margin, coverage, ln(1 + terms).
-const CONFIDENCE: [f32; 5] = [-7.431, 4.581, 1.461, 2.546, -0.746];
+const CONFIDENCE: [f32; 5] = [-5.781, 3.51, -0.566, 4.977, -1.23];
 /// The idf of an unseen word in the 60-article sample the gate was fitted on.
 const REFERENCE_IDF: f32 = 4.804_021;
 /// The least [`confidence`] at which the bot suggests anything.
-pub const GATE: f32 = 0.0;
+pub const GATE: f32 = -0.2;
 
 const K1: f32 = 3.0;
 const SYNONYM_WEIGHT: f32 = 0.6;
@@ -42,6 +50,13 @@ const FIELD_B: [f32; 3] = [0.4, 0.4, 0.75];
 pub struct Hit {
     pub id: String,
     pub score: f32,
+    /// The language of the article version that matched (translations share `id`).
+    #[serde(default = "english", skip_serializing_if = "crate::article::is_english")]
+    pub lang: String,
+}
+
+fn english() -> String {
+    "en".to_owned()
 }
 
 /// An index prepared for querying: idf and average lengths computed once.
@@ -126,10 +141,28 @@ impl Searcher {
         &self.index
     }
 
+    /// The language most articles are ranked in: English, or the only
+    /// language a help center without English articles has.
+    fn primary_lang(&self) -> &str {
+        if self.index.docs.is_empty() || self.index.docs.iter().any(|d| d.lang == "en") {
+            "en"
+        } else {
+            &self.index.docs[0].lang
+        }
+    }
+
     /// What the bot would suggest for `query`, best first; empty when it is
     /// not confident. `typing` says the last word may be unfinished.
+    ///
+    /// A message in another language is ranked first among the articles
+    /// translated into it (as written); when that is not confident, among
+    /// the English articles through the language's lexicon.
     pub fn suggest(&self, query: &str, typing: bool) -> Vec<Hit> {
-        let (scored, mass, n_terms) = self.score(query, typing);
+        self.routes(query).into_iter().map(|route| self.suggest_on(query, typing, route)).find(|hits| !hits.is_empty()).unwrap_or_default()
+    }
+
+    fn suggest_on(&self, query: &str, typing: bool, route: Route) -> Vec<Hit> {
+        let (scored, mass, n_terms) = self.score(query, typing, route);
         let Some(&(_, top_score, top_cov)) = scored.first() else {
             return Vec::new();
         };
@@ -138,42 +171,50 @@ impl Searcher {
         // scale of the 60-article sample it was fitted on, so a small help
         // center is not held to numbers only a large one reaches.
         let scale = REFERENCE_IDF / idf(self.index.docs.len() as f32, 0.0);
-        if confidence(
-            top_score * scale,
-            second * scale,
-            top_cov / mass.max(f32::EPSILON),
-            n_terms,
-        ) < GATE
-        {
+        if confidence(top_score * scale, second * scale, top_cov / mass.max(f32::EPSILON), n_terms) < GATE {
             return Vec::new();
         }
         scored
             .into_iter()
             .take(MAX_SUGGESTIONS)
             .filter(|&(_, s, _)| s >= top_score * RELATIVE_CUT)
-            .map(|(d, score, _)| Hit {
-                id: self.index.docs[d].id.clone(),
-                score,
-            })
+            .map(|(d, score, _)| self.hit(d, score))
             .collect()
     }
 
-    /// Every document with a positive score, best first, without a threshold.
+    fn hit(&self, d: usize, score: f32) -> Hit {
+        let doc = &self.index.docs[d];
+        Hit { id: doc.id.clone(), score, lang: doc.lang.clone() }
+    }
+
+    /// Where to rank a message: among its language's own articles if the
+    /// help center has any, then among the primary (English) ones.
+    fn routes(&self, query: &str) -> Vec<Route> {
+        let lang = detect(query);
+        let mut out = Vec::with_capacity(2);
+        if lang != Lang::En && self.index.docs.iter().any(|d| d.lang == lang.code()) {
+            out.push(Route::Native(lang));
+        }
+        out.push(Route::Primary(lang));
+        out
+    }
+
+    /// Every document with a positive score, best first, without a threshold
+    /// (on the first route that finds any).
     pub fn rank(&self, query: &str, typing: bool) -> Vec<Hit> {
-        self.score(query, typing)
-            .0
-            .into_iter()
-            .map(|(d, score, _)| Hit {
-                id: self.index.docs[d].id.clone(),
-                score,
-            })
-            .collect()
+        for route in self.routes(query) {
+            let scored = self.score(query, typing, route).0;
+            if !scored.is_empty() {
+                return scored.into_iter().map(|(d, score, _)| self.hit(d, score)).collect();
+            }
+        }
+        Vec::new()
     }
 
     /// For tuning: features of the confidence gate for the top document:
     /// (ranked ids, top score, second score, covered share, query terms, known terms).
     pub fn features(&self, query: &str, typing: bool) -> (Vec<String>, f32, f32, f32, usize, f32) {
-        let (scored, mass, n) = self.score(query, typing);
+        let (scored, mass, n) = self.score(query, typing, Route::Primary(detect(query)));
         let ids = scored
             .iter()
             .take(3)
@@ -187,7 +228,7 @@ impl Searcher {
 
     /// For tuning: the top documents with score and covered share of the query's mass.
     pub fn explain(&self, query: &str, typing: bool) -> Vec<(String, f32, f32)> {
-        let (scored, mass, _) = self.score(query, typing);
+        let (scored, mass, _) = self.score(query, typing, Route::Primary(detect(query)));
         scored
             .into_iter()
             .take(3)
@@ -197,9 +238,17 @@ impl Searcher {
 
     /// (doc, score, covered mass) sorted by score, the query's total mass
     /// and its number of terms.
-    fn score(&self, query: &str, typing: bool) -> (Vec<(usize, f32, f32)>, f32, usize) {
+    fn score(&self, query: &str, typing: bool, route: Route) -> (Vec<(usize, f32, f32)>, f32, usize) {
         let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
-        let prepared = prepare(query);
+        let prepared = match route {
+            Route::Native(lang) => prepare_native(query, lang),
+            Route::Primary(lang) => prepare(query, lang),
+        };
+        let docs_lang = match route {
+            Route::Native(lang) => lang.code(),
+            Route::Primary(_) => self.primary_lang(),
+        };
+        let allowed: Vec<bool> = self.index.docs.iter().map(|d| d.lang == docs_lang).collect();
         let terms = self.query_terms(&prepared, unfinished);
         let n_docs = self.index.docs.len();
         let mut score = vec![0f32; n_docs];
@@ -209,7 +258,7 @@ impl Searcher {
         let qstems: Vec<String> = qwords.iter().map(|w| stem(w)).collect();
         let mut span_of: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_docs];
         let mut phrase_bonus = vec![0f32; n_docs];
-        for (phrase, d) in &self.phrases {
+        for (phrase, d) in self.phrases.iter().filter(|(_, d)| allowed[*d]) {
             if let Some(span) = find_phrase(phrase, &qwords, &qstems, unfinished) {
                 let bonus = PHRASE_WEIGHT * phrase.len() as f32;
                 if bonus > phrase_bonus[*d] {
@@ -227,6 +276,9 @@ impl Searcher {
                 let p = &self.index.postings[term as usize];
                 for post in p.chunks_exact(4) {
                     let doc = post[0] as usize;
+                    if !allowed[doc] {
+                        continue;
+                    }
                     let len = &self.index.lens[doc];
                     let mut tf = 0.0;
                     for f in [TITLE, TAGS, BODY] {
@@ -417,10 +469,29 @@ fn find_phrase(
     None
 }
 
+/// Which articles a query is ranked among, and how its words are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    /// The articles written in the message's language, its words as written.
+    Native(Lang),
+    /// The primary (English) articles; a message in another language goes
+    /// through that language's lexicon.
+    Primary(Lang),
+}
+
+/// The message's words as written, for articles in its own language:
+/// its function words dropped, nothing translated or normalized.
+fn prepare_native(query: &str, lang: Lang) -> Vec<QueryWord> {
+    words(query)
+        .into_iter()
+        .filter(|w| !is_function_word(lang, w))
+        .map(|text| QueryWord { text, also: Vec::new(), weight: 1.0, untranslated: false })
+        .collect()
+}
+
 /// The message as words the ranking can match: in English (a message in
 /// another language goes through its lexicon), chat English normalized.
-fn prepare(query: &str) -> Vec<QueryWord> {
-    let lang = detect(query);
+fn prepare(query: &str, lang: Lang) -> Vec<QueryWord> {
     let sentences = sentences(query);
     let asks: Vec<bool> = sentences.iter().map(|s| is_question(s, lang)).collect();
     // Only a long message with a question among other sentences gets the
@@ -525,8 +596,10 @@ fn is_question(sentence: &str, lang: Lang) -> bool {
 /// How sure the ranking is that its top article answers the query: a
 /// logistic score over the top score, its margin over the runner-up, the
 /// share of the query it covers and the query's length (long messages
-/// score higher by mere length). Weights fitted on the `dev` split of the
-/// labeled sets (`kb/examples/features.rs`), never on `test`.
+/// score higher by mere length). A logistic regression fitted on the `dev`
+/// halves of the three labeled sets (`kb/examples/features.rs` dumps the
+/// features), never on `test`; [`GATE`] is the lowest threshold that keeps
+/// the bot quiet on at least 85% of the unanswerable `dev` questions.
 fn confidence(top: f32, second: f32, coverage: f32, n_terms: usize) -> f32 {
     if top <= 0.0 {
         return f32::NEG_INFINITY;
@@ -695,8 +768,19 @@ mod quality {
         check(
             include_str!("../../tests/kb/visitors.tsv"),
             [
-                (Split::Dev, 0.74, 0.87, 0.9),
-                (Split::Test, 0.68, 0.76, 0.75),
+                (Split::Dev, 0.66, 0.8, 0.9),
+                (Split::Test, 0.64, 0.7, 0.85),
+            ],
+        );
+    }
+
+    #[test]
+    fn second_independent_set_stays_above_its_floor() {
+        check(
+            include_str!("../../tests/kb/visitors2.tsv"),
+            [
+                (Split::Dev, 0.74, 0.82, 0.8),
+                (Split::Test, 0.55, 0.57, 0.8),
             ],
         );
     }

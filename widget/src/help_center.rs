@@ -28,7 +28,7 @@ impl HelpCenter {
             .suggest(draft, true)
             .into_iter()
             .take(MAX_SUGGESTIONS)
-            .filter_map(|Hit { id, .. }| self.0.index().doc(&id).map(|d| (id, d.title.clone())))
+            .filter_map(|Hit { id, lang, .. }| self.0.index().doc_in(&id, &lang).map(|d| (id, d.title.clone())))
             .collect()
     }
 }

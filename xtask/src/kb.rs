@@ -1,8 +1,9 @@
 //! `cargo xtask kb …`: a site owner's knowledge-base tools.
 //!
-//! - `kb import <dir> --site <id> [--edge URL] [--token T]`: uploads every
-//!   `*.md` in `dir` to the edge, replacing the site's articles.
-//! - `kb search (--dir <dir> | --site <id> [--edge URL]) [--json] [--typing] "<question>"`:
+//! - `kb import <dir>… --site <id> [--edge URL] [--token T]`: uploads every
+//!   `*.md` in each `dir` (translations included: `lang:` in the front
+//!   matter, the same `id`) to the edge, replacing the site's articles.
+//! - `kb search (--dir <dir>… | --site <id> [--edge URL]) [--json] [--typing] "<question>"`:
 //!   what the bot would suggest, with exactly the widget's ranking and threshold.
 
 use crate::Result;
@@ -14,7 +15,7 @@ pub const DEFAULT_EDGE: &str = "http://127.0.0.1:8787";
 pub const DEMO_ADMIN_TOKEN: &str = "demo-agent-ava";
 
 pub fn main(args: &[String]) -> Result {
-    let usage = "usage: cargo xtask kb import <dir> --site <id> [--edge URL] [--token TOKEN]\n       cargo xtask kb search (--dir <dir> | --site <id> [--edge URL]) [--json] [--typing] \"<question>\"";
+    let usage = "usage: cargo xtask kb import <dir>... --site <id> [--edge URL] [--token TOKEN]\n       cargo xtask kb search (--dir <dir> [--dir <dir>...] | --site <id> [--edge URL]) [--json] [--typing] \"<question>\"";
     let mut opts = Opts::default();
     let mut positional = Vec::new();
     let mut it = args.iter().skip(1);
@@ -22,7 +23,7 @@ pub fn main(args: &[String]) -> Result {
         let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value\n{usage}"));
         match a.as_str() {
             "--site" => opts.site = Some(value("--site")?),
-            "--dir" => opts.dir = Some(value("--dir")?),
+            "--dir" => opts.dirs.push(value("--dir")?),
             "--edge" => opts.edge = value("--edge")?,
             "--token" => opts.token = Some(value("--token")?),
             "--json" => opts.json = true,
@@ -35,22 +36,29 @@ pub fn main(args: &[String]) -> Result {
     }
     match args.first().map(String::as_str) {
         Some("import") => {
-            let dir = positional.first().ok_or(usage)?;
+            if positional.is_empty() {
+                return Err(usage.into());
+            }
             let site = opts.site.as_deref().ok_or(usage)?;
             let token = opts.token.clone().or_else(|| std::env::var("PORCHLIGHT_TOKEN").ok()).unwrap_or_else(|| DEMO_ADMIN_TOKEN.into());
-            let version = import(Path::new(dir), site, &opts.edge, &token)?;
-            println!("imported {dir} into site {site} at {} (index version {version})", opts.edge);
+            let dirs: Vec<&Path> = positional.iter().map(Path::new).collect();
+            let version = import(&dirs, site, &opts.edge, &token)?;
+            println!("imported {} into site {site} at {} (index version {version})", positional.join(", "), opts.edge);
             Ok(())
         }
         Some("search") => {
             let question = positional.join(" ");
-            let hits: Vec<(String, f32)> = match (&opts.dir, &opts.site) {
-                (Some(dir), _) => {
-                    let searcher = Searcher::new(Index::build(&read_dir(Path::new(dir))?));
+            let hits: Vec<(String, f32)> = match (opts.dirs.is_empty(), &opts.site) {
+                (false, _) => {
+                    let mut articles = Vec::new();
+                    for dir in &opts.dirs {
+                        articles.extend(read_dir(Path::new(dir))?);
+                    }
+                    let searcher = Searcher::new(Index::build(&articles));
                     searcher.suggest(&question, opts.typing).into_iter().map(|h| (h.id, h.score)).collect()
                 }
-                (None, Some(site)) => remote_search(&opts.edge, site, &question)?,
-                (None, None) => return Err(usage.into()),
+                (true, Some(site)) => remote_search(&opts.edge, site, &question)?,
+                (true, None) => return Err(usage.into()),
             };
             if hits.is_empty() && !opts.json {
                 println!("(no suggestion: the bot would stay quiet and offer a person)");
@@ -71,7 +79,7 @@ pub fn main(args: &[String]) -> Result {
 #[derive(Default)]
 struct Opts {
     site: Option<String>,
-    dir: Option<String>,
+    dirs: Vec<String>,
     edge: String,
     token: Option<String>,
     json: bool,
@@ -80,15 +88,25 @@ struct Opts {
     typing: bool,
 }
 
-/// Every `*.md` in `dir`, parsed and validated; errors name the file.
+/// Every `*.md` in `dir` (but a `README.md`), parsed and validated; errors name the file.
 pub fn read_dir(dir: &Path) -> Result<Vec<Article>> {
+    Ok(read_sources(dir)?.into_iter().map(|(_, a)| a).collect())
+}
+
+/// Every `*.md` in `dir` (but a `README.md`) as source and parsed article.
+fn read_sources(dir: &Path) -> Result<Vec<(String, Article)>> {
     let mut out = Vec::new();
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "md")).collect();
+    let mut paths: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md") && p.file_name().is_some_and(|n| n != "README.md"))
+        .collect();
     paths.sort();
     for path in paths {
         let src = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        out.push(Article::parse(&src).map_err(|e| format!("{}: {e}", path.display()))?);
+        let article = Article::parse(&src).map_err(|e| format!("{}: {e}", path.display()))?;
+        out.push((src, article));
     }
     if out.is_empty() {
         return Err(format!("{} has no .md articles", dir.display()));
@@ -97,11 +115,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Article>> {
 }
 
 /// Replaces the site's articles on the edge with those in `dir`; returns the index version.
-pub fn import(dir: &Path, site: &str, edge: &str, token: &str) -> Result<String> {
+pub fn import(dirs: &[&Path], site: &str, edge: &str, token: &str) -> Result<String> {
     let mut sources = Vec::new();
-    for a in read_dir(dir)? {
-        let path = dir.join(format!("{}.md", a.id));
-        sources.push(std::fs::read_to_string(&path).unwrap_or_default());
+    for dir in dirs {
+        sources.extend(read_sources(dir)?.into_iter().map(|(src, _)| src));
     }
     let url = format!("{edge}/api/v1/sites/{site}/kb/import");
     let resp = ureq::post(&url)

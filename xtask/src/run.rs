@@ -88,11 +88,13 @@ pub fn test(args: &[String]) -> Result {
     Ok(())
 }
 
-/// Loads the demo help center (demo-site/kb) into the edge, as a site owner
-/// would with `cargo xtask kb import`. Same content, same index version.
+/// Loads the demo help center (demo-site/kb and its translations in
+/// demo-site/kb-translations) into the edge, as a site owner would with
+/// `cargo xtask kb import`. Same content, same index version.
 fn import_sample_kb(edge_url: &str) -> Result {
-    step("knowledge base: importing demo-site/kb into copper-kettle");
-    let version = crate::kb::import(&root().join("demo-site/kb"), "copper-kettle", edge_url, crate::kb::DEMO_ADMIN_TOKEN)?;
+    step("knowledge base: importing demo-site/kb and demo-site/kb-translations into copper-kettle");
+    let (kb, translations) = (root().join("demo-site/kb"), root().join("demo-site/kb-translations"));
+    let version = crate::kb::import(&[&kb, &translations], "copper-kettle", edge_url, crate::kb::DEMO_ADMIN_TOKEN)?;
     println!("    index version {version}");
     Ok(())
 }

@@ -23,7 +23,10 @@ pub fn reader(props: &Props) -> Html {
     let article = use_state(|| None::<Result<Article, String>>);
     {
         let article = article.clone();
-        let url = format!("{}/api/v1/sites/{}/kb/articles/{}", props.edge, props.site, props.id);
+        // The visitor's own language when the help center has a translation.
+        let lang = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+        let lang = lang.split('-').next().unwrap_or("en").to_ascii_lowercase();
+        let url = format!("{}/api/v1/sites/{}/kb/articles/{}?lang={lang}", props.edge, props.site, props.id);
         use_effect_with(props.id.clone(), move |_| {
             article.set(None);
             wasm_bindgen_futures::spawn_local(async move {
