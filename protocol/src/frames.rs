@@ -641,6 +641,9 @@ pub struct AgentPresence {
 }
 
 /// Site queue → console.
+// A frame lives only between a socket and a match: boxing the summary would
+// cost every construction and pattern for no gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QueueFrame {

@@ -12,10 +12,11 @@ mod help_center;
 mod host;
 mod state;
 
+use components::history::{Conversations, PastConversation};
 use components::{conversation::Conversation, prechat::PreChat};
 use porchlight_browser::{Handlers, Socket};
-use porchlight_protocol::{SessionFrame, VisitorFrame};
-use state::{Action, Credentials, StoredOutbox, Widget};
+use porchlight_protocol::{CreateSession, SessionFrame, Status, VisitorFrame};
+use state::{Action, Credentials, History, PastChat, StoredOutbox, Widget};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -33,6 +34,17 @@ pub fn mount(root: web_sys::Element, site: String, edge: String) {
 pub struct AppProps {
     pub site: AttrValue,
     pub edge: AttrValue,
+}
+
+/// What the panel shows.
+#[derive(Clone, PartialEq)]
+enum View {
+    /// The current conversation (or the pre-chat form).
+    Chat,
+    /// The visitor's conversations.
+    List,
+    /// An earlier one, read-only.
+    Past(PastChat),
 }
 
 #[function_component(App)]
@@ -66,6 +78,68 @@ fn app(props: &AppProps) -> Html {
         config.as_ref().and_then(|c| c.kb_version.clone()),
     );
 
+    // The visitor's conversations, the current one among them, kept fresh.
+    let history = use_state(|| History::load(&props.site));
+    let view = use_state(|| View::Chat);
+    {
+        let entry = widget.credentials.as_ref().and_then(|c| PastChat::of(c, &widget.transcript));
+        let (history, site, creds) = (history.clone(), props.site.clone(), widget.credentials.clone());
+        use_effect_with(entry, move |entry| {
+            let Some(entry) = entry else { return };
+            // Once ended, the loader need not load the widget for it at page load.
+            let current = Credentials::load(&site).is_some_and(|c| c.session_id == entry.session_id);
+            if let (Some(creds), true, true) = (creds, current, entry.status == Status::Closed) {
+                creds.save(&site, true);
+            }
+            history.set(History::upsert(&site, entry.clone()));
+        });
+    }
+    {
+        // A session the edge refuses for good (unknown, bad token) is over too.
+        let (site, creds) = (props.site.clone(), widget.credentials.clone());
+        use_effect_with(widget.conn, move |conn| {
+            if let (porchlight_browser::Conn::Refused, Some(creds)) = (conn, creds) {
+                if Credentials::load(&site).is_some_and(|c| c.session_id == creds.session_id) {
+                    creds.save(&site, true);
+                }
+            }
+        });
+    }
+    let current_id = widget.credentials.as_ref().map(|c| c.session_id.clone());
+    let has_others = history.iter().any(|c| Some(&c.session_id) != current_id.as_ref());
+
+    // "Start a new conversation": the same visitor, no second form.
+    let starting = use_state(|| false);
+    let start_error = use_state(|| None::<String>);
+    let on_new = {
+        let (widget, starting, start_error, view) = (widget.clone(), starting.clone(), start_error.clone(), view.clone());
+        let (edge, site) = (props.edge.clone(), props.site.clone());
+        Callback::from(move |()| {
+            let Some(visitor) = widget.transcript.session.as_ref().map(|s| s.visitor.clone()) else {
+                return;
+            };
+            if *starting {
+                return;
+            }
+            starting.set(true);
+            let form = CreateSession { name: visitor.name, email: visitor.email, context: host::context() };
+            let (widget, starting, start_error, view, edge, site) =
+                (widget.clone(), starting.clone(), start_error.clone(), view.clone(), edge.clone(), site.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match components::prechat::start(&edge, &site, &form).await {
+                    Ok(creds) => {
+                        start_error.set(None);
+                        view.set(View::Chat);
+                        widget.dispatch(Action::Started(creds));
+                    }
+                    Err(e) => start_error.set(Some(e.message)),
+                }
+                starting.set(false);
+            });
+        })
+    };
+    let closed = widget.status() == Some(Status::Closed);
+
     let on_send = {
         let (widget, socket) = (widget.clone(), socket.clone());
         Callback::from(move |(text, reply_to): (String, Option<porchlight_protocol::Seq>)| {
@@ -86,19 +160,46 @@ fn app(props: &AppProps) -> Html {
         Some(c) => (c.name.clone(), c.greeting.clone(), c.accent_color.clone()),
         None => ("Chat".into(), "Hi there! How can we help?".into(), "#2f6f4e".into()),
     };
+    let show = |v: View| {
+        let view = view.clone();
+        Callback::from(move |()| view.set(v.clone()))
+    };
+    let on_open_chat = {
+        let (view, current_id) = (view.clone(), current_id.clone());
+        Callback::from(move |chat: PastChat| {
+            view.set(if Some(&chat.session_id) == current_id.as_ref() { View::Chat } else { View::Past(chat) })
+        })
+    };
     html! {
         <div class="pl-panel" ref={panel} style={format!("--pl-accent: {}", sanitize_color(&accent))}>
             <style>{ STYLE }{ porchlight_browser::ui::STYLE }</style>
             <header class="pl-header">
-                <div class="pl-title">{ title }</div>
-                <div class="pl-subtitle">{ greeting }</div>
+                <div class="pl-heading">
+                    <div class="pl-title">{ title }</div>
+                    <div class="pl-subtitle">{ greeting }</div>
+                </div>
+                if has_others && *view == View::Chat {
+                    <button type="button" class="pl-header-button" onclick={{ let s = show(View::List); Callback::from(move |_: MouseEvent| s.emit(())) }}>
+                        { "Your conversations" }</button>
+                }
             </header>
-            if widget.credentials.is_some() {
-                <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
-                    {help_center} {on_send} {on_frame} />
-            } else {
-                <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} />
+            if let Some(err) = &*start_error {
+                <p class="pl-error" role="alert">{ err }</p>
             }
+            { match (*view).clone() {
+                View::List => html! {
+                    <Conversations chats={(*history).clone()} current={current_id.clone()} on_open={on_open_chat}
+                        on_back={show(View::Chat)} on_new={closed.then(|| on_new.clone())} />
+                },
+                View::Past(chat) => html! {
+                    <PastConversation edge={props.edge.clone()} site={props.site.clone()} {chat} on_back={show(View::List)} />
+                },
+                View::Chat if widget.credentials.is_some() => html! {
+                    <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
+                        {help_center} {on_send} {on_frame} on_new={on_new.clone()} starting={*starting} />
+                },
+                View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} /> },
+            } }
         </div>
     }
 }
