@@ -294,6 +294,168 @@ fn a_closed_chat_leads_to_a_new_one_and_stays_readable() {
     browser.log_shows(hello);
 }
 
+/// A visitor waiting on an agent, on the demo page in `browser`; the agent
+/// has accepted. Returns the agent's socket and the session's id.
+fn waiting_on_an_agent(browser: &Browser, name: &str) -> (Ws, porchlight_protocol::SessionCreated) {
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    browser.type_text(&browser.by_name("textbox", "Name"), name);
+    browser.click(&browser.by_name("button", "Start chat"));
+    browser.type_text(&browser.by_name("textbox", "Message"), "can I talk to a human please\u{E007}");
+    let summary = queue.queue_until(name, |s| s.status == Status::Waiting);
+    let session = porchlight_protocol::SessionCreated { session_id: summary.id.clone(), token: String::new() };
+    let mut agent = Ws::agent_session(&session);
+    agent.agent_hello(AVA);
+    agent.send(&AgentFrame::Accept);
+    browser.log_shows("Ava joined the conversation");
+    (agent, session)
+}
+
+const SHADOW: &str = "const root = document.querySelector('[data-porchlight]').shadowRoot;";
+
+/// Replies are noticed with the panel closed: the widget connects at page
+/// load for an open conversation, the launcher counts and previews, the
+/// tab's title flashes while hidden, and opening clears it all.
+fn replies_are_noticed(browser: Browser, label: &str) {
+    let name = unique(&format!("Noticing Visitor {label}"));
+    let (mut agent, _session) = waiting_on_an_agent(&browser, &name);
+
+    // Reload: no hover, no click, yet the widget loads and connects.
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.wait_for("the widget to load at page load for an open conversation", 20, WASM_REQUESTED, json!([]));
+    let hidden = browser.wait_for(
+        "the widget mounted in the closed panel",
+        20,
+        &format!("{SHADOW} const p = root.querySelector('.p'); return p.hidden && !!p.querySelector('.pl-panel')"),
+        json!([]),
+    );
+    assert_eq!(hidden, json!(true));
+    // Count the widget's beeps (each is made of oscillators).
+    browser.script(
+        "window.__beeps = 0; const make = AudioContext.prototype.createOscillator;
+         AudioContext.prototype.createOscillator = function () { window.__beeps++; return make.call(this); }; return true",
+        json!([]),
+    );
+    let reply = "Your order <b>CK-1042</b> shipped this morning.";
+    agent.send(&AgentFrame::send(client_id("n1"), reply));
+    let badge = browser.wait_for(
+        "the unread badge to say 1",
+        20,
+        &format!("{SHADOW} const b = root.querySelector('button.l .pl-badge'); return b && b.textContent === '1' && b.textContent"),
+        json!([]),
+    );
+    browser.by_name("button", "Open chat, 1 unread message");
+    assert_eq!(badge, json!("1"));
+    assert_eq!(browser.script("return window.__beeps", json!([])), json!(0), "no sound unless asked for");
+    let preview = browser.wait_for(
+        "the preview of the reply",
+        20,
+        &format!("{SHADOW} const p = root.querySelector('.pl-preview');
+                  return p && p.innerText.includes('shipped this morning') && [p.innerText, p.querySelectorAll('b').length]"),
+        json!([]),
+    );
+    assert!(preview[0].as_str().is_some_and(|t| t.contains("Ava") && t.contains("<b>CK-1042</b>")), "the text, as text: {preview}");
+    assert_eq!(preview[1], json!(0), "never HTML");
+    // On screen, phone or desktop: the badge and the bubble sit inside what
+    // the visitor sees (the visual viewport, not a page widened by overflow).
+    let inside = browser.script(
+        &format!(
+            "{SHADOW} const v = visualViewport;
+             return ['button.l .pl-badge', '.pl-preview'].map(s => {{ const r = root.querySelector(s).getBoundingClientRect();
+               return r.width > 0 && r.left >= v.offsetLeft && r.top >= v.offsetTop
+                 && r.right <= v.offsetLeft + v.width && r.bottom <= v.offsetTop + v.height }})"
+        ),
+        json!([]),
+    );
+    assert_eq!(inside, json!([true, true]), "{label}: badge and preview in the viewport");
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name(format!("screenshot-unread-{label}.png")));
+    }
+
+    // Dismissed, the bubble goes; the count stays.
+    browser.click(&browser.by_name("button", "Dismiss"));
+    browser.wait_for("the preview to go", 20, &format!("{SHADOW} return !root.querySelector('.pl-preview')"), json!([]));
+    browser.by_name("button", "Open chat, 1 unread message");
+
+    // While the tab is hidden the title flashes, and comes back after.
+    let title = browser.script("return document.title", json!([]));
+    let (page, _) = browser.new_tab();
+    agent.send(&AgentFrame::send(client_id("n2"), "Tracking: 1Z999AA10123456784"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut flashed = None;
+    while flashed.is_none() && std::time::Instant::now() < deadline {
+        let targets = browser.cdp("Target.getTargets", json!({}));
+        flashed = targets["targetInfos"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["title"].as_str())
+            .find(|t| t.starts_with("(2) New message"))
+            .map(str::to_owned);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(flashed.as_deref(), Some("(2) New messages"), "the hidden tab's title flashes");
+    browser.close_tab(&page);
+    browser.wait_for("the title to be restored", 20, "return document.title === arguments[0]", json!([title]));
+
+    // More than nine: "9+"; and the page asks for sound now.
+    browser.script("Porchlight('sound', true); return true", json!([]));
+    for n in 3..=11 {
+        agent.send(&AgentFrame::send(client_id(&format!("n{n}")), format!("Update number {n}")));
+    }
+    let last_id = client_id("n11");
+    let (ack, _) = agent.recv_until::<SessionFrame>("the last update's ack", |f| matches!(f, SessionFrame::Ack { client_id, .. } if *client_id == last_id));
+    let SessionFrame::Ack { seq: last, .. } = ack else { unreachable!() };
+    browser.wait_for(
+        "the badge to say 9+",
+        20,
+        &format!("{SHADOW} const b = root.querySelector('button.l .pl-badge'); return b && b.textContent === '9+'"),
+        json!([]),
+    );
+    let launcher_again = browser.by_name("button", "Open chat, 11 unread messages");
+    let beeps = browser.script("return window.__beeps", json!([]));
+    assert!(beeps.as_u64().is_some_and(|n| n > 0), "Porchlight('sound', true) plays a sound for new replies: {beeps}");
+    browser.wait_for(
+        "the preview of the newest",
+        20,
+        &format!("{SHADOW} const p = root.querySelector('.pl-preview'); return p && p.innerText.includes('Update number 11')"),
+        json!([]),
+    );
+
+    // Opening clears badge and preview and tells the agent it was seen.
+    browser.click(&launcher_again);
+    browser.log_shows("Update number 11");
+    browser.wait_for(
+        "badge and preview to clear",
+        20,
+        &format!("{SHADOW} return !root.querySelector('.pl-badge') && !root.querySelector('.pl-preview')"),
+        json!([]),
+    );
+    agent.recv_until::<SessionFrame>("the visitor's seen receipt for the last update", |f| {
+        matches!(f, SessionFrame::Receipts { receipts } if receipts.visitor.seen >= last)
+    });
+    browser.click(&browser.by_name("button", "Close chat"));
+    browser.by_name("button", "Open chat");
+    let badge = browser.script(&format!("{SHADOW} return !!root.querySelector('.pl-badge')"), json!([]));
+    assert_eq!(badge, json!(false), "nothing unread after opening");
+}
+
+#[test]
+fn replies_are_noticed_on_a_desktop() {
+    replies_are_noticed(Browser::start(), "desktop");
+}
+
+#[test]
+fn replies_are_noticed_on_a_phone() {
+    let browser = Browser::start_phone();
+    browser.goto(&format!("{}/", demo_origin()));
+    let width = browser.script("return screen.width", json!([]));
+    assert_eq!(width, json!(390), "a phone's screen");
+    replies_are_noticed(browser, "phone");
+}
+
 #[test]
 fn agent_accepts_replies_and_closes_in_the_console() {
     // A visitor (over a real WebSocket) waiting with a question whose name holds markup.

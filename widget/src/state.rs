@@ -6,7 +6,7 @@
 use gloo::storage::{LocalStorage, Storage};
 use porchlight_browser::Conn;
 use porchlight_protocol::transcript::{Pending, Transcript};
-use porchlight_protocol::{Author, ClientMsgId, Seq, SessionFrame, SessionId, Status};
+use porchlight_protocol::{Author, ClientMsgId, Message, Seq, SessionFrame, SessionId, Status};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use yew::Reducible;
@@ -145,11 +145,16 @@ pub struct Widget {
     pub transcript: Transcript,
     /// Counts `welcome` frames, so effects can run once per (re)connection.
     pub welcomes: u32,
+    /// The newest message this widget showed the visitor (its `seen` mark).
+    pub seen: Seq,
+    /// Counts messages from the team that arrived live (not in a `welcome`):
+    /// each may deserve a sound.
+    pub arrivals: u32,
 }
 
 impl Default for Widget {
     fn default() -> Self {
-        Widget { credentials: None, conn: Conn::Connecting, transcript: Transcript::default(), welcomes: 0 }
+        Widget { credentials: None, conn: Conn::Connecting, transcript: Transcript::default(), welcomes: 0, seen: Seq(0), arrivals: 0 }
     }
 }
 
@@ -162,6 +167,16 @@ impl Widget {
         self.transcript.session.as_ref().map(|s| s.status)
     }
 
+    /// Messages from the team (agents, the bot) the visitor has not seen,
+    /// here or on an earlier page (the session's receipts remember).
+    pub fn unread(&self) -> Vec<&Message> {
+        let seen = self.transcript.session.as_ref().map_or(Seq(0), |s| s.receipts.visitor.seen).max(self.seen);
+        self.transcript.messages().filter(|m| m.seq > seen && !m.deleted && from_team(m)).collect()
+    }
+}
+
+fn from_team(m: &Message) -> bool {
+    matches!(m.author, Author::Agent { .. } | Author::Bot)
 }
 
 pub enum Action {
@@ -170,6 +185,8 @@ pub enum Action {
     /// A message typed here (with the message it quotes), before the edge has it.
     Queue(ClientMsgId, String, Option<Seq>),
     Conn(Conn),
+    /// Everything up to here was on screen.
+    Seen(Seq),
 }
 
 impl Reducible for Widget {
@@ -181,15 +198,21 @@ impl Reducible for Widget {
             Action::Started(creds) => {
                 next.credentials = Some(creds);
                 next.transcript = Transcript::default();
+                next.seen = Seq(0);
             }
             Action::Frame(frame) => {
-                if matches!(frame, SessionFrame::Welcome { .. }) {
-                    next.welcomes += 1;
+                match &frame {
+                    SessionFrame::Welcome { .. } => next.welcomes += 1,
+                    SessionFrame::Message { message } if from_team(message) && self.transcript.get(message.seq).is_none() => {
+                        next.arrivals += 1
+                    }
+                    _ => {}
                 }
                 next.transcript.apply(frame);
             }
             Action::Queue(id, text, reply_to) => next.transcript.queue(id, text, reply_to),
             Action::Conn(conn) => next.conn = conn,
+            Action::Seen(seq) => next.seen = next.seen.max(seq),
         }
         Rc::new(next)
     }
