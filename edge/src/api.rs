@@ -352,6 +352,7 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
         accent_color: site.accent_color.clone(),
         greeting: site.greeting.clone(),
         kb_version: kb_version(env, site_id).await,
+        sound: site.sound,
     };
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
 }

@@ -78,6 +78,9 @@ pub struct WidgetConfig {
     /// `kb/index?v=<it>` once (immutable) to rank suggestions in the browser.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kb_version: Option<String>,
+    /// A short sound for an unseen agent message (the site's `sound`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sound: bool,
 }
 
 /// `GET /api/v1/sites/{site}/sessions/{id}/transcript` (agents): the whole
@@ -774,8 +777,20 @@ mod golden {
                 accent_color: "#b4532a".into(),
                 greeting: "Hi!".into(),
                 kb_version: Some("9c1f0e2d3b4a5968".into()),
+                sound: false,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "kb_version": "9c1f0e2d3b4a5968"}),
+        );
+        golden(
+            WidgetConfig {
+                site: SiteId("copper-kettle".into()),
+                name: "Copper Kettle".into(),
+                accent_color: "#b4532a".into(),
+                greeting: "Hi!".into(),
+                kb_version: None,
+                sound: true,
+            },
+            json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "sound": true}),
         );
         golden(
             ErrorBody::new(ErrorCode::ForbiddenOrigin, "nope"),

@@ -25,6 +25,10 @@ pub struct SiteConfig {
     pub accent_color: String,
     #[serde(default = "default_greeting")]
     pub greeting: String,
+    /// The widget plays a short sound when an agent's message arrives
+    /// unseen (off unless set; the page can also turn it on).
+    #[serde(default)]
+    pub sound: bool,
     #[serde(default)]
     pub agents: Vec<AgentAccount>,
 }
@@ -187,6 +191,7 @@ mod tests {
             allowed_origins: origins.iter().map(|s| s.to_string()).collect(),
             accent_color: default_accent(),
             greeting: default_greeting(),
+            sound: false,
             agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into(), role: Role::Agent }],
         }
     }

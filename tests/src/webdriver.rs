@@ -13,11 +13,33 @@ pub struct Browser {
     driver: Child,
     base: String,
     session: String,
+    /// Held while this browser lives: see [`ONE_AT_A_TIME`].
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
+/// One Chromium at a time per test binary: on a 2-core machine, several
+/// at once (with wrangler dev beside them) starve each other past the
+/// tests' timeouts.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 impl Browser {
-    /// Starts chromedriver on a free port and a headless Chromium session.
+    /// Starts chromedriver on a free port and a headless Chromium session
+    /// with a desktop window (1280×860).
     pub fn start() -> Browser {
+        Browser::start_with(json!({}))
+    }
+
+    /// A phone: 390×844 CSS pixels at 3×, touch, a mobile user agent.
+    pub fn start_phone() -> Browser {
+        Browser::start_with(json!({"mobileEmulation": {
+            "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": true},
+            "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+        }}))
+    }
+
+    fn start_with(extra_options: Value) -> Browser {
+        // A test that failed still hands on its turn.
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let chromedriver = std::env::var("PORCHLIGHT_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("PORCHLIGHT_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -34,15 +56,16 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = std::env::temp_dir().join(format!("porchlight-chromium-{port}"));
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": chromium, "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-                "--window-size=1280,860", format!("--user-data-dir={}", profile.display())
-            ]}
-        }}});
-        let mut b = Browser { driver, base, session: String::new() };
+        let mut options = json!({"binary": chromium, "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+            "--window-size=1280,860", format!("--user-data-dir={}", profile.display())
+        ]});
+        if let (Some(o), Some(extra)) = (options.as_object_mut(), extra_options.as_object()) {
+            o.extend(extra.clone());
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}});
+        let mut b = Browser { driver, base, session: String::new(), _turn: turn };
         let v = b.call("POST", "/session", caps);
         b.session = v["sessionId"].as_str().expect("sessionId").to_owned();
         b
@@ -105,6 +128,27 @@ impl Browser {
         let params = json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1});
         self.call("POST", "/goog/cdp/execute", json!({"cmd": "Network.enable", "params": {}}));
         self.call("POST", "/goog/cdp/execute", json!({"cmd": "Network.emulateNetworkConditions", "params": params}));
+    }
+
+    /// A DevTools command (`Target.getTargets`, …) and its result.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call("POST", "/goog/cdp/execute", json!({"cmd": cmd, "params": params}))
+    }
+
+    /// Opens a new tab and brings it to the front (the current one is then
+    /// hidden: `visibilityState` is "hidden"); returns (previous, new) handles.
+    pub fn new_tab(&self) -> (String, String) {
+        let previous = self.call("GET", "/window", Value::Null).as_str().unwrap_or_default().to_owned();
+        let created = self.call("POST", "/window/new", json!({"type": "tab"}));
+        let handle = created["handle"].as_str().expect("new tab handle").to_owned();
+        self.call("POST", "/window", json!({"handle": handle}));
+        (previous, handle)
+    }
+
+    /// Closes the current tab and switches to `back_to`.
+    pub fn close_tab(&self, back_to: &str) {
+        self.call("DELETE", "/window", Value::Null);
+        self.call("POST", "/window", json!({"handle": back_to}));
     }
 
     pub fn click(&self, el: &Value) {

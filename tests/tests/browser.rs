@@ -182,15 +182,278 @@ fn visitor_chats_with_an_agent_through_the_widget() {
     browser.click(&browser.by_name("button", "Open chat"));
     log_has(question);
 
-    // Close from the agent side: the widget says no more messages can be sent.
+    // Close from the agent side: the widget says no more messages can be
+    // sent, and offers the next conversation instead of a dead end.
     agent.send(&AgentFrame::Close);
     log_has("closed the conversation");
     browser.wait_for(
-        "the closed notice",
+        "the closed notice, with no composer",
         20,
-        &format!("{FIND_BY_NAME_FN}\nconst t = find('textbox', 'Message'); return t && t.disabled && document.querySelector('[data-porchlight]').shadowRoot.textContent.includes('No more messages can be sent')"),
+        &format!("{FIND_BY_NAME_FN}\nreturn !find('textbox', 'Message') && document.querySelector('[data-porchlight]').shadowRoot.textContent.includes('No more messages can be sent')"),
         json!([]),
     );
+    queue.queue_until(&name, |s| s.status == Status::Closed);
+    browser.click(&browser.by_name("button", "Start a new conversation"));
+    let next = queue.queue_until(&name, |s| s.id != summary.id);
+    assert_eq!((next.status, next.visitor.email.as_deref()), (Status::Bot, Some("visitor@example.com")), "{next:?}");
+    browser.by_name("textbox", "Message");
+}
+
+#[test]
+fn a_closed_chat_leads_to_a_new_one_and_stays_readable() {
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let browser = Browser::start();
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    let name = unique("Returning Visitor");
+    browser.type_text(&browser.by_name("textbox", "Name"), &name);
+    browser.type_text(&browser.by_name("textbox", "Email"), "returning@example.com");
+    browser.click(&browser.by_name("button", "Start chat"));
+    let question = "where is my order?";
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("{question}\u{E007}"));
+    browser.log_shows("Did one of these answer your question?");
+    let first = queue.queue_until(&name, |s| s.status == Status::Bot);
+
+    // "Yes, thanks" closes it; the widget offers the next conversation.
+    browser.click(&browser.by_name("button", "Yes, thanks"));
+    queue.queue_until(&name, |s| s.id == first.id && s.status == Status::Closed);
+    let start = browser.by_name("button", "Start a new conversation");
+    let closed = browser.wait_for(
+        "the stored session to be marked closed",
+        20,
+        "const s = JSON.parse(localStorage.getItem('porchlight:v1:copper-kettle')); return s && s.closed === true && s",
+        json!([]),
+    );
+    assert_eq!(closed["session_id"], json!(first.id.to_string()));
+
+    // A fresh session for the same visitor: no second form, name and email carried over.
+    browser.click(&start);
+    let second = queue.queue_until(&name, |s| s.id != first.id);
+    assert_eq!(second.status, Status::Bot, "the new conversation starts with the bot: {second:?}");
+    assert_eq!(second.visitor.email.as_deref(), Some("returning@example.com"));
+    // The queue hears of it before the widget has the answer: wait for the widget to keep it.
+    let stored = browser.wait_for(
+        "the new session to be kept as the current one",
+        20,
+        "const s = JSON.parse(localStorage.getItem('porchlight:v1:copper-kettle')); return s && s.session_id === arguments[0] && s",
+        json!([second.id.to_string()]),
+    );
+    assert_eq!(stored["closed"], json!(false));
+    let prechat = browser.script(&format!("{FIND_BY_NAME_FN}\nreturn !!find('textbox', 'Name')"), json!([]));
+    assert_eq!(prechat, json!(false), "no second pre-chat form");
+    let hello = "Do you sell gift cards?";
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("{hello}\u{E007}"));
+    browser.log_shows(hello);
+    let log = browser.script(&format!("{FIND_BY_NAME_FN}\nreturn find('log', 'Messages').innerText"), json!([]));
+    assert!(!log.as_str().unwrap_or_default().contains(question), "the new conversation starts empty: {log}");
+
+    // Both are listed, newest first, with status and last message; the old one opens read-only.
+    browser.click(&browser.by_name("button", "Your conversations"));
+    let rows = browser.wait_for(
+        "two conversations in the list",
+        20,
+        "const rows = [...document.querySelector('[data-porchlight]').shadowRoot.querySelectorAll('.pl-conv')];
+         return rows.length === 2 && rows.map(r => [r.dataset.session, r.innerText])",
+        json!([]),
+    );
+    assert_eq!(rows[0][0], json!(second.id.to_string()), "newest first: {rows}");
+    assert_eq!(rows[1][0], json!(first.id.to_string()), "{rows}");
+    let (newest, oldest) = (rows[0][1].as_str().unwrap_or_default(), rows[1][1].as_str().unwrap_or_default());
+    // Its last message is the visitor's question or already the bot's answer.
+    assert!(newest.contains("this chat") && (newest.contains(&format!("You: {hello}")) || newest.contains("Assistant: ")), "{newest}");
+    assert!(oldest.contains("Ended") && oldest.contains("Assistant: "), "{oldest}");
+    browser.click(&browser.wait_for(
+        "the old conversation's row",
+        20,
+        "return document.querySelector('[data-porchlight]').shadowRoot.querySelector(`.pl-conv[data-session='${arguments[0]}']`)",
+        json!([first.id.to_string()]),
+    ));
+    browser.log_shows(question);
+    let readonly = browser.script(
+        &format!(
+            "{FIND_BY_NAME_FN}\nconst r = document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-readonly');
+                  return !!r && r.dataset.session === arguments[0] && !find('textbox', 'Message') && !r.innerText.includes(arguments[1])"
+        ),
+        json!([first.id.to_string(), hello]),
+    );
+    assert_eq!(readonly, json!(true), "the old conversation, read-only");
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-history.png"));
+    }
+
+    // Back to the list, and to the current conversation.
+    browser.click(&browser.by_name("button", "← Your conversations"));
+    browser.click(&browser.wait_for(
+        "the current conversation's row",
+        20,
+        "return document.querySelector('[data-porchlight]').shadowRoot.querySelector(`.pl-conv[data-session='${arguments[0]}']`)",
+        json!([second.id.to_string()]),
+    ));
+    browser.by_name("textbox", "Message");
+    browser.log_shows(hello);
+}
+
+/// A visitor waiting on an agent, on the demo page in `browser`; the agent
+/// has accepted. Returns the agent's socket and the session's id.
+fn waiting_on_an_agent(browser: &Browser, name: &str) -> (Ws, porchlight_protocol::SessionCreated) {
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    browser.type_text(&browser.by_name("textbox", "Name"), name);
+    browser.click(&browser.by_name("button", "Start chat"));
+    browser.type_text(&browser.by_name("textbox", "Message"), "can I talk to a human please\u{E007}");
+    let summary = queue.queue_until(name, |s| s.status == Status::Waiting);
+    let session = porchlight_protocol::SessionCreated { session_id: summary.id.clone(), token: String::new() };
+    let mut agent = Ws::agent_session(&session);
+    agent.agent_hello(AVA);
+    agent.send(&AgentFrame::Accept);
+    browser.log_shows("Ava joined the conversation");
+    (agent, session)
+}
+
+const SHADOW: &str = "const root = document.querySelector('[data-porchlight]').shadowRoot;";
+
+/// Replies are noticed with the panel closed: the widget connects at page
+/// load for an open conversation, the launcher counts and previews, the
+/// tab's title flashes while hidden, and opening clears it all.
+fn replies_are_noticed(browser: Browser, label: &str) {
+    let name = unique(&format!("Noticing Visitor {label}"));
+    let (mut agent, _session) = waiting_on_an_agent(&browser, &name);
+
+    // Reload: no hover, no click, yet the widget loads and connects.
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.wait_for("the widget to load at page load for an open conversation", 20, WASM_REQUESTED, json!([]));
+    let hidden = browser.wait_for(
+        "the widget mounted in the closed panel",
+        20,
+        &format!("{SHADOW} const p = root.querySelector('.p'); return p.hidden && !!p.querySelector('.pl-panel')"),
+        json!([]),
+    );
+    assert_eq!(hidden, json!(true));
+    // Count the widget's beeps (each is made of oscillators).
+    browser.script(
+        "window.__beeps = 0; const make = AudioContext.prototype.createOscillator;
+         AudioContext.prototype.createOscillator = function () { window.__beeps++; return make.call(this); }; return true",
+        json!([]),
+    );
+    let reply = "Your order <b>CK-1042</b> shipped this morning.";
+    agent.send(&AgentFrame::send(client_id("n1"), reply));
+    let badge = browser.wait_for(
+        "the unread badge to say 1",
+        20,
+        &format!("{SHADOW} const b = root.querySelector('button.l .pl-badge'); return b && b.textContent === '1' && b.textContent"),
+        json!([]),
+    );
+    browser.by_name("button", "Open chat, 1 unread message");
+    assert_eq!(badge, json!("1"));
+    assert_eq!(browser.script("return window.__beeps", json!([])), json!(0), "no sound unless asked for");
+    let preview = browser.wait_for(
+        "the preview of the reply",
+        20,
+        &format!("{SHADOW} const p = root.querySelector('.pl-preview');
+                  return p && p.innerText.includes('shipped this morning') && [p.innerText, p.querySelectorAll('b').length]"),
+        json!([]),
+    );
+    assert!(preview[0].as_str().is_some_and(|t| t.contains("Ava") && t.contains("<b>CK-1042</b>")), "the text, as text: {preview}");
+    assert_eq!(preview[1], json!(0), "never HTML");
+    // On screen, phone or desktop: the badge and the bubble sit inside what
+    // the visitor sees (the visual viewport, not a page widened by overflow).
+    let inside = browser.script(
+        &format!(
+            "{SHADOW} const v = visualViewport;
+             return ['button.l .pl-badge', '.pl-preview'].map(s => {{ const r = root.querySelector(s).getBoundingClientRect();
+               return r.width > 0 && r.left >= v.offsetLeft && r.top >= v.offsetTop
+                 && r.right <= v.offsetLeft + v.width && r.bottom <= v.offsetTop + v.height }})"
+        ),
+        json!([]),
+    );
+    assert_eq!(inside, json!([true, true]), "{label}: badge and preview in the viewport");
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name(format!("screenshot-unread-{label}.png")));
+    }
+
+    // Dismissed, the bubble goes; the count stays.
+    browser.click(&browser.by_name("button", "Dismiss"));
+    browser.wait_for("the preview to go", 20, &format!("{SHADOW} return !root.querySelector('.pl-preview')"), json!([]));
+    browser.by_name("button", "Open chat, 1 unread message");
+
+    // While the tab is hidden the title flashes, and comes back after.
+    let title = browser.script("return document.title", json!([]));
+    let (page, _) = browser.new_tab();
+    agent.send(&AgentFrame::send(client_id("n2"), "Tracking: 1Z999AA10123456784"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut flashed = None;
+    while flashed.is_none() && std::time::Instant::now() < deadline {
+        let targets = browser.cdp("Target.getTargets", json!({}));
+        flashed = targets["targetInfos"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["title"].as_str())
+            .find(|t| t.starts_with("(2) New message"))
+            .map(str::to_owned);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(flashed.as_deref(), Some("(2) New messages"), "the hidden tab's title flashes");
+    browser.close_tab(&page);
+    browser.wait_for("the title to be restored", 20, "return document.title === arguments[0]", json!([title]));
+
+    // More than nine: "9+"; and the page asks for sound now.
+    browser.script("Porchlight('sound', true); return true", json!([]));
+    for n in 3..=11 {
+        agent.send(&AgentFrame::send(client_id(&format!("n{n}")), format!("Update number {n}")));
+    }
+    let last_id = client_id("n11");
+    let (ack, _) = agent.recv_until::<SessionFrame>("the last update's ack", |f| matches!(f, SessionFrame::Ack { client_id, .. } if *client_id == last_id));
+    let SessionFrame::Ack { seq: last, .. } = ack else { unreachable!() };
+    browser.wait_for(
+        "the badge to say 9+",
+        20,
+        &format!("{SHADOW} const b = root.querySelector('button.l .pl-badge'); return b && b.textContent === '9+'"),
+        json!([]),
+    );
+    let launcher_again = browser.by_name("button", "Open chat, 11 unread messages");
+    let beeps = browser.script("return window.__beeps", json!([]));
+    assert!(beeps.as_u64().is_some_and(|n| n > 0), "Porchlight('sound', true) plays a sound for new replies: {beeps}");
+    browser.wait_for(
+        "the preview of the newest",
+        20,
+        &format!("{SHADOW} const p = root.querySelector('.pl-preview'); return p && p.innerText.includes('Update number 11')"),
+        json!([]),
+    );
+
+    // Opening clears badge and preview and tells the agent it was seen.
+    browser.click(&launcher_again);
+    browser.log_shows("Update number 11");
+    browser.wait_for(
+        "badge and preview to clear",
+        20,
+        &format!("{SHADOW} return !root.querySelector('.pl-badge') && !root.querySelector('.pl-preview')"),
+        json!([]),
+    );
+    agent.recv_until::<SessionFrame>("the visitor's seen receipt for the last update", |f| {
+        matches!(f, SessionFrame::Receipts { receipts } if receipts.visitor.seen >= last)
+    });
+    browser.click(&browser.by_name("button", "Close chat"));
+    browser.by_name("button", "Open chat");
+    let badge = browser.script(&format!("{SHADOW} return !!root.querySelector('.pl-badge')"), json!([]));
+    assert_eq!(badge, json!(false), "nothing unread after opening");
+}
+
+#[test]
+fn replies_are_noticed_on_a_desktop() {
+    replies_are_noticed(Browser::start(), "desktop");
+}
+
+#[test]
+fn replies_are_noticed_on_a_phone() {
+    let browser = Browser::start_phone();
+    browser.goto(&format!("{}/", demo_origin()));
+    let width = browser.script("return screen.width", json!([]));
+    assert_eq!(width, json!(390), "a phone's screen");
+    replies_are_noticed(browser, "phone");
 }
 
 #[test]
@@ -203,9 +466,10 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     assert!(matches!(visitor.visitor_hello(&session.token), SessionFrame::Welcome { .. }));
     let question = "My grinder arrived with a cracked hopper, what now?";
     visitor.send(&porchlight_protocol::VisitorFrame::send(client_id("q1"), question));
-    visitor.recv_until::<SessionFrame>("the bot's articles", |f| {
-        matches!(f, SessionFrame::Message { message } if message.articles.iter().any(|a| a.id == "damaged-items-on-arrival"))
-    });
+    visitor.recv_until::<SessionFrame>(
+        "the bot's articles",
+        |f| matches!(f, SessionFrame::Message { message } if message.articles.iter().any(|a| a.id == "damaged-items-on-arrival")),
+    );
     visitor.send(&porchlight_protocol::VisitorFrame::ArticleOpened { article_id: "damaged-items-on-arrival".into() });
     visitor.handoff();
 
@@ -256,9 +520,8 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     // Reply with the composer (Enter sends); it reaches the visitor, authored by Ava.
     let reply = "Sorry about that! A replacement hopper ships today.";
     browser.type_text(&browser.by_name("textbox", "Message"), &format!("{reply}\u{E007}"));
-    let (frame, _) = visitor.recv_until::<SessionFrame>("the console's reply", |f| {
-        matches!(f, SessionFrame::Message { message } if message.text == reply)
-    });
+    let (frame, _) = visitor
+        .recv_until::<SessionFrame>("the console's reply", |f| matches!(f, SessionFrame::Message { message } if message.text == reply));
     match frame {
         SessionFrame::Message { message } => {
             assert!(matches!(message.author, porchlight_protocol::Author::Agent { ref name, .. } if name == "Ava"), "{message:?}")
@@ -282,9 +545,10 @@ fn agent_accepts_replies_and_closes_in_the_console() {
 
     // The visitor answers; it streams into the console; the note never reached them.
     visitor.send(&porchlight_protocol::VisitorFrame::send(client_id("q2"), "Great, thank you!"));
-    let (_, before_own) = visitor.recv_until::<SessionFrame>("the visitor's own message", |f| {
-        matches!(f, SessionFrame::Message { message } if message.text == "Great, thank you!")
-    });
+    let (_, before_own) = visitor.recv_until::<SessionFrame>(
+        "the visitor's own message",
+        |f| matches!(f, SessionFrame::Message { message } if message.text == "Great, thank you!"),
+    );
     assert!(!format!("{before_own:?}").contains("QA"), "the note reached the visitor: {before_own:?}");
     log_has("Great, thank you!");
 
@@ -300,9 +564,10 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     };
     browser.click(&in_thanks("React"));
     browser.click(&in_thanks("thumbs up"));
-    let (frame, _) = visitor.recv_until::<SessionFrame>("the console's reaction", |f| {
-        matches!(f, SessionFrame::Updated { message } if !message.reactions.is_empty())
-    });
+    let (frame, _) = visitor.recv_until::<SessionFrame>(
+        "the console's reaction",
+        |f| matches!(f, SessionFrame::Updated { message } if !message.reactions.is_empty()),
+    );
     let thanks_seq = match frame {
         SessionFrame::Updated { message } => {
             assert_eq!(message.reactions[0].emoji, porchlight_protocol::Emoji::ThumbsUp);
@@ -319,9 +584,10 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     );
     browser.click(&in_thanks("Reply"));
     browser.type_text(&browser.by_name("textbox", "Message"), "Happy to help!\u{E007}");
-    let (frame, _) = visitor.recv_until::<SessionFrame>("the quoted reply", |f| {
-        matches!(f, SessionFrame::Message { message } if message.text == "Happy to help!")
-    });
+    let (frame, _) = visitor.recv_until::<SessionFrame>(
+        "the quoted reply",
+        |f| matches!(f, SessionFrame::Message { message } if message.text == "Happy to help!"),
+    );
     match frame {
         SessionFrame::Message { message } => assert_eq!(message.reply_to.map(|q| q.seq), Some(thanks_seq), "the reply quotes"),
         _ => unreachable!(),
@@ -375,12 +641,7 @@ fn agent_accepts_replies_and_closes_in_the_console() {
         json!([]),
     );
     // Closed sessions leave the Open tab; the Closed tab lists them.
-    browser.wait_for(
-        "the row to leave the Open tab",
-        20,
-        "return !document.querySelector(arguments[0])",
-        json!([row]),
-    );
+    browser.wait_for("the row to leave the Open tab", 20, "return !document.querySelector(arguments[0])", json!([row]));
     browser.click(&browser.by_name("button", "Closed"));
     browser.wait_for(
         "the row to say Closed",

@@ -1,7 +1,9 @@
 // Porchlight loader: the only script a host page pays for until the visitor
 // shows intent. It draws the launcher inside an open shadow root (styles
 // neither leak out nor in) and fetches the WASM widget on pointer-over,
-// focus or click of the launcher — never at page load or on idle.
+// focus or click of the launcher — never on idle. An open conversation is
+// intent too: a visitor who has one stored gets the widget at page load,
+// mounted into the hidden panel, so replies are noticed (badge, preview).
 // `cargo xtask build` minifies this and fills in the hashed file names.
 (() => {
   const script = document.currentScript;
@@ -32,6 +34,19 @@
   // One fetch of glue + WASM, started by the first sign of intent.
   const load = () =>
     app || (app = import(base + "__WIDGET_JS__").then((m) => m.default({ module_or_path: base + "__WIDGET_WASM__" }).then(() => m)));
+  // The widget mounts once per page, into the panel (open or still hidden).
+  const mount = () => {
+    if (mounted) return;
+    mounted = true;
+    load().then(
+      (m) => m.mount(panel, site, edge),
+      () => {
+        mounted = false;
+        app = null;
+        if (!panel.hidden) panel.innerHTML = '<p class="e">Chat could not load. Check your connection and try again.</p>';
+      },
+    );
+  };
   button.addEventListener("pointerenter", load, { once: true });
   button.addEventListener("focus", load, { once: true });
   button.addEventListener("click", () => {
@@ -39,26 +54,34 @@
     panel.hidden = !open;
     button.setAttribute("aria-label", open ? "Close chat" : "Open chat");
     button.setAttribute("aria-expanded", String(open));
-    if (!open || mounted) return;
-    mounted = true;
-    load().then(
-      (m) => m.mount(panel, site, edge),
-      () => {
-        mounted = false;
-        app = null;
-        panel.innerHTML = '<p class="e">Chat could not load. Check your connection and try again.</p>';
-      },
-    );
+    // The widget listens: opening clears its badge and marks messages seen.
+    panel.dispatchEvent(new Event("porchlight:toggle"));
+    if (open) mount();
   });
-  // Context for agents: `Porchlight.setContext({ orderRef, attributes })`, or
-  // `window.Porchlight = { context: {...} }` before this script loads.
-  const ctx = (window.Porchlight && window.Porchlight.context) || {};
-  window.Porchlight = {
-    context: ctx,
-    setContext(c) {
-      Object.assign(ctx, c);
-      dispatchEvent(new Event("porchlight:context"));
-    },
+  // The page's API: `Porchlight.setContext({ orderRef, attributes })` (or
+  // `window.Porchlight = { context: {...} }` before this script loads) for
+  // agents, and `Porchlight('sound', true)` for a short sound on replies.
+  // Calls queued before the loader (`Porchlight.q`) are replayed.
+  const pre = window.Porchlight || {};
+  const ctx = pre.context || {};
+  const api = (cmd, value) => {
+    if (cmd === "sound") api.sound = value !== false;
+    if (cmd === "context") api.setContext(value);
   };
+  api.context = ctx;
+  api.sound = pre.sound === true;
+  api.setContext = (c) => {
+    Object.assign(ctx, c);
+    dispatchEvent(new Event("porchlight:context"));
+  };
+  window.Porchlight = api;
+  (pre.q || []).forEach((a) => api(...a));
   (document.body || document.documentElement).appendChild(host);
+  // The widget keeps the current conversation under this key, with
+  // `closed: true` once it has ended (then only a click loads the widget).
+  let stored;
+  try {
+    stored = JSON.parse(localStorage.getItem("porchlight:v1:" + site));
+  } catch (e) {}
+  if (stored && stored.session_id && !stored.closed) mount();
 })();

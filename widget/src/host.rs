@@ -15,7 +15,8 @@ pub fn context() -> VisitorContext {
     let page_url = window.as_ref().and_then(|w| w.location().href().ok());
     let raw = window
         .and_then(|w| js_sys::Reflect::get(&w, &"Porchlight".into()).ok())
-        .filter(|p| p.is_object())
+        // The loader's API is a function with properties.
+        .filter(|p| p.is_object() || p.is_function())
         .and_then(|p| js_sys::Reflect::get(&p, &"context".into()).ok())
         .and_then(|c| js_sys::JSON::stringify(&c).ok())
         .and_then(|s| s.as_string());

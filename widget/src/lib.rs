@@ -1,31 +1,36 @@
 //! The visitor's chat panel.
 //!
-//! `loader.js` imports this module only once the visitor shows intent, then
-//! calls [`mount`] with the panel element inside its shadow root. From there:
+//! `loader.js` imports this module on the visitor's first sign of intent
+//! (or at page load when an open conversation is stored), then calls
+//! [`mount`] with the panel element inside its shadow root. From there:
 //! pre-chat form → `POST /sessions` → a [`porchlight_browser::Socket`] to the
 //! session, whose frames feed a [`porchlight_protocol::transcript::Transcript`].
-//! Credentials live in the host page's localStorage, so a reload resumes.
+//! Credentials live in the host page's localStorage, so a reload resumes;
+//! with the panel closed, replies show on the launcher ([`notify`]).
 
 mod bench;
 mod components;
 mod help_center;
 mod host;
+mod notify;
 mod state;
 
+use components::history::{Conversations, PastConversation};
 use components::{conversation::Conversation, prechat::PreChat};
 use porchlight_browser::{Handlers, Socket};
-use porchlight_protocol::{SessionFrame, VisitorFrame};
-use state::{Action, Credentials, StoredOutbox, Widget};
+use porchlight_protocol::{CreateSession, SessionFrame, Status, VisitorFrame};
+use state::{Action, Credentials, History, PastChat, StoredOutbox, Widget};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 const STYLE: &str = include_str!("widget.css");
 
-/// Mounts the widget into `root` (an element inside the loader's shadow root).
+/// Mounts the widget into `root` (the panel element inside the loader's
+/// shadow root, open or still hidden).
 #[wasm_bindgen]
 pub fn mount(root: web_sys::Element, site: String, edge: String) {
-    let props = AppProps { site: site.into(), edge: edge.trim_end_matches('/').to_owned().into() };
+    let props = AppProps { site: site.into(), edge: edge.trim_end_matches('/').to_owned().into(), panel: root.clone() };
     yew::Renderer::<App>::with_root_and_props(root, props).render();
 }
 
@@ -33,6 +38,19 @@ pub fn mount(root: web_sys::Element, site: String, edge: String) {
 pub struct AppProps {
     pub site: AttrValue,
     pub edge: AttrValue,
+    /// The loader's panel: hidden until the visitor opens it.
+    pub panel: web_sys::Element,
+}
+
+/// What the panel shows.
+#[derive(Clone, PartialEq)]
+enum View {
+    /// The current conversation (or the pre-chat form).
+    Chat,
+    /// The visitor's conversations.
+    List,
+    /// An earlier one, read-only.
+    Past(PastChat),
 }
 
 #[function_component(App)]
@@ -57,14 +75,105 @@ fn app(props: &AppProps) -> Html {
             });
         });
     }
+    let open = notify::use_panel_open(&props.panel);
+    let page_visible = notify::use_page_visible();
+    let showing = open && page_visible;
     let socket = use_session_socket(props, &widget);
-    let panel = use_node_ref();
-    use_receipts(&widget, &socket, &panel);
+    use_receipts(&widget, &socket, showing);
+    // The help center's index is for the open panel: a widget loaded at
+    // page load for an open conversation fetches it on first open.
+    let ever_open = use_state(|| open);
+    {
+        let ever_open = ever_open.clone();
+        use_effect_with(open, move |open| {
+            if *open && !*ever_open {
+                ever_open.set(true);
+            }
+        });
+    }
     let help_center = help_center::use_help_center(
         props.edge.clone(),
         props.site.clone(),
-        config.as_ref().and_then(|c| c.kb_version.clone()),
+        config.as_ref().and_then(|c| c.kb_version.clone()).filter(|_| *ever_open),
     );
+
+    // Replies noticed: badge and preview on the launcher, the tab's title, a sound.
+    let launcher = use_memo((), {
+        let panel = props.panel.clone();
+        move |_| notify::Launcher::find(&panel)
+    });
+    let unread: Vec<porchlight_protocol::Message> = widget.unread().into_iter().cloned().collect();
+    notify::use_title_flash(unread.len(), page_visible);
+    {
+        let wants = config.as_ref().is_some_and(|c| c.sound) || notify::page_wants_sound();
+        use_effect_with(widget.arrivals, move |&arrivals| {
+            if arrivals > 0 && !showing && wants {
+                notify::beep();
+            }
+        });
+    }
+
+    // The visitor's conversations, the current one among them, kept fresh.
+    let history = use_state(|| History::load(&props.site));
+    let view = use_state(|| View::Chat);
+    {
+        let entry = widget.credentials.as_ref().and_then(|c| PastChat::of(c, &widget.transcript));
+        let (history, site, creds) = (history.clone(), props.site.clone(), widget.credentials.clone());
+        use_effect_with(entry, move |entry| {
+            let Some(entry) = entry else { return };
+            // Once ended, the loader need not load the widget for it at page load.
+            let current = Credentials::load(&site).is_some_and(|c| c.session_id == entry.session_id);
+            if let (Some(creds), true, true) = (creds, current, entry.status == Status::Closed) {
+                creds.save(&site, true);
+            }
+            history.set(History::upsert(&site, entry.clone()));
+        });
+    }
+    {
+        // A session the edge refuses for good (unknown, bad token) is over too.
+        let (site, creds) = (props.site.clone(), widget.credentials.clone());
+        use_effect_with(widget.conn, move |conn| {
+            if let (porchlight_browser::Conn::Refused, Some(creds)) = (conn, creds) {
+                if Credentials::load(&site).is_some_and(|c| c.session_id == creds.session_id) {
+                    creds.save(&site, true);
+                }
+            }
+        });
+    }
+    let current_id = widget.credentials.as_ref().map(|c| c.session_id.clone());
+    let has_others = history.iter().any(|c| Some(&c.session_id) != current_id.as_ref());
+
+    // "Start a new conversation": the same visitor, no second form.
+    let starting = use_state(|| false);
+    let start_error = use_state(|| None::<String>);
+    let on_new = {
+        let (widget, starting, start_error, view) = (widget.clone(), starting.clone(), start_error.clone(), view.clone());
+        let (edge, site) = (props.edge.clone(), props.site.clone());
+        Callback::from(move |()| {
+            let Some(visitor) = widget.transcript.session.as_ref().map(|s| s.visitor.clone()) else {
+                return;
+            };
+            if *starting {
+                return;
+            }
+            starting.set(true);
+            let form = CreateSession { name: visitor.name, email: visitor.email, context: host::context() };
+            let (widget, starting, start_error, view, edge, site) =
+                (widget.clone(), starting.clone(), start_error.clone(), view.clone(), edge.clone(), site.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match components::prechat::start(&edge, &site, &form).await {
+                    Ok(creds) => {
+                        start_error.set(None);
+                        view.set(View::Chat);
+                        widget.dispatch(Action::Started(creds));
+                    }
+                    Err(e) => start_error.set(Some(e.message)),
+                }
+                starting.set(false);
+            });
+        })
+    };
+    let closed = widget.status() == Some(Status::Closed);
 
     let on_send = {
         let (widget, socket) = (widget.clone(), socket.clone());
@@ -86,19 +195,49 @@ fn app(props: &AppProps) -> Html {
         Some(c) => (c.name.clone(), c.greeting.clone(), c.accent_color.clone()),
         None => ("Chat".into(), "Hi there! How can we help?".into(), "#2f6f4e".into()),
     };
+    let show = |v: View| {
+        let view = view.clone();
+        Callback::from(move |()| view.set(v.clone()))
+    };
+    let on_open_chat = {
+        let (view, current_id) = (view.clone(), current_id.clone());
+        Callback::from(move |chat: PastChat| {
+            view.set(if Some(&chat.session_id) == current_id.as_ref() { View::Chat } else { View::Past(chat) })
+        })
+    };
     html! {
-        <div class="pl-panel" ref={panel} style={format!("--pl-accent: {}", sanitize_color(&accent))}>
+        <div class="pl-panel" style={format!("--pl-accent: {}", sanitize_color(&accent))}>
             <style>{ STYLE }{ porchlight_browser::ui::STYLE }</style>
             <header class="pl-header">
-                <div class="pl-title">{ title }</div>
-                <div class="pl-subtitle">{ greeting }</div>
+                <div class="pl-heading">
+                    <div class="pl-title">{ title }</div>
+                    <div class="pl-subtitle">{ greeting }</div>
+                </div>
+                if has_others && *view == View::Chat {
+                    <button type="button" class="pl-header-button" onclick={{ let s = show(View::List); Callback::from(move |_: MouseEvent| s.emit(())) }}>
+                        { "Your conversations" }</button>
+                }
             </header>
-            if widget.credentials.is_some() {
-                <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
-                    {help_center} {on_send} {on_frame} />
-            } else {
-                <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} />
+            if let Some(launcher) = (*launcher).clone() {
+                <notify::Notifications {launcher} unread={unread.clone()} open={open} />
             }
+            if let Some(err) = &*start_error {
+                <p class="pl-error" role="alert">{ err }</p>
+            }
+            { match (*view).clone() {
+                View::List => html! {
+                    <Conversations chats={(*history).clone()} current={current_id.clone()} on_open={on_open_chat}
+                        on_back={show(View::Chat)} on_new={closed.then(|| on_new.clone())} />
+                },
+                View::Past(chat) => html! {
+                    <PastConversation edge={props.edge.clone()} site={props.site.clone()} {chat} on_back={show(View::List)} />
+                },
+                View::Chat if widget.credentials.is_some() => html! {
+                    <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
+                        {help_center} {on_send} {on_frame} on_new={on_new.clone()} starting={*starting} />
+                },
+                View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} /> },
+            } }
         </div>
     }
 }
@@ -113,44 +252,28 @@ fn send_on(socket: &SocketCell, frame: &VisitorFrame) {
     }
 }
 
-/// Receipts: "delivered" is everything the widget holds; "seen" only
-/// what was on screen (the panel open and the tab visible). Sent when
-/// either moves, checked on every new message and every 1.5 s (the
-/// visitor may reopen the panel or come back to the tab).
+/// Receipts: "delivered" is everything the widget holds; "seen" only what
+/// was on screen (`showing`: the panel open and the tab visible). Sent
+/// when either moves, and again on every new connection (it may have
+/// missed the last one).
 #[hook]
-fn use_receipts(widget: &UseReducerHandle<Widget>, socket: &SocketCell, panel: &NodeRef) {
-    let latest = use_mut_ref(|| porchlight_protocol::Seq(0));
-    *latest.borrow_mut() = widget.last_seq();
-    let sent = use_mut_ref(porchlight_protocol::Marks::default);
-    let check = {
-        let (latest, sent, socket, panel) = (latest.clone(), sent.clone(), socket.clone(), panel.clone());
-        Rc::new(move || {
-            let last = *latest.borrow();
-            let visible = panel.cast::<web_sys::Element>().is_some_and(|el| el.get_client_rects().length() > 0)
-                && web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
-            let prev = *sent.borrow();
-            let marks = porchlight_protocol::Marks { delivered: last, seen: if visible { last } else { prev.seen } };
-            if marks != prev && last.0 > 0 {
-                send_on(&socket, &VisitorFrame::Receipt { marks });
-                *sent.borrow_mut() = marks;
-            }
-        })
-    };
-    {
-        let check = check.clone();
-        use_effect_with(widget.last_seq(), move |_| check());
-    }
-    {
-        // A new connection may have missed the last receipt: send again.
-        let (sent, check) = (sent.clone(), check.clone());
-        use_effect_with(widget.welcomes, move |_| {
-            *sent.borrow_mut() = porchlight_protocol::Marks::default();
-            check();
-        });
-    }
-    use_effect_with((), move |_| {
-        let interval = gloo::timers::callback::Interval::new(1_500, move || check());
-        move || drop(interval)
+fn use_receipts(widget: &UseReducerHandle<Widget>, socket: &SocketCell, showing: bool) {
+    let sent = use_mut_ref(|| (0u32, porchlight_protocol::Marks::default()));
+    let (widget, socket) = (widget.clone(), socket.clone());
+    use_effect_with((widget.last_seq(), widget.welcomes, showing), move |&(last, welcomes, showing)| {
+        let mut sent = sent.borrow_mut();
+        if sent.0 != welcomes {
+            *sent = (welcomes, porchlight_protocol::Marks::default());
+        }
+        let prev = sent.1;
+        let marks = porchlight_protocol::Marks { delivered: last, seen: if showing { last } else { prev.seen } };
+        if marks != prev && last.0 > 0 {
+            send_on(&socket, &VisitorFrame::Receipt { marks });
+            sent.1 = marks;
+        }
+        if showing && last > widget.seen {
+            widget.dispatch(Action::Seen(last));
+        }
     });
 }
 

@@ -1,10 +1,12 @@
 //! The widget's state: credentials, connection and the transcript, changed
-//! only through [`Action`]s (yew's `Reducible`).
+//! only through [`Action`]s (yew's `Reducible`); and what the host page's
+//! localStorage keeps: the current conversation, its outbox, and the list
+//! of the visitor's conversations ([`History`]).
 
 use gloo::storage::{LocalStorage, Storage};
 use porchlight_browser::Conn;
 use porchlight_protocol::transcript::{Pending, Transcript};
-use porchlight_protocol::{ClientMsgId, Seq, SessionFrame, SessionId, Status};
+use porchlight_protocol::{Author, ClientMsgId, Message, Seq, SessionFrame, SessionId, Status};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use yew::Reducible;
@@ -25,8 +27,89 @@ impl Credentials {
         LocalStorage::get(Self::key(site)).ok()
     }
 
-    pub fn save(&self, site: &str) {
-        let _ = LocalStorage::set(Self::key(site), self);
+    /// Keeps these as the current conversation. `closed` tells the loader
+    /// not to load the widget at page load for it (nothing can arrive).
+    pub fn save(&self, site: &str, closed: bool) {
+        #[derive(Serialize)]
+        struct Stored<'a> {
+            #[serde(flatten)]
+            creds: &'a Credentials,
+            closed: bool,
+        }
+        let _ = LocalStorage::set(Self::key(site), Stored { creds: self, closed });
+    }
+}
+
+/// How many conversations the widget remembers (their tokens with them:
+/// an older one can no longer be read here).
+pub const HISTORY_CAP: usize = 10;
+
+/// One of the visitor's conversations, as the list shows it. Ended ones
+/// keep their token only to read the history again (read-only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PastChat {
+    pub session_id: SessionId,
+    pub token: String,
+    pub status: Status,
+    /// The last message, "You: …" or "Ava: …", cut short.
+    #[serde(default)]
+    pub preview: String,
+    /// Last activity (ms since the epoch): the list's order, newest first.
+    pub at: u64,
+}
+
+impl PastChat {
+    const PREVIEW_CHARS: usize = 90;
+
+    /// The entry for a conversation the widget holds.
+    pub fn of(creds: &Credentials, transcript: &Transcript) -> Option<PastChat> {
+        let session = transcript.session.as_ref()?;
+        let last = transcript.messages().filter(|m| !m.deleted && !m.internal).last();
+        let shown = transcript.messages().filter(|m| !m.deleted && !m.internal && m.author != Author::System).last();
+        let preview = shown.map(|m| {
+            let who = match &m.author {
+                Author::Visitor { .. } => "You".to_owned(),
+                Author::Agent { name, .. } => name.clone(),
+                Author::Bot => "Assistant".to_owned(),
+                Author::System => String::new(),
+            };
+            let text: String = m.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let cut: String = text.chars().take(Self::PREVIEW_CHARS).collect();
+            let ellipsis = if cut.len() < text.len() { "…" } else { "" };
+            format!("{who}: {cut}{ellipsis}")
+        });
+        Some(PastChat {
+            session_id: creds.session_id.clone(),
+            token: creds.token.clone(),
+            status: session.status,
+            preview: preview.unwrap_or_default(),
+            at: last.map(|m| m.at).unwrap_or(session.created_at).max(session.created_at),
+        })
+    }
+}
+
+/// The visitor's conversations on this site, newest first, at most
+/// [`HISTORY_CAP`], the current one among them.
+pub struct History;
+
+impl History {
+    fn key(site: &str) -> String {
+        format!("porchlight:v1:{site}:conversations")
+    }
+
+    pub fn load(site: &str) -> Vec<PastChat> {
+        LocalStorage::get(Self::key(site)).unwrap_or_default()
+    }
+
+    /// Adds or refreshes one entry; returns the list as stored.
+    pub fn upsert(site: &str, entry: PastChat) -> Vec<PastChat> {
+        let mut list = Self::load(site);
+        list.retain(|e| e.session_id != entry.session_id);
+        list.push(entry);
+        list.sort_by_key(|e| std::cmp::Reverse(e.at));
+        list.truncate(HISTORY_CAP);
+        let _ = LocalStorage::set(Self::key(site), &list);
+        list
     }
 }
 
@@ -62,11 +145,16 @@ pub struct Widget {
     pub transcript: Transcript,
     /// Counts `welcome` frames, so effects can run once per (re)connection.
     pub welcomes: u32,
+    /// The newest message this widget showed the visitor (its `seen` mark).
+    pub seen: Seq,
+    /// Counts messages from the team that arrived live (not in a `welcome`):
+    /// each may deserve a sound.
+    pub arrivals: u32,
 }
 
 impl Default for Widget {
     fn default() -> Self {
-        Widget { credentials: None, conn: Conn::Connecting, transcript: Transcript::default(), welcomes: 0 }
+        Widget { credentials: None, conn: Conn::Connecting, transcript: Transcript::default(), welcomes: 0, seen: Seq(0), arrivals: 0 }
     }
 }
 
@@ -78,6 +166,17 @@ impl Widget {
     pub fn status(&self) -> Option<Status> {
         self.transcript.session.as_ref().map(|s| s.status)
     }
+
+    /// Messages from the team (agents, the bot) the visitor has not seen,
+    /// here or on an earlier page (the session's receipts remember).
+    pub fn unread(&self) -> Vec<&Message> {
+        let seen = self.transcript.session.as_ref().map_or(Seq(0), |s| s.receipts.visitor.seen).max(self.seen);
+        self.transcript.messages().filter(|m| m.seq > seen && !m.deleted && from_team(m)).collect()
+    }
+}
+
+fn from_team(m: &Message) -> bool {
+    matches!(m.author, Author::Agent { .. } | Author::Bot)
 }
 
 pub enum Action {
@@ -86,6 +185,8 @@ pub enum Action {
     /// A message typed here (with the message it quotes), before the edge has it.
     Queue(ClientMsgId, String, Option<Seq>),
     Conn(Conn),
+    /// Everything up to here was on screen.
+    Seen(Seq),
 }
 
 impl Reducible for Widget {
@@ -97,15 +198,21 @@ impl Reducible for Widget {
             Action::Started(creds) => {
                 next.credentials = Some(creds);
                 next.transcript = Transcript::default();
+                next.seen = Seq(0);
             }
             Action::Frame(frame) => {
-                if matches!(frame, SessionFrame::Welcome { .. }) {
-                    next.welcomes += 1;
+                match &frame {
+                    SessionFrame::Welcome { .. } => next.welcomes += 1,
+                    SessionFrame::Message { message } if from_team(message) && self.transcript.get(message.seq).is_none() => {
+                        next.arrivals += 1
+                    }
+                    _ => {}
                 }
                 next.transcript.apply(frame);
             }
             Action::Queue(id, text, reply_to) => next.transcript.queue(id, text, reply_to),
             Action::Conn(conn) => next.conn = conn,
+            Action::Seen(seq) => next.seen = next.seen.max(seq),
         }
         Rc::new(next)
     }

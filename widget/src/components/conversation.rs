@@ -25,6 +25,10 @@ pub struct Props {
     pub on_send: Callback<(String, Option<Seq>)>,
     /// Frames other than `send`: handoff, resolve, article_opened, edit, react…
     pub on_frame: Callback<VisitorFrame>,
+    /// "Start a new conversation", offered once this one has ended.
+    pub on_new: Callback<()>,
+    /// A new conversation is being created.
+    pub starting: bool,
 }
 
 #[function_component(Conversation)]
@@ -64,10 +68,23 @@ pub fn conversation(props: &Props) -> Html {
     };
     // Suggestions help before a person is with the visitor, not during.
     let suggesting = matches!(status, Some(Status::Bot | Status::Waiting));
+    // The draft as last typed: the help center may arrive after it.
+    let last_draft = use_mut_ref(String::new);
+    {
+        let (suggested, last_draft) = (suggested.clone(), last_draft.clone());
+        use_effect_with(props.help_center.clone(), move |center| {
+            let draft = last_draft.borrow();
+            if let Some(center) = center.as_ref().filter(|_| suggesting && !draft.trim().is_empty()) {
+                suggested.set(center.suggest(&draft));
+            }
+        });
+    }
     let on_draft = {
         let (suggested, debounce, center, typing) = (suggested.clone(), debounce.clone(), props.help_center.clone(), typing.clone());
+        let last_draft = last_draft.clone();
         Callback::from(move |draft: String| {
             typing.input(&draft);
+            last_draft.borrow_mut().clone_from(&draft);
             let Some(center) = center.clone().filter(|_| suggesting) else { return };
             let suggested = suggested.clone();
             // Dropping the previous timeout cancels it.
@@ -76,10 +93,11 @@ pub fn conversation(props: &Props) -> Html {
     };
     let on_send = {
         let (suggested, debounce, on_send, typing) = (suggested.clone(), debounce.clone(), props.on_send.clone(), typing.clone());
-        let (compose, on_frame) = (compose.clone(), props.on_frame.clone());
+        let (compose, on_frame, last_draft) = (compose.clone(), props.on_frame.clone(), last_draft.clone());
         Callback::from(move |text: String| {
             typing.stop();
             debounce.borrow_mut().take();
+            last_draft.borrow_mut().clear();
             suggested.set(Vec::new());
             match *compose {
                 Compose::Edit(seq) => on_frame.emit(VisitorFrame::Edit { seq, text }),
@@ -208,13 +226,20 @@ pub fn conversation(props: &Props) -> Html {
                     if t.session.as_ref().is_some_and(|s| s.visitor.email.is_some()) { " by email" } else { "" }) }</p>
             }
             if closed {
-                <p class="pl-closed" role="status">{ "This conversation has ended. No more messages can be sent." }</p>
+                <div class="pl-closed">
+                    <p role="status">{ "This conversation has ended. No more messages can be sent." }</p>
+                    <button type="button" class="pl-primary" disabled={props.starting}
+                        onclick={{ let on_new = props.on_new.clone(); Callback::from(move |_: MouseEvent| on_new.emit(())) }}>
+                        { "Start a new conversation" }</button>
+                </div>
             }
             if suggesting {
                 <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
             }
-            { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-            <Composer disabled={closed || w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} />
+            if !closed {
+                { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
+                <Composer disabled={w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} />
+            }
         </div>
     }
 }

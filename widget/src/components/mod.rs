@@ -1,5 +1,6 @@
 //! One component per file.
 pub mod conversation;
+pub mod history;
 pub mod prechat;
 pub mod reader;
 pub mod suggestions;

@@ -13,6 +13,15 @@ pub struct Props {
     pub on_started: Callback<Credentials>,
 }
 
+/// Creates a session and keeps it as the current conversation.
+pub async fn start(edge: &str, site: &str, form: &CreateSession) -> Result<Credentials, porchlight_browser::RequestError> {
+    let url = format!("{edge}/api/v1/sites/{site}/sessions");
+    let created = porchlight_browser::post_json::<_, SessionCreated>(&url, form, None).await?;
+    let creds = Credentials { session_id: created.session_id, token: created.token };
+    creds.save(site, false);
+    Ok(creds)
+}
+
 #[function_component(PreChat)]
 pub fn prechat(props: &Props) -> Html {
     let name = use_node_ref();
@@ -37,15 +46,10 @@ pub fn prechat(props: &Props) -> Html {
                 return;
             }
             busy.set(true);
-            let (error, busy, site, on_started) = (error.clone(), busy.clone(), site.clone(), on_started.clone());
-            let url = format!("{edge}/api/v1/sites/{site}/sessions");
+            let (error, busy, site, edge, on_started) = (error.clone(), busy.clone(), site.clone(), edge.clone(), on_started.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match porchlight_browser::post_json::<_, SessionCreated>(&url, &form, None).await {
-                    Ok(created) => {
-                        let creds = Credentials { session_id: created.session_id, token: created.token };
-                        creds.save(&site);
-                        on_started.emit(creds);
-                    }
+                match start(&edge, &site, &form).await {
+                    Ok(creds) => on_started.emit(creds),
                     Err(e) => {
                         error.set(Some(e.message));
                         busy.set(false);
