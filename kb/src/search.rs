@@ -158,28 +158,36 @@ impl Searcher {
     /// translated into it (as written); when that is not confident, among
     /// the English articles through the language's lexicon.
     pub fn suggest(&self, query: &str, typing: bool) -> Vec<Hit> {
-        self.routes(query).into_iter().map(|route| self.suggest_on(query, typing, route)).find(|hits| !hits.is_empty()).unwrap_or_default()
+        // The most confident route wins: a Spanish question about an article
+        // that has no Spanish version is better answered in English.
+        self.routes(query)
+            .into_iter()
+            .filter_map(|route| self.suggest_on(query, typing, route))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(hits, _)| hits)
+            .unwrap_or_default()
     }
 
-    fn suggest_on(&self, query: &str, typing: bool, route: Route) -> Vec<Hit> {
+    /// The suggestions on one route and their confidence, if it passes the gate.
+    fn suggest_on(&self, query: &str, typing: bool, route: Route) -> Option<(Vec<Hit>, f32)> {
         let (scored, mass, n_terms) = self.score(query, typing, route);
-        let Some(&(_, top_score, top_cov)) = scored.first() else {
-            return Vec::new();
-        };
+        let &(_, top_score, top_cov) = scored.first()?;
         let second = scored.get(1).map_or(0.0, |x| x.1);
         // Scores grow with the corpus's idf range; the gate reads them on the
         // scale of the 60-article sample it was fitted on, so a small help
         // center is not held to numbers only a large one reaches.
         let scale = REFERENCE_IDF / idf(self.index.docs.len() as f32, 0.0);
-        if confidence(top_score * scale, second * scale, top_cov / mass.max(f32::EPSILON), n_terms) < GATE {
-            return Vec::new();
+        let sure = confidence(top_score * scale, second * scale, top_cov / mass.max(f32::EPSILON), n_terms);
+        if sure < GATE {
+            return None;
         }
-        scored
+        let hits = scored
             .into_iter()
             .take(MAX_SUGGESTIONS)
             .filter(|&(_, s, _)| s >= top_score * RELATIVE_CUT)
             .map(|(d, score, _)| self.hit(d, score))
-            .collect()
+            .collect();
+        Some((hits, sure))
     }
 
     fn hit(&self, d: usize, score: f32) -> Hit {
@@ -363,8 +371,11 @@ impl Searcher {
                     }
                 }
             }
-            if is_prefix && expansions.is_empty() {
-                continue; // a word still being typed that matches nothing yet must not count against coverage
+            // A short word still being typed that matches nothing yet must not
+            // count against coverage; a long one is most likely a finished
+            // word the help center does not know ("do you sell bicycles").
+            if is_prefix && expansions.is_empty() && w.chars().count() < UNFINISHED_MAX {
+                continue;
             }
             seen_stems.push(s.clone());
             let mass = expansions
@@ -485,7 +496,8 @@ fn prepare_native(query: &str, lang: Lang) -> Vec<QueryWord> {
     words(query)
         .into_iter()
         .filter(|w| !is_function_word(lang, w))
-        .map(|text| QueryWord { text, also: Vec::new(), weight: 1.0, untranslated: false })
+        // Few articles are translated: a word none of them has says little.
+        .map(|text| QueryWord { text, also: Vec::new(), weight: 1.0, untranslated: true })
         .collect()
 }
 
@@ -523,6 +535,10 @@ fn prepare(query: &str, lang: Lang) -> Vec<QueryWord> {
     }
     out
 }
+
+/// From this length on, a last word that matches nothing is taken as
+/// finished, not as still being typed.
+const UNFINISHED_MAX: usize = 6;
 
 /// The share of an unseen word's mass that an untranslated foreign word
 /// carries: it is more likely a verb the lexicon lacks than a topic.
