@@ -160,12 +160,22 @@ impl Searcher {
     pub fn suggest(&self, query: &str, typing: bool) -> Vec<Hit> {
         // The most confident route wins: a Spanish question about an article
         // that has no Spanish version is better answered in English.
-        self.routes(query)
+        let mut hits = self
+            .routes(query)
             .into_iter()
             .filter_map(|route| self.suggest_on(query, typing, route))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(hits, _)| hits)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        // Whichever route found it, show an article in the visitor's language
+        // when it has a version in it.
+        let lang = detect(query).code();
+        for h in &mut hits {
+            if h.lang != lang && self.index.docs.iter().any(|d| d.id == h.id && d.lang == lang) {
+                h.lang = lang.to_owned();
+            }
+        }
+        hits
     }
 
     /// The suggestions on one route and their confidence, if it passes the gate.
