@@ -24,6 +24,15 @@ fn stage() -> PathBuf {
     root().join("target/porchlight")
 }
 
+/// Cargo's output directory: `CARGO_TARGET_DIR` when set (worktrees may
+/// share one build cache), else `target/`.
+fn cargo_target() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
 pub fn all(tools: &Tools) -> Result {
     step("building widget and console WASM (release)");
     run(cargo()
@@ -91,7 +100,7 @@ const WASM_FEATURES: &[&str] = &[
 /// wasm-bindgen + wasm-opt for one crate; returns the hashed (js, wasm) file names.
 fn bindgen(tools: &Tools, krate: &str, name: &str, out: &Path) -> Result<(String, String)> {
     step(&format!("wasm-bindgen + wasm-opt: {name}"));
-    let input = root().join(format!("target/wasm32-unknown-unknown/release/{krate}.wasm"));
+    let input = cargo_target().join(format!("wasm32-unknown-unknown/release/{krate}.wasm"));
     let tmp = stage().join(name);
     let _ = fs::remove_dir_all(&tmp);
     run(Command::new(&tools.wasm_bindgen)
