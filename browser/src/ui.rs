@@ -202,8 +202,8 @@ pub fn message_tools(props: &ToolsProps) -> Html {
                             <div class="pl-menu-emoji" role="group" aria-label="React">
                                 { for Emoji::ALL.iter().map(|e| {
                                     let on = !m.reactions.iter().any(|r| r.emoji == *e && r.by.contains(&props.me));
-                                    html! { <button type="button" role="menuitem" class="pl-pick" aria-label={e.name()} title={e.name()}
-                                        aria-pressed={(!on).to_string()} onclick={act(MessageAction::React(*e, on))}>{ e.glyph() }</button> }
+                                    html! { <button type="button" role="menuitemcheckbox" class="pl-pick" aria-label={e.name()} title={e.name()}
+                                        aria-checked={(!on).to_string()} onclick={act(MessageAction::React(*e, on))}>{ e.glyph() }</button> }
                                 }) }
                             </div>
                             if props.quotable {
@@ -233,10 +233,7 @@ pub fn message_tools(props: &ToolsProps) -> Html {
 
 /// A callback that closes a popup; `true` returns focus to its trigger
 /// (Escape, or a choice that leaves focus nowhere else).
-pub fn close_popup<T: Copy + PartialEq + 'static>(state: UseStateHandle<T>, trigger: NodeRef) -> Callback<bool>
-where
-    T: ClosedValue,
-{
+pub fn close_popup<T: ClosedValue + 'static>(state: UseStateHandle<T>, trigger: NodeRef) -> Callback<bool> {
     Callback::from(move |refocus: bool| {
         state.set(T::CLOSED);
         if refocus {
@@ -296,7 +293,7 @@ pub fn menu_keys(menu: NodeRef, close: Callback<bool>) -> Callback<KeyboardEvent
 }
 
 fn menu_items(root: &Element) -> Vec<HtmlElement> {
-    let Ok(list) = root.query_selector_all("[role=menuitem]:not([disabled]), [role=menuitemradio]:not([disabled])") else {
+    let Ok(list) = root.query_selector_all("[role^=menuitem]:not([disabled])") else {
         return Vec::new();
     };
     (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<HtmlElement>().ok()).collect()

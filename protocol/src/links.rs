@@ -80,8 +80,7 @@ fn link_end(text: &str, start: usize) -> usize {
     }
     // Trailing punctuation belongs to the sentence, and a closing bracket
     // to the text around the link unless the link opened it.
-    loop {
-        let Some(last) = text[after_scheme..end].chars().next_back() else { break };
+    while let Some(last) = text[after_scheme..end].chars().next_back() {
         let drop = match last {
             '.' | ',' | '!' | '?' | ':' | ';' | '\'' | '*' | '_' | '~' | '…' | '،' | '。' | '、' => true,
             ')' | ']' => {

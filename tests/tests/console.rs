@@ -152,6 +152,19 @@ fn an_80_character_name_breaks_nothing_and_every_header_action_is_reachable() {
     );
     assert_eq!(head_check, json!({"title": name, "cut": true, "ellipsis": "ellipsis", "head_fits": true, "chat_fits": true, "page_fits": true}));
     assert!(header_text(&browser).contains("Online"), "{}", header_text(&browser));
+    // "… is typing" and the name over the visitor's messages break nothing either.
+    visitor.send(&VisitorFrame::send(client_id("long-1"), "Hello from a long name"));
+    visitor.send(&VisitorFrame::Typing { typing: true });
+    let typing_check = browser.wait_for(
+        "the typing line",
+        20,
+        "const t = document.querySelector('.chat .typing'), c = document.querySelector('.chat');
+         const who = [...document.querySelectorAll('.log .msg .who')].find(w => w.title === arguments[0]);
+         return t && who && {chat_fits: c.scrollWidth <= c.clientWidth, who_cut: getComputedStyle(who).textOverflow}",
+        json!([name]),
+    );
+    assert_eq!(typing_check, json!({"chat_fits": true, "who_cut": "ellipsis"}));
+    visitor.send(&VisitorFrame::Typing { typing: false });
     for action in ["Close session", "More actions"] {
         assert_reachable(&browser, action);
     }
@@ -311,7 +324,7 @@ fn messages_have_links_direction_a_menu_and_notes_have_no_receipts() {
     browser.press(RIGHT);
     assert_eq!(focused_name(&browser), "heart");
     let targets = browser.script(
-        &format!("return [...{bubble}.querySelectorAll('[role=menuitem]')].every(b => {{ const r = b.getBoundingClientRect(); return r.width >= 24 && r.height >= 24; }})"),
+        &format!("return [...{bubble}.querySelectorAll('[role^=menuitem]')].every(b => {{ const r = b.getBoundingClientRect(); return r.width >= 24 && r.height >= 24; }})"),
         json!([]),
     );
     assert_eq!(targets, json!(true), "menu items are at least 24×24");

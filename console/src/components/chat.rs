@@ -397,7 +397,7 @@ pub fn chat(props: &Props) -> Html {
                     html! { <>
                         { separator }
                         <div {class} data-seq={m.seq.to_string()}>
-                            if !who.is_empty() { <div class="who">{ who }</div> }
+                            if !who.is_empty() { <div class="who" title={who.clone()}>{ who }</div> }
                             { ui::quote(t, m) }
                             { ui::text(m, "text") }
                             if Some(m.seq) == last_mine {
