@@ -470,3 +470,46 @@ fn the_widget_shares_links_direction_and_the_message_menu() {
     agent.recv_until::<SessionFrame>("the visitor's deletion", |f| matches!(f, SessionFrame::Updated { message } if message.deleted));
     assert_eq!(browser.script("return window.__confirms", json!([])), json!(0), "no window.confirm on the host page");
 }
+
+/// What the console's "Online" follows: `visitor_presence` after an
+/// agent's welcome and whenever it changes, counting every visitor tab.
+#[test]
+fn visitor_presence_follows_the_visitors_sockets() {
+    let session = create_session(&unique("Present Visitor"));
+    let online = |ws: &mut Ws, want: bool| {
+        ws.recv_until::<SessionFrame>(&format!("visitor_presence {want}"), |f| matches!(f, SessionFrame::VisitorPresence { online } if *online == want));
+    };
+    // No visitor socket yet: offline, right after the welcome.
+    let mut agent = Ws::agent_session(&session);
+    agent.send(&AgentFrame::Hello { token: AVA.into(), last_seq: Default::default() });
+    assert!(matches!(agent.recv::<SessionFrame>(), SessionFrame::Welcome { .. }));
+    assert_eq!(agent.recv::<SessionFrame>(), SessionFrame::VisitorPresence { online: false });
+
+    // Two tabs: online with the first; closing one of two keeps it online.
+    let mut tab1 = Ws::visitor(&session);
+    tab1.visitor_hello(&session.token);
+    online(&mut agent, true);
+    let mut tab2 = Ws::visitor(&session);
+    tab2.visitor_hello(&session.token);
+    online(&mut agent, true);
+    drop(tab1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while let Some(f) = agent.try_recv::<SessionFrame>(deadline.saturating_duration_since(std::time::Instant::now())) {
+        assert_ne!(f, SessionFrame::VisitorPresence { online: false }, "one tab is still open");
+    }
+    // A second agent signing in now hears the same.
+    let mut ben = Ws::agent_session(&session);
+    ben.send(&AgentFrame::Hello { token: BEN.into(), last_seq: Default::default() });
+    assert!(matches!(ben.recv::<SessionFrame>(), SessionFrame::Welcome { .. }));
+    assert_eq!(ben.recv::<SessionFrame>(), SessionFrame::VisitorPresence { online: true });
+    drop(tab2);
+    online(&mut agent, false);
+    online(&mut ben, false);
+
+    // The visitor never receives it.
+    let mut tab3 = Ws::visitor(&session);
+    tab3.visitor_hello(&session.token);
+    online(&mut agent, true);
+    let to_visitor = tab3.try_recv::<SessionFrame>(std::time::Duration::from_secs(1));
+    assert!(!matches!(to_visitor, Some(SessionFrame::VisitorPresence { .. })), "{to_visitor:?}");
+}
