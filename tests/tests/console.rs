@@ -348,6 +348,9 @@ fn messages_have_links_direction_a_menu_and_notes_have_no_receipts() {
         )
     };
     browser.click(&in_bubble("Message actions"));
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-console-menu.png"));
+    }
     browser.click(&in_bubble("Reply"));
     browser.type_text(&browser.by_name("textbox", "Message"), &format!("Looking at it now.{ENTER}"));
     let (frame, _) = visitor.recv_until::<SessionFrame>("the reply", |f| matches!(f, SessionFrame::Message { message } if message.text == "Looking at it now."));
@@ -465,6 +468,9 @@ fn the_widget_shares_links_direction_and_the_message_menu() {
     let size = browser.script("const r = arguments[0].getBoundingClientRect(); return r.width >= 24 && r.height >= 24", json!([more]));
     assert_eq!(size, json!(true), "a 24×24 target");
     browser.click(&more);
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-widget-menu.png"));
+    }
     browser.click(&button_in_own("Delete"));
     browser.click(&button_in_own("Yes, delete"));
     agent.recv_until::<SessionFrame>("the visitor's deletion", |f| matches!(f, SessionFrame::Updated { message } if message.deleted));
