@@ -1,12 +1,19 @@
 //! The parts of a message that the widget and the console render alike:
-//! the quote of a reply, the reaction chips, the message's own actions
-//! (react, reply, edit, delete) and the composer's banner while replying
-//! or editing. Each app keeps its own layout and styles the `pl-` classes.
+//! the text (with `dir="auto"` and clickable web links), the quote of a
+//! reply, the reaction chips, the message's "⋯" menu (react, reply, edit,
+//! delete, which asks first, here) and the composer's banner while replying
+//! or editing; and the keyboard and dismissal of popup menus, which the
+//! console's "More" menu uses too. Each app keeps its own layout and styles
+//! the `pl-` classes.
 //!
-//! Everything shown here came from a participant, so it is only ever text.
+//! Everything shown here came from a participant, so it is only ever text
+//! (links are elements built from [`porchlight_protocol::links`], never HTML).
 
+use porchlight_protocol::links::{self, Piece};
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{Author, Emoji, Message, Participant, Seq};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 /// The styles of everything here; each app puts it in a `<style>`.
@@ -34,20 +41,36 @@ pub enum MessageAction {
 pub fn quote(transcript: &Transcript, message: &Message) -> Html {
     let Some(q) = &message.reply_to else { return html! {} };
     html! {
-        <blockquote class="pl-quote" data-quote={q.seq.to_string()}>
+        <blockquote class="pl-quote" data-quote={q.seq.to_string()} dir="auto">
             <span class="pl-quote-who">{ &q.author }</span>
             <span class="pl-quote-text">{ transcript.quote_text(q) }</span>
         </blockquote>
     }
 }
 
-/// The message's text, or a marker where a deleted one was.
+/// The message's text, or a marker where a deleted one was. `dir="auto"`
+/// lets Arabic or Hebrew read right to left; web links are clickable.
 pub fn text(message: &Message, class: &'static str) -> Html {
     if message.deleted {
         html! { <div class={classes!(class, "pl-deleted")}>{ "Message deleted" }</div> }
     } else {
-        html! { <div {class}>{ &message.text }</div> }
+        html! { <div {class} dir="auto">{ linked(&message.text) }</div> }
     }
+}
+
+/// `text` with its `http`/`https` links ([`links::split`]) as anchors that
+/// open in a new tab and pass the opener, the referrer and no ranking on.
+/// Built as elements: the text is never parsed as HTML.
+pub fn linked(text: &str) -> Html {
+    links::split(text)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(t) => html! { { t } },
+            Piece::Link(url) => html! {
+                <a class="pl-link" href={url.to_owned()} target="_blank" rel="noopener noreferrer nofollow">{ url }</a>
+            },
+        })
+        .collect()
 }
 
 /// " (edited)" for the meta line of an edited message.
@@ -75,24 +98,42 @@ pub struct ToolsProps {
     pub on_action: Callback<MessageAction>,
 }
 
-/// Reaction chips (a click adds or takes back one's own) and the actions.
+/// What the message's "⋯" shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Popup {
+    Closed,
+    Menu,
+    /// "Delete this message for everyone?", asked here, not by the page.
+    ConfirmDelete,
+}
+
+/// Reaction chips (a click adds or takes back one's own) and one "⋯"
+/// button that opens the message's menu: a reaction, Reply, Edit, Delete.
+/// The button takes no room in the bubble: it floats on its corner, shown
+/// on hover or focus (always on touch screens).
 #[function_component(MessageTools)]
 pub fn message_tools(props: &ToolsProps) -> Html {
-    let picking = use_state(|| false);
+    let popup = use_state(|| Popup::Closed);
+    let placement = use_state(|| "");
+    let trigger = use_node_ref();
+    let panel = use_node_ref();
+    let root = use_node_ref();
+    let close = close_popup(popup.clone(), trigger.clone());
+    use_focus_first(panel.clone(), *popup as u8);
+    use_outside_press(root.clone(), *popup != Popup::Closed, {
+        let popup = popup.clone();
+        Callback::from(move |()| popup.set(Popup::Closed))
+    });
     let m = &props.message;
     if m.deleted || m.author == Author::System {
         return html! {};
     }
     let act = |a: MessageAction| {
-        let (on_action, picking) = (props.on_action.clone(), picking.clone());
+        let (on_action, close) = (props.on_action.clone(), close.clone());
         Callback::from(move |_: MouseEvent| {
-            picking.set(false);
-            // Deleting cannot be undone: ask first, as people expect.
-            let sure = a != MessageAction::Delete
-                || web_sys::window().and_then(|w| w.confirm_with_message("Delete this message for everyone?").ok()).unwrap_or(false);
-            if sure {
-                on_action.emit(a);
-            }
+            // Reply and Edit move focus to the composer; the rest back to "⋯".
+            close.emit(matches!(a, MessageAction::React(..)));
+            on_action.emit(a);
         })
     };
     let chips = m.reactions.iter().map(|r| {
@@ -116,36 +157,214 @@ pub fn message_tools(props: &ToolsProps) -> Html {
             </button>
         }
     });
+    let toggle = {
+        let (popup, placement, trigger) = (popup.clone(), placement.clone(), trigger.clone());
+        Callback::from(move |_: MouseEvent| {
+            if *popup == Popup::Closed {
+                placement.set(trigger.cast::<Element>().map(|t| place(&t)).unwrap_or(""));
+                popup.set(Popup::Menu);
+            } else {
+                popup.set(Popup::Closed);
+            }
+        })
+    };
+    let ask_delete = {
+        let popup = popup.clone();
+        Callback::from(move |_: MouseEvent| popup.set(Popup::ConfirmDelete))
+    };
+    let cancel = {
+        let close = close.clone();
+        Callback::from(move |_: MouseEvent| close.emit(true))
+    };
+    let escape = {
+        let close = close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                e.stop_propagation();
+                close.emit(true);
+            }
+        })
+    };
+    let open = *popup != Popup::Closed;
     html! {
         <div class="pl-tools">
             if !m.reactions.is_empty() {
                 <div class="pl-reactions" aria-label="Reactions">{ for chips }</div>
             }
             if props.enabled {
-                <div class="pl-actions">
-                    <button type="button" class="pl-act" aria-label="React" aria-expanded={picking.to_string()}
-                        onclick={{ let p = picking.clone(); Callback::from(move |_| p.set(!*p)) }}>{ "☺︎ React" }</button>
-                    if props.quotable {
-                        <button type="button" class="pl-act" onclick={act(MessageAction::Reply)}>{ "Reply" }</button>
+                <div class={classes!("pl-more-wrap", open.then_some("pl-open"))} ref={root}>
+                    <button type="button" class="pl-more" ref={trigger} aria-label="Message actions" title="Message actions"
+                        aria-haspopup="menu" aria-expanded={(*popup == Popup::Menu).to_string()} onclick={toggle}>{ "⋯" }</button>
+                    if *popup == Popup::Menu {
+                        <div class={classes!("pl-menu", *placement)} role="menu" aria-label="Message actions" ref={panel.clone()}
+                            onkeydown={menu_keys(panel.clone(), close.clone())}>
+                            <div class="pl-menu-emoji" role="group" aria-label="React">
+                                { for Emoji::ALL.iter().map(|e| {
+                                    let on = !m.reactions.iter().any(|r| r.emoji == *e && r.by.contains(&props.me));
+                                    html! { <button type="button" role="menuitemcheckbox" class="pl-pick" aria-label={e.name()} title={e.name()}
+                                        aria-checked={(!on).to_string()} onclick={act(MessageAction::React(*e, on))}>{ e.glyph() }</button> }
+                                }) }
+                            </div>
+                            if props.quotable {
+                                <button type="button" role="menuitem" class="pl-item" onclick={act(MessageAction::Reply)}>{ "Reply" }</button>
+                            }
+                            if props.mine {
+                                <button type="button" role="menuitem" class="pl-item" onclick={act(MessageAction::Edit)}>{ "Edit" }</button>
+                                <button type="button" role="menuitem" class="pl-item pl-item-danger" onclick={ask_delete}>{ "Delete" }</button>
+                            }
+                        </div>
                     }
-                    if props.mine {
-                        <button type="button" class="pl-act" onclick={act(MessageAction::Edit)}>{ "Edit" }</button>
-                        <button type="button" class="pl-act" onclick={act(MessageAction::Delete)}>{ "Delete" }</button>
+                    if *popup == Popup::ConfirmDelete {
+                        <div class={classes!("pl-menu", "pl-confirm", *placement)} role="alertdialog" aria-label="Delete this message?"
+                            aria-describedby={format!("pl-confirm-{}", m.seq)} ref={panel.clone()} onkeydown={escape}>
+                            <p id={format!("pl-confirm-{}", m.seq)}>{ "Delete this message for everyone? This cannot be undone." }</p>
+                            <div class="pl-confirm-actions">
+                                <button type="button" class="pl-item" onclick={cancel}>{ "Cancel" }</button>
+                                <button type="button" class="pl-item pl-item-danger" onclick={act(MessageAction::Delete)}>{ "Yes, delete" }</button>
+                            </div>
+                        </div>
                     }
                 </div>
-                if *picking {
-                    <div class="pl-picker" role="group" aria-label="Pick a reaction">
-                        { for Emoji::ALL.iter().map(|e| {
-                            let on = !m.reactions.iter().any(|r| r.emoji == *e && r.by.contains(&props.me));
-                            html! { <button type="button" class="pl-pick" aria-label={e.name()} title={e.name()}
-                                onclick={act(MessageAction::React(*e, on))}>{ e.glyph() }</button> }
-                        }) }
-                    </div>
-                }
             }
         </div>
     }
 }
+
+/// A callback that closes a popup; `true` returns focus to its trigger
+/// (Escape, or a choice that leaves focus nowhere else).
+pub fn close_popup<T: ClosedValue + 'static>(state: UseStateHandle<T>, trigger: NodeRef) -> Callback<bool> {
+    Callback::from(move |refocus: bool| {
+        state.set(T::CLOSED);
+        if refocus {
+            if let Some(t) = trigger.cast::<HtmlElement>() {
+                let _ = t.focus();
+            }
+        }
+    })
+}
+
+/// The state of a popup that is closed.
+pub trait ClosedValue {
+    const CLOSED: Self;
+}
+
+impl ClosedValue for Popup {
+    const CLOSED: Popup = Popup::Closed;
+}
+
+impl ClosedValue for bool {
+    const CLOSED: bool = false;
+}
+
+/// Keyboard inside an open menu (the WAI-ARIA menu button pattern): the
+/// arrow keys move between its items (wrapping), Home and End jump, Escape
+/// closes it and puts focus back on its button, Tab closes it and moves on.
+pub fn menu_keys(menu: NodeRef, close: Callback<bool>) -> Callback<KeyboardEvent> {
+    Callback::from(move |e: KeyboardEvent| {
+        let Some(root) = menu.cast::<Element>() else { return };
+        let items = menu_items(&root);
+        if items.is_empty() {
+            return;
+        }
+        let focused = e.composed_path().get(0);
+        let current = items.iter().position(|i| JsValue::from(i.clone()) == focused);
+        let last = items.len() - 1;
+        let next = match e.key().as_str() {
+            "ArrowDown" | "ArrowRight" => current.map_or(0, |i| if i == last { 0 } else { i + 1 }),
+            "ArrowUp" | "ArrowLeft" => current.map_or(last, |i| if i == 0 { last } else { i - 1 }),
+            "Home" => 0,
+            "End" => last,
+            "Escape" => {
+                e.prevent_default();
+                e.stop_propagation();
+                close.emit(true);
+                return;
+            }
+            "Tab" => {
+                close.emit(false);
+                return;
+            }
+            _ => return,
+        };
+        e.prevent_default();
+        let _ = items[next].focus();
+    })
+}
+
+fn menu_items(root: &Element) -> Vec<HtmlElement> {
+    let Ok(list) = root.query_selector_all("[role^=menuitem]:not([disabled])") else {
+        return Vec::new();
+    };
+    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<HtmlElement>().ok()).collect()
+}
+
+/// Moves focus into a popup when it opens or changes (`key`: 0 = closed):
+/// to its first menu item, or its first button.
+#[hook]
+pub fn use_focus_first(panel: NodeRef, key: u8) {
+    use_effect_with(key, move |key| {
+        if *key != 0 {
+            if let Some(root) = panel.cast::<Element>() {
+                let first = menu_items(&root).into_iter().next().or_else(|| {
+                    root.query_selector("button:not([disabled])").ok().flatten().and_then(|b| b.dyn_into::<HtmlElement>().ok())
+                });
+                if let Some(first) = first {
+                    let _ = first.focus();
+                }
+            }
+        }
+    });
+}
+
+/// Calls `on_outside` for a press anywhere outside `root` while `open`
+/// (looking through shadow roots, so it works inside the widget too).
+#[hook]
+pub fn use_outside_press(root: NodeRef, open: bool, on_outside: Callback<()>) {
+    use_effect_with(open, move |open| {
+        let listener = open.then(|| web_sys::window().and_then(|w| w.document())).flatten().map(|doc| {
+            gloo::events::EventListener::new(&doc, "pointerdown", move |e| {
+                let Some(root) = root.get() else { return };
+                let root = JsValue::from(root);
+                if !e.composed_path().iter().any(|n| n == root) {
+                    on_outside.emit(());
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Which way a popup opens from `trigger` so it stays inside the message
+/// log (or the window): up when there is more room above, and from the
+/// trigger's left edge when a right-aligned one would leave the box.
+pub fn place(trigger: &Element) -> &'static str {
+    let r = trigger.get_bounding_client_rect();
+    let (top, bottom, left) = match trigger.closest("[role=log]").ok().flatten() {
+        Some(b) => {
+            let b = b.get_bounding_client_rect();
+            (b.top(), b.bottom(), b.left())
+        }
+        None => {
+            let w = web_sys::window();
+            let h = w.as_ref().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(800.0);
+            (0.0, h, 0.0)
+        }
+    };
+    let (below, above) = (bottom - r.bottom(), r.top() - top);
+    let up = below < POPUP_HEIGHT && above > below;
+    let start = r.right() - left < POPUP_WIDTH;
+    match (up, start) {
+        (true, true) => "pl-menu-up pl-menu-start",
+        (true, false) => "pl-menu-up",
+        (false, true) => "pl-menu-start",
+        (false, false) => "",
+    }
+}
+
+/// Room a popup needs (CSS pixels), about the message menu's size.
+const POPUP_HEIGHT: f64 = 190.0;
+const POPUP_WIDTH: f64 = 230.0;
 
 /// Above the composer while replying or editing: what, and a way out.
 pub fn compose_banner(transcript: &Transcript, mode: Compose, on_cancel: Callback<MouseEvent>) -> Html {

@@ -277,6 +277,9 @@ impl DurableObject for ChatSession {
                 _ => Participant::Visitor,
             };
             self.broadcast(&SessionFrame::Typing { who, typing: false })?;
+            if role == Role::Visitor && !self.visitor_online(Some(&ws)) {
+                self.to_agents(&SessionFrame::VisitorPresence { online: false })?;
+            }
         }
         Ok(())
     }
@@ -685,6 +688,12 @@ impl ChatSession {
     async fn welcome(&self, ws: &WebSocket, record: &Record, after: Seq, visitor: bool) -> Result<()> {
         let messages = self.messages_after(after, !visitor)?;
         send(ws, &SessionFrame::Welcome { session: view(record), messages });
+        // Agents see whether the visitor is here right now.
+        if visitor {
+            self.to_agents(&SessionFrame::VisitorPresence { online: true })?;
+        } else {
+            send(ws, &SessionFrame::VisitorPresence { online: self.visitor_online(None) });
+        }
         if visitor && record.state.status == Status::Waiting {
             if let Some(position) = self.queue_position(record).await {
                 send(ws, &SessionFrame::Queue { position });
@@ -1151,6 +1160,15 @@ impl ChatSession {
             }
         }
         Ok(())
+    }
+
+    /// Whether a signed-in visitor socket is open, besides `leaving`.
+    fn visitor_online(&self, leaving: Option<&WebSocket>) -> bool {
+        self.state.get_websockets_with_tag("visitor").iter().any(|ws| {
+            Some(ws) != leaving
+                && ws.as_ref().ready_state() == web_sys::WebSocket::OPEN
+                && matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { authed: true, .. })))
+        })
     }
 
     fn send_tagged(&self, tag: Option<&str>, frame: &SessionFrame) -> Result<()> {

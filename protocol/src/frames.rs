@@ -600,6 +600,10 @@ pub enum SessionFrame {
     Context { context: VisitorContext },
     /// The session became a helpdesk ticket.
     Ticket { ticket: crate::ticket::TicketRef },
+    /// To agents: whether the visitor has the chat open right now (an
+    /// authenticated visitor socket). Sent after an agent's `welcome` and
+    /// whenever it changes. Ephemeral, like typing.
+    VisitorPresence { online: bool },
     /// Answer to `ping`.
     Pong,
     /// A refused frame. `client_id` names the refused `send`, if it was one.
@@ -954,6 +958,7 @@ mod golden {
                    "articles": [{"id": "track-your-order", "title": "Track your order"}]}}),
         );
         golden(SessionFrame::Queue { position: 2 }, json!({"type": "queue", "position": 2}));
+        golden(SessionFrame::VisitorPresence { online: true }, json!({"type": "visitor_presence", "online": true}));
         golden(
             SessionFrame::Ticket { ticket: crate::ticket::TicketRef { number: 7, subject: "Grinder noise".into() } },
             json!({"type": "ticket", "ticket": {"number": 7, "subject": "Grinder noise"}}),

@@ -3,7 +3,8 @@
 //! instant part of search. Kept here (not in the console) so the rules are
 //! tested natively and the same for every client.
 
-use crate::frames::SessionSummary;
+use crate::frames::{Author, Message, SessionSummary};
+use crate::ids::{AgentId, Seq};
 use crate::session::Status;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,7 +43,8 @@ impl Tab {
 pub struct Counts {
     pub waiting: usize,
     pub active: usize,
-    /// Open sessions no agent owns (with the bot, or waiting).
+    /// Sessions handed to people that no agent owns yet: WAITING without an
+    /// owner. Sessions still with the bot are not waiting for anyone.
     pub unassigned: usize,
     /// Closed since `day_start` (the agent's local midnight).
     pub closed_today: usize,
@@ -57,15 +59,45 @@ pub fn counts<'a>(sessions: impl IntoIterator<Item = &'a SessionSummary>, day_st
             Status::Closed if s.closed_at.unwrap_or(s.updated_at) >= day_start_ms => c.closed_today += 1,
             _ => {}
         }
-        if s.status != Status::Closed && s.agent.is_none() {
+        if s.status == Status::Waiting && s.agent.is_none() {
             c.unassigned += 1;
         }
     }
     c
 }
 
+/// Whether an update makes `next` a session that just started waiting for
+/// a person (handed off by the bot, or released back to the queue): the
+/// moment the console chimes. `before` is what the console held (`None`
+/// for a session it had not seen); a snapshot after a reconnect is not an
+/// arrival, so callers ask only for upserts.
+pub fn started_waiting(before: Option<&SessionSummary>, next: &SessionSummary) -> bool {
+    next.status == Status::Waiting && before.is_none_or(|b| b.status != Status::Waiting)
+}
+
+/// The console tab's title: "(N) waiting · Porchlight" while sessions wait
+/// for a person, else just the base title.
+pub fn title(waiting: usize, base: &str) -> String {
+    if waiting == 0 {
+        base.to_owned()
+    } else {
+        format!("({waiting}) waiting · {base}")
+    }
+}
+
+/// Which of an agent's own messages carries the Sent / Delivered / Seen
+/// label: the newest one the visitor can see. Internal notes never do (the
+/// visitor cannot see them, so "Seen" would be a lie), nor deleted ones.
+pub fn receipt_target<'a>(messages: impl IntoIterator<Item = &'a Message>, me: &AgentId) -> Option<Seq> {
+    messages
+        .into_iter()
+        .filter(|m| !m.internal && !m.deleted && matches!(&m.author, Author::Agent { id, .. } if id == me))
+        .map(|m| m.seq)
+        .max()
+}
+
 /// Visitor messages `agent` has not seen in this session.
-pub fn unread(s: &SessionSummary, agent: &crate::ids::AgentId) -> u64 {
+pub fn unread(s: &SessionSummary, agent: &AgentId) -> u64 {
     s.unread.get(agent).copied().unwrap_or(s.visitor_messages)
 }
 
@@ -135,7 +167,67 @@ mod tests {
         let open: Vec<_> = all.iter().filter(|s| Tab::Open.admits(s)).map(|s| s.id.as_str()).collect();
         assert_eq!(open, ["a", "b", "c"]);
         assert_eq!(all.iter().filter(|s| Tab::Closed.admits(s)).count(), 2);
-        assert_eq!(counts(&all, 10), Counts { waiting: 1, active: 1, unassigned: 2, closed_today: 1 });
+        assert_eq!(counts(&all, 10), Counts { waiting: 1, active: 1, unassigned: 1, closed_today: 1 });
+    }
+
+    #[test]
+    fn unassigned_counts_only_sessions_waiting_for_a_person() {
+        let with_bot = [summary("a", Status::Bot, false, 1), summary("b", Status::Bot, false, 2)];
+        assert_eq!(counts(&with_bot, 0).unassigned, 0, "the bot has them: nobody is waiting");
+        let handed = [
+            summary("w1", Status::Waiting, false, 1),
+            summary("w2", Status::Waiting, false, 2),
+            summary("bot", Status::Bot, false, 3),
+            summary("mine", Status::Active, true, 4),
+            summary("done", Status::Closed, false, 5),
+        ];
+        assert_eq!(counts(&handed, 0), Counts { waiting: 2, active: 1, unassigned: 2, closed_today: 1 });
+    }
+
+    #[test]
+    fn a_session_starts_waiting_once_per_handoff_or_release() {
+        let bot = summary("s", Status::Bot, false, 1);
+        let waiting = summary("s", Status::Waiting, false, 2);
+        let active = summary("s", Status::Active, true, 3);
+        assert!(started_waiting(Some(&bot), &waiting), "handed off by the bot");
+        assert!(started_waiting(None, &waiting), "first seen already waiting");
+        assert!(started_waiting(Some(&active), &waiting), "released to the queue");
+        assert!(!started_waiting(Some(&waiting), &waiting), "a new message while waiting is no new chat");
+        assert!(!started_waiting(None, &bot));
+        assert!(!started_waiting(Some(&waiting), &active));
+    }
+
+    #[test]
+    fn the_title_counts_waiting_sessions() {
+        assert_eq!(title(0, "Porchlight"), "Porchlight");
+        assert_eq!(title(3, "Porchlight"), "(3) waiting · Porchlight");
+    }
+
+    #[test]
+    fn receipts_go_on_the_newest_message_the_visitor_can_see() {
+        let ava = AgentId("ava".into());
+        let msg = |seq: u64, who: &str, internal: bool, deleted: bool| Message {
+            seq: Seq(seq),
+            author: if who == "visitor" {
+                Author::Visitor { name: "Jo".into() }
+            } else {
+                Author::Agent { id: AgentId(who.into()), name: who.into() }
+            },
+            internal,
+            deleted,
+            ..Message::blank()
+        };
+        let log = [
+            msg(1, "visitor", false, false),
+            msg(2, "ava", false, false),
+            msg(3, "ava", false, false),
+            msg(4, "ava", true, false),
+            msg(5, "ben", false, false),
+        ];
+        assert_eq!(receipt_target(&log, &ava), Some(Seq(3)), "the note after it never shows Seen");
+        let deleted = [msg(2, "ava", false, false), msg(3, "ava", false, true)];
+        assert_eq!(receipt_target(&deleted, &ava), Some(Seq(2)));
+        assert_eq!(receipt_target(&[msg(4, "ava", true, false)], &ava), None, "only notes: no receipt at all");
     }
 
     #[test]

@@ -12,12 +12,14 @@
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
+//! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
 pub mod clock;
 pub mod frames;
 pub mod ids;
 pub mod inbox;
+pub mod links;
 pub mod session;
 pub mod site;
 pub mod ticket;

@@ -39,6 +39,9 @@ pub struct Transcript {
     pub queue_position: Option<u32>,
     /// Others typing right now (the session never echoes one's own).
     pub typing: Vec<Participant>,
+    /// Agents only: whether the visitor is connected right now (`None`
+    /// until the session says).
+    pub visitor_online: Option<bool>,
     /// Highest log position received (messages and changes alike).
     cursor: Seq,
 }
@@ -148,6 +151,7 @@ impl Transcript {
                     session.context = context;
                 }
             }
+            SessionFrame::VisitorPresence { online } => self.visitor_online = Some(online),
             SessionFrame::Ticket { ticket } => {
                 if let Some(session) = &mut self.session {
                     session.ticket = Some(ticket);
@@ -272,6 +276,16 @@ mod tests {
         reply.author = Author::Agent { id: crate::ids::AgentId("ava".into()), name: "Ava".into() };
         t.apply(SessionFrame::Message { message: reply });
         assert!(t.typing.is_empty(), "a message ends its author's typing");
+    }
+
+    #[test]
+    fn the_visitor_is_online_as_the_session_last_said() {
+        let mut t = Transcript::default();
+        assert_eq!(t.visitor_online, None, "unknown until told");
+        t.apply(SessionFrame::VisitorPresence { online: true });
+        assert_eq!(t.visitor_online, Some(true));
+        t.apply(SessionFrame::VisitorPresence { online: false });
+        assert_eq!(t.visitor_online, Some(false));
     }
 
     #[test]

@@ -273,9 +273,17 @@ impl Ws {
         self.recv()
     }
 
+    /// Signs an agent in; returns the `welcome` (or the refusal). The
+    /// `visitor_presence` that follows a welcome is read too, so the next
+    /// frame is whatever comes next.
     pub fn agent_hello(&mut self, token: &str) -> SessionFrame {
         self.send(&AgentFrame::Hello { token: token.into(), last_seq: Default::default() });
-        self.recv()
+        let first = self.recv();
+        if matches!(first, SessionFrame::Welcome { .. }) {
+            let presence: SessionFrame = self.recv();
+            assert!(matches!(presence, SessionFrame::VisitorPresence { .. }), "after welcome: {presence:?}");
+        }
+        first
     }
 
     pub fn queue_hello(&mut self, token: &str) -> QueueFrame {

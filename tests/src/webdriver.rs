@@ -151,6 +151,28 @@ impl Browser {
         self.call("POST", "/window", json!({"handle": back_to}));
     }
 
+    /// Sets the page's viewport to `width`×`height` CSS pixels (a desktop
+    /// screen, no touch), with DevTools' device metrics emulation.
+    pub fn set_viewport(&self, width: u32, height: u32) {
+        let params = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false});
+        self.call("POST", "/goog/cdp/execute", json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": params}));
+    }
+
+    /// The element that has keyboard focus (inside shadow roots too).
+    pub fn focused(&self) -> Value {
+        self.script("let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a", json!([]))
+    }
+
+    /// Presses keys (WebDriver key codes such as `"\u{E007}"`, Enter) on
+    /// whatever has focus.
+    pub fn press(&self, keys: &str) {
+        let strokes: Vec<Value> = keys
+            .chars()
+            .flat_map(|k| [json!({"type": "keyDown", "value": k.to_string()}), json!({"type": "keyUp", "value": k.to_string()})])
+            .collect();
+        self.call("POST", "/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": strokes}]}));
+    }
+
     pub fn click(&self, el: &Value) {
         self.call("POST", &format!("/element/{}/click", id(el)), json!({}));
     }

@@ -131,7 +131,7 @@ fn visitor_chats_with_an_agent_through_the_widget() {
     );
     assert_eq!(bold_tags, json!(0), "user text is rendered as text, never as HTML");
 
-    // The visitor reacts to the reply from its own actions; the agent answers quoting the question.
+    // The visitor reacts to the reply from its "⋯" menu; the agent answers quoting the question.
     let in_reply = |label: &str| {
         browser.wait_for(
             &format!("the {label} button on the agent's reply"),
@@ -142,7 +142,7 @@ fn visitor_chats_with_an_agent_through_the_widget() {
             json!([label]),
         )
     };
-    browser.click(&in_reply("React"));
+    browser.click(&in_reply("Message actions"));
     browser.click(&in_reply("heart"));
     let (frame, _) = agent.recv_until::<SessionFrame>("the visitor's reaction", |f| {
         matches!(f, SessionFrame::Updated { message } if !message.reactions.is_empty())
@@ -562,7 +562,7 @@ fn agent_accepts_replies_and_closes_in_the_console() {
             json!([label]),
         )
     };
-    browser.click(&in_thanks("React"));
+    browser.click(&in_thanks("Message actions"));
     browser.click(&in_thanks("thumbs up"));
     let (frame, _) = visitor.recv_until::<SessionFrame>(
         "the console's reaction",
@@ -582,6 +582,7 @@ fn agent_accepts_replies_and_closes_in_the_console() {
         &format!("const m = {thanks}; const c = m && m.querySelector('.pl-chip'); return !!c && c.getAttribute('aria-pressed') === 'true' && c.textContent.includes('1')"),
         json!([]),
     );
+    browser.click(&in_thanks("Message actions"));
     browser.click(&in_thanks("Reply"));
     browser.type_text(&browser.by_name("textbox", "Message"), "Happy to help!\u{E007}");
     let (frame, _) = visitor.recv_until::<SessionFrame>(
@@ -600,6 +601,7 @@ fn agent_accepts_replies_and_closes_in_the_console() {
     );
 
     // Create ticket: the visitor is told, the console shows the link.
+    browser.click(&browser.by_name("button", "More actions"));
     browser.click(&browser.by_name("button", "Create ticket"));
     let (frame, _) = visitor.recv_until::<SessionFrame>("the ticket", |f| matches!(f, SessionFrame::Ticket { .. }));
     let SessionFrame::Ticket { ticket } = frame else { unreachable!() };

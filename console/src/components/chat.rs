@@ -1,18 +1,20 @@
 //! One conversation, from the agent's side: accept, reply, release to the
-//! queue, transfer, close; typing both ways; and what the bot already
-//! suggested and the visitor read, so it is not repeated.
+//! queue, transfer, invite, close; typing both ways; whether the visitor is
+//! online; and what the bot already suggested and the visitor read, so it
+//! is not repeated. The header keeps Accept and Close session in sight and
+//! the rest in a "More" menu, so every action fits beside any name.
 
 use crate::Agent;
 use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, Handlers, Socket, TypingSignal};
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{
-    clock, validate, AgentFrame, AgentId, AgentPresence, ArticleRef, Author, Participant, Presence, Seq, SessionFrame,
+    clock, inbox, validate, AgentFrame, AgentPresence, ArticleRef, Author, Participant, Presence, Seq, SessionFrame,
     SessionId, Status,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -30,6 +32,21 @@ struct ChatState {
     transcript: Transcript,
     conn: Option<Conn>,
     welcomes: u32,
+}
+
+/// What the header's "More" menu shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum More {
+    Closed,
+    Main,
+    /// Pick the agent to hand the conversation to.
+    Transfer,
+    /// Pick the agent to bring in.
+    Invite,
+}
+
+impl ui::ClosedValue for More {
+    const CLOSED: More = More::Closed;
 }
 
 enum Action {
@@ -62,7 +79,16 @@ pub fn chat(props: &Props) -> Html {
     let socket: Rc<RefCell<Option<Socket>>> = use_mut_ref(|| None);
     let accept_pending = use_mut_ref(|| props.accept);
     let input = use_node_ref();
-    let transfer_to = use_node_ref();
+    let more = use_state(|| More::Closed);
+    let more_button = use_node_ref();
+    let more_panel = use_node_ref();
+    let more_root = use_node_ref();
+    let close_more = ui::close_popup(more.clone(), more_button.clone());
+    ui::use_focus_first(more_panel.clone(), *more as u8);
+    ui::use_outside_press(more_root.clone(), *more != More::Closed, {
+        let more = more.clone();
+        Callback::from(move |()| more.set(More::Closed))
+    });
     // Writing an internal note instead of a reply.
     let note_mode = use_state(|| false);
     let compose = use_state(Compose::default);
@@ -190,18 +216,20 @@ pub fn chat(props: &Props) -> Html {
             }
         })
     };
-    // Transfer and Invite both act on the agent picked in the select.
-    let with_picked = |frame: fn(AgentId) -> AgentFrame| {
-        let (socket, transfer_to) = (socket.clone(), transfer_to.clone());
+    // A menu item: send `frame`, close the menu, focus back on "More".
+    let menu_frame = |frame: AgentFrame| {
+        let (socket, close_more) = (socket.clone(), close_more.clone());
         Callback::from(move |_: MouseEvent| {
-            let Some(id) = transfer_to.cast::<HtmlSelectElement>().map(|s| s.value()).filter(|v| !v.is_empty()) else { return };
+            close_more.emit(true);
             if let Some(s) = socket.borrow().as_ref() {
-                s.send(&frame(AgentId(id)));
+                s.send(&frame);
             }
         })
     };
-    let on_transfer = with_picked(|to| AgentFrame::Transfer { to });
-    let on_invite = with_picked(|agent| AgentFrame::Invite { agent });
+    let show = |view: More| {
+        let more = more.clone();
+        Callback::from(move |_: MouseEvent| more.set(view))
+    };
     let onsubmit = Callback::from(move |e: SubmitEvent| {
         e.prevent_default();
         send();
@@ -209,7 +237,9 @@ pub fn chat(props: &Props) -> Html {
     let export_error = use_state(|| None::<String>);
     let on_export = {
         let (agent, id, export_error) = (props.agent.clone(), props.id.clone(), export_error.clone());
+        let close_more = close_more.clone();
         Callback::from(move |_: MouseEvent| {
+            close_more.emit(true);
             let url = format!("{}/api/v1/sites/{}/sessions/{id}/transcript", agent.edge, agent.login.site);
             let (token, file, export_error) = (agent.token.to_string(), format!("porchlight-{id}.json"), export_error.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -229,12 +259,15 @@ pub fn chat(props: &Props) -> Html {
     let can_write = status == Some(Status::Active) && (mine || invited);
     let writable_note = status.is_some() && status != Some(Status::Closed);
     let my_id = props.agent.login.agent.id.clone();
-    let last_mine = t.messages().filter(|m| matches!(&m.author, Author::Agent { id, .. } if *id == my_id)).map(|m| m.seq).last();
+    // Receipts go on the newest message the visitor can see: never a note.
+    let last_mine = inbox::receipt_target(t.messages(), &my_id);
     let visitor_marks = session.map(|s| s.receipts.visitor).unwrap_or_default();
     let offset = porchlight_browser::utc_offset_min();
     let days = clock::DaySeparators::new(porchlight_browser::now_ms(), offset);
     let me = Participant::Agent { id: my_id.clone(), name: props.agent.login.agent.name.clone() };
     let open = status.is_some() && status != Some(Status::Closed);
+    let visitor_name = session.map(|s| s.visitor.name.clone()).unwrap_or_else(|| "Loading…".into());
+    let others: Vec<&AgentPresence> = props.team.iter().filter(|p| p.agent.id != props.agent.login.agent.id).collect();
     let on_action = |seq: Seq| {
         let (socket, compose, input, state) = (socket.clone(), compose.clone(), input.clone(), state.clone());
         Callback::from(move |action: MessageAction| {
@@ -265,40 +298,71 @@ pub fn chat(props: &Props) -> Html {
     html! {
         <section class="chat" aria-label="Conversation">
             <header class="chat-head">
-                <div>
-                    <div class="visitor">{ session.map(|s| s.visitor.name.clone()).unwrap_or_else(|| "Loading…".into()) }</div>
-                    if let Some(email) = session.and_then(|s| s.visitor.email.clone()) { <div class="email">{ email }</div> }
+                <div class="who-box">
+                    <div class="visitor-line">
+                        <span class="visitor" title={visitor_name.clone()}>{ visitor_name.clone() }</span>
+                        { match t.visitor_online {
+                            Some(true) => html! { <span class="presence on" title="The visitor has the chat open right now">{ "Online" }</span> },
+                            Some(false) => html! { <span class="presence off" title="The visitor's chat is not connected">{ "Offline" }</span> },
+                            None => html! {},
+                        } }
+                    </div>
+                    if let Some(email) = session.and_then(|s| s.visitor.email.clone()) { <div class="email" title={email.clone()}>{ email }</div> }
                 </div>
                 <div class="actions">
+                    if let Some(ticket) = session.and_then(|s| s.ticket.as_ref()) {
+                        <span class="ticket-link" aria-label="Ticket">{ format!("Ticket #{}", ticket.number) }</span>
+                    }
                     if status == Some(Status::Waiting) {
                         <button class="primary" onclick={frame_sender(AgentFrame::Accept)}>{ "Accept" }</button>
                     }
-                    if owns {
-                        <button onclick={frame_sender(AgentFrame::Release)}>{ "Release" }</button>
-                    }
-                    if can_write {
-                        <select ref={transfer_to} aria-label="Another agent">
-                            <option value="">{ "Agent…" }</option>
-                            { for props.team.iter().filter(|p| p.agent.id != props.agent.login.agent.id).map(|p| {
-                                let presence = match p.status { Presence::Online => "online", Presence::Away => "away", Presence::Offline => "offline" };
-                                html! { <option value={p.agent.id.to_string()}>{ format!("{} ({presence})", p.agent.name) }</option> }
-                            }) }
-                        </select>
-                        <button onclick={on_invite} title="Bring them into this conversation">{ "Invite" }</button>
-                        if owns {
-                            <button onclick={on_transfer} title="Hand the conversation over">{ "Transfer" }</button>
-                        }
-                    }
-                    if let Some(ticket) = session.and_then(|s| s.ticket.as_ref()) {
-                        <span class="ticket-link" aria-label="Ticket">{ format!("Ticket #{}", ticket.number) }</span>
-                    } else if matches!(status, Some(Status::Waiting | Status::Active | Status::Closed)) {
-                        <button onclick={frame_sender(AgentFrame::CreateTicket { close: false })}
-                            title="Open a helpdesk ticket with the visitor's details and the whole transcript">{ "Create ticket" }</button>
-                    }
-                    <button onclick={on_export} title="Download the whole conversation, notes included, as JSON">{ "Export JSON" }</button>
                     if status == Some(Status::Waiting) || owns {
                         <button class="danger" onclick={frame_sender(AgentFrame::Close)}>{ "Close session" }</button>
                     }
+                    <div class={classes!("pl-menu-anchor", (*more != More::Closed).then_some("pl-open"))} ref={more_root}>
+                        <button class="more" ref={more_button} aria-label="More actions" aria-haspopup="menu" aria-expanded={(*more != More::Closed).to_string()}
+                            onclick={{ let more = more.clone(); Callback::from(move |_| more.set(if *more == More::Closed { More::Main } else { More::Closed })) }}>
+                            { "More" }<span aria-hidden="true">{ " ▾" }</span></button>
+                        if *more == More::Main {
+                            <div class="pl-menu" role="menu" aria-label="More actions" ref={more_panel.clone()}
+                                onkeydown={ui::menu_keys(more_panel.clone(), close_more.clone())}>
+                                if owns {
+                                    <button type="button" role="menuitem" class="pl-item" onclick={menu_frame(AgentFrame::Release)}
+                                        title="Put the conversation back in the queue for anyone to accept">{ "Release to queue" }</button>
+                                    <button type="button" role="menuitem" class="pl-item" aria-haspopup="menu" onclick={show(More::Transfer)}
+                                        title="Hand the conversation over">{ "Transfer…" }</button>
+                                }
+                                if can_write {
+                                    <button type="button" role="menuitem" class="pl-item" aria-haspopup="menu" onclick={show(More::Invite)}
+                                        title="Bring them into this conversation">{ "Invite…" }</button>
+                                }
+                                if session.is_some_and(|s| s.ticket.is_none()) && matches!(status, Some(Status::Waiting | Status::Active | Status::Closed)) {
+                                    <button type="button" role="menuitem" class="pl-item" onclick={menu_frame(AgentFrame::CreateTicket { close: false })}
+                                        title="Open a helpdesk ticket with the visitor's details and the whole transcript">{ "Create ticket" }</button>
+                                }
+                                <button type="button" role="menuitem" class="pl-item" onclick={on_export}
+                                    title="Download the whole conversation, notes included, as JSON">{ "Export JSON" }</button>
+                            </div>
+                        }
+                        if matches!(*more, More::Transfer | More::Invite) {
+                            <div class="pl-menu" role="menu" ref={more_panel.clone()}
+                                aria-label={if *more == More::Transfer { "Transfer to" } else { "Invite" }}
+                                onkeydown={ui::menu_keys(more_panel.clone(), close_more.clone())}>
+                                <div class="menu-title" aria-hidden="true">{ if *more == More::Transfer { "Transfer to" } else { "Invite into this chat" } }</div>
+                                { for others.iter().map(|p| {
+                                    let presence = match p.status { Presence::Online => "online", Presence::Away => "away", Presence::Offline => "offline" };
+                                    let frame = if *more == More::Transfer { AgentFrame::Transfer { to: p.agent.id.clone() } } else { AgentFrame::Invite { agent: p.agent.id.clone() } };
+                                    html! { <button type="button" role="menuitem" class="pl-item" data-agent={p.agent.id.to_string()}
+                                        onclick={menu_frame(frame)}>
+                                        <span class={classes!("dot", presence)} aria-hidden="true"></span>{ format!(" {} ({presence})", p.agent.name) }</button> }
+                                }) }
+                                if others.is_empty() {
+                                    <button type="button" role="menuitem" class="pl-item" disabled=true>{ "No other agents" }</button>
+                                }
+                                <button type="button" role="menuitem" class="pl-item" onclick={show(More::Main)}>{ "← Back" }</button>
+                            </div>
+                        }
+                    </div>
                 </div>
             </header>
             if let Some(ctx) = session.map(|s| &s.context).filter(|c| !c.is_empty()) {
@@ -333,7 +397,7 @@ pub fn chat(props: &Props) -> Html {
                     html! { <>
                         { separator }
                         <div {class} data-seq={m.seq.to_string()}>
-                            if !who.is_empty() { <div class="who">{ who }</div> }
+                            if !who.is_empty() { <div class="who" title={who.clone()}>{ who }</div> }
                             { ui::quote(t, m) }
                             { ui::text(m, "text") }
                             if Some(m.seq) == last_mine {
@@ -351,7 +415,7 @@ pub fn chat(props: &Props) -> Html {
                 }) }
                 { for t.outbox.iter().map(|p| html! {
                     <div class={if p.internal { "msg note pending" } else { "msg mine pending" }}>
-                        <div class="text">{ &p.text }</div>
+                        <div class="text" dir="auto">{ &p.text }</div>
                         <div class="meta">{ p.error.clone().unwrap_or_else(|| "Sending…".into()) }</div>
                     </div>
                 }) }

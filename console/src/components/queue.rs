@@ -1,6 +1,9 @@
 //! The site's queue: KPI tiles, the bot's figures, who is online, filter
-//! tabs, search, and a live list of sessions. The rules (tabs, tiles, row
-//! order, instant search) are [`porchlight_protocol::inbox`].
+//! tabs, search, and a live list of sessions; the tab's title counts the
+//! sessions waiting ("(2) waiting · …") and, if the agent turned it on, a
+//! short sound says a new one started waiting. The rules (tabs, tiles, row
+//! order, instant search, when a session starts waiting) are
+//! [`porchlight_protocol::inbox`].
 
 use crate::Agent;
 use porchlight_browser::{ago, now_ms, Conn, Handlers, Socket};
@@ -10,9 +13,54 @@ use porchlight_protocol::{
 };
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use gloo::storage::{LocalStorage, Storage};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+/// Whether this browser plays the new-chat sound (off until turned on).
+const SOUND_KEY: &str = "porchlight:agent-sound";
+/// The console tab's title; "(N) waiting · " goes before it.
+const TITLE: &str = "Porchlight — agent console";
+
+fn set_title(title: &str) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}
+
+/// The new-chat sound: two short sine notes from Web Audio (no file to load).
+struct Chime(Option<web_sys::AudioContext>);
+
+impl Chime {
+    fn new() -> Chime {
+        Chime(web_sys::AudioContext::new().ok())
+    }
+
+    /// Resumes the audio context inside a click, as autoplay rules require.
+    fn unlock(&self) {
+        if let Some(ctx) = &self.0 {
+            let _ = ctx.resume();
+        }
+    }
+
+    fn play(&self) {
+        let Some(ctx) = &self.0 else { return };
+        let now = ctx.current_time();
+        for (i, freq) in [880.0_f32, 1320.0].into_iter().enumerate() {
+            let start = now + i as f64 * 0.14;
+            let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+            osc.frequency().set_value(freq);
+            let g = gain.gain();
+            let _ = g.set_value_at_time(0.0001, start);
+            let _ = g.exponential_ramp_to_value_at_time(0.2, start + 0.02);
+            let _ = g.exponential_ramp_to_value_at_time(0.0001, start + 0.18);
+            let _ = osc.connect_with_audio_node(&gain).and_then(|_| gain.connect_with_audio_node(&ctx.destination()));
+            let _ = osc.start_with_when(start);
+            let _ = osc.stop_with_when(start + 0.2);
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -34,6 +82,9 @@ struct QueueState {
     snapshots: u32,
     /// The edge's answer to the current search: (query, matching ids).
     found: Option<(String, HashSet<SessionId>)>,
+    /// Sessions that started waiting for a person since sign-in (the
+    /// new-chat sound plays for each).
+    arrivals: u32,
 }
 
 enum Action {
@@ -51,8 +102,9 @@ impl Reducible for QueueState {
                 next.snapshots += 1;
             }
             Action::Frame(QueueFrame::Upsert { session }) => {
-                let newer = next.sessions.get(&session.id).is_none_or(|old| old.rev < session.rev);
-                if newer {
+                let old = next.sessions.get(&session.id);
+                if old.is_none_or(|old| old.rev < session.rev) {
+                    next.arrivals += u32::from(inbox::started_waiting(old, &session));
                     next.sessions.insert(session.id.clone(), session);
                 }
             }
@@ -76,6 +128,8 @@ pub fn queue(props: &Props) -> Html {
     let query = use_state(String::new);
     let away = use_state(|| false);
     let unread_only = use_state(|| false);
+    let sound = use_state(|| LocalStorage::get::<bool>(SOUND_KEY).unwrap_or(false));
+    let chime: Rc<RefCell<Option<Chime>>> = use_mut_ref(|| None);
     let me = props.agent.login.agent.id.clone();
     {
         let (state, agent, socket) = (state.clone(), props.agent.clone(), socket.clone());
@@ -132,6 +186,28 @@ pub fn queue(props: &Props) -> Html {
         });
     }
 
+    // A new chat waiting: the sound, if on.
+    {
+        let (sound, chime) = (*sound, chime.clone());
+        use_effect_with(state.arrivals, move |n| {
+            if *n > 0 && sound {
+                chime.borrow_mut().get_or_insert_with(Chime::new).play();
+            }
+        });
+    }
+    let toggle_sound = {
+        let (sound, chime) = (sound.clone(), chime.clone());
+        Callback::from(move |_: MouseEvent| {
+            let on = !*sound;
+            let _ = LocalStorage::set(SOUND_KEY, on);
+            if on {
+                // Browsers let a page make sound only after a gesture: this click.
+                chime.borrow_mut().get_or_insert_with(Chime::new).unlock();
+            }
+            sound.set(on);
+        })
+    };
+
     let on_search = {
         let (query, send) = (query.clone(), send.clone());
         Callback::from(move |e: InputEvent| {
@@ -164,6 +240,10 @@ pub fn queue(props: &Props) -> Html {
         .collect();
     inbox::sort(&mut rows);
     let counts = inbox::counts(state.sessions.values(), porchlight_browser::local_midnight_ms());
+    use_effect_with(counts.waiting, |n| {
+        set_title(&inbox::title(*n, TITLE));
+        || set_title(TITLE)
+    });
     let stats = state.stats;
     let conn_note = match state.conn {
         Some(Conn::Reconnecting) => Some("Reconnecting…"),
@@ -199,6 +279,8 @@ pub fn queue(props: &Props) -> Html {
                         <span class={class} aria-label={label}></span>{ &p.agent.name }</span> }
                 }) }
                 <button class="link" onclick={toggle_away}>{ if *away { "Set me online" } else { "Set me away" } }</button>
+                <button class="link sound" aria-label="New-chat sound" aria-pressed={sound.to_string()} onclick={toggle_sound}
+                    title="Play a short sound when a chat starts waiting">{ if *sound { "New-chat sound: on" } else { "New-chat sound: off" } }</button>
             </div>
             if let Some(note) = conn_note { <p class="note" role="status">{ note }</p> }
             if let Some(err) = &state.error { <p class="error" role="alert">{ err }</p> }
@@ -220,6 +302,7 @@ pub fn queue(props: &Props) -> Html {
                     value={(*query).clone()} oninput={on_search} />
             </div>
             <table class="sessions">
+                <colgroup><col /><col class="c-status" /><col class="c-agent" /><col class="c-n" /><col class="c-wait" /><col class="c-act" /></colgroup>
                 <thead><tr><th>{ "Visitor" }</th><th>{ "Status" }</th><th>{ "Agent" }</th><th>{ "Msgs" }</th><th>{ "Waiting" }</th><th></th></tr></thead>
                 <tbody>
                     { for rows.into_iter().map(|s| row(s, *now, props, inbox::unread(s, &me))) }
@@ -241,17 +324,17 @@ fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
     let class = classes!("row", (props.selected.as_ref() == Some(&s.id)).then_some("selected"));
     let badge = classes!("badge", s.status.label().to_lowercase().replace(' ', "-"));
     html! {
-        <tr {class} data-session={s.id.to_string()}>
+        <tr key={s.id.to_string()} {class} data-session={s.id.to_string()}>
             <td>
-                <div class="visitor">{ &s.visitor.name }
+                <div class="visitor"><span class="name" title={s.visitor.name.clone()}>{ &s.visitor.name }</span>
                     if unread > 0 { <span class="unread" aria-label="Unread count">{ unread }</span> }
                 </div>
-                if let Some(email) = &s.visitor.email { <div class="email">{ email }</div> }
+                if let Some(email) = &s.visitor.email { <div class="email" title={email.clone()}>{ email }</div> }
                 if let Some(order) = &s.order_ref { <div class="email">{ format!("Order {order}") }</div> }
-                if let Some(last) = &s.last_message { <div class="preview">{ last }</div> }
+                if let Some(last) = &s.last_message { <div class="preview" dir="auto">{ last }</div> }
             </td>
             <td><span class={badge}>{ s.status.label() }</span></td>
-            <td>{ s.agent.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into()) }</td>
+            <td class="agent">{ s.agent.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into()) }</td>
             <td>{ s.message_count }</td>
             <td>{ waited }</td>
             <td>
