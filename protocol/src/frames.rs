@@ -641,6 +641,9 @@ pub struct AgentPresence {
 }
 
 /// Site queue → console.
+// `Upsert` is the frame sent most; boxing it would cost an allocation per
+// frame (and change the type widget and console match on) to save stack.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QueueFrame {

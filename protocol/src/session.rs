@@ -435,7 +435,7 @@ mod tests {
         assert_eq!(s.release(&ben), Err(SessionError::NotAssigned), "only the owner releases");
         assert_eq!(s.close(&Actor::Agent(ben.clone())), Err(SessionError::NotAssigned), "only the owner closes");
         assert_eq!(s.transfer(&ava, &ben), Ok(true));
-        assert_eq!(s.participants, [cy.clone()], "the new owner is no longer a mere participant");
+        assert_eq!(s.participants, std::slice::from_ref(&cy), "the new owner is no longer a mere participant");
         assert_eq!(s.release(&ben), Ok(true));
         assert!(s.participants.is_empty(), "a released session starts afresh");
     }

@@ -267,7 +267,7 @@ mod tests {
         t.apply(SessionFrame::Typing { who: Participant::Visitor, typing: true });
         assert_eq!(t.typing, [ava.clone(), Participant::Visitor]);
         t.apply(SessionFrame::Typing { who: Participant::Visitor, typing: false });
-        assert_eq!(t.typing, [ava.clone()]);
+        assert_eq!(t.typing, std::slice::from_ref(&ava));
         let mut reply = msg(1, None, "On it");
         reply.author = Author::Agent { id: crate::ids::AgentId("ava".into()), name: "Ava".into() };
         t.apply(SessionFrame::Message { message: reply });

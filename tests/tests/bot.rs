@@ -104,7 +104,7 @@ fn the_bot_suggests_articles_then_hands_off_to_the_queue() {
     let waiting = queue.queue_until(&name, |s| s.status == Status::Waiting);
     assert!(waiting.handed_off);
     let stats = stats_until(&mut queue, |s| s.handed_off > before.handed_off);
-    assert!(stats.handed_off >= before.handed_off + 1);
+    assert!(stats.handed_off > before.handed_off);
 
     // A second visitor joins behind; when the first is accepted, the
     // second's position drops, live.
