@@ -61,6 +61,9 @@ pub struct SiteQueue {
     /// as last pushed to consoles.
     counts: RefCell<Option<SiteStats>>,
     stats: RefCell<Option<SiteStats>>,
+    /// Signed-in consoles, read from the attachments once and kept until a
+    /// console signs in, leaves or is revoked (`None`: read again).
+    consoles: RefCell<Option<Vec<WebSocket>>>,
 }
 
 /// What of a stored summary the line and the figures depend on.
@@ -134,7 +137,7 @@ impl DurableObject for SiteQueue {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
         util::answer_pings(&state);
-        SiteQueue { state, env, sql, line: RefCell::new(None), counts: RefCell::new(None), stats: RefCell::new(None) }
+        SiteQueue { state, env, sql, line: RefCell::new(None), counts: RefCell::new(None), stats: RefCell::new(None), consoles: RefCell::new(None) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -188,6 +191,7 @@ impl DurableObject for SiteQueue {
                             send(&ws, &error(ErrorCode::Unauthorized, "Your agent account was revoked.".into()));
                             let _ = ws.close(Some(1008), Some("revoked"));
                             ws.serialize_attachment(Attachment { agent: None, ..a })?;
+                            *self.consoles.borrow_mut() = None;
                         }
                     }
                 }
@@ -246,6 +250,7 @@ impl DurableObject for SiteQueue {
                 };
                 attachment.agent = Some(agent.as_ref());
                 ws.serialize_attachment(&attachment)?;
+                *self.consoles.borrow_mut() = None;
                 send(&ws, &QueueFrame::Snapshot { agent: agent.as_ref(), sessions: self.snapshot()? });
                 let counted = *self.counts.borrow();
                 let stats = match counted {
@@ -280,6 +285,7 @@ impl DurableObject for SiteQueue {
         if let Ok(Some(mut attachment)) = ws.deserialize_attachment::<Attachment>() {
             if attachment.agent.take().is_some() {
                 ws.serialize_attachment(&attachment)?;
+                *self.consoles.borrow_mut() = None;
                 self.push_presence(&attachment.site).await?;
             }
         }
@@ -368,10 +374,16 @@ impl SiteQueue {
 
     fn to_agents(&self, frame: &QueueFrame) -> Result<()> {
         let frame = serde_json::to_string(frame)?;
-        for ws in self.state.get_websockets() {
-            if matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { agent: Some(_), .. }))) {
-                let _ = ws.send_with_str(&frame);
-            }
+        let mut consoles = self.consoles.borrow_mut();
+        let consoles = consoles.get_or_insert_with(|| {
+            self.state
+                .get_websockets()
+                .into_iter()
+                .filter(|ws| matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { agent: Some(_), .. }))))
+                .collect()
+        });
+        for ws in consoles.iter() {
+            let _ = ws.send_with_str(&frame);
         }
         Ok(())
     }

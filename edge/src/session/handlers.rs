@@ -165,18 +165,18 @@ impl ChatSession {
         text: &str,
         reply_to: Option<Seq>,
     ) -> Result<Option<String>> {
-        let refuse = |code: ErrorCode, message: String| {
-            send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) });
+        // A resend of something already committed gets its original ack,
+        // whatever the state now: the sender must learn it was stored. The
+        // common case (a new message) costs no lookup: the insert finds out.
+        let refuse = |code: ErrorCode, message: String| -> Result<Option<String>> {
+            match self.store.seq_of(&sender, &client_id)? {
+                Some(seq) => send(ws, &SessionFrame::Ack { client_id: client_id.clone(), seq }),
+                None => send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) }),
+            }
             Ok(None)
         };
         if let Err(e) = validate::client_id(client_id.as_str()) {
             return refuse(e.code, e.message);
-        }
-        // A resend of something already committed gets its original ack,
-        // whatever the state now: the sender must learn it was stored.
-        if let Some(seq) = self.store.seq_of(&sender, &client_id)? {
-            send(ws, &SessionFrame::Ack { client_id, seq });
-            return Ok(None);
         }
         let mut record = self.record()?;
         if let Err(e) = record.state.authorize_send(actor) {
@@ -194,7 +194,9 @@ impl ChatSession {
             },
         };
         let template = Message { client_id: Some(client_id.clone()), author, text, reply_to, ..Message::blank() };
-        let message = self.append(&mut record, &sender, template)?;
+        let Some(message) = self.append_new(&mut record, &sender, template)? else {
+            return refuse(ErrorCode::Internal, String::new());
+        };
         self.save(record, false)?;
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();

@@ -39,6 +39,7 @@ use porchlight_protocol::{
 use serde::{Deserialize, Serialize};
 use sockets::{reject_unparsed, Attachment, Role};
 use std::cell::RefCell;
+use std::rc::Rc;
 use store::{Cursors, Store};
 use worker::{durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, State, WebSocket, WebSocketIncomingMessage};
 
@@ -81,11 +82,26 @@ const BACKSTOP_MS: u64 = 10_000;
 #[durable_object]
 pub struct ChatSession {
     state: State,
+    /// Shared with the outbox's timer, which outlives the frame that set it.
+    core: Rc<Core>,
+}
+
+/// What handlers and the outbox share: the store, the cached record, the
+/// outbox's bookkeeping.
+pub struct Core {
     env: Env,
+    storage: worker::Storage,
     store: Store,
     /// Loaded once per wake-up; `None` until `/init` for a new object.
     record: RefCell<Option<SessionRecord>>,
     sync: RefCell<Sync>,
+}
+
+impl std::ops::Deref for ChatSession {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.core
+    }
 }
 
 impl DurableObject for ChatSession {
@@ -101,7 +117,9 @@ impl DurableObject for ChatSession {
         };
         util::answer_pings(&state);
         let sync = Sync { cursors, ..Sync::default() };
-        ChatSession { state, env, store, record: RefCell::new(record), sync: RefCell::new(sync) }
+        let storage = state.storage();
+        let core = Rc::new(Core { env, storage, store, record: RefCell::new(record), sync: RefCell::new(sync) });
+        ChatSession { state, core }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -120,11 +138,6 @@ impl DurableObject for ChatSession {
                     messages: self.store.messages_after(porchlight_protocol::Seq(0), true)?,
                     exported_at: now_ms(),
                 })
-            }
-            // From this object's own timer (see `schedule_sync`).
-            "/drain" => {
-                self.drain_outbox().await;
-                Ok(ResponseBuilder::new().with_status(204).empty())
             }
             "/visitor" => self.upgrade(Role::Visitor),
             "/agent" => self.upgrade(Role::Agent),
@@ -177,6 +190,12 @@ impl DurableObject for ChatSession {
     }
 }
 
+impl Core {
+    fn record(&self) -> Result<SessionRecord> {
+        self.record.borrow().clone().ok_or_else(|| worker::Error::RustError("session has no record".into()))
+    }
+}
+
 impl ChatSession {
     async fn init(&self, init: Init) -> Result<Response> {
         if self.record.borrow().is_some() {
@@ -204,20 +223,27 @@ impl ChatSession {
         Ok(ResponseBuilder::new().with_status(204).empty())
     }
 
-    fn record(&self) -> Result<SessionRecord> {
-        self.record.borrow().clone().ok_or_else(|| worker::Error::RustError("session has no record".into()))
-    }
-
     /// Commits one message with the next sequence number and the current
     /// time (the template's `seq` and `at` are ignored), updating the
     /// record's counters; the caller then calls [`ChatSession::save`].
     fn append(&self, record: &mut SessionRecord, sender: &Sender, template: Message) -> Result<Message> {
+        match self.append_new(record, sender, template)? {
+            Some(message) => Ok(message),
+            None => Err(worker::Error::RustError("a message without a new client id was not stored".into())),
+        }
+    }
+
+    /// [`ChatSession::append`], or `None` (nothing stored) when the sender
+    /// already committed this client id.
+    fn append_new(&self, record: &mut SessionRecord, sender: &Sender, template: Message) -> Result<Option<Message>> {
         let now = now_ms();
         let message = Message { seq: record.next_seq(), at: now, ..template };
-        self.store.append(sender, &message)?;
+        if !self.store.append(sender, &message)? {
+            return Ok(None);
+        }
         record.hot.last_seq = message.seq;
         record.hot.counters.appended(sender, message.internal, message.seq, &message.text);
-        Ok(message)
+        Ok(Some(message))
     }
 
     /// Stores what changed in `record` (a new revision) and caches it.
@@ -236,7 +262,7 @@ impl ChatSession {
     /// Schedules the outbox's next sync unless one is scheduled: at once
     /// if the last was at least a window ago, else when the window ends.
     /// Every change calls this and nothing waits for it: a timer in this
-    /// object asks it (`POST /drain`) to sync. The first change after a
+    /// object runs the sync. The first change after a
     /// quiet spell also sets the backstop alarm, so a sync lost to an
     /// eviction still happens: one alarm write per [`BACKSTOP_MS`] at most,
     /// never one per message.
@@ -251,34 +277,18 @@ impl ChatSession {
             sync.backstop = true;
             ((sync.last_sync + SYNC_WINDOW_MS).saturating_sub(now_ms()), backstop)
         };
-        match self.own_stub() {
-            Ok(stub) => self.state.wait_until(async move {
-                if delay > 0 {
-                    worker::Delay::from(std::time::Duration::from_millis(delay)).await;
-                }
-                let drain = async { stub.fetch_with_request(Request::new("https://internal/drain", worker::Method::Post)?).await };
-                if let Err(e) = drain.await {
-                    worker::console_error!("ChatSession: the outbox timer failed ({e}); the alarm will sync");
-                }
-            }),
-            Err(e) => {
-                worker::console_error!("ChatSession: no stub for the outbox timer ({e}); the alarm will sync");
-                self.sync.borrow_mut().armed = false;
-            }
-        }
-        if backstop {
-            let storage = self.state.storage();
-            self.state.wait_until(async move {
-                if let Err(e) = storage.set_alarm(BACKSTOP_MS as i64).await {
+        let core = self.core.clone();
+        self.state.wait_until(async move {
+            if backstop {
+                if let Err(e) = core.storage.set_alarm(BACKSTOP_MS as i64).await {
                     worker::console_error!("ChatSession: setting the outbox alarm failed: {e}");
+                    core.sync.borrow_mut().backstop = false;
                 }
-            });
-        }
-    }
-
-    fn own_stub(&self) -> Result<worker::Stub> {
-        let namespace = self.env.durable_object("CHAT_SESSION")?;
-        let id = namespace.id_from_string(&self.state.id().to_string())?;
-        id.get_stub()
+            }
+            if delay > 0 {
+                worker::Delay::from(std::time::Duration::from_millis(delay)).await;
+            }
+            core.drain_outbox().await;
+        });
     }
 }

@@ -2,7 +2,7 @@
 //! session, sent off the hot path.
 //!
 //! Nothing here runs while a frame is handled. A change only schedules a
-//! sync ([`ChatSession::schedule_sync`]: a timer, and a backstop alarm);
+//! sync (`ChatSession::schedule_sync`: a timer, and a backstop alarm);
 //! the sync reads what each target has not heard from the log, after its
 //! cursor (`queue_seq`, `desk_seq` in the `hot` row):
 //!
@@ -20,7 +20,7 @@
 //! are at most one per `SYNC_WINDOW_MS`: changes in between are coalesced
 //! into the next.
 
-use super::ChatSession;
+use super::Core;
 use crate::internal;
 use crate::util::now_ms;
 use porchlight_protocol::internal::{EventBatch, QueueSync};
@@ -31,7 +31,7 @@ const BATCH: usize = 200;
 /// Longest wait between retries of a failed sync.
 const MAX_RETRY_MS: u64 = 60_000;
 
-impl ChatSession {
+impl Core {
     /// One sync (or, if one is running, another right after it).
     pub(super) async fn drain_outbox(&self) {
         {
@@ -64,7 +64,7 @@ impl ChatSession {
                 }
             };
             if let Some(delay) = retry {
-                if let Err(e) = self.state.storage().set_alarm(delay as i64).await {
+                if let Err(e) = self.storage.set_alarm(delay as i64).await {
                     worker::console_error!("ChatSession: setting the retry alarm failed: {e}");
                     self.sync.borrow_mut().backstop = false;
                 }

@@ -334,12 +334,15 @@ impl Store {
         Ok(())
     }
 
-    /// Stores one message (or change row) at its seq.
-    pub fn append(&self, sender: &Sender, message: &Message) -> Result<()> {
+    /// Stores one message (or change row) at its seq, unless its sender
+    /// already committed its `client_id` (then nothing is written and the
+    /// answer is false: a resend).
+    pub fn append(&self, sender: &Sender, message: &Message) -> Result<bool> {
         let articles = if message.articles.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.articles)?.into() };
-        self.sql.exec(
+        let cursor = self.sql.exec(
             "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (sender, client_id) WHERE client_id IS NOT NULL DO NOTHING",
             vec![
                 int(message.seq.0),
                 sender.key().into(),
@@ -352,7 +355,7 @@ impl Store {
                 opt_json(message.reply_to.as_ref())?,
             ],
         )?;
-        Ok(())
+        Ok(cursor.rows_written() > 0)
     }
 
     /// The seq a sender's `client_id` was committed at, if it was.
