@@ -82,8 +82,11 @@ impl DurableObject for SiteDesk {
             },
             (Method::Post, ["events"]) => {
                 let EventBatch { site, events } = req.json().await?;
-                self.emit(&site, events.into_iter().map(|e| (e.id, e.event)).collect()).await?;
-                Ok(ResponseBuilder::new().with_status(204).empty())
+                let hooks = self.emit(&site, events.into_iter().map(|e| (e.id, e.event)).collect()).await?;
+                // Sessions of a site without endpoints may batch more lazily.
+                let headers = worker::Headers::new();
+                headers.set(crate::internal::HOOKS_HEADER, &hooks.to_string())?;
+                Ok(ResponseBuilder::new().with_status(204).with_headers(headers).empty())
             }
             (Method::Post, ["agents", "auth"]) => {
                 let TokenCheck { token_sha256 } = req.json().await?;
@@ -281,10 +284,11 @@ impl SiteDesk {
 
     /// Queues one delivery of each event (with its id) per endpoint, once
     /// per id, then wakes the alarm.
-    async fn emit(&self, site: &SiteId, events: Vec<(String, Event)>) -> Result<()> {
+    /// Answers how many endpoints the site has.
+    async fn emit(&self, site: &SiteId, events: Vec<(String, Event)>) -> Result<usize> {
         let hooks = self.webhooks()?;
         if hooks.is_empty() || events.is_empty() {
-            return Ok(());
+            return Ok(hooks.len());
         }
         for (id, event) in events {
             let kind = event.kind();
@@ -298,7 +302,8 @@ impl SiteDesk {
                 )?;
             }
         }
-        self.schedule().await
+        self.schedule().await?;
+        Ok(hooks.len())
     }
 
     /// Sets the alarm for the earliest pending delivery (now, if one is due).

@@ -60,6 +60,10 @@ impl Queue {
     }
 }
 
+/// On the desk's answer to `POST /events`: how many webhook endpoints the
+/// site has (0 lets sessions send events less often; none is dropped).
+pub const HOOKS_HEADER: &str = "x-porchlight-hooks";
+
 /// The site's `SiteDesk`.
 pub struct Desk(Stub);
 
@@ -68,10 +72,12 @@ impl Desk {
         Ok(Desk(env.durable_object("SITE_DESK")?.get_by_name(site.as_str())?))
     }
 
-    /// `POST /events` → 204 once every delivery is in the desk's outbox.
-    pub async fn events(&self, batch: &EventBatch) -> Result<()> {
+    /// `POST /events` → 204 once every delivery is in the desk's outbox;
+    /// answers how many endpoints the site has.
+    pub async fn events(&self, batch: &EventBatch) -> Result<usize> {
         let resp = self.0.fetch_with_request(post("/events", batch)?).await?;
-        expect(&resp, 204, "desk events")
+        expect(&resp, 204, "desk events")?;
+        Ok(resp.headers().get(HOOKS_HEADER)?.and_then(|n| n.parse().ok()).unwrap_or(1))
     }
 
     /// `POST /tickets` → the ticket (the existing one if the session has one).

@@ -61,7 +61,7 @@ struct Sync {
     /// The revision the queue last accepted from this object (0 after a
     /// wake-up: the next sync sends the summary again, which is harmless).
     queue_rev: u64,
-    /// A sync is scheduled (a timer in this object, then `POST /drain`).
+    /// A sync is scheduled (a timer in this object).
     armed: bool,
     /// The backstop alarm is set (it drains whatever a lost timer left:
     /// an eviction, a restart, a failed sync).
@@ -73,7 +73,15 @@ struct Sync {
     last_sync: u64,
     /// Failed syncs in a row (for the retry delay).
     failures: u32,
+    /// The desk last said the site has no webhook endpoints: events wait
+    /// up to [`IDLE_DESK_MS`] between batches instead of a window.
+    desk_idle: bool,
+    last_desk: u64,
 }
+
+/// How often a session sends events to a desk without endpoints (they
+/// still go, in case one was added: nothing is dropped).
+const IDLE_DESK_MS: u64 = 5_000;
 
 /// How long after a change the backstop alarm drains the outbox if the
 /// timer's sync did not happen.
@@ -254,7 +262,8 @@ impl ChatSession {
         if cold {
             self.store.save_cold(&record)?;
         }
-        self.store.save_hot(&record.hot)?;
+        let cursors = self.sync.borrow().cursors;
+        self.store.save_hot(&record.hot, cursors)?;
         *self.record.borrow_mut() = Some(record.clone());
         Ok(record)
     }

@@ -13,8 +13,9 @@
 //!   and the transition events committed with their notices (`events`
 //!   table), in log order, each with an id fixed by its seq.
 //!
-//! A cursor moves only after its target answered 204, so a target that is
-//! down loses nothing: the alarm retries with doubling delays (1 s … 60 s),
+//! A cursor moves only after its target answered 204 (and is stored with
+//! the next change's `hot` row, so a sync itself writes nothing), so a
+//! target that is down loses nothing: the alarm retries with doubling delays (1 s … 60 s),
 //! and a retried batch is harmless (the queue keeps the highest revision
 //! and keys texts by message; the desk stores each event id once). Syncs
 //! are at most one per `SYNC_WINDOW_MS`: changes in between are coalesced
@@ -99,9 +100,6 @@ impl Core {
             }
             let rev = record.hot.rev;
             queue.sync(&QueueSync { site: record.site.clone(), session: record.id.clone(), summary, texts }).await?;
-            if upto != after {
-                self.store.set_queue_seq(upto)?;
-            }
             let mut sync = self.sync.borrow_mut();
             sync.cursors.queue_seq = sync.cursors.queue_seq.max(upto);
             sync.queue_rev = sync.queue_rev.max(rev);
@@ -111,8 +109,25 @@ impl Core {
         }
     }
 
-    /// The webhook events the desk has not had.
+    /// The webhook events the desk has not had. While the desk says the
+    /// site has no endpoints, at most every `IDLE_DESK_MS` (the backstop
+    /// alarm sends what waits when the session falls quiet).
     async fn sync_desk(&self) -> Result<()> {
+        let (idle, last) = {
+            let sync = self.sync.borrow();
+            (sync.desk_idle, sync.last_desk)
+        };
+        if idle && now_ms().saturating_sub(last) < super::IDLE_DESK_MS {
+            let set = {
+                let mut sync = self.sync.borrow_mut();
+                !std::mem::replace(&mut sync.backstop, true)
+            };
+            if set {
+                self.storage.set_alarm(super::IDLE_DESK_MS as i64).await?;
+            }
+            return Ok(());
+        }
+        self.sync.borrow_mut().last_desk = now_ms();
         loop {
             let record = self.record()?;
             let after = self.sync.borrow().cursors.desk_seq;
@@ -121,9 +136,13 @@ impl Core {
                 return Ok(());
             }
             if !events.is_empty() {
-                internal::Desk::of(&self.env, &record.site)?.events(&EventBatch { site: record.site.clone(), events }).await?;
+                let transitions = events.iter().any(|e| !matches!(e.event, porchlight_protocol::webhook::Event::MessageCreated { .. }));
+                let hooks = internal::Desk::of(&self.env, &record.site)?.events(&EventBatch { site: record.site.clone(), events }).await?;
+                self.sync.borrow_mut().desk_idle = hooks == 0;
+                if transitions {
+                    self.store.forget_events(upto)?;
+                }
             }
-            self.store.set_desk_seq(upto)?;
             self.sync.borrow_mut().cursors.desk_seq = upto;
             if !more {
                 return Ok(());

@@ -291,10 +291,12 @@ impl Store {
     }
 
     /// Writes the hot columns: one small row, whatever the log's length.
-    pub fn save_hot(&self, hot: &Hot) -> Result<()> {
+    /// The outbox's cursors ride along: a sync writes nothing itself, so a
+    /// restart may send the last batch again, which its targets ignore.
+    pub fn save_hot(&self, hot: &Hot, cursors: Cursors) -> Result<()> {
         self.sql.exec(
             "UPDATE hot SET last_seq = ?, rev = ?, updated_at = ?, message_count = ?, visitor_messages = ?,
-                            last_message = ?, last_message_seq = ? WHERE id = 1",
+                            last_message = ?, last_message_seq = ?, queue_seq = ?, desk_seq = ? WHERE id = 1",
             vec![
                 int(hot.last_seq.0),
                 int(hot.rev),
@@ -303,6 +305,8 @@ impl Store {
                 int(hot.counters.visitor_messages),
                 hot.counters.last_message.clone().map_or(SqlStorageValue::Null, Into::into),
                 int(hot.counters.last_message_seq.0),
+                int(cursors.queue_seq.0),
+                int(cursors.desk_seq.0),
             ],
         )?;
         Ok(())
@@ -476,14 +480,9 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_queue_seq(&self, seq: Seq) -> Result<()> {
-        self.sql.exec("UPDATE hot SET queue_seq = ? WHERE id = 1", vec![int(seq.0)])?;
-        Ok(())
-    }
-
-    pub fn set_desk_seq(&self, seq: Seq) -> Result<()> {
-        self.sql.exec("UPDATE hot SET desk_seq = ? WHERE id = 1", vec![int(seq.0)])?;
-        // Delivered events need not be kept.
+    /// The desk has the events up to `seq`: they need not be kept.
+    pub fn forget_events(&self, seq: Seq) -> Result<()> {
+        self.sql.exec("UPDATE hot SET desk_seq = MAX(desk_seq, ?) WHERE id = 1", vec![int(seq.0)])?;
         self.sql.exec("DELETE FROM events WHERE seq <= ?", vec![int(seq.0)])?;
         Ok(())
     }
