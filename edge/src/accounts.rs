@@ -7,17 +7,10 @@
 //! sign-in (REST bearer, console login, queue and session `hello`) asks
 //! here, so a revoked token stops working everywhere at once.
 
-use crate::{crypto, util};
+use crate::{crypto, internal};
 use porchlight_protocol::site::{AgentAccount, SiteConfig};
 use porchlight_protocol::SiteId;
-use serde::{Deserialize, Serialize};
-use worker::{Env, Method, Request, Result};
-
-/// `POST /agents/auth` to the desk.
-#[derive(Serialize, Deserialize)]
-pub struct TokenCheck {
-    pub token_sha256: String,
-}
+use worker::{Env, Result};
 
 /// The agent of `site` whose token this is, if any (and not revoked).
 pub async fn by_token(env: &Env, site_id: &SiteId, site: &SiteConfig, token: &str) -> Result<Option<AgentAccount>> {
@@ -33,12 +26,7 @@ pub async fn by_token(env: &Env, site_id: &SiteId, site: &SiteConfig, token: &st
 }
 
 async fn by_hash(env: &Env, site_id: &SiteId, token_sha256: String) -> Result<Option<AgentAccount>> {
-    let stub = env.durable_object("SITE_DESK")?.get_by_name(site_id.as_str())?;
-    let mut resp = stub.fetch_with_request(util::internal_post("/agents/auth", &TokenCheck { token_sha256 })?).await?;
-    match resp.status_code() {
-        200 => Ok(Some(resp.json().await?)),
-        _ => Ok(None),
-    }
+    internal::Desk::of(env, site_id)?.agent_by_hash(token_sha256).await
 }
 
 /// Whether an API-made account signed in with this token hash is still
@@ -49,8 +37,6 @@ pub async fn hash_is_current(env: &Env, site_id: &SiteId, token_sha256: &str) ->
 
 /// Every current agent of the site: configured ones, then API-made ones.
 pub async fn all(env: &Env, site_id: &SiteId, site: &SiteConfig) -> Result<Vec<AgentAccount>> {
-    let stub = env.durable_object("SITE_DESK")?.get_by_name(site_id.as_str())?;
-    let mut resp = stub.fetch_with_request(Request::new("https://internal/agents", Method::Get)?).await?;
-    let made: Vec<AgentAccount> = if resp.status_code() == 200 { resp.json().await? } else { Vec::new() };
+    let made = internal::Desk::of(env, site_id)?.agents().await?;
     Ok(site.agents.iter().cloned().chain(made.into_iter().filter(|a| !site.agents.iter().any(|c| c.id == a.id))).collect())
 }

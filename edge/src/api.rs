@@ -466,9 +466,8 @@ async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Site
             }
             let resp = desk.fetch_with_request(Request::new(&format!("https://internal/agents/{id}"), Method::Delete)?).await?;
             if resp.status_code() == 204 {
-                let stub = env.durable_object("SITE_QUEUE")?.get_by_name(site_id.as_str())?;
-                let revoked = crate::queue::Revoked { agent: porchlight_protocol::AgentId(id.to_string()) };
-                stub.fetch_with_request(util::internal_post("/revoked", &revoked)?).await?;
+                let revoked = porchlight_protocol::internal::Revoked { agent: porchlight_protocol::AgentId(id.to_string()) };
+                crate::internal::Queue::of(env, site_id)?.revoked(&revoked).await?;
             }
             Ok(resp)
         }
@@ -479,8 +478,7 @@ async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Site
 /// The queue recounts presence when the roster changes.
 async fn notify_queue_roster(env: &Env, site_id: &SiteId) {
     let result = async {
-        let stub = env.durable_object("SITE_QUEUE")?.get_by_name(site_id.as_str())?;
-        stub.fetch_with_request(util::internal_post("/roster", &())?).await
+        crate::internal::Queue::of(env, site_id)?.roster().await
     }
     .await;
     if let Err(e) = result {

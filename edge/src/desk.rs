@@ -8,17 +8,21 @@
 //!   a Durable Object alarm works through, retrying with backoff
 //!   ([`porchlight_protocol::webhook::retry_delay_ms`]) until a 2xx.
 //!
-//! Sessions post events here (`POST /events`) and forget them: the outbox
-//! row is written before the answer, so an event is never lost to a
-//! receiver being down, and the alarm survives restarts.
+//! Sessions post events here from their own outboxes (`POST /events`, in
+//! batches): the deliveries are written before the answer, so an event is
+//! never lost to a receiver being down, and the alarm survives restarts.
+//! Each event comes with an id fixed by the session (its seq), and
+//! `(hook, event_id)` is unique, so a batch a session retries after a lost
+//! answer is stored once.
 
 use crate::crypto;
 use crate::util::now_ms;
 use porchlight_protocol::ticket::{Ticket, TicketList, TicketSummary};
 use porchlight_protocol::webhook::{self, Event, RegisterWebhook, Webhook, WebhookEvent};
 use porchlight_protocol::site::{constant_time_eq, AgentAccount, Role};
-use porchlight_protocol::{AgentId, AgentRef, ErrorBody, ErrorCode, SessionId, SiteId, VisitorInfo};
-use serde::{Deserialize, Serialize};
+use porchlight_protocol::internal::{EventBatch, TicketDraft, TokenCheck};
+use porchlight_protocol::{AgentId, ErrorBody, ErrorCode, SiteId};
+use serde::Deserialize;
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, ResponseBuilder, Result, SqlStorage, State};
 
 /// How long one delivery may take before it counts as failed.
@@ -26,23 +30,6 @@ const DELIVERY_TIMEOUT_MS: u32 = 10_000;
 /// Deliveries tried per alarm run; the rest wait for the next run.
 const BATCH: usize = 50;
 
-/// `POST /tickets` from a session.
-#[derive(Serialize, Deserialize)]
-pub struct TicketDraft {
-    pub site: SiteId,
-    pub session: SessionId,
-    pub subject: String,
-    pub requester: VisitorInfo,
-    pub description: String,
-    pub created_by: AgentRef,
-}
-
-/// `POST /events` from a session: one event for every endpoint.
-#[derive(Serialize, Deserialize)]
-pub struct Emit {
-    pub site: SiteId,
-    pub event: Event,
-}
 
 #[durable_object]
 pub struct SiteDesk {
@@ -62,6 +49,8 @@ impl DurableObject for SiteDesk {
                 event_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
                 next_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending', last_error TEXT)",
             "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at)",
+            // A session's retried batch must not deliver an event twice.
+            "CREATE UNIQUE INDEX IF NOT EXISTS deliveries_once ON deliveries (hook, event_id)",
             "CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
                 token_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER)",
         ];
@@ -81,7 +70,8 @@ impl DurableObject for SiteDesk {
                 let draft: TicketDraft = req.json().await?;
                 let (ticket, new) = self.create_ticket(draft)?;
                 if new {
-                    self.emit(&ticket.site, Event::TicketCreated(ticket.clone())).await?;
+                    let id = format!("evt_{}", crypto::random_hex(12)?);
+                    self.emit(&ticket.site, vec![(id, Event::TicketCreated(ticket.clone()))]).await?;
                 }
                 Response::from_json(&ticket)
             }
@@ -91,12 +81,15 @@ impl DurableObject for SiteDesk {
                 None => not_found("Ticket"),
             },
             (Method::Post, ["events"]) => {
-                let Emit { site, event } = req.json().await?;
-                self.emit(&site, event).await?;
-                Ok(ResponseBuilder::new().with_status(204).empty())
+                let EventBatch { site, events } = req.json().await?;
+                let hooks = self.emit(&site, events.into_iter().map(|e| (e.id, e.event)).collect()).await?;
+                // Sessions of a site without endpoints may batch more lazily.
+                let headers = worker::Headers::new();
+                headers.set(crate::internal::HOOKS_HEADER, &hooks.to_string())?;
+                Ok(ResponseBuilder::new().with_status(204).with_headers(headers).empty())
             }
             (Method::Post, ["agents", "auth"]) => {
-                let crate::accounts::TokenCheck { token_sha256 } = req.json().await?;
+                let TokenCheck { token_sha256 } = req.json().await?;
                 match self.agents()?.into_iter().find(|a| constant_time_eq(a.token_sha256.as_bytes(), token_sha256.as_bytes())) {
                     Some(account) => Response::from_json(&account),
                     None => not_found("Agent"),
@@ -289,22 +282,28 @@ impl SiteDesk {
         Ok(rows.into_iter().map(|r| Webhook { id: r.id, url: r.url, created_at: r.created_at as u64, secret: None }).collect())
     }
 
-    /// Queues one delivery of `event` per endpoint, then wakes the alarm.
-    async fn emit(&self, site: &SiteId, event: Event) -> Result<()> {
+    /// Queues one delivery of each event (with its id) per endpoint, once
+    /// per id, then wakes the alarm.
+    /// Answers how many endpoints the site has.
+    async fn emit(&self, site: &SiteId, events: Vec<(String, Event)>) -> Result<usize> {
         let hooks = self.webhooks()?;
-        if hooks.is_empty() {
-            return Ok(());
+        if hooks.is_empty() || events.is_empty() {
+            return Ok(hooks.len());
         }
-        let kind = event.kind();
-        let body = WebhookEvent { id: format!("evt_{}", crypto::random_hex(12)?), site: site.clone(), at: now_ms(), event };
-        let json = serde_json::to_string(&body)?;
-        for hook in hooks {
-            self.sql.exec(
-                "INSERT INTO deliveries (hook, event_id, kind, body, next_at) VALUES (?, ?, ?, ?, ?)",
-                vec![hook.id.into(), body.id.clone().into(), kind.into(), json.clone().into(), (now_ms() as i64).into()],
-            )?;
+        for (id, event) in events {
+            let kind = event.kind();
+            let body = WebhookEvent { id, site: site.clone(), at: now_ms(), event };
+            let json = serde_json::to_string(&body)?;
+            for hook in &hooks {
+                self.sql.exec(
+                    "INSERT INTO deliveries (hook, event_id, kind, body, next_at) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (hook, event_id) DO NOTHING",
+                    vec![hook.id.clone().into(), body.id.clone().into(), kind.into(), json.clone().into(), (now_ms() as i64).into()],
+                )?;
+            }
         }
-        self.schedule().await
+        self.schedule().await?;
+        Ok(hooks.len())
     }
 
     /// Sets the alarm for the earliest pending delivery (now, if one is due).

@@ -102,18 +102,12 @@ impl DurableObject for KnowledgeBase {
                 Response::from_json(&serde_json::json!({ "hits": self.suggest(&q, typing)? }))
             }
             (worker::Method::Post, ["bot"]) => {
-                let turn: BotTurn = req.json().await?;
+                let turn: porchlight_protocol::internal::BotTurn = req.json().await?;
                 Response::from_json(&porchlight_kb::bot::answer(&*self.searcher()?, &turn.message))
             }
             _ => not_found("Route"),
         }
     }
-}
-
-/// `POST /bot`: a visitor's message for the bot to answer (from a session).
-#[derive(Serialize, Deserialize)]
-pub struct BotTurn {
-    pub message: String,
 }
 
 /// The storage key of an article version: its id, with `:lang` for a

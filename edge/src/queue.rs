@@ -1,26 +1,33 @@
 //! `SiteQueue`: the Durable Object that holds one site's agent queue.
 //!
-//! Each [`crate::session::ChatSession`] pushes its summary here after every
-//! change (`POST /upsert`); the queue stores the newest revision of each and
-//! pushes it to every signed-in agent console. Agents' sockets hibernate
-//! between updates.
+//! Each [`crate::session::ChatSession`] syncs its summary and search texts
+//! here from its outbox (`POST /sync`, at most once per session per
+//! 250 ms, however many messages it holds); the queue stores the newest
+//! revision of each and pushes it to every signed-in agent console. A
+//! repeated or late sync changes nothing. Agents' sockets hibernate between
+//! updates.
 //!
-//! It also keeps the line: when the order of WAITING sessions changes it
-//! tells each of them its position (`POST /position` to the session, which
-//! relays it to the visitor), and it answers `GET /position/{id}` for a
-//! visitor who just connected. After every change it recounts the site's
-//! bot figures ([`SiteStats`]) and pushes them if they moved.
+//! It also keeps the line, from an index on `(status, waiting_since)`: only
+//! a sync that changes a session's status or place in line touches it, and
+//! then only the sessions whose position moved are told (`POST /position`
+//! to the session, which relays it to the visitor; sent without waiting
+//! for the answers). `GET /position/{id}` counts the sessions ahead of one
+//! for a visitor who just connected. The site's bot figures
+//! ([`SiteStats`]) are kept as counts, adjusted by each change, and pushed
+//! when they move.
 
-use crate::session::{Position, PositionAnswer, QueueUpdate, SearchText};
+use crate::internal;
 use crate::util::{self, parse_frame, send, Incoming};
 use crate::{accounts, config};
+use porchlight_protocol::internal::{PositionAnswer, QueueSync, Revoked, SearchText};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::validate::MAX_FRAME_BYTES;
 use porchlight_protocol::{
     AgentPresence, ErrorCode, Presence, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteId, SiteStats,
 };
-use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use worker::{
     durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, SqlStorage, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
@@ -32,12 +39,6 @@ const SNAPSHOT_LIMIT: usize = 500;
 const SEARCH_LIMIT: usize = 200;
 /// Longest search query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
-
-/// `POST /revoked`: an ADMIN revoked this agent; close their consoles.
-#[derive(Serialize, Deserialize)]
-pub struct Revoked {
-    pub agent: porchlight_protocol::AgentId,
-}
 
 #[derive(Serialize, Deserialize)]
 struct Attachment {
@@ -53,10 +54,49 @@ pub struct SiteQueue {
     state: State,
     env: Env,
     sql: SqlStorage,
-    /// The WAITING line as last announced to the sessions in it (`None`
-    /// after a wake-up: announce again on the next change).
-    line: RefCell<Option<Vec<SessionId>>>,
+    /// Each waiting session's position as last announced to it (`None`
+    /// after a wake-up: announce to all on the next change of the line).
+    line: RefCell<Option<HashMap<SessionId, u32>>>,
+    /// The bot figures now (counted once per wake-up, then adjusted), and
+    /// as last pushed to consoles.
+    counts: RefCell<Option<SiteStats>>,
     stats: RefCell<Option<SiteStats>>,
+    /// Signed-in consoles, read from the attachments once and kept until a
+    /// console signs in, leaves or is revoked (`None`: read again).
+    consoles: RefCell<Option<Vec<WebSocket>>>,
+}
+
+/// What of a stored summary the line and the figures depend on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Facets {
+    waiting: bool,
+    waiting_since: u64,
+    with_bot: bool,
+    resolved_by_bot: bool,
+    handed_off: bool,
+}
+
+impl Facets {
+    fn of(s: &SessionSummary) -> Facets {
+        Facets {
+            waiting: s.status == porchlight_protocol::Status::Waiting,
+            waiting_since: s.waiting_since,
+            with_bot: s.status == porchlight_protocol::Status::Bot,
+            resolved_by_bot: s.closed_by == Some(porchlight_protocol::ClosedBy::Bot),
+            handed_off: s.handed_off,
+        }
+    }
+
+    fn adjust(self, stats: &mut SiteStats, sign: i64) {
+        let add = |n: &mut u64, on: bool| {
+            if on {
+                *n = (*n as i64 + sign).max(0) as u64;
+            }
+        };
+        add(&mut stats.with_bot, self.with_bot);
+        add(&mut stats.resolved_by_bot, self.resolved_by_bot);
+        add(&mut stats.handed_off, self.handed_off);
+    }
 }
 
 impl DurableObject for SiteQueue {
@@ -69,6 +109,24 @@ impl DurableObject for SiteQueue {
         ) {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
+        // The line and the figures read columns, not the JSON.
+        let columns = util::add_column_if_missing(&sql, "sessions", "status", "TEXT")
+            .and_then(|()| util::add_column_if_missing(&sql, "sessions", "waiting_since", "INTEGER"))
+            .and_then(|()| util::add_column_if_missing(&sql, "sessions", "closed_by", "TEXT"))
+            .and_then(|()| util::add_column_if_missing(&sql, "sessions", "handed_off", "INTEGER"))
+            .and_then(|()| {
+                sql.exec(
+                    "UPDATE sessions SET status = json_extract(json, '$.status'), waiting_since = json_extract(json, '$.waiting_since'),
+                            closed_by = json_extract(json, '$.closed_by'), handed_off = COALESCE(json_extract(json, '$.handed_off'), 0)
+                     WHERE status IS NULL",
+                    None,
+                )
+            })
+            .and_then(|_| sql.exec("CREATE INDEX IF NOT EXISTS sessions_line ON sessions (status, waiting_since, id)", None))
+            .and_then(|_| sql.exec("CREATE INDEX IF NOT EXISTS sessions_recent ON sessions (updated_at)", None));
+        if let Err(e) = columns {
+            worker::console_error!("SiteQueue: creating schema failed: {e}");
+        }
         // Every visitor and agent message, for search by message text.
         // `seq` came later; rows stored before it have none (and are never edited).
         let texts = sql
@@ -79,38 +137,42 @@ impl DurableObject for SiteQueue {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
         util::answer_pings(&state);
-        SiteQueue { state, env, sql, line: RefCell::new(None), stats: RefCell::new(None) }
+        SiteQueue { state, env, sql, line: RefCell::new(None), counts: RefCell::new(None), stats: RefCell::new(None), consoles: RefCell::new(None) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         match req.path().as_str() {
-            "/upsert" => {
-                let QueueUpdate { site, summary, text } = req.json().await?;
-                match text {
-                    Some(SearchText { seq, text: Some(text) }) => {
-                        self.sql.exec(
+            "/sync" => {
+                let QueueSync { site, session, summary, texts } = req.json().await?;
+                // Texts first: a console that sees the upsert can find them.
+                for SearchText { seq, text } in texts {
+                    match text {
+                        Some(text) => self.sql.exec(
                             "INSERT INTO texts (id, seq, text) VALUES (?, ?, ?) ON CONFLICT (id, seq) DO UPDATE SET text = excluded.text",
-                            vec![summary.id.0.clone().into(), (seq.0 as i64).into(), text.into()],
-                        )?;
-                    }
-                    Some(SearchText { seq, text: None }) => {
-                        self.sql.exec(
+                            vec![session.0.clone().into(), (seq.0 as i64).into(), text.into()],
+                        )?,
+                        None => self.sql.exec(
                             "DELETE FROM texts WHERE id = ? AND seq = ?",
-                            vec![summary.id.0.clone().into(), (seq.0 as i64).into()],
-                        )?;
-                    }
-                    None => {}
+                            vec![session.0.clone().into(), (seq.0 as i64).into()],
+                        )?,
+                    };
                 }
-                if self.upsert(summary)? {
-                    self.push_stats()?;
-                    self.announce_line(&site).await?;
+                if let Some(summary) = summary {
+                    if let Some((before, after)) = self.upsert(summary)? {
+                        self.count(before, after)?;
+                        self.push_stats()?;
+                        let b = before.unwrap_or_default();
+                        if b.waiting != after.waiting || (after.waiting && b.waiting_since != after.waiting_since) {
+                            self.announce_line(&site)?;
+                        }
+                    }
                 }
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
             path if path.starts_with("/position/") => {
                 let id = SessionId::parse(&path["/position/".len()..]);
                 let position = match id {
-                    Some(id) => self.line()?.iter().position(|s| *s == id).map(|i| i as u32 + 1),
+                    Some(id) => self.position_of(&id)?,
                     None => None,
                 };
                 Response::from_json(&PositionAnswer { position })
@@ -129,6 +191,7 @@ impl DurableObject for SiteQueue {
                             send(&ws, &error(ErrorCode::Unauthorized, "Your agent account was revoked.".into()));
                             let _ = ws.close(Some(1008), Some("revoked"));
                             ws.serialize_attachment(Attachment { agent: None, ..a })?;
+                            *self.consoles.borrow_mut() = None;
                         }
                     }
                 }
@@ -187,8 +250,14 @@ impl DurableObject for SiteQueue {
                 };
                 attachment.agent = Some(agent.as_ref());
                 ws.serialize_attachment(&attachment)?;
+                *self.consoles.borrow_mut() = None;
                 send(&ws, &QueueFrame::Snapshot { agent: agent.as_ref(), sessions: self.snapshot()? });
-                send(&ws, &QueueFrame::Stats { stats: self.count_stats()? });
+                let counted = *self.counts.borrow();
+                let stats = match counted {
+                    Some(c) => c,
+                    None => self.count_stats()?,
+                };
+                send(&ws, &QueueFrame::Stats { stats });
                 self.push_presence(&attachment.site).await?;
             }
             _ if attachment.agent.is_none() => {
@@ -216,6 +285,7 @@ impl DurableObject for SiteQueue {
         if let Ok(Some(mut attachment)) = ws.deserialize_attachment::<Attachment>() {
             if attachment.agent.take().is_some() {
                 ws.serialize_attachment(&attachment)?;
+                *self.consoles.borrow_mut() = None;
                 self.push_presence(&attachment.site).await?;
             }
         }
@@ -232,71 +302,149 @@ fn error(code: ErrorCode, message: String) -> QueueFrame {
 }
 
 impl SiteQueue {
-    /// Stores `summary` unless a newer revision is already stored, and pushes
-    /// it to signed-in agents if it was news. Returns whether it was.
-    fn upsert(&self, summary: SessionSummary) -> Result<bool> {
-        let cursor = self.sql.exec(
-            "INSERT INTO sessions (id, rev, updated_at, json) VALUES (?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, updated_at = excluded.updated_at, json = excluded.json
-             WHERE excluded.rev > sessions.rev",
+    /// Stores `summary` unless the same or a newer revision is already
+    /// stored, and pushes it to signed-in agents if it was news. Returns
+    /// what the line and the figures saw before and after, if it was.
+    fn upsert(&self, summary: SessionSummary) -> Result<Option<(Option<Facets>, Facets)>> {
+        #[derive(Deserialize)]
+        struct Old {
+            rev: f64,
+            status: Option<String>,
+            waiting_since: Option<f64>,
+            closed_by: Option<String>,
+            handed_off: Option<f64>,
+        }
+        let old: Vec<Old> = self
+            .sql
+            .exec("SELECT rev, status, waiting_since, closed_by, handed_off FROM sessions WHERE id = ?", vec![summary.id.0.clone().into()])?
+            .to_array()?;
+        let before = match old.first() {
+            Some(o) if o.rev as u64 >= summary.rev => return Ok(None),
+            Some(o) => Some(Facets {
+                waiting: o.status.as_deref() == Some("WAITING"),
+                waiting_since: o.waiting_since.unwrap_or(0.0) as u64,
+                with_bot: o.status.as_deref() == Some("BOT"),
+                resolved_by_bot: o.closed_by.as_deref() == Some("bot"),
+                handed_off: o.handed_off.unwrap_or(0.0) != 0.0,
+            }),
+            None => None,
+        };
+        let after = Facets::of(&summary);
+        fn json(v: &impl Serialize) -> Option<String> {
+            serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned))
+        }
+        self.sql.exec(
+            "INSERT INTO sessions (id, rev, updated_at, json, status, waiting_since, closed_by, handed_off) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, updated_at = excluded.updated_at, json = excluded.json,
+                status = excluded.status, waiting_since = excluded.waiting_since, closed_by = excluded.closed_by, handed_off = excluded.handed_off",
             vec![
                 summary.id.0.clone().into(),
                 (summary.rev as i64).into(),
                 (summary.updated_at as i64).into(),
                 serde_json::to_string(&summary)?.into(),
+                json(&summary.status).unwrap_or_default().into(),
+                (summary.waiting_since as i64).into(),
+                summary.closed_by.as_ref().and_then(json).map_or(worker::SqlStorageValue::Null, Into::into),
+                i64::from(summary.handed_off).into(),
             ],
         )?;
-        // Drain the cursor so the write counters are final.
-        let _ = cursor.to_array::<serde_json::Value>();
-        if cursor.rows_written() == 0 {
-            return Ok(false);
-        }
         self.to_agents(&QueueFrame::Upsert { session: summary })?;
-        Ok(true)
+        Ok(Some((before, after)))
+    }
+
+    /// Moves the bot figures from `before` to `after` for one session.
+    fn count(&self, before: Option<Facets>, after: Facets) -> Result<()> {
+        let current = *self.counts.borrow();
+        let mut counts = match current {
+            Some(c) => c,
+            // Counted once per wake-up (this session already stored as `after`).
+            None => {
+                let c = self.count_stats()?;
+                *self.counts.borrow_mut() = Some(c);
+                return Ok(());
+            }
+        };
+        if let Some(b) = before {
+            b.adjust(&mut counts, -1);
+        }
+        after.adjust(&mut counts, 1);
+        *self.counts.borrow_mut() = Some(counts);
+        Ok(())
     }
 
     fn to_agents(&self, frame: &QueueFrame) -> Result<()> {
         let frame = serde_json::to_string(frame)?;
-        for ws in self.state.get_websockets() {
-            if matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { agent: Some(_), .. }))) {
-                let _ = ws.send_with_str(&frame);
-            }
+        let mut consoles = self.consoles.borrow_mut();
+        let consoles = consoles.get_or_insert_with(|| {
+            self.state
+                .get_websockets()
+                .into_iter()
+                .filter(|ws| matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { agent: Some(_), .. }))))
+                .collect()
+        });
+        for ws in consoles.iter() {
+            let _ = ws.send_with_str(&frame);
         }
         Ok(())
     }
 
-    /// WAITING sessions, longest waiting first.
+    /// WAITING sessions, longest waiting first (read from the line's index).
     fn line(&self) -> Result<Vec<SessionId>> {
         #[derive(Deserialize)]
         struct Row {
             id: String,
         }
-        let rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT id FROM sessions WHERE json_extract(json, '$.status') = 'WAITING'
-                 ORDER BY json_extract(json, '$.waiting_since'), id",
-                None,
-            )?
-            .to_array()?;
+        let rows: Vec<Row> =
+            self.sql.exec("SELECT id FROM sessions WHERE status = 'WAITING' ORDER BY waiting_since, id", None)?.to_array()?;
         Ok(rows.into_iter().map(|r| SessionId(r.id)).collect())
     }
 
-    /// Tells every session in the line its place, if the line changed.
-    async fn announce_line(&self, site: &SiteId) -> Result<()> {
+    /// One session's place in line: the waiting sessions ahead of it, counted on the index.
+    fn position_of(&self, id: &SessionId) -> Result<Option<u32>> {
+        #[derive(Deserialize)]
+        struct Row {
+            ahead: Option<f64>,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT (SELECT COUNT(*) FROM sessions o WHERE o.status = 'WAITING'
+                           AND (o.waiting_since < s.waiting_since OR (o.waiting_since = s.waiting_since AND o.id < s.id))) AS ahead
+                 FROM sessions s WHERE s.id = ? AND s.status = 'WAITING'",
+                vec![id.0.clone().into()],
+            )?
+            .to_array()?;
+        Ok(rows.first().and_then(|r| r.ahead).map(|n| n as u32 + 1))
+    }
+
+    /// The line changed: tells each waiting session whose place moved its
+    /// new one (after a wake-up, all of them once), without waiting for
+    /// the answers. A session joining the back of the line is one message.
+    fn announce_line(&self, site: &SiteId) -> Result<()> {
         let line = self.line()?;
-        if self.line.borrow().as_ref() == Some(&line) {
+        let mut told = self.line.borrow_mut();
+        let before = told.take();
+        let mut moved = Vec::new();
+        let mut now = HashMap::with_capacity(line.len());
+        for (i, id) in line.into_iter().enumerate() {
+            let position = i as u32 + 1;
+            if before.as_ref().and_then(|b| b.get(&id)) != Some(&position) {
+                moved.push((internal::Session::of(&self.env, site, &id)?, id.clone(), position));
+            }
+            now.insert(id, position);
+        }
+        *told = Some(now);
+        if moved.is_empty() {
             return Ok(());
         }
-        *self.line.borrow_mut() = Some(line.clone());
-        let sessions = self.env.durable_object("CHAT_SESSION")?;
-        for (i, id) in line.iter().enumerate() {
-            let stub = sessions.get_by_name(&crate::api::session_object_name(site, id))?;
-            let position = Position { position: i as u32 + 1 };
-            if let Err(e) = stub.fetch_with_request(util::internal_post("/position", &position)?).await {
-                worker::console_error!("SiteQueue: telling {id} its position failed: {e}");
-            }
-        }
+        self.state.wait_until(async move {
+            let sends = moved.iter().map(|(session, id, position)| async move {
+                if let Err(e) = session.position(*position).await {
+                    worker::console_error!("SiteQueue: telling {id} its position failed: {e}");
+                }
+            });
+            futures_util::future::join_all(sends).await;
+        });
         Ok(())
     }
 
@@ -366,9 +514,7 @@ impl SiteQueue {
         let row: Row = self
             .sql
             .exec(
-                "SELECT SUM(json_extract(json, '$.status') = 'BOT') AS with_bot,
-                        SUM(json_extract(json, '$.closed_by') = 'bot') AS resolved,
-                        SUM(json_extract(json, '$.handed_off') = 1) AS handed
+                "SELECT SUM(status = 'BOT') AS with_bot, SUM(closed_by = 'bot') AS resolved, SUM(handed_off = 1) AS handed
                  FROM sessions",
                 None,
             )?
@@ -378,7 +524,8 @@ impl SiteQueue {
     }
 
     fn push_stats(&self) -> Result<()> {
-        let stats = self.count_stats()?;
+        let counted = *self.counts.borrow();
+        let Some(stats) = counted else { return Ok(()) };
         if *self.stats.borrow() != Some(stats) {
             *self.stats.borrow_mut() = Some(stats);
             self.to_agents(&QueueFrame::Stats { stats })?;

@@ -7,7 +7,10 @@
 //! - [`ids`]: newtype identifiers, so a session id can never be passed where a
 //!   site id is expected.
 //! - [`frames`]: every WebSocket frame and HTTP body, one enum per direction.
-//! - [`session`]: the session state machine (WAITING → ACTIVE → CLOSED).
+//! - [`session`]: the session state machine (BOT → WAITING → ACTIVE → CLOSED), who may do what.
+//! - [`change`]: edits, deletions and reactions: who may make them and what they do.
+//! - [`record`]: a session as its Durable Object keeps it; summary, view and counters.
+//! - [`internal`]: bodies of the routes between Durable Objects.
 //! - [`validate`]: limits on everything a user can type.
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
@@ -15,11 +18,14 @@
 //! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
+pub mod change;
 pub mod clock;
 pub mod frames;
 pub mod ids;
 pub mod inbox;
 pub mod links;
+pub mod internal;
+pub mod record;
 pub mod session;
 pub mod site;
 pub mod ticket;

@@ -24,7 +24,7 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Invalid { code, message: message.into() }
     }
 }

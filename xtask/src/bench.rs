@@ -9,6 +9,58 @@ use porchlight_kb::baseline::Bm25;
 use porchlight_kb::eval::{evaluate, only, parse_tsv, Scores, Split, SETS};
 use porchlight_kb::{Index, Searcher};
 
+/// `cargo xtask bench`: everything; `bench kb` or `bench relay [relay,flat,site]`: one part.
+pub fn main(args: &[String]) -> Result {
+    match args.first().map(String::as_str) {
+        None => kb_quality().and_then(|()| relay(None, true)),
+        Some("kb") => kb_quality(),
+        Some("relay") => {
+            // `--no-build`: measure what edge/build already holds.
+            let build = !args.iter().any(|a| a == "--no-build");
+            relay(args[1..].iter().map(String::as_str).find(|a| !a.starts_with("--")), build)
+        }
+        Some(other) => Err(format!("unknown bench `{other}`: use `cargo xtask bench [kb | relay [relay,flat,site]]`")),
+    }
+}
+
+/// The message hot path: Porchlight's visitor socket → agent socket on one
+/// session beside the bare relay Durable Object in `bench/relay/`, both on
+/// `wrangler dev` started here on free ports (tests/examples/relay_bench.rs
+/// measures; see its header for what).
+pub fn relay(parts: Option<&str>, build: bool) -> Result {
+    let tools = crate::tools::ensure(false)?;
+    if build {
+        crate::build::all(&tools)?;
+    }
+    step("bench: building the relay benchmark client (release)");
+    crate::tools::run(crate::tools::cargo().args(["build", "--quiet", "--release", "-p", "porchlight-tests", "--example", "relay_bench"]).current_dir(root()))?;
+    let origin = "http://bench.invalid";
+    let sites = crate::run::test_sites(origin)?;
+    let stage = root().join("target/porchlight/bench");
+    let _ = std::fs::remove_dir_all(&stage);
+    let (edge_port, relay_port) = (crate::run::free_port()?, crate::run::free_port()?);
+    let mut edge = crate::run::Edge::start(&tools, edge_port, &stage.join("edge-state"), Some(&sites))?;
+    let mut bare = match crate::run::Edge::start_in(&tools, &root().join("bench/relay"), relay_port, &stage.join("relay-state"), None) {
+        Ok(e) => e,
+        Err(e) => {
+            edge.stop();
+            return Err(e);
+        }
+    };
+    step("bench: message relay (Porchlight vs a bare relay Durable Object, same wrangler)");
+    let client = crate::build::target_dir().join("release/examples/relay_bench");
+    let result = crate::tools::run(
+        std::process::Command::new(client)
+            .env("PORCHLIGHT_EDGE", format!("http://127.0.0.1:{edge_port}"))
+            .env("PORCHLIGHT_DEMO", origin)
+            .env("PORCHLIGHT_RELAY", format!("http://127.0.0.1:{relay_port}"))
+            .env("PORCHLIGHT_BENCH", parts.unwrap_or("relay,flat,site")),
+    );
+    edge.stop();
+    bare.stop();
+    result.map_err(|e| format!("{e}\n  Edge log: {}", edge.log.display()))
+}
+
 pub fn kb_quality() -> Result {
     step("bench: knowledge-base ranking quality (tests/kb/*.tsv over demo-site/kb), Porchlight beside plain BM25");
     let articles = crate::kb::read_dir(&root().join("demo-site/kb"))?;

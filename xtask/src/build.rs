@@ -20,17 +20,18 @@ fn assets() -> PathBuf {
     root().join("edge/assets")
 }
 
-fn stage() -> PathBuf {
-    root().join("target/porchlight")
+/// Where a build writes the assets before they replace `edge/assets`.
+fn assets_next() -> PathBuf {
+    root().join("edge/.assets-next")
 }
 
-/// Cargo's output directory: `CARGO_TARGET_DIR` when set (worktrees may
-/// share one build cache), else `target/`.
-fn cargo_target() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root().join(dir),
-        None => root().join("target"),
-    }
+/// Cargo's target directory (`CARGO_TARGET_DIR` when set, as with a shared build cache).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).map(|p| if p.is_absolute() { p } else { root().join(p) }).unwrap_or_else(|| root().join("target"))
+}
+
+fn stage() -> PathBuf {
+    root().join("target/porchlight")
 }
 
 pub fn all(tools: &Tools) -> Result {
@@ -38,9 +39,12 @@ pub fn all(tools: &Tools) -> Result {
     run(cargo()
         .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "porchlight-widget", "-p", "porchlight-console"])
         .current_dir(root()))?;
-    let _ = fs::remove_dir_all(assets());
-    let widget_dir = assets().join("widget/v1");
-    let console_dir = assets().join("console");
+    // Everything goes to a fresh directory that then takes `edge/assets`'
+    // place in one step, so a `wrangler dev` watching it never sees it missing.
+    let next = assets_next();
+    let _ = fs::remove_dir_all(&next);
+    let widget_dir = next.join("widget/v1");
+    let console_dir = next.join("console");
     let (widget_js, widget_wasm) = bindgen(tools, "porchlight_widget", "widget", &widget_dir)?;
     let (console_js, console_wasm) = bindgen(tools, "porchlight_console", "console", &console_dir)?;
 
@@ -55,9 +59,10 @@ pub fn all(tools: &Tools) -> Result {
     let page = read_string(&root().join("console/static/agent.html"))?
         .replace("__CONSOLE_JS__", &console_js)
         .replace("__CONSOLE_WASM__", &console_wasm);
-    write(&assets().join("agent.html"), page.as_bytes())?;
+    write(&next.join("agent.html"), page.as_bytes())?;
     fs::copy(root().join("console/static/console.css"), console_dir.join("console.css")).map_err(|e| e.to_string())?;
-    write(&assets().join("_headers"), HEADERS.as_bytes())?;
+    write(&next.join("_headers"), HEADERS.as_bytes())?;
+    swap_in(&next, &assets())?;
 
     step("building the edge Worker (worker-build --release)");
     run(Command::new(&tools.worker_build)
@@ -100,7 +105,7 @@ const WASM_FEATURES: &[&str] = &[
 /// wasm-bindgen + wasm-opt for one crate; returns the hashed (js, wasm) file names.
 fn bindgen(tools: &Tools, krate: &str, name: &str, out: &Path) -> Result<(String, String)> {
     step(&format!("wasm-bindgen + wasm-opt: {name}"));
-    let input = cargo_target().join(format!("wasm32-unknown-unknown/release/{krate}.wasm"));
+    let input = target_dir().join(format!("wasm32-unknown-unknown/release/{krate}.wasm"));
     let tmp = stage().join(name);
     let _ = fs::remove_dir_all(&tmp);
     run(Command::new(&tools.wasm_bindgen)
@@ -124,6 +129,40 @@ fn bindgen(tools: &Tools, krate: &str, name: &str, out: &Path) -> Result<(String
     write(&out.join(&js_name), &js)?;
     write(&out.join(&wasm_name), &wasm)?;
     Ok((js_name, wasm_name))
+}
+
+/// Puts directory `next` where `live` is, atomically when `live` exists
+/// (Linux `renameat2(RENAME_EXCHANGE)`), then removes the old contents.
+fn swap_in(next: &Path, live: &Path) -> Result {
+    if !live.exists() {
+        return fs::rename(next, live).map_err(|e| format!("moving {} to {}: {e}", next.display(), live.display()));
+    }
+    exchange(next, live)?;
+    // `next` now holds the previous build.
+    fs::remove_dir_all(next).map_err(|e| format!("removing the previous assets ({}): {e}", next.display()))
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> Result {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| e.to_string());
+    let (ca, cb) = (c(a)?, c(b)?);
+    // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(format!("swapping {} and {}: {}", a.display(), b.display(), std::io::Error::last_os_error()))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> Result {
+    // No atomic exchange here: two renames, a moment apart.
+    let old = b.with_extension("old");
+    let _ = fs::remove_dir_all(&old);
+    fs::rename(b, &old).and_then(|()| fs::rename(a, b)).and_then(|()| fs::rename(&old, a)).map_err(|e| e.to_string())
 }
 
 fn read_string(p: &Path) -> Result<String> {

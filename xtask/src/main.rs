@@ -4,7 +4,8 @@
 //! - `test`: the same set-up, then every test: unit, edge end-to-end, browser.
 //! - `build`: build loader, widget, console and edge into `edge/assets` and `edge/build`.
 //! - `size`: raw / gzip / brotli bytes of everything a browser or Workers downloads.
-//! - `bench`: the bot's ranking quality against plain BM25, and its keystroke latency.
+//! - `bench`: the bot's ranking quality against plain BM25, its keystroke latency, and the
+//!   message hot path beside a bare relay Durable Object (`bench relay` for that part only).
 //! - `kb import | search`: load a help center into the edge; see what the bot would suggest.
 //!
 //! Plain Rust calling `$CARGO`, npm and the pinned tools; every step says
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         Some("test") => run::test(&args[1..]),
         Some("build") => tools::ensure(false).and_then(|t| build::all(&t)),
         Some("kb") => kb::main(&args[1..]),
-        Some("bench") => bench::kb_quality(),
+        Some("bench") => bench::main(&args[1..]),
         Some("size") => tools::ensure(false).and_then(|t| build::all(&t)).and_then(|()| build::size_report()),
         _ => {
             eprintln!("usage: cargo xtask <demo | test | build | size | bench | kb (import | search)>");

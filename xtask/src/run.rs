@@ -100,7 +100,7 @@ fn import_sample_kb(edge_url: &str) -> Result {
 }
 
 /// The demo site configuration with the test run's demo origin allowed.
-fn test_sites(demo_origin: &str) -> Result<String> {
+pub fn test_sites(demo_origin: &str) -> Result<String> {
     let toml = std::fs::read_to_string(root().join("edge/wrangler.toml")).map_err(|e| e.to_string())?;
     let json = toml
         .split("SITES = '''")
@@ -121,18 +121,23 @@ fn test_sites(demo_origin: &str) -> Result<String> {
     Ok(sites.to_string())
 }
 
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
 pub struct Edge {
     child: Child,
-    log: PathBuf,
+    pub log: PathBuf,
 }
 
 impl Edge {
-    fn start(tools: &Tools, port: u16, state: &Path, sites: Option<&str>) -> Result<Edge> {
+    pub fn start(tools: &Tools, port: u16, state: &Path, sites: Option<&str>) -> Result<Edge> {
+        Edge::start_in(tools, &root().join("edge"), port, state, sites)
+    }
+
+    /// `wrangler dev` of the Worker in `dir` (its own wrangler.toml).
+    pub fn start_in(tools: &Tools, dir: &Path, port: u16, state: &Path, sites: Option<&str>) -> Result<Edge> {
         step(&format!("starting the edge: wrangler dev on 127.0.0.1:{port}"));
         let log = root().join(format!("target/porchlight/wrangler-{port}.log"));
         std::fs::create_dir_all(log.parent().unwrap_or(Path::new("."))).map_err(|e| e.to_string())?;
@@ -141,7 +146,7 @@ impl Edge {
         cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to"])
             .arg(state)
             .args(["--show-interactive-dev-session=false", "--live-reload=false"])
-            .current_dir(root().join("edge"))
+            .current_dir(dir)
             .env("WRANGLER_SEND_METRICS", "false")
             .stdin(Stdio::null())
             .stdout(file.try_clone().map_err(|e| e.to_string())?)
@@ -168,7 +173,7 @@ impl Edge {
         Err(format!("the edge did not answer /healthz within 90 s; see {}", edge.log.display()))
     }
 
-    fn stop(&mut self) {
+    pub fn stop(&mut self) {
         // wrangler runs workerd as a child: signal the whole process group.
         let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.child.id())]).status();
         let _ = self.child.wait();

@@ -1,0 +1,148 @@
+//! Typed clients for the routes between Durable Objects, one per target
+//! object. Bodies are [`porchlight_protocol::internal`]'s; paths and status
+//! codes live here and nowhere else (`docs/PROTOCOL.md`, "Between Durable
+//! Objects").
+
+use crate::util;
+use porchlight_kb::bot::BotAnswer;
+use porchlight_protocol::internal::{BotTurn, EventBatch, Position, PositionAnswer, QueueSync, Revoked, TicketDraft, TokenCheck};
+use porchlight_protocol::site::AgentAccount;
+use porchlight_protocol::ticket::Ticket;
+use porchlight_protocol::{SessionId, SiteId};
+use serde::Serialize;
+use worker::{Env, Method, Request, Response, Result, Stub};
+
+fn get(path: &str) -> Result<Request> {
+    Request::new(&format!("https://internal{path}"), Method::Get)
+}
+
+fn post<T: Serialize>(path: &str, body: &T) -> Result<Request> {
+    util::internal_post(path, body)
+}
+
+fn expect(resp: &Response, want: u16, what: &str) -> Result<()> {
+    match resp.status_code() {
+        n if n == want => Ok(()),
+        n => Err(worker::Error::RustError(format!("{what}: answered {n}"))),
+    }
+}
+
+/// The site's `SiteQueue`.
+pub struct Queue(Stub);
+
+impl Queue {
+    pub fn of(env: &Env, site: &SiteId) -> Result<Queue> {
+        Ok(Queue(env.durable_object("SITE_QUEUE")?.get_by_name(site.as_str())?))
+    }
+
+    /// `POST /sync` → 204.
+    pub async fn sync(&self, sync: &QueueSync) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/sync", sync)?).await?;
+        expect(&resp, 204, "queue sync")
+    }
+
+    /// `GET /position/{id}` → the visitor's place in line, if waiting.
+    pub async fn position(&self, id: &SessionId) -> Result<Option<u32>> {
+        let mut resp = self.0.fetch_with_request(get(&format!("/position/{id}"))?).await?;
+        expect(&resp, 200, "queue position")?;
+        Ok(resp.json::<PositionAnswer>().await?.position)
+    }
+
+    /// `POST /roster`: an agent was created; presence is recounted.
+    pub async fn roster(&self) -> Result<Response> {
+        self.0.fetch_with_request(post("/roster", &())?).await
+    }
+
+    /// `POST /revoked`: close this agent's consoles.
+    pub async fn revoked(&self, revoked: &Revoked) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/revoked", revoked)?).await?;
+        expect(&resp, 204, "queue revoked")
+    }
+}
+
+/// On the desk's answer to `POST /events`: how many webhook endpoints the
+/// site has (0 lets sessions send events less often; none is dropped).
+pub const HOOKS_HEADER: &str = "x-porchlight-hooks";
+
+/// The site's `SiteDesk`.
+pub struct Desk(Stub);
+
+impl Desk {
+    pub fn of(env: &Env, site: &SiteId) -> Result<Desk> {
+        Ok(Desk(env.durable_object("SITE_DESK")?.get_by_name(site.as_str())?))
+    }
+
+    /// `POST /events` → 204 once every delivery is in the desk's outbox;
+    /// answers how many endpoints the site has.
+    pub async fn events(&self, batch: &EventBatch) -> Result<usize> {
+        let resp = self.0.fetch_with_request(post("/events", batch)?).await?;
+        expect(&resp, 204, "desk events")?;
+        Ok(resp.headers().get(HOOKS_HEADER)?.and_then(|n| n.parse().ok()).unwrap_or(1))
+    }
+
+    /// `POST /tickets` → the ticket (the existing one if the session has one).
+    pub async fn create_ticket(&self, draft: &TicketDraft) -> Result<Ticket> {
+        let mut resp = self.0.fetch_with_request(post("/tickets", draft)?).await?;
+        expect(&resp, 200, "desk tickets")?;
+        resp.json().await
+    }
+
+    /// `POST /agents/auth` → the API-made account with this token hash.
+    pub async fn agent_by_hash(&self, token_sha256: String) -> Result<Option<AgentAccount>> {
+        let mut resp = self.0.fetch_with_request(post("/agents/auth", &TokenCheck { token_sha256 })?).await?;
+        match resp.status_code() {
+            200 => Ok(Some(resp.json().await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `GET /agents` → current API-made accounts.
+    pub async fn agents(&self) -> Result<Vec<AgentAccount>> {
+        let mut resp = self.0.fetch_with_request(get("/agents")?).await?;
+        if resp.status_code() == 200 {
+            resp.json().await
+        } else {
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// The site's `KnowledgeBase`.
+pub struct Kb(Stub);
+
+impl Kb {
+    pub fn of(env: &Env, site: &SiteId) -> Result<Kb> {
+        Ok(Kb(env.durable_object("KNOWLEDGE_BASE")?.get_by_name(site.as_str())?))
+    }
+
+    /// `POST /bot` → what the bot answers.
+    pub async fn bot(&self, message: &str) -> Result<BotAnswer> {
+        let mut resp = self.0.fetch_with_request(post("/bot", &BotTurn { message: message.to_owned() })?).await?;
+        expect(&resp, 200, "the knowledge base")?;
+        resp.json().await
+    }
+
+    /// `GET /articles/{id}` → the article, or `None`.
+    pub async fn article(&self, id: &str) -> Result<Option<porchlight_kb::Article>> {
+        let mut resp = self.0.fetch_with_request(get(&format!("/articles/{id}"))?).await?;
+        match resp.status_code() {
+            200 => Ok(Some(resp.json().await?)),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// One `ChatSession`.
+pub struct Session(Stub);
+
+impl Session {
+    pub fn of(env: &Env, site: &SiteId, id: &SessionId) -> Result<Session> {
+        Ok(Session(env.durable_object("CHAT_SESSION")?.get_by_name(&crate::api::session_object_name(site, id))?))
+    }
+
+    /// `POST /position` → 204; relayed to the visitor as a `queue` frame.
+    pub async fn position(&self, position: u32) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/position", &Position { position })?).await?;
+        expect(&resp, 204, "session position")
+    }
+}

@@ -1,0 +1,303 @@
+//! `ChatSession`: the Durable Object that owns one chat.
+//!
+//! It is the single writer of the session's log, so it is where order is
+//! decided: each committed message gets the next sequence number (1, 2, …)
+//! in SQLite storage, and only then is it acknowledged to its sender and
+//! broadcast. Output gates hold those frames until the write is durable.
+//!
+//! A message costs this object a constant amount of work and nothing
+//! else: one row in the log, one update of the `hot` row (the counters
+//! behind the summary, the revision, the log's end), the ack and the
+//! broadcast. What other objects must learn (the queue's summary and
+//! search text, webhook events) is read from the log by the outbox
+//! ([`outbox`]), an alarm that syncs in batches, at most once per
+//! [`SYNC_WINDOW_MS`] per target, and retries until each target has it.
+//!
+//! - [`store`]: every SQL statement.
+//! - [`sockets`]: sockets, their attachments, and sending to them.
+//! - [`handlers`]: the visitor's and agents' frames.
+//! - [`bot`]: the bot's turn, handoff, "Yes, thanks", articles opened.
+//! - [`tickets`]: a ticket at the site's desk.
+//! - [`outbox`]: telling the queue and the desk, off the hot path.
+//!
+//! Rules (who may do what, what a change does, what the summary says) are
+//! pure and live in `porchlight_protocol` (`session`, `change`, `record`).
+
+mod bot;
+mod handlers;
+mod outbox;
+mod sockets;
+mod store;
+mod tickets;
+
+use crate::util::{self, now_ms, parse_frame, Incoming};
+use porchlight_protocol::internal::{Position, SYNC_WINDOW_MS};
+use porchlight_protocol::record::{Sender, SessionRecord};
+use porchlight_protocol::{
+    AgentFrame, ErrorBody, ErrorCode, Message, SessionFrame, SessionId, SessionState, SiteId, Status, VisitorFrame, VisitorInfo,
+};
+use serde::{Deserialize, Serialize};
+use sockets::{reject_unparsed, Attachment, Role};
+use std::cell::RefCell;
+use std::rc::Rc;
+use store::{Cursors, Store};
+use worker::{durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, State, WebSocket, WebSocketIncomingMessage};
+
+/// Sent by the Worker to create the session (`POST /init`).
+#[derive(Serialize, Deserialize)]
+pub struct Init {
+    pub site: SiteId,
+    pub id: SessionId,
+    pub visitor: VisitorInfo,
+    pub token_sha256: String,
+    #[serde(default)]
+    pub context: porchlight_protocol::VisitorContext,
+}
+
+/// The outbox's bookkeeping (in memory; the cursors are also stored).
+#[derive(Default)]
+struct Sync {
+    cursors: Cursors,
+    /// The revision the queue last accepted from this object (0 after a
+    /// wake-up: the next sync sends the summary again, which is harmless).
+    queue_rev: u64,
+    /// A sync is scheduled (a timer in this object).
+    armed: bool,
+    /// The backstop alarm is set (it drains whatever a lost timer left:
+    /// an eviction, a restart, a failed sync).
+    backstop: bool,
+    /// A sync is running; `again`: another was asked for meanwhile.
+    draining: bool,
+    again: bool,
+    /// When the last sync started: the next waits out the window.
+    last_sync: u64,
+    /// Failed syncs in a row (for the retry delay).
+    failures: u32,
+    /// The desk last said the site has no webhook endpoints: events wait
+    /// up to [`IDLE_DESK_MS`] between batches instead of a window.
+    desk_idle: bool,
+    last_desk: u64,
+}
+
+/// How often a session sends events to a desk without endpoints (they
+/// still go, in case one was added: nothing is dropped).
+const IDLE_DESK_MS: u64 = 5_000;
+
+/// How long after a change the backstop alarm drains the outbox if the
+/// timer's sync did not happen.
+const BACKSTOP_MS: u64 = 10_000;
+
+#[durable_object]
+pub struct ChatSession {
+    state: State,
+    /// Shared with the outbox's timer, which outlives the frame that set it.
+    core: Rc<Core>,
+}
+
+/// What handlers and the outbox share: the store, the cached record, the
+/// outbox's bookkeeping.
+pub struct Core {
+    env: Env,
+    storage: worker::Storage,
+    store: Store,
+    /// Loaded once per wake-up; `None` until `/init` for a new object.
+    record: RefCell<Option<SessionRecord>>,
+    sync: RefCell<Sync>,
+}
+
+impl std::ops::Deref for ChatSession {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
+impl DurableObject for ChatSession {
+    fn new(state: State, env: Env) -> Self {
+        let store = Store::new(state.storage().sql());
+        let (record, cursors) = match store.load() {
+            Ok(Some((record, cursors))) => (Some(record), cursors),
+            Ok(None) => (None, Cursors::default()),
+            Err(e) => {
+                worker::console_error!("ChatSession: loading state failed: {e}");
+                (None, Cursors::default())
+            }
+        };
+        util::answer_pings(&state);
+        let sync = Sync { cursors, ..Sync::default() };
+        let storage = state.storage();
+        let core = Rc::new(Core { env, storage, store, record: RefCell::new(record), sync: RefCell::new(sync) });
+        ChatSession { state, core }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        match req.path().as_str() {
+            "/init" => {
+                let init: Init = req.json().await?;
+                self.init(init).await
+            }
+            "/transcript" => {
+                let Some(record) = self.record.borrow().clone() else {
+                    return Ok(Response::from_json(&ErrorBody::new(ErrorCode::NotFound, "Session not found."))?.with_status(404));
+                };
+                Response::from_json(&porchlight_protocol::TranscriptExport {
+                    site: record.site.clone(),
+                    session: record.view(),
+                    messages: self.store.messages_after(porchlight_protocol::Seq(0), true)?,
+                    exported_at: now_ms(),
+                })
+            }
+            "/visitor" => self.upgrade(Role::Visitor),
+            "/agent" => self.upgrade(Role::Agent),
+            "/position" => {
+                let Position { position } = req.json().await?;
+                if self.record.borrow().as_ref().is_some_and(|r| r.state.status == Status::Waiting) {
+                    self.to_visitors(&SessionFrame::Queue { position })?;
+                }
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            _ => Response::error("not found", 404),
+        }
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let WebSocketIncomingMessage::String(text) = message else {
+            util::send(&ws, &SessionFrame::error(ErrorCode::BadFrame, "Frames must be JSON text, not binary."));
+            return Ok(());
+        };
+        let Some(mut attachment) = ws.deserialize_attachment::<Attachment>()? else {
+            let _ = ws.close(Some(1011), Some("socket state lost; reconnect"));
+            return Ok(());
+        };
+        match attachment.role {
+            Role::Visitor => match parse_frame::<VisitorFrame>(&text) {
+                Incoming::Frame(frame) => self.on_visitor(&ws, &mut attachment, frame).await,
+                other => reject_unparsed(&ws, other),
+            },
+            Role::Agent => match parse_frame::<AgentFrame>(&text) {
+                Incoming::Frame(frame) => self.on_agent(&ws, &mut attachment, frame).await,
+                other => reject_unparsed(&ws, other),
+            },
+        }
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
+        self.on_socket_close(&ws, code)
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, _error: worker::Error) -> Result<()> {
+        Ok(())
+    }
+
+    /// The outbox's backstop and retries: tell the queue and the desk what
+    /// they have not heard.
+    async fn alarm(&self) -> Result<Response> {
+        self.sync.borrow_mut().backstop = false;
+        self.drain_outbox().await;
+        Ok(ResponseBuilder::new().with_status(204).empty())
+    }
+}
+
+impl Core {
+    fn record(&self) -> Result<SessionRecord> {
+        self.record.borrow().clone().ok_or_else(|| worker::Error::RustError("session has no record".into()))
+    }
+}
+
+impl ChatSession {
+    async fn init(&self, init: Init) -> Result<Response> {
+        if self.record.borrow().is_some() {
+            return Response::error("session exists", 409);
+        }
+        let now = now_ms();
+        let mut record = SessionRecord {
+            site: init.site,
+            id: init.id,
+            visitor: init.visitor,
+            token_sha256: init.token_sha256,
+            state: SessionState::default(),
+            articles: Default::default(),
+            context: init.context,
+            closed_at: None,
+            ticket: None,
+            created_at: now,
+            waiting_since: now,
+            hot: Default::default(),
+        };
+        record.touch(now);
+        self.store.create(&record)?;
+        *self.record.borrow_mut() = Some(record);
+        self.schedule_sync();
+        Ok(ResponseBuilder::new().with_status(204).empty())
+    }
+
+    /// Commits one message with the next sequence number and the current
+    /// time (the template's `seq` and `at` are ignored), updating the
+    /// record's counters; the caller then calls [`ChatSession::save`].
+    fn append(&self, record: &mut SessionRecord, sender: &Sender, template: Message) -> Result<Message> {
+        match self.append_new(record, sender, template)? {
+            Some(message) => Ok(message),
+            None => Err(worker::Error::RustError("a message without a new client id was not stored".into())),
+        }
+    }
+
+    /// [`ChatSession::append`], or `None` (nothing stored) when the sender
+    /// already committed this client id.
+    fn append_new(&self, record: &mut SessionRecord, sender: &Sender, template: Message) -> Result<Option<Message>> {
+        let now = now_ms();
+        let message = Message { seq: record.next_seq(), at: now, ..template };
+        if !self.store.append(sender, &message)? {
+            return Ok(None);
+        }
+        record.hot.last_seq = message.seq;
+        record.hot.counters.appended(sender, message.internal, message.seq, &message.text);
+        Ok(Some(message))
+    }
+
+    /// Stores what changed in `record` (a new revision) and caches it.
+    /// `cold`: the JSON part changed too (state, trail, context, ticket);
+    /// a plain message leaves it alone.
+    fn save(&self, mut record: SessionRecord, cold: bool) -> Result<SessionRecord> {
+        record.touch(now_ms());
+        if cold {
+            self.store.save_cold(&record)?;
+        }
+        let cursors = self.sync.borrow().cursors;
+        self.store.save_hot(&record.hot, cursors)?;
+        *self.record.borrow_mut() = Some(record.clone());
+        Ok(record)
+    }
+
+    /// Schedules the outbox's next sync unless one is scheduled: at once
+    /// if the last was at least a window ago, else when the window ends.
+    /// Every change calls this and nothing waits for it: a timer in this
+    /// object runs the sync. The first change after a
+    /// quiet spell also sets the backstop alarm, so a sync lost to an
+    /// eviction still happens: one alarm write per [`BACKSTOP_MS`] at most,
+    /// never one per message.
+    fn schedule_sync(&self) {
+        let (delay, backstop) = {
+            let mut sync = self.sync.borrow_mut();
+            if sync.armed {
+                return;
+            }
+            sync.armed = true;
+            let backstop = !sync.backstop;
+            sync.backstop = true;
+            ((sync.last_sync + SYNC_WINDOW_MS).saturating_sub(now_ms()), backstop)
+        };
+        let core = self.core.clone();
+        self.state.wait_until(async move {
+            if backstop {
+                if let Err(e) = core.storage.set_alarm(BACKSTOP_MS as i64).await {
+                    worker::console_error!("ChatSession: setting the outbox alarm failed: {e}");
+                    core.sync.borrow_mut().backstop = false;
+                }
+            }
+            if delay > 0 {
+                worker::Delay::from(std::time::Duration::from_millis(delay)).await;
+            }
+            core.drain_outbox().await;
+        });
+    }
+}

@@ -1,0 +1,116 @@
+//! Bodies of the routes between Durable Objects (`docs/PROTOCOL.md`,
+//! "Between Durable Objects"). The edge's typed clients
+//! (`edge/src/internal.rs`) send and read exactly these.
+
+use crate::frames::{SessionSummary, VisitorInfo};
+use crate::ids::{AgentId, Seq, SessionId, SiteId};
+use crate::session::AgentRef;
+use crate::webhook::Event;
+use serde::{Deserialize, Serialize};
+
+/// `POST /sync`, session → `SiteQueue`: what the queue must learn since the
+/// session's last sync, coalesced (at most one per session per
+/// [`SYNC_WINDOW_MS`]). Applying it twice changes nothing: the summary is
+/// kept only if its `rev` is higher, texts are keyed by message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueSync {
+    pub site: SiteId,
+    pub session: SessionId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<SessionSummary>,
+    /// Messages whose searchable text is new, edited or (`None`) deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<SearchText>,
+}
+
+/// How often a session tells each other object about itself, at most.
+pub const SYNC_WINDOW_MS: u64 = 250;
+
+/// The text the queue's search holds for message `seq` of a session;
+/// `None` forgets it (a deleted message must not be findable).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchText {
+    pub seq: Seq,
+    pub text: Option<String>,
+}
+
+/// `POST /position`, `SiteQueue` → session: the visitor's place in line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub position: u32,
+}
+
+/// The answer to the queue's `GET /position/{id}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionAnswer {
+    pub position: Option<u32>,
+}
+
+/// `POST /events`, session → `SiteDesk`: webhook events in log order, each
+/// with an id that is the same on every retry (the desk stores each once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventBatch {
+    pub site: SiteId,
+    pub events: Vec<KeyedEvent>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyedEvent {
+    pub id: String,
+    pub event: Event,
+}
+
+/// `POST /tickets`, session → `SiteDesk`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketDraft {
+    pub site: SiteId,
+    pub session: SessionId,
+    pub subject: String,
+    pub requester: VisitorInfo,
+    pub description: String,
+    pub created_by: AgentRef,
+}
+
+/// `POST /agents/auth`, any → `SiteDesk`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCheck {
+    pub token_sha256: String,
+}
+
+/// `POST /revoked`, Worker → `SiteQueue`: close this agent's consoles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revoked {
+    pub agent: AgentId,
+}
+
+/// `POST /bot`, session → `KnowledgeBase`: a visitor message for the bot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotTurn {
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn golden_sync_and_events() {
+        let sync = QueueSync {
+            site: SiteId("copper-kettle".into()),
+            session: SessionId("5f0c".into()),
+            summary: None,
+            texts: vec![SearchText { seq: Seq(5), text: Some("where is my order?".into()) }, SearchText { seq: Seq(3), text: None }],
+        };
+        let json = serde_json::to_string(&sync).unwrap();
+        assert_eq!(
+            json,
+            r#"{"site":"copper-kettle","session":"5f0c","texts":[{"seq":5,"text":"where is my order?"},{"seq":3,"text":null}]}"#
+        );
+        assert_eq!(serde_json::from_str::<QueueSync>(&json).unwrap(), sync);
+        let batch: EventBatch = serde_json::from_str(
+            r#"{"site":"copper-kettle","events":[{"id":"evt_5f0c_4","event":{"type":"message.created","data":{"session":"5f0c","message":{"seq":4,"author":{"kind":"bot"},"text":"Hi","at":1}}}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(batch.events[0].id, "evt_5f0c_4");
+    }
+}
