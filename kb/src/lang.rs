@@ -122,9 +122,11 @@ pub fn detect(text: &str) -> Lang {
     let mut best = (Lang::En, en);
     for lang in [Lang::Es, Lang::Fr, Lang::De] {
         let function = own(lang);
-        // Function words decide; lexicon hits break ties in short messages
-        // ("pedido reembolso"), and are only counted when they can matter.
-        let lexical = if function * 2 + words.len() <= best.1 {
+        // Function words decide; lexicon hits break ties ("mi pedido" vs
+        // "my pedido"), counted only when the language has a function word
+        // in the message and they can change the verdict (this runs on
+        // every keystroke).
+        let lexical = if function == 0 || function * 2 + words.len() <= best.1 {
             0
         } else {
             words.iter().filter(|w| lookup(lang, w).is_some()).count()

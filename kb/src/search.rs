@@ -160,8 +160,9 @@ impl Searcher {
     pub fn suggest(&self, query: &str, typing: bool) -> Vec<Hit> {
         // The most confident route wins: a Spanish question about an article
         // that has no Spanish version is better answered in English.
+        let lang = detect(query);
         let mut hits = self
-            .routes(query)
+            .routes(lang)
             .into_iter()
             .filter_map(|route| self.suggest_on(query, typing, route))
             .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -169,7 +170,7 @@ impl Searcher {
             .unwrap_or_default();
         // Whichever route found it, show an article in the visitor's language
         // when it has a version in it.
-        let lang = detect(query).code();
+        let lang = lang.code();
         for h in &mut hits {
             if h.lang != lang && self.index.docs.iter().any(|d| d.id == h.id && d.lang == lang) {
                 h.lang = lang.to_owned();
@@ -207,8 +208,7 @@ impl Searcher {
 
     /// Where to rank a message: among its language's own articles if the
     /// help center has any, then among the primary (English) ones.
-    fn routes(&self, query: &str) -> Vec<Route> {
-        let lang = detect(query);
+    fn routes(&self, lang: Lang) -> Vec<Route> {
         let mut out = Vec::with_capacity(2);
         if lang != Lang::En && self.index.docs.iter().any(|d| d.lang == lang.code()) {
             out.push(Route::Native(lang));
@@ -220,7 +220,7 @@ impl Searcher {
     /// Every document with a positive score, best first, without a threshold
     /// (on the first route that finds any).
     pub fn rank(&self, query: &str, typing: bool) -> Vec<Hit> {
-        for route in self.routes(query) {
+        for route in self.routes(detect(query)) {
             let scored = self.score(query, typing, route).0;
             if !scored.is_empty() {
                 return scored.into_iter().map(|(d, score, _)| self.hit(d, score)).collect();
