@@ -145,17 +145,23 @@ impl DurableObject for SiteQueue {
             "/sync" => {
                 let QueueSync { site, session, summary, texts } = req.json().await?;
                 // Texts first: a console that sees the upsert can find them.
-                for SearchText { seq, text } in texts {
-                    match text {
-                        Some(text) => self.sql.exec(
-                            "INSERT INTO texts (id, seq, text) VALUES (?, ?, ?) ON CONFLICT (id, seq) DO UPDATE SET text = excluded.text",
-                            vec![session.0.clone().into(), (seq.0 as i64).into(), text.into()],
-                        )?,
-                        None => self.sql.exec(
-                            "DELETE FROM texts WHERE id = ? AND seq = ?",
-                            vec![session.0.clone().into(), (seq.0 as i64).into()],
-                        )?,
-                    };
+                // One statement per batch, however many messages it holds.
+                if !texts.is_empty() {
+                    let batch = serde_json::to_string(&texts)?;
+                    self.sql.exec(
+                        "INSERT INTO texts (id, seq, text)
+                         SELECT ?1, json_extract(value, '$.seq'), json_extract(value, '$.text') FROM json_each(?2)
+                         WHERE json_extract(value, '$.text') IS NOT NULL
+                         ON CONFLICT (id, seq) DO UPDATE SET text = excluded.text",
+                        vec![session.0.clone().into(), batch.clone().into()],
+                    )?;
+                    if texts.iter().any(|t: &SearchText| t.text.is_none()) {
+                        self.sql.exec(
+                            "DELETE FROM texts WHERE id = ?1 AND seq IN
+                               (SELECT json_extract(value, '$.seq') FROM json_each(?2) WHERE json_extract(value, '$.text') IS NULL)",
+                            vec![session.0.clone().into(), batch.into()],
+                        )?;
+                    }
                 }
                 if let Some(summary) = summary {
                     if let Some((before, after)) = self.upsert(summary)? {

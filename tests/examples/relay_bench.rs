@@ -7,8 +7,8 @@
 //!   until the other socket has it: p50 / p99 latency, msg/s) and pipelined
 //!   (send all, time until the last arrives: msg/s); three interleaved
 //!   rounds, medians and ratios to the floor.
-//! - **flat cost**: p50 around message 100 and around message 10,000 of one
-//!   session.
+//! - **flat cost**: p50 around message 150 of a fresh session and around
+//!   message 10,000 of a long one, measured interleaved.
 //! - **site scale**: many sessions sending at once while consoles watch the
 //!   queue: msg/s, queue upserts per message, console frame lag.
 //!
@@ -312,27 +312,38 @@ fn relay_bench(edge: &str, origin: &str, relay: &str) {
 
 fn flat_bench(edge: &str, origin: &str) {
     let fill = env_or("PORCHLIGHT_BENCH_FLAT", 10_000);
-    println!("\n  flat cost: p50 of 200 closed-loop messages around message 150 and around message {fill} of one session");
-    let mut p = porchlight_pair(edge, origin, "Bench flat");
-    // The first 50 warm the object up; then messages 51–250.
-    closed_loop(&mut p, "f", 1, 50, true);
-    let early = closed_loop(&mut p, "f", 51, 200, true);
-    // Fill the log up to just before `fill - 100`, pipelined in batches.
-    let mut next = 251;
+    println!("\n  flat cost: p50 of 200 closed-loop messages at messages ~51–250 of a fresh session and at ~{fill} of a long one, interleaved 20 at a time");
+    let mut long = porchlight_pair(edge, origin, "Bench flat long");
+    // Fill the long session's log up to `fill - 100`, pipelined in batches.
+    let mut next = 1;
     let target = fill.saturating_sub(100);
     let t0 = Instant::now();
     while next < target {
         let batch = 500.min(target - next);
-        pipelined(&mut p, "f", next, batch, true);
+        pipelined(&mut long, "f", next, batch, true);
         next += batch;
     }
     println!("    filled to message {next} in {:.1} s", t0.elapsed().as_secs_f64());
-    let late = closed_loop(&mut p, "f", next, 200, true);
-    let e = pct_sorted(&early.latencies);
-    let l = pct_sorted(&late.latencies);
+    let mut fresh = porchlight_pair(edge, origin, "Bench flat fresh");
+    // The first 50 warm the fresh object up.
+    closed_loop(&mut fresh, "e", 1, 50, true);
+    let (mut early, mut late) = (Vec::new(), Vec::new());
+    let (mut e_next, mut rate_e, mut rate_l) = (51, Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let e = closed_loop(&mut fresh, "e", e_next, 20, true);
+        let l = closed_loop(&mut long, "f", next, 20, true);
+        early.extend(e.latencies);
+        late.extend(l.latencies);
+        rate_e.push(e.rate);
+        rate_l.push(l.rate);
+        e_next += 20;
+        next += 20;
+    }
+    let e = pct_sorted(&early);
+    let l = pct_sorted(&late);
     println!(
         "    p50 at ~150: {e:.2} ms; p50 at ~{fill}: {l:.2} ms ({:+.0}%, goal within 20%); closed-loop msg/s {:.0} vs {:.0}",
-        (l / e - 1.0) * 100.0, early.rate, late.rate
+        (l / e - 1.0) * 100.0, median(rate_e), median(rate_l)
     );
 }
 
