@@ -304,7 +304,7 @@ mod tests {
                 .map(|(w, _)| w)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(en(Lang::Es, "dónde está mi pedido"), ["where", "order"]);
+        assert_eq!(en(Lang::Es, "dónde está mi pedido"), ["where", "is", "my", "order"]);
         assert_eq!(en(Lang::Fr, "remboursements"), ["refund"]);
         assert_eq!(en(Lang::De, "Bestellungen"), ["order"]);
         assert_eq!(en(Lang::Fr, "l'adresse"), ["address"]);

@@ -26,9 +26,15 @@ pub struct QueryWord {
 }
 
 /// Normalizes chat English; `words` are already lowercased and folded.
-pub fn normalize(words: &[String]) -> Vec<QueryWord> {
+/// `unfinished` says the last word is still being typed: it is kept as
+/// typed (a "w" on its way to "where" is not "with").
+pub fn normalize(words: &[String], unfinished: bool) -> Vec<QueryWord> {
     let mut flat: Vec<String> = Vec::with_capacity(words.len());
-    for w in words {
+    for (i, w) in words.iter().enumerate() {
+        if unfinished && i + 1 == words.len() {
+            flat.push(w.clone());
+            continue;
+        }
         let w = squeeze(w);
         match find(CHAT, &w) {
             Some(rep) => flat.extend(rep.split(' ').filter(|r| !r.is_empty()).map(str::to_owned)),
@@ -94,7 +100,7 @@ mod tests {
     use crate::text::words;
 
     fn texts(q: &str) -> Vec<String> {
-        normalize(&words(q)).into_iter().map(|w| w.text).collect()
+        normalize(&words(q), false).into_iter().map(|w| w.text).collect()
     }
 
     #[test]
@@ -124,7 +130,7 @@ mod tests {
 
     #[test]
     fn everyday_words_gain_support_vocabulary() {
-        let q = normalize(&words("the money came out twice"));
+        let q = normalize(&words("the money came out twice"), false);
         assert!(
             q.iter()
                 .any(|w| w.text == "came" && w.also.contains(&"charged")),

@@ -260,7 +260,7 @@ impl Searcher {
         let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
         let prepared = match route {
             Route::Native(lang) => prepare_native(query, lang),
-            Route::Primary(lang) => prepare(query, lang),
+            Route::Primary(lang) => prepare(query, lang, unfinished),
         };
         let docs_lang = match route {
             Route::Native(lang) => lang.code(),
@@ -356,7 +356,10 @@ impl Searcher {
             } else if let Some(t) = self.find(w) {
                 expansions.push((t, 1.0));
             }
-            if is_prefix && w.chars().count() >= 3 {
+            // Prefixes of one to three letters match too much ("are" → "area",
+            // "w" → everything); short words being typed still complete tag
+            // phrases ("where is my ord").
+            if is_prefix && w.chars().count() >= 4 {
                 for p in [w.as_str(), s.as_str()] {
                     self.prefixed(p, |t| {
                         if !expansions.iter().any(|&(e, _)| e == t) {
@@ -372,7 +375,7 @@ impl Searcher {
                 }
             }
             if expansions.is_empty() && s.chars().count() >= 4 {
-                self.fuzzy(&s, &mut expansions);
+                self.fuzzy(&s, w, &mut expansions);
             }
             for syn in &qw.also {
                 if let Some(t) = self.find(&stem(syn)) {
@@ -428,7 +431,7 @@ impl Searcher {
 
     /// Index terms within one edit (two for words of 8+ letters), among
     /// terms sharing the first letter or, for a swapped first pair, the second.
-    fn fuzzy(&self, s: &str, out: &mut Vec<(u32, f32)>) {
+    fn fuzzy(&self, s: &str, raw: &str, out: &mut Vec<(u32, f32)>) {
         let len = s.chars().count();
         let max = if len >= 8 { 2 } else { 1 };
         let mut chars = s.chars();
@@ -439,12 +442,28 @@ impl Searcher {
                 candidates.extend(ids);
             }
         }
-        for t in candidates {
+        for &t in &candidates {
             let term = &self.index.terms[t as usize];
             if let Some(d) = edit_distance(s, term, max) {
                 let weight = if d <= 1 { 0.7 } else { 0.5 };
                 if !out.iter().any(|&(e, _)| e == t) {
                     out.push((t, weight));
+                }
+            }
+        }
+        // A typo inside a suffix the stem dropped ("paymnt" is "payment",
+        // whose stem is "pay"): compare the word as typed with the terms'
+        // inflected forms.
+        if out.is_empty() && raw.chars().count() >= 6 {
+            let max = if raw.chars().count() >= 8 { 2 } else { 1 };
+            for &t in &candidates {
+                let term = &self.index.terms[t as usize];
+                let best = SURFACE
+                    .iter()
+                    .filter_map(|suffix| edit_distance(raw, &format!("{term}{suffix}"), max))
+                    .min();
+                if let Some(d) = best {
+                    out.push((t, if d <= 1 { 0.7 } else { 0.5 }));
                 }
             }
         }
@@ -513,19 +532,20 @@ fn prepare_native(query: &str, lang: Lang) -> Vec<QueryWord> {
 
 /// The message as words the ranking can match: in English (a message in
 /// another language goes through its lexicon), chat English normalized.
-fn prepare(query: &str, lang: Lang) -> Vec<QueryWord> {
+fn prepare(query: &str, lang: Lang, unfinished: bool) -> Vec<QueryWord> {
     let sentences = sentences(query);
+    let last = sentences.len().saturating_sub(1);
     let asks: Vec<bool> = sentences.iter().map(|s| is_question(s, lang)).collect();
     // Only a long message with a question among other sentences gets the
     // question stressed: "hi, I ordered on Monday… anyway where is my package?"
     let stress = sentences.len() > 1 && asks.iter().any(|&a| a) && asks.iter().any(|&a| !a);
     let mut out = Vec::new();
-    for (sentence, ask) in sentences.iter().zip(asks) {
+    for (n, (sentence, ask)) in sentences.iter().zip(asks).enumerate() {
         let weight = if stress && ask { QUESTION_WEIGHT } else { 1.0 };
         let ws = words(sentence);
         if lang == Lang::En {
             out.extend(
-                normalize(&ws)
+                normalize(&ws, unfinished && n == last)
                     .into_iter()
                     .map(|w| QueryWord { weight, ..w }),
             );
@@ -545,6 +565,9 @@ fn prepare(query: &str, lang: Lang) -> Vec<QueryWord> {
     }
     out
 }
+
+/// The endings the stemmer strips, to rebuild a term's written forms.
+const SURFACE: &[&str] = &["ment", "ing", "ed", "er", "s", "es", "e", "y", "ation", "ly"];
 
 /// From this length on, a last word that matches nothing is taken as
 /// finished, not as still being typed.

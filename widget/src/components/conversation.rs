@@ -150,11 +150,23 @@ pub fn conversation(props: &Props) -> Html {
     let last_mine = t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.seq).last();
     let team_marks = t.session.as_ref().map(|s| s.receipts.agents).unwrap_or_default();
 
+    // The reader opens an article in the language the visitor writes in:
+    // the draft being typed, else their last message.
+    let reader_lang = {
+        let draft = last_draft.borrow();
+        let text = if draft.trim().is_empty() {
+            t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.text.clone()).last().unwrap_or_default()
+        } else {
+            draft.clone()
+        };
+        AttrValue::from(if text.is_empty() { "" } else { porchlight_kb::lang::detect(&text).code() })
+    };
+
     html! {
         <div class="pl-conversation">
             <div class="pl-status" aria-live="polite">{ status_line }</div>
             if let Some(id) = (*reading).clone() {
-                <Reader edge={props.edge.clone()} site={props.site.clone()} id={id}
+                <Reader edge={props.edge.clone()} site={props.site.clone()} id={id} lang={reader_lang}
                     on_open={open.clone()} on_back={{ let r = reading.clone(); Callback::from(move |()| r.set(None)) }} />
             } else {
                 <div class="pl-log" role="log" aria-label="Messages" ref={log}>

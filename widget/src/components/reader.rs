@@ -13,6 +13,10 @@ pub struct Props {
     pub edge: AttrValue,
     pub site: AttrValue,
     pub id: AttrValue,
+    /// The language the visitor writes in (`es`, …), for a translation;
+    /// empty: the browser's language.
+    #[prop_or_default]
+    pub lang: AttrValue,
     /// Another article linked from this one.
     pub on_open: Callback<String>,
     pub on_back: Callback<()>,
@@ -24,7 +28,11 @@ pub fn reader(props: &Props) -> Html {
     {
         let article = article.clone();
         // The visitor's own language when the help center has a translation.
-        let lang = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+        let lang = if props.lang.is_empty() {
+            web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default()
+        } else {
+            props.lang.to_string()
+        };
         let lang = lang.split('-').next().unwrap_or("en").to_ascii_lowercase();
         let url = format!("{}/api/v1/sites/{}/kb/articles/{}?lang={lang}", props.edge, props.site, props.id);
         use_effect_with(props.id.clone(), move |_| {
