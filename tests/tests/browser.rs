@@ -743,3 +743,40 @@ fn messages_typed_offline_arrive_once_when_back_and_the_history_survives_a_reloa
     );
     assert_eq!(counts, json!([1, 1, 1]), "the history after a reload, each message once");
 }
+
+/// Keyboard only (journey issue, item 6): Enter on the launcher opens the
+/// panel with focus in its first field, the pre-chat form is filled and
+/// sent from the keyboard, focus then waits in the composer, and Escape
+/// closes the panel and gives focus back to the launcher.
+#[test]
+fn the_widget_works_from_the_keyboard_alone() {
+    let browser = Browser::start();
+    browser.goto(&format!("{}/", demo_origin()));
+    // The name of whatever has focus, through shadow roots.
+    let focused_is = |what: &str, name: &str| {
+        browser.wait_for(
+            what,
+            20,
+            "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; \
+             return a && (a.getAttribute('aria-label') || (a.labels && a.labels[0] && a.labels[0].textContent) || '').trim() === arguments[0]",
+            json!([name]),
+        )
+    };
+    let launcher = browser.by_name("button", "Open chat");
+    browser.script("arguments[0].focus()", json!([launcher]));
+    browser.press("\u{E007}");
+    focused_is("focus on the Name field once the panel opens", "Name");
+    browser.press(&unique("Keyboard Visitor"));
+    browser.press("\u{E004}");
+    browser.press("keys@example.com\u{E007}");
+    focused_is("focus in the composer after Start chat", "Message");
+    browser.press("where is my order?\u{E007}");
+    browser.log_shows("Did one of these answer your question?");
+    browser.press("\u{E00C}");
+    focused_is("focus back on the launcher after Escape", "Open chat");
+    let hidden = browser.script(
+        "const host = [...document.querySelectorAll('*')].find(e => e.shadowRoot && e.shadowRoot.querySelector('.p')); return host.shadowRoot.querySelector('.p').hidden",
+        json!([]),
+    );
+    assert_eq!(hidden, json!(true), "Escape closes the panel");
+}

@@ -49,14 +49,34 @@
   };
   button.addEventListener("pointerenter", load, { once: true });
   button.addEventListener("focus", load, { once: true });
-  button.addEventListener("click", () => {
-    const open = panel.hidden;
+  // Opening moves focus into the panel (its first field, once the widget
+  // has drawn it); Escape closes it and gives focus back to the launcher.
+  const focusIn = (tries) => {
+    if (panel.hidden) return;
+    const el = panel.querySelector("input:not([disabled]),textarea:not([disabled])") ||
+      panel.querySelector("button:not([disabled]),a[href]");
+    if (el) el.focus();
+    else if (tries > 0) setTimeout(() => focusIn(tries - 1), 50);
+  };
+  const setOpen = (open) => {
     panel.hidden = !open;
     button.setAttribute("aria-label", open ? "Close chat" : "Open chat");
     button.setAttribute("aria-expanded", String(open));
     // The widget listens: opening clears its badge and marks messages seen.
     panel.dispatchEvent(new Event("porchlight:toggle"));
-    if (open) mount();
+    if (open) {
+      mount();
+      focusIn(200);
+    }
+  };
+  button.addEventListener("click", () => setOpen(panel.hidden));
+  // On the shadow root, after the widget's own handlers: a menu that
+  // closes on Escape marks the event handled and keeps the panel open.
+  root.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !panel.hidden && !e.defaultPrevented) {
+      setOpen(false);
+      button.focus();
+    }
   });
   // The page's API: `Porchlight.setContext({ orderRef, attributes })` (or
   // `window.Porchlight = { context: {...} }` before this script loads) for

@@ -272,6 +272,15 @@ struct ComposerProps {
 fn composer(props: &ComposerProps) -> Html {
     let input = use_node_ref();
     {
+        // A new conversation (after "Start chat") starts with the cursor in the composer.
+        let input = input.clone();
+        use_effect_with((), move |()| {
+            if let Some(el) = input.cast::<HtmlTextAreaElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+    {
         let input = input.clone();
         use_effect_with((props.draft.clone(), props.mode), move |(draft, mode)| {
             let Some(el) = input.cast::<HtmlTextAreaElement>() else { return };
