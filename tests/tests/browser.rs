@@ -744,7 +744,8 @@ fn messages_typed_offline_arrive_once_when_back_and_the_history_survives_a_reloa
     assert_eq!(counts, json!([1, 1, 1]), "the history after a reload, each message once");
 }
 
-/// Keyboard only (journey issue, item 6): Enter on the launcher opens the
+/// Keyboard only (journey issue, item 6; the launcher's colour, item 10):
+/// Enter on the launcher opens the
 /// panel with focus in its first field, the pre-chat form is filled and
 /// sent from the keyboard, focus then waits in the composer, and Escape
 /// closes the panel and gives focus back to the launcher.
@@ -763,6 +764,15 @@ fn the_widget_works_from_the_keyboard_alone() {
         )
     };
     let launcher = browser.by_name("button", "Open chat");
+    // The launcher wears the site's accent (#b4532a) before any WASM is fetched (item 10).
+    browser.wait_for(
+        "the launcher in the site's accent colour",
+        20,
+        "return getComputedStyle(arguments[0]).backgroundColor === 'rgb(180, 83, 42)'",
+        json!([launcher]),
+    );
+    let wasm = browser.script("return performance.getEntriesByType('resource').filter(e => e.name.includes('/widget-')).length", json!([]));
+    assert_eq!(wasm, json!(0), "no widget code before intent");
     browser.script("arguments[0].focus()", json!([launcher]));
     browser.press("\u{E007}");
     focused_is("focus on the Name field once the panel opens", "Name");

@@ -30,6 +30,19 @@
     "</button>";
   const panel = root.querySelector(".p");
   const button = root.querySelector(".l");
+  // The site's colour before any WASM: the tag's `data-color`, else the
+  // small config (fetched now, never after the widget). The icon is white
+  // or near-black, whichever reads on it (WCAG relative luminance).
+  const paint = (c) => {
+    if (!/^#[0-9a-f]{6}$/i.test(c || "")) return;
+    const n = parseInt(c.slice(1), 16);
+    const lin = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    const lum = 0.2126 * lin(n >> 16) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
+    button.style.background = c;
+    button.style.color = lum > 0.179 ? "#111" : "#fff";
+  };
+  if (script.dataset.color) paint(script.dataset.color);
+  else fetch(edge + "/api/v1/sites/" + encodeURIComponent(site) + "/widget").then((r) => r.json()).then((c) => paint(c.accent_color), () => {});
   let app, mounted = false;
   // One fetch of glue + WASM, started by the first sign of intent.
   const load = () =>
