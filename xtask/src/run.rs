@@ -59,7 +59,7 @@ pub fn test(args: &[String]) -> Result {
     let reliability = root().join("target/porchlight/reliability");
     let _ = std::fs::remove_dir_all(&reliability);
     let result = tools::run(tools::cargo()
-        .args(["test", "--no-fail-fast", "-p", "porchlight-protocol", "-p", "porchlight-kb", "-p", "porchlight-tests"])
+        .args(["test", "--no-fail-fast", "-p", "porchlight-protocol", "-p", "porchlight-kb", "-p", "porchlight-tests", "--features", "porchlight-tests/e2e"])
         .args(args)
         .current_dir(root())
         .env("PORCHLIGHT_EDGE", &edge_url)
