@@ -205,17 +205,7 @@ mod tests {
 
     /// The sample help center with its translations (demo-site/kb-translations).
     fn sample_with_translations() -> Searcher {
-        let mut articles = Vec::new();
-        for dir in ["demo-site/kb", "demo-site/kb-translations"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
-            for e in std::fs::read_dir(dir).unwrap() {
-                let path = e.unwrap().path();
-                if path.extension().is_some_and(|x| x == "md") && path.file_name().is_some_and(|n| n != "README.md") {
-                    articles.push(Article::parse(&std::fs::read_to_string(&path).unwrap()).unwrap());
-                }
-            }
-        }
-        Searcher::new(Index::build(&articles))
+        crate::testing::sample(&["demo-site/kb", "demo-site/kb-translations"])
     }
 
     #[test]
@@ -251,12 +241,7 @@ mod tests {
     /// issue): every prefix of every labeled question, in both sets.
     #[test]
     fn a_draft_that_showed_suggestions_never_gets_nothing_found() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../demo-site/kb");
-        let articles: Vec<Article> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| Article::parse(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
-            .collect();
-        let s = Searcher::new(Index::build(&articles));
+        let s = crate::testing::sample(&["demo-site/kb"]);
         let mut checked = 0;
         for src in [
             include_str!("../../tests/kb/queries.tsv"),

@@ -28,3 +28,25 @@ pub use article::{Article, ArticleError};
 pub use index::{DocMeta, Index};
 pub use intent::{classify, Intent};
 pub use search::{Hit, Searcher};
+
+/// Test fixtures: the sample help center, loaded once per call.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::{Article, Index, Searcher};
+
+    /// A searcher over every article in these repository folders (e.g.
+    /// `demo-site/kb`, `demo-site/kb-translations`), their READMEs aside.
+    pub fn sample(dirs: &[&str]) -> Searcher {
+        let mut articles = Vec::new();
+        for dir in dirs {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.extension().is_some_and(|x| x == "md") && path.file_name().is_some_and(|n| n != "README.md") {
+                    articles.push(Article::parse(&std::fs::read_to_string(&path).unwrap()).unwrap());
+                }
+            }
+        }
+        Searcher::new(Index::build(&articles))
+    }
+}

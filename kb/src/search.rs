@@ -667,15 +667,9 @@ fn idf(n: f32, df: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Article;
 
     fn sample() -> Searcher {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../demo-site/kb");
-        let articles: Vec<Article> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| Article::parse(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
-            .collect();
-        Searcher::new(Index::build(&articles))
+        crate::testing::sample(&["demo-site/kb"])
     }
 
     fn top(s: &Searcher, q: &str) -> Option<String> {
@@ -764,15 +758,9 @@ mod quality {
     //! only: `test` is scored, never read for tuning.
     use super::*;
     use crate::eval::{evaluate, misses, only, parse_tsv, Split};
-    use crate::Article;
 
     fn sample() -> Searcher {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../demo-site/kb");
-        let articles: Vec<Article> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| Article::parse(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
-            .collect();
-        Searcher::new(Index::build(&articles))
+        crate::testing::sample(&["demo-site/kb"])
     }
 
     fn check(src: &str, floors: [(Split, f32, f32, f32); 2]) {
