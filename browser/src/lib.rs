@@ -311,7 +311,9 @@ pub async fn download_with_bearer(url: &str, bearer: &str, filename: &str) -> Re
     let status = resp.status();
     let text = resp.text().await.map_err(|e| RequestError { status, message: e.to_string() })?;
     if !resp.ok() {
-        let message = serde_json::from_str::<ErrorBody>(&text).map(|b| b.error.message).unwrap_or_else(|_| format!("The chat service answered {status}."));
+        let message = serde_json::from_str::<ErrorBody>(&text)
+            .map(|b| b.error.message)
+            .unwrap_or_else(|_| format!("The chat service answered {status}."));
         return Err(RequestError { status, message });
     }
     let failed = |_| RequestError { status, message: "The browser refused to save the file.".into() };
@@ -332,10 +334,8 @@ pub async fn download_with_bearer(url: &str, bearer: &str, filename: &str) -> Re
 /// A fresh id for an outgoing message (16 random bytes, hex).
 pub fn new_client_id() -> ClientMsgId {
     let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok())
-        .unwrap_or(false);
+    let filled =
+        web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok()).unwrap_or(false);
     if !filled {
         for b in &mut bytes {
             *b = (js_sys::Math::random() * 256.0) as u8;

@@ -138,16 +138,15 @@ pub fn message_tools(props: &ToolsProps) -> Html {
     };
     let chips = m.reactions.iter().map(|r| {
         let mine = r.by.contains(&props.me);
-        let names: Vec<String> = r
-            .by
-            .iter()
-            .map(|p| match p {
-                Participant::Visitor if *p == props.me => "You".to_owned(),
-                Participant::Visitor => "Visitor".to_owned(),
-                Participant::Agent { name, .. } if *p == props.me => format!("You ({name})"),
-                Participant::Agent { name, .. } => name.clone(),
-            })
-            .collect();
+        let names: Vec<String> =
+            r.by.iter()
+                .map(|p| match p {
+                    Participant::Visitor if *p == props.me => "You".to_owned(),
+                    Participant::Visitor => "Visitor".to_owned(),
+                    Participant::Agent { name, .. } if *p == props.me => format!("You ({name})"),
+                    Participant::Agent { name, .. } => name.clone(),
+                })
+                .collect();
         let label = format!("{} {} by {}", r.by.len(), r.emoji.name(), names.join(", "));
         html! {
             <button type="button" class={classes!("pl-chip", mine.then_some("pl-chip-mine"))} title={label.clone()}

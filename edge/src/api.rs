@@ -7,9 +7,7 @@
 use crate::{accounts, config, crypto, util};
 use porchlight_protocol::site::{AccountSource, AgentAccount, AgentList, CreateAgent, CreatedAgent, Role, SiteConfig, Sites};
 use porchlight_protocol::validate::{self, MAX_FRAME_BYTES};
-use porchlight_protocol::{
-    AgentLogin, CreateSession, ErrorBody, ErrorCode, SessionCreated, SessionId, SiteId, WidgetConfig,
-};
+use porchlight_protocol::{AgentLogin, CreateSession, ErrorBody, ErrorCode, SessionCreated, SessionId, SiteId, WidgetConfig};
 use worker::{Env, Headers, Method, Request, Response, Result};
 
 pub struct ApiError {
@@ -254,7 +252,8 @@ async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCon
 
 /// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.
 async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
-    let unauthorized = || ApiError::new(401, ErrorCode::Unauthorized, "Send an agent token of this site as `Authorization: Bearer <token>`.");
+    let unauthorized =
+        || ApiError::new(401, ErrorCode::Unauthorized, "Send an agent token of this site as `Authorization: Bearer <token>`.");
     let header = req.headers().get("authorization")?.unwrap_or_default();
     let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
     accounts::by_token(env, site_id, site, token).await?.ok_or_else(unauthorized)
@@ -267,9 +266,7 @@ pub fn session_object_name(site: &SiteId, id: &SessionId) -> String {
 }
 
 fn session_id(raw: &str, cors_origin: &str) -> ApiResult<SessionId> {
-    SessionId::parse(raw).ok_or_else(|| {
-        ApiError::not_found("Session").with_cors(Some(cors_origin).filter(|o| !o.is_empty()))
-    })
+    SessionId::parse(raw).ok_or_else(|| ApiError::not_found("Session").with_cors(Some(cors_origin).filter(|o| !o.is_empty())))
 }
 
 /// The request's `Origin`, if the site allows it; 403 otherwise.
@@ -367,8 +364,7 @@ async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &s
     if body.len() > MAX_FRAME_BYTES {
         return Err(cors(too_large()));
     }
-    serde_json::from_slice(&body)
-        .map_err(|e| cors(ApiError::new(400, ErrorCode::BadFrame, format!("The request body is not valid: {e}."))))
+    serde_json::from_slice(&body).map_err(|e| cors(ApiError::new(400, ErrorCode::BadFrame, format!("The request body is not valid: {e}."))))
 }
 
 fn too_large() -> ApiError {
@@ -443,12 +439,8 @@ async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Site
                 return Err(ApiError::new(409, ErrorCode::BadFrame, format!("`{}` is configured in SITES already.", form.id)));
             }
             let token = format!("plat_{site_id}_{}", crypto::random_hex(24)?);
-            let account = AgentAccount {
-                id: porchlight_protocol::AgentId(form.id),
-                name,
-                token_sha256: crypto::sha256_hex(&token),
-                role: form.role,
-            };
+            let account =
+                AgentAccount { id: porchlight_protocol::AgentId(form.id), name, token_sha256: crypto::sha256_hex(&token), role: form.role };
             let resp = desk.fetch_with_request(util::internal_post("/agents", &account)?).await?;
             if resp.status_code() != 201 {
                 return Ok(resp);
@@ -477,10 +469,7 @@ async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Site
 
 /// The queue recounts presence when the roster changes.
 async fn notify_queue_roster(env: &Env, site_id: &SiteId) {
-    let result = async {
-        crate::internal::Queue::of(env, site_id)?.roster().await
-    }
-    .await;
+    let result = async { crate::internal::Queue::of(env, site_id)?.roster().await }.await;
     if let Err(e) = result {
         worker::console_error!("telling the queue about a new agent failed: {e}");
     }

@@ -5,9 +5,6 @@ use porchlight_protocol::site::Sites;
 use worker::{Env, Error, Result};
 
 pub fn sites(env: &Env) -> Result<Sites> {
-    let raw = env
-        .var("SITES")
-        .map_err(|_| Error::RustError("the SITES variable is not set; see wrangler.toml".into()))?
-        .to_string();
+    let raw = env.var("SITES").map_err(|_| Error::RustError("the SITES variable is not set; see wrangler.toml".into()))?.to_string();
     Sites::parse(&raw).map_err(Error::RustError)
 }

@@ -17,10 +17,10 @@
 
 use crate::crypto;
 use crate::util::now_ms;
+use porchlight_protocol::internal::{EventBatch, TicketDraft, TokenCheck};
+use porchlight_protocol::site::{constant_time_eq, AgentAccount, Role};
 use porchlight_protocol::ticket::{Ticket, TicketList, TicketSummary};
 use porchlight_protocol::webhook::{self, Event, RegisterWebhook, Webhook, WebhookEvent};
-use porchlight_protocol::site::{constant_time_eq, AgentAccount, Role};
-use porchlight_protocol::internal::{EventBatch, TicketDraft, TokenCheck};
 use porchlight_protocol::{AgentId, ErrorBody, ErrorCode, SiteId};
 use serde::Deserialize;
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, ResponseBuilder, Result, SqlStorage, State};
@@ -29,7 +29,6 @@ use worker::{durable_object, DurableObject, Env, Method, Request, Response, Resp
 const DELIVERY_TIMEOUT_MS: u32 = 10_000;
 /// Deliveries tried per alarm run; the rest wait for the next run.
 const BATCH: usize = 50;
-
 
 #[durable_object]
 pub struct SiteDesk {
@@ -98,12 +97,11 @@ impl DurableObject for SiteDesk {
             (Method::Get, ["agents"]) => Response::from_json(&self.agents()?),
             (Method::Post, ["agents"]) => {
                 let account: AgentAccount = req.json().await?;
-                let taken: Vec<JsonRow> = self
-                    .sql
-                    .exec("SELECT id AS json FROM agents WHERE id = ?", vec![account.id.0.clone().into()])?
-                    .to_array()?;
+                let taken: Vec<JsonRow> =
+                    self.sql.exec("SELECT id AS json FROM agents WHERE id = ?", vec![account.id.0.clone().into()])?.to_array()?;
                 if !taken.is_empty() {
-                    let body = ErrorBody::new(ErrorCode::BadFrame, format!("There is already an agent `{}` (ids are never reused).", account.id));
+                    let body =
+                        ErrorBody::new(ErrorCode::BadFrame, format!("There is already an agent `{}` (ids are never reused).", account.id));
                     return Ok(Response::from_json(&body)?.with_status(409));
                 }
                 self.sql.exec(
@@ -121,7 +119,10 @@ impl DurableObject for SiteDesk {
             (Method::Delete, ["agents", id]) => {
                 let revoked = self
                     .sql
-                    .exec("UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", vec![(now_ms() as i64).into(), id.to_string().into()])?
+                    .exec(
+                        "UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                        vec![(now_ms() as i64).into(), id.to_string().into()],
+                    )?
                     .rows_written();
                 if revoked == 0 {
                     return not_found("Agent");
@@ -358,22 +359,13 @@ impl SiteDesk {
                     worker::console_log!("webhook {} to {}: attempt {attempts} failed ({why})", d.event_id, d.url);
                     self.sql.exec(
                         "UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
-                        vec![
-                            state.into(),
-                            i64::from(attempts).into(),
-                            (next_at as i64).into(),
-                            why.into(),
-                            (d.id as i64).into(),
-                        ],
+                        vec![state.into(), i64::from(attempts).into(), (next_at as i64).into(), why.into(), (d.id as i64).into()],
                     )?;
                 }
             }
         }
         // Delivered rows are kept a day, for the record, then dropped.
-        self.sql.exec(
-            "DELETE FROM deliveries WHERE state != 'pending' AND next_at < ?",
-            vec![(now_ms() as i64 - 86_400_000).into()],
-        )?;
+        self.sql.exec("DELETE FROM deliveries WHERE state != 'pending' AND next_at < ?", vec![(now_ms() as i64 - 86_400_000).into()])?;
         Ok(())
     }
 }

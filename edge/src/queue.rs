@@ -22,15 +22,13 @@ use crate::{accounts, config};
 use porchlight_protocol::internal::{PositionAnswer, QueueSync, Revoked, SearchText};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::validate::MAX_FRAME_BYTES;
-use porchlight_protocol::{
-    AgentPresence, ErrorCode, Presence, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteId, SiteStats,
-};
+use porchlight_protocol::{AgentPresence, ErrorCode, Presence, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteId, SiteStats};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, SqlStorage, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair,
+    durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, SqlStorage, State, WebSocket, WebSocketIncomingMessage,
+    WebSocketPair,
 };
 
 /// How many sessions a console's snapshot carries, newest first.
@@ -137,7 +135,15 @@ impl DurableObject for SiteQueue {
             worker::console_error!("SiteQueue: creating schema failed: {e}");
         }
         util::answer_pings(&state);
-        SiteQueue { state, env, sql, line: RefCell::new(None), counts: RefCell::new(None), stats: RefCell::new(None), consoles: RefCell::new(None) }
+        SiteQueue {
+            state,
+            env,
+            sql,
+            line: RefCell::new(None),
+            counts: RefCell::new(None),
+            stats: RefCell::new(None),
+            consoles: RefCell::new(None),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {

@@ -44,10 +44,7 @@ pub fn internal_post<T: Serialize>(path: &str, body: &T) -> Result<worker::Reque
 /// Adds a column that stores created by an earlier release lack.
 pub fn add_column_if_missing(sql: &worker::SqlStorage, table: &str, column: &str, decl: &str) -> Result<()> {
     let present = sql
-        .exec(
-            "SELECT COUNT(*) AS n FROM pragma_table_info(?) WHERE name = ?",
-            vec![table.to_owned().into(), column.to_owned().into()],
-        )?
+        .exec("SELECT COUNT(*) AS n FROM pragma_table_info(?) WHERE name = ?", vec![table.to_owned().into(), column.to_owned().into()])?
         .one::<serde_json::Value>()?
         .get("n")
         .and_then(serde_json::Value::as_f64)

@@ -5,16 +5,11 @@ fn main() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let mut articles = Vec::new();
     for entry in std::fs::read_dir(format!("{root}/demo-site/kb")).expect("kb") {
-        articles.push(
-            Article::parse(&std::fs::read_to_string(entry.expect("e").path()).expect("r"))
-                .expect("a"),
-        );
+        articles.push(Article::parse(&std::fs::read_to_string(entry.expect("e").path()).expect("r")).expect("a"));
     }
     let s = Searcher::new(Index::build(&articles));
     for (file, _) in SETS {
-        let set =
-            parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set"))
-                .expect("tsv");
+        let set = parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set")).expect("tsv");
         for q in only(&set, Split::Dev) {
             let typing = q.kind == "typing";
             let (ids, top, second, cov, n, mass) = s.features(&q.query, typing);

@@ -9,72 +9,50 @@ fn main() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let mut articles = Vec::new();
     for entry in std::fs::read_dir(format!("{root}/demo-site/kb")).expect("demo-site/kb") {
-        articles.push(
-            Article::parse(&std::fs::read_to_string(entry.expect("entry").path()).expect("read"))
-                .expect("article"),
-        );
+        articles.push(Article::parse(&std::fs::read_to_string(entry.expect("entry").path()).expect("read")).expect("article"));
     }
     let s = Searcher::new(Index::build(&articles));
     let bm = Bm25::new(&articles);
     let explain = std::env::args().any(|a| a == "--explain");
     let show_misses = std::env::args().any(|a| a == "--misses");
     for (file, _) in SETS {
-        let set =
-            parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set"))
-                .expect("tsv");
+        let set = parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set")).expect("tsv");
         for split in [Split::Dev, Split::Test] {
             let part = only(&set, split);
-            let ours = evaluate(&part, |q, t| {
-                s.suggest(q, t).into_iter().map(|h| h.id).collect()
-            });
-            let base = evaluate(&part, |q, _| {
-                bm.rank(q).into_iter().take(3).map(|(id, _)| id).collect()
-            });
-            let ungated = evaluate(&part, |q, t| {
-                s.rank(q, t).into_iter().take(3).map(|h| h.id).collect()
-            });
+            let ours = evaluate(&part, |q, t| s.suggest(q, t).into_iter().map(|h| h.id).collect());
+            let base = evaluate(&part, |q, _| bm.rank(q).into_iter().take(3).map(|(id, _)| id).collect());
+            let ungated = evaluate(&part, |q, t| s.rank(q, t).into_iter().take(3).map(|h| h.id).collect());
             let u = &ungated["all"];
             println!("   ungated ranking: hit1 {:.3} hit3 {:.3}", u.hit1, u.hit3);
             let (o, b) = (&ours["all"], &base["all"]);
             println!(
                 "{file:<13} {:<4} n={:<3} ours hit1 {:.3} hit3 {:.3} mrr {:.3} quiet {:.3} ({}) | bm25 hit1 {:.3} hit3 {:.3} quiet {:.3}",
-                split.name(), part.len(), o.hit1, o.hit3, o.mrr, o.quiet, o.unanswerable, b.hit1, b.hit3, b.quiet
+                split.name(),
+                part.len(),
+                o.hit1,
+                o.hit3,
+                o.mrr,
+                o.quiet,
+                o.unanswerable,
+                b.hit1,
+                b.hit3,
+                b.quiet
             );
             if split == Split::Dev && std::env::args().any(|a| a == "--kinds") {
                 for (k, v) in &ours {
-                    println!(
-                        "    {k:<12} hit1 {:.3} hit3 {:.3} quiet {:.3} n={}",
-                        v.hit1,
-                        v.hit3,
-                        v.quiet,
-                        v.answerable + v.unanswerable
-                    );
+                    println!("    {k:<12} hit1 {:.3} hit3 {:.3} quiet {:.3} n={}", v.hit1, v.hit3, v.quiet, v.answerable + v.unanswerable);
                 }
             }
             if split == Split::Dev && std::env::args().any(|a| a == "--second") {
                 for q in &part {
-                    let got: Vec<String> = s
-                        .suggest(&q.query, false)
-                        .into_iter()
-                        .map(|h| h.id)
-                        .collect();
-                    if !q.expect.is_empty()
-                        && got.iter().skip(1).any(|g| q.expect.contains(g))
-                        && !q.expect.contains(&got[0])
-                    {
-                        println!(
-                            "   2nd {:?} got {got:?}\n        {}\n        {:?}",
-                            q.expect,
-                            q.query,
-                            s.explain(&q.query, false)
-                        );
+                    let got: Vec<String> = s.suggest(&q.query, false).into_iter().map(|h| h.id).collect();
+                    if !q.expect.is_empty() && got.iter().skip(1).any(|g| q.expect.contains(g)) && !q.expect.contains(&got[0]) {
+                        println!("   2nd {:?} got {got:?}\n        {}\n        {:?}", q.expect, q.query, s.explain(&q.query, false));
                     }
                 }
             }
             if split == Split::Dev && show_misses {
-                for (q, want, got) in misses(&part, |q, t| {
-                    s.suggest(q, t).into_iter().map(|h| h.id).collect()
-                }) {
+                for (q, want, got) in misses(&part, |q, t| s.suggest(q, t).into_iter().map(|h| h.id).collect()) {
                     println!("   miss {want:?} got {got:?}\n        {q}");
                     if explain {
                         println!("        {:?}", s.explain(&q, false));

@@ -53,15 +53,8 @@ pub enum ArticleError {
 impl fmt::Display for ArticleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ArticleError::TooLarge => write!(
-                f,
-                "the article is larger than {} KiB",
-                MAX_ARTICLE_BYTES / 1024
-            ),
-            ArticleError::NoFrontMatter => write!(
-                f,
-                "the article must start with front matter between two `---` lines"
-            ),
+            ArticleError::TooLarge => write!(f, "the article is larger than {} KiB", MAX_ARTICLE_BYTES / 1024),
+            ArticleError::NoFrontMatter => write!(f, "the article must start with front matter between two `---` lines"),
             ArticleError::Missing(field) => write!(f, "the front matter has no `{field}`"),
             ArticleError::BadId(id) => {
                 write!(f, "`{id}` is not a valid article id: use 1–{MAX_ID} lowercase letters, digits and dashes")
@@ -72,10 +65,7 @@ impl fmt::Display for ArticleError {
             ArticleError::BadLang(lang) => {
                 write!(f, "`{lang}` is not a language code: use two or three lowercase letters such as `es`")
             }
-            ArticleError::BadLine(line) => write!(
-                f,
-                "cannot read front-matter line `{line}` (expected `key: value`)"
-            ),
+            ArticleError::BadLine(line) => write!(f, "cannot read front-matter line `{line}` (expected `key: value`)"),
         }
     }
 }
@@ -83,9 +73,7 @@ impl fmt::Display for ArticleError {
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
 }
 
@@ -96,34 +84,18 @@ impl Article {
             return Err(ArticleError::TooLarge);
         }
         let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-        let rest = source
-            .strip_prefix("---\n")
-            .or_else(|| source.strip_prefix("---\r\n"))
-            .ok_or(ArticleError::NoFrontMatter)?;
+        let rest = source.strip_prefix("---\n").or_else(|| source.strip_prefix("---\r\n")).ok_or(ArticleError::NoFrontMatter)?;
         let (front, body) = match rest.find("\n---") {
             Some(i) => {
                 let after = &rest[i + 4..];
-                (
-                    &rest[..i],
-                    after
-                        .strip_prefix("\r\n")
-                        .or_else(|| after.strip_prefix('\n'))
-                        .unwrap_or(after),
-                )
+                (&rest[..i], after.strip_prefix("\r\n").or_else(|| after.strip_prefix('\n')).unwrap_or(after))
             }
             None => return Err(ArticleError::NoFrontMatter),
         };
-        let (mut id, mut title, mut category, mut tags, mut updated) =
-            (None, None, None, Vec::new(), None);
+        let (mut id, mut title, mut category, mut tags, mut updated) = (None, None, None, Vec::new(), None);
         let mut lang = english();
-        for line in front
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        {
-            let (key, value) = line
-                .split_once(':')
-                .ok_or_else(|| ArticleError::BadLine(line.chars().take(80).collect()))?;
+        for line in front.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let (key, value) = line.split_once(':').ok_or_else(|| ArticleError::BadLine(line.chars().take(80).collect()))?;
             let value = unquote(value.trim());
             match key.trim() {
                 "id" => id = Some(value.to_owned()),
@@ -133,11 +105,7 @@ impl Article {
                 "lang" => lang = value.trim().to_ascii_lowercase(),
                 "tags" => {
                     let inner = value.trim().trim_start_matches('[').trim_end_matches(']');
-                    tags = inner
-                        .split(',')
-                        .map(|t| unquote(t.trim()).to_owned())
-                        .filter(|t| !t.is_empty())
-                        .collect();
+                    tags = inner.split(',').map(|t| unquote(t.trim()).to_owned()).filter(|t| !t.is_empty()).collect();
                 }
                 _ => {} // unknown keys are allowed and ignored
             }
@@ -146,9 +114,7 @@ impl Article {
         if !valid_id(&id) {
             return Err(ArticleError::BadId(id.chars().take(100).collect()));
         }
-        let title = title
-            .filter(|t| !t.is_empty())
-            .ok_or(ArticleError::Missing("title"))?;
+        let title = title.filter(|t| !t.is_empty()).ok_or(ArticleError::Missing("title"))?;
         if title.chars().count() > MAX_TITLE {
             return Err(ArticleError::TitleTooLong);
         }
@@ -190,9 +156,7 @@ impl Article {
             .body_without_title()
             .split("\n\n")
             .map(str::trim)
-            .find(|p| {
-                !p.is_empty() && !p.starts_with('#') && !p.starts_with('|') && !p.starts_with("- ")
-            })
+            .find(|p| !p.is_empty() && !p.starts_with('#') && !p.starts_with('|') && !p.starts_with("- "))
             .unwrap_or("");
         let flat = crate::markdown::plain_text(para);
         if flat.chars().count() <= max {
@@ -205,10 +169,7 @@ impl Article {
 }
 
 fn unquote(s: &str) -> &str {
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .or_else(|| s.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
-        .unwrap_or(s)
+    s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).or_else(|| s.strip_prefix('\'').and_then(|s| s.strip_suffix('\''))).unwrap_or(s)
 }
 
 #[cfg(test)]
@@ -226,47 +187,20 @@ mod tests {
         assert_eq!(a.tags, ["tracking", "order status", "where is my order"]);
         assert_eq!(a.updated, "2026-03-01");
         assert!(a.body.starts_with("# Track your order"));
-        assert!(a
-            .body_without_title()
-            .trim_start()
-            .starts_with("Every order"));
-        assert_eq!(
-            a.summary(200),
-            "Every order gets a tracking number by email."
-        );
+        assert!(a.body_without_title().trim_start().starts_with("Every order"));
+        assert_eq!(a.summary(200), "Every order gets a tracking number by email.");
         assert_eq!(a.summary(20), "Every order gets a…");
     }
 
     #[test]
     fn rejects_what_it_cannot_show() {
-        assert_eq!(
-            Article::parse("# no front matter"),
-            Err(ArticleError::NoFrontMatter)
-        );
-        assert_eq!(
-            Article::parse("---\ntitle: x\n---\n"),
-            Err(ArticleError::Missing("id"))
-        );
-        assert!(matches!(
-            Article::parse("---\nid: ../etc\ntitle: x\n---\n"),
-            Err(ArticleError::BadId(_))
-        ));
-        assert_eq!(
-            Article::parse("---\nid: a\n---\n"),
-            Err(ArticleError::Missing("title"))
-        );
-        assert!(matches!(
-            Article::parse("---\nid: a\nnonsense\n---\n"),
-            Err(ArticleError::BadLine(_))
-        ));
-        assert_eq!(
-            Article::parse(&"x".repeat(MAX_ARTICLE_BYTES + 1)),
-            Err(ArticleError::TooLarge)
-        );
-        assert!(matches!(
-            Article::parse("---\nid: a\ntitle: x\nlang: Spanish!\n---\n"),
-            Err(ArticleError::BadLang(_))
-        ));
+        assert_eq!(Article::parse("# no front matter"), Err(ArticleError::NoFrontMatter));
+        assert_eq!(Article::parse("---\ntitle: x\n---\n"), Err(ArticleError::Missing("id")));
+        assert!(matches!(Article::parse("---\nid: ../etc\ntitle: x\n---\n"), Err(ArticleError::BadId(_))));
+        assert_eq!(Article::parse("---\nid: a\n---\n"), Err(ArticleError::Missing("title")));
+        assert!(matches!(Article::parse("---\nid: a\nnonsense\n---\n"), Err(ArticleError::BadLine(_))));
+        assert_eq!(Article::parse(&"x".repeat(MAX_ARTICLE_BYTES + 1)), Err(ArticleError::TooLarge));
+        assert!(matches!(Article::parse("---\nid: a\ntitle: x\nlang: Spanish!\n---\n"), Err(ArticleError::BadLang(_))));
     }
 
     #[test]
@@ -286,12 +220,8 @@ mod tests {
         let mut n = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            let a = Article::parse(&std::fs::read_to_string(&path).unwrap())
-                .unwrap_or_else(|e| panic!("{path:?}: {e}"));
-            assert_eq!(
-                Some(a.id.as_str()),
-                path.file_stem().and_then(|s| s.to_str())
-            );
+            let a = Article::parse(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+            assert_eq!(Some(a.id.as_str()), path.file_stem().and_then(|s| s.to_str()));
             assert!(!a.tags.is_empty() && !a.summary(160).is_empty(), "{}", a.id);
             n += 1;
         }

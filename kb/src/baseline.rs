@@ -21,12 +21,7 @@ impl Bm25 {
         let mut lens = Vec::new();
         let mut df: HashMap<String, u32> = HashMap::new();
         for a in articles {
-            let text = format!(
-                "{} {} {}",
-                a.title,
-                a.tags.join(" "),
-                crate::markdown::plain_text(&a.body)
-            );
+            let text = format!("{} {} {}", a.title, a.tags.join(" "), crate::markdown::plain_text(&a.body));
             let ws = words(&text);
             let mut tf: HashMap<String, u32> = HashMap::new();
             for w in &ws {
@@ -40,13 +35,7 @@ impl Bm25 {
             docs.push(tf);
         }
         let avg = lens.iter().sum::<f32>() / lens.len().max(1) as f32;
-        Bm25 {
-            ids,
-            docs,
-            lens,
-            df,
-            avg,
-        }
+        Bm25 { ids, docs, lens, df, avg }
     }
 
     /// Document ids with a positive score, best first.

@@ -35,13 +35,11 @@ fn english() -> String {
 }
 
 /// The English replies, as the tests and the widget know them.
-pub const OFFER: &str =
-    "Here's what I found in our help center. Did one of these answer your question?";
+pub const OFFER: &str = "Here's what I found in our help center. Did one of these answer your question?";
 pub const GREET: &str =
     "Hi! Ask me anything and I'll look in our help center, or choose \u{201c}Talk to a person\u{201d} to reach the team.";
 pub const TO_PERSON: &str = "Sure, I'm connecting you with a person.";
-pub const NOTHING_FOUND: &str =
-    "I couldn't find an article about that, so I'm passing you to the team.";
+pub const NOTHING_FOUND: &str = "I couldn't find an article about that, so I'm passing you to the team.";
 
 /// The longest message the bot ranks: a longer one is cut to its last
 /// `MAX_MESSAGE_CHARS` characters (where the question usually is), so the
@@ -61,12 +59,7 @@ pub fn answer(searcher: &Searcher, message: &str) -> BotAnswer {
     };
     // A site without a help center has no bot worth talking to.
     if searcher.index().is_empty() {
-        return BotAnswer {
-            lang: lang.code().to_owned(),
-            text: None,
-            articles: Vec::new(),
-            handoff: true,
-        };
+        return BotAnswer { lang: lang.code().to_owned(), text: None, articles: Vec::new(), handoff: true };
     }
     match classify(&message) {
         Intent::Person => say(r.to_person.to_owned(), Vec::new(), true),
@@ -111,24 +104,12 @@ mod tests {
 
     fn searcher() -> Searcher {
         let source = |id: &str, title: &str, tags: &str, body: &str| {
-            Article::parse(&format!(
-                "---\nid: {id}\ntitle: {title}\ncategory: Help\ntags: [{tags}]\nupdated: 2026-01-01\n---\n{body}\n"
-            ))
-            .unwrap()
+            Article::parse(&format!("---\nid: {id}\ntitle: {title}\ncategory: Help\ntags: [{tags}]\nupdated: 2026-01-01\n---\n{body}\n"))
+                .unwrap()
         };
         Searcher::new(Index::build(&[
-            source(
-                "track-your-order",
-                "Track your order",
-                "tracking, where is my order",
-                "Use the tracking link in your shipping email.",
-            ),
-            source(
-                "refunds",
-                "Refunds",
-                "refund, money back",
-                "Refunds reach your card within five days.",
-            ),
+            source("track-your-order", "Track your order", "tracking, where is my order", "Use the tracking link in your shipping email."),
+            source("refunds", "Refunds", "refund, money back", "Refunds reach your card within five days."),
         ]))
     }
 
@@ -136,22 +117,14 @@ mod tests {
     fn a_question_gets_articles_and_stays_with_the_bot() {
         let a = answer(&searcher(), "hi, where is my order?");
         assert_eq!(a.text.as_deref(), Some(OFFER));
-        assert_eq!(
-            a.articles
-                .first()
-                .map(|o| (o.id.as_str(), o.title.as_str())),
-            Some(("track-your-order", "Track your order"))
-        );
+        assert_eq!(a.articles.first().map(|o| (o.id.as_str(), o.title.as_str())), Some(("track-your-order", "Track your order")));
         assert!(!a.handoff);
     }
 
     #[test]
     fn a_request_for_a_person_hands_off_without_articles() {
         let a = answer(&searcher(), "can I talk to a human about my refund?");
-        assert_eq!(
-            (a.text.as_deref(), a.articles.len(), a.handoff),
-            (Some(TO_PERSON), 0, true)
-        );
+        assert_eq!((a.text.as_deref(), a.articles.len(), a.handoff), (Some(TO_PERSON), 0, true));
     }
 
     #[test]
@@ -163,42 +136,22 @@ mod tests {
     #[test]
     fn nothing_found_is_said_honestly_and_hands_off() {
         let a = answer(&searcher(), "do you sell bicycles");
-        assert_eq!(
-            (a.text.as_deref(), a.articles.len(), a.handoff),
-            (Some(NOTHING_FOUND), 0, true)
-        );
+        assert_eq!((a.text.as_deref(), a.articles.len(), a.handoff), (Some(NOTHING_FOUND), 0, true));
     }
 
     #[test]
     fn without_a_help_center_the_bot_steps_aside() {
         let a = answer(&Searcher::new(Index::build(&[])), "where is my order");
-        assert_eq!(
-            a,
-            BotAnswer {
-                lang: "en".into(),
-                text: None,
-                articles: vec![],
-                handoff: true
-            }
-        );
+        assert_eq!(a, BotAnswer { lang: "en".into(), text: None, articles: vec![], handoff: true });
     }
 
     #[test]
     fn answers_in_the_visitors_language() {
         let a = answer(&searcher(), "hola, ¿dónde está mi pedido?");
         assert_eq!(a.lang, "es");
-        assert_eq!(
-            a.articles.first().map(|o| o.id.as_str()),
-            Some("track-your-order")
-        );
-        assert!(
-            a.text.as_deref().is_some_and(|t| t.contains("inglés")),
-            "{a:?}"
-        );
-        let b = answer(
-            &searcher(),
-            "Können Sie mir sagen, ob Sie Fahrräder verkaufen?",
-        );
+        assert_eq!(a.articles.first().map(|o| o.id.as_str()), Some("track-your-order"));
+        assert!(a.text.as_deref().is_some_and(|t| t.contains("inglés")), "{a:?}");
+        let b = answer(&searcher(), "Können Sie mir sagen, ob Sie Fahrräder verkaufen?");
         assert_eq!((b.lang.as_str(), b.handoff), ("de", true));
         assert_eq!(b.text.as_deref(), Some(replies(Lang::De).nothing_found));
     }
@@ -230,10 +183,7 @@ mod tests {
     fn a_long_message_is_ranked_by_its_end() {
         let chatter = "I love your shop and tell everyone about it. ".repeat(40);
         let a = answer(&searcher(), &format!("{chatter} where is my order?"));
-        assert_eq!(
-            a.articles.first().map(|o| o.id.as_str()),
-            Some("track-your-order")
-        );
+        assert_eq!(a.articles.first().map(|o| o.id.as_str()), Some("track-your-order"));
     }
 
     /// The widget ranks every draft as typed; the bot must never answer a
@@ -243,36 +193,25 @@ mod tests {
     fn a_draft_that_showed_suggestions_never_gets_nothing_found() {
         let s = crate::testing::sample(&["demo-site/kb"]);
         let mut checked = 0;
-        for src in [
-            include_str!("../../tests/kb/queries.tsv"),
-            include_str!("../../tests/kb/visitors.tsv"),
-        ] {
+        for src in [include_str!("../../tests/kb/queries.tsv"), include_str!("../../tests/kb/visitors.tsv")] {
             for q in crate::eval::parse_tsv(src).unwrap() {
                 // Drafts at every word's end and every seventh character (all of
                 // them take minutes in a debug build, for the same verdict).
-                let cuts = q.query.char_indices().enumerate().filter(|&(n, (i, c))| {
-                    i > 0 && (n % 7 == 0 || (c == ' ' && !q.query[..i].ends_with(' ')))
-                });
-                for draft in cuts
-                    .map(|(_, (i, _))| &q.query[..i])
-                    .chain([q.query.as_str()])
-                {
+                let cuts = q
+                    .query
+                    .char_indices()
+                    .enumerate()
+                    .filter(|&(n, (i, c))| i > 0 && (n % 7 == 0 || (c == ' ' && !q.query[..i].ends_with(' '))));
+                for draft in cuts.map(|(_, (i, _))| &q.query[..i]).chain([q.query.as_str()]) {
                     if s.suggest(draft, true).is_empty() {
                         continue;
                     }
                     checked += 1;
                     let a = answer(&s, draft);
                     let nothing = replies(detect(draft)).nothing_found;
-                    assert_ne!(
-                        a.text.as_deref(),
-                        Some(nothing),
-                        "draft {draft:?} showed suggestions"
-                    );
+                    assert_ne!(a.text.as_deref(), Some(nothing), "draft {draft:?} showed suggestions");
                     if classify(draft) == Intent::Question {
-                        assert!(
-                            !a.articles.is_empty(),
-                            "draft {draft:?} showed suggestions, the bot offered none"
-                        );
+                        assert!(!a.articles.is_empty(), "draft {draft:?} showed suggestions, the bot offered none");
                     }
                 }
             }

@@ -36,18 +36,9 @@ impl Split {
 
 /// The labeled sets in `tests/kb/`: file name and what it is.
 pub const SETS: &[(&str, &str)] = &[
-    (
-        "queries.tsv",
-        "written by the ranking's authors, terse questions (tuned on in earlier rounds)",
-    ),
-    (
-        "visitors.tsv",
-        "written independently from the articles only: chatty, slang, typos, synonyms, es/fr/de",
-    ),
-    (
-        "visitors2.tsv",
-        "a second independent set by personas (retiree, teen, non-native, angry, phone, vague, es/fr/de), 50 unanswerable",
-    ),
+    ("queries.tsv", "written by the ranking's authors, terse questions (tuned on in earlier rounds)"),
+    ("visitors.tsv", "written independently from the articles only: chatty, slang, typos, synonyms, es/fr/de"),
+    ("visitors2.tsv", "a second independent set by personas (retiree, teen, non-native, angry, phone, vague, es/fr/de), 50 unanswerable"),
 ];
 
 #[derive(Clone, Debug)]
@@ -66,20 +57,11 @@ pub fn parse_tsv(src: &str) -> Result<Vec<Labeled>, String> {
             continue;
         }
         let mut parts = line.splitn(3, '\t');
-        let (Some(kind), Some(ids), Some(query)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(kind), Some(ids), Some(query)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(format!("line {}: expected kind<TAB>ids<TAB>query", n + 1));
         };
-        let expect = if ids == "none" {
-            Vec::new()
-        } else {
-            ids.split(',').map(|s| s.trim().to_owned()).collect()
-        };
-        out.push(Labeled {
-            kind: kind.to_owned(),
-            expect,
-            query: query.to_owned(),
-        });
+        let expect = if ids == "none" { Vec::new() } else { ids.split(',').map(|s| s.trim().to_owned()).collect() };
+        out.push(Labeled { kind: kind.to_owned(), expect, query: query.to_owned() });
         if query.trim().is_empty() || kind.trim().is_empty() {
             return Err(format!("line {}: empty kind or query", n + 1));
         }
@@ -99,10 +81,7 @@ pub struct Scores {
 }
 
 /// Scores a ranker (query, typing → ids best first) per kind and overall ("all").
-pub fn evaluate(
-    set: &[Labeled],
-    mut rank: impl FnMut(&str, bool) -> Vec<String>,
-) -> BTreeMap<String, Scores> {
+pub fn evaluate(set: &[Labeled], mut rank: impl FnMut(&str, bool) -> Vec<String>) -> BTreeMap<String, Scores> {
     let mut acc: BTreeMap<String, Scores> = BTreeMap::new();
     for q in set {
         let got = rank(&q.query, q.kind == "typing");
@@ -131,18 +110,11 @@ pub fn evaluate(
 }
 
 /// The misses, for tuning: (query, expected, got).
-pub fn misses(
-    set: &[Labeled],
-    mut rank: impl FnMut(&str, bool) -> Vec<String>,
-) -> Vec<(String, Vec<String>, Vec<String>)> {
+pub fn misses(set: &[Labeled], mut rank: impl FnMut(&str, bool) -> Vec<String>) -> Vec<(String, Vec<String>, Vec<String>)> {
     set.iter()
         .filter_map(|q| {
             let got = rank(&q.query, q.kind == "typing");
-            let ok = if q.expect.is_empty() {
-                got.is_empty()
-            } else {
-                got.iter().take(3).any(|id| q.expect.contains(id))
-            };
+            let ok = if q.expect.is_empty() { got.is_empty() } else { got.iter().take(3).any(|id| q.expect.contains(id)) };
             (!ok).then(|| (q.query.clone(), q.expect.clone(), got))
         })
         .collect()
@@ -150,10 +122,7 @@ pub fn misses(
 
 /// Only the questions of one split.
 pub fn only(set: &[Labeled], split: Split) -> Vec<Labeled> {
-    set.iter()
-        .filter(|q| Split::of(&q.query) == split)
-        .cloned()
-        .collect()
+    set.iter().filter(|q| Split::of(&q.query) == split).cloned().collect()
 }
 
 #[cfg(test)]
@@ -164,14 +133,7 @@ mod tests {
     fn splits_are_stable_and_roughly_even() {
         let set = parse_tsv(include_str!("../../tests/kb/visitors.tsv")).unwrap();
         let dev = only(&set, Split::Dev).len();
-        assert!(
-            dev * 3 > set.len() && dev * 3 < set.len() * 2,
-            "{dev} of {}",
-            set.len()
-        );
-        assert_eq!(
-            Split::of("where is my order"),
-            Split::of(" where is my order ")
-        );
+        assert!(dev * 3 > set.len() && dev * 3 < set.len() * 2, "{dev} of {}", set.len());
+        assert_eq!(Split::of("where is my order"), Split::of(" where is my order "));
     }
 }

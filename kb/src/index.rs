@@ -57,20 +57,12 @@ impl Index {
                     .map(|w| crate::text::stem(&w))
                     .collect()
             };
-            let fields = [
-                terms(&a.title),
-                terms(&a.tags.join(" , ")),
-                terms(&crate::markdown::plain_text(a.body_without_title())),
-            ];
+            let fields = [terms(&a.title), terms(&a.tags.join(" , ")), terms(&crate::markdown::plain_text(a.body_without_title()))];
             let mut len = [0u32; 3];
             for (f, ts) in fields.iter().enumerate() {
                 len[f] = ts.len() as u32;
                 for t in ts {
-                    table
-                        .entry(t.clone())
-                        .or_default()
-                        .entry(doc as u32)
-                        .or_insert([0; 3])[f] += 1;
+                    table.entry(t.clone()).or_default().entry(doc as u32).or_insert([0; 3])[f] += 1;
                 }
             }
             lens.push(len);
@@ -90,23 +82,10 @@ impl Index {
         let mut postings = Vec::with_capacity(table.len());
         for (term, docs) in table {
             terms_out.push(term);
-            postings.push(
-                docs.into_iter()
-                    .flat_map(|(d, tf)| [d, tf[0], tf[1], tf[2]])
-                    .collect(),
-            );
+            postings.push(docs.into_iter().flat_map(|(d, tf)| [d, tf[0], tf[1], tf[2]]).collect());
         }
-        let mut index = Index {
-            version: String::new(),
-            docs,
-            lens,
-            terms: terms_out,
-            postings,
-        };
-        index.version = format!(
-            "{:016x}",
-            fnv1a(serde_json::to_string(&index).unwrap_or_default().as_bytes())
-        );
+        let mut index = Index { version: String::new(), docs, lens, terms: terms_out, postings };
+        index.version = format!("{:016x}", fnv1a(serde_json::to_string(&index).unwrap_or_default().as_bytes()));
         index
     }
 
@@ -127,9 +106,7 @@ impl Index {
 
 /// 64-bit FNV-1a: a stable content hash without a dependency.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]
@@ -150,15 +127,9 @@ mod tests {
 
     #[test]
     fn builds_postings_per_field_and_a_stable_version() {
-        let a = [
-            article("b", "Shipping rates", "We ship shipped parcels."),
-            article("a", "Refunds", "Refund times."),
-        ];
+        let a = [article("b", "Shipping rates", "We ship shipped parcels."), article("a", "Refunds", "Refund times.")];
         let i = Index::build(&a);
-        assert_eq!(
-            i.docs[0].id, "a",
-            "documents are ordered by id, so the version does not depend on input order"
-        );
+        assert_eq!(i.docs[0].id, "a", "documents are ordered by id, so the version does not depend on input order");
         let ship = i.terms.binary_search(&"ship".to_owned()).unwrap();
         assert_eq!(i.postings[ship], vec![1, 1, 0, 2]);
         assert_eq!(i.lens[1], [2, 2, 3]);

@@ -18,32 +18,17 @@ pub enum Intent {
 }
 
 /// Words that name a person to talk to.
-const PERSON: &[&str] = &[
-    "agent",
-    "human",
-    "humans",
-    "operator",
-    "people",
-    "person",
-    "representative",
-    "rep",
-    "someone",
-    "somebody",
-    "staff",
-];
+const PERSON: &[&str] =
+    &["agent", "human", "humans", "operator", "people", "person", "representative", "rep", "someone", "somebody", "staff"];
 
 /// Verbs of reaching someone: with a [`PERSON`] word they make a request
 /// even inside a longer message ("I want to speak to a person about my refund").
-const REACH: &[&str] = &[
-    "call", "chat", "connect", "contact", "reach", "speak", "talk", "transfer",
-];
+const REACH: &[&str] = &["call", "chat", "connect", "contact", "reach", "speak", "talk", "transfer"];
 
 pub fn classify(message: &str) -> Intent {
     let words = words(message);
     let has = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
-    let topical = words
-        .iter()
-        .any(|w| !is_stop(w) && !PERSON.contains(&w.as_str()) && !REACH.contains(&w.as_str()));
+    let topical = words.iter().any(|w| !is_stop(w) && !PERSON.contains(&w.as_str()) && !REACH.contains(&w.as_str()));
     if has(PERSON) && (has(REACH) || !topical) {
         Intent::Person
     } else if !topical {
@@ -73,27 +58,14 @@ mod tests {
 
     #[test]
     fn chatter_has_no_topic() {
-        for m in [
-            "hi",
-            "Hello there!",
-            "thanks so much",
-            "ok",
-            "?",
-            "",
-            "good morning :)",
-        ] {
+        for m in ["hi", "Hello there!", "thanks so much", "ok", "?", "", "good morning :)"] {
             assert_eq!(classify(m), Intent::Chatter, "{m}");
         }
     }
 
     #[test]
     fn questions_have_a_topic() {
-        for m in [
-            "where is my order",
-            "hi, my grinder makes a weird noise",
-            "refund",
-            "how do I descale the kettle",
-        ] {
+        for m in ["where is my order", "hi, my grinder makes a weird noise", "refund", "how do I descale the kettle"] {
             assert_eq!(classify(m), Intent::Question, "{m}");
         }
     }

@@ -65,35 +65,31 @@ impl Lang {
 // several of them ("de", "la", "a", "en") still count for each; the
 // language with the most wins, English on a tie.
 const EN_FUNCTION: &[&str] = &[
-    "the", "is", "my", "i", "how", "what", "where", "when", "why", "do", "does", "did", "can",
-    "you", "your", "it", "to", "and", "of", "for", "with", "not", "this", "have", "has", "was",
-    "are", "im", "dont", "cant", "wont", "isnt", "wheres", "whats", "hi", "hey", "hello", "thanks",
-    "please", "pls", "u", "ur", "order", "get", "got", "will", "an", "be", "if", "so", "but",
-    "just", "any", "been", "there", "they", "we", "me", "would", "could", "should",
+    "the", "is", "my", "i", "how", "what", "where", "when", "why", "do", "does", "did", "can", "you", "your", "it", "to", "and", "of",
+    "for", "with", "not", "this", "have", "has", "was", "are", "im", "dont", "cant", "wont", "isnt", "wheres", "whats", "hi", "hey",
+    "hello", "thanks", "please", "pls", "u", "ur", "order", "get", "got", "will", "an", "be", "if", "so", "but", "just", "any", "been",
+    "there", "they", "we", "me", "would", "could", "should",
 ];
 const ES_FUNCTION: &[&str] = &[
-    "el", "la", "los", "las", "de", "del", "que", "y", "en", "un", "una", "es", "mi", "mis", "por",
-    "para", "con", "no", "se", "como", "donde", "cuando", "cual", "puedo", "puede", "esta",
-    "estan", "hola", "gracias", "tengo", "quiero", "necesito", "hay", "pero", "porque", "muy",
-    "ya", "lo", "le", "al", "su", "sus", "mas", "todavia", "aun", "nada", "buenas", "buenos",
-    "dias", "tardes", "favor", "hace", "son", "fue", "llego", "ustedes", "usted", "me", "te", "si",
-    "tambien", "sin", "sobre", "cuanto", "cuantos", "cuanta", "que", "qué", "ha", "he", "han",
+    "el", "la", "los", "las", "de", "del", "que", "y", "en", "un", "una", "es", "mi", "mis", "por", "para", "con", "no", "se", "como",
+    "donde", "cuando", "cual", "puedo", "puede", "esta", "estan", "hola", "gracias", "tengo", "quiero", "necesito", "hay", "pero",
+    "porque", "muy", "ya", "lo", "le", "al", "su", "sus", "mas", "todavia", "aun", "nada", "buenas", "buenos", "dias", "tardes", "favor",
+    "hace", "son", "fue", "llego", "ustedes", "usted", "me", "te", "si", "tambien", "sin", "sobre", "cuanto", "cuantos", "cuanta", "que",
+    "qué", "ha", "he", "han",
 ];
 const FR_FUNCTION: &[&str] = &[
-    "le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "mon", "ma", "mes", "je",
-    "pour", "avec", "pas", "ne", "comment", "ou", "quand", "pourquoi", "bonjour", "merci", "puis",
-    "peux", "peut", "ce", "que", "qui", "vous", "votre", "vos", "jai", "suis", "sont", "dans",
-    "sur", "au", "aux", "il", "elle", "on", "nous", "mais", "toujours", "encore", "rien", "salut",
-    "svp", "cest", "quoi", "quel", "quelle", "combien", "avez", "ai", "ete", "deja", "aussi",
-    "sans", "y", "me", "moi", "faire", "fait", "lai", "jamais", "ni", "si", "plus", "tres",
+    "le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "mon", "ma", "mes", "je", "pour", "avec", "pas", "ne", "comment", "ou",
+    "quand", "pourquoi", "bonjour", "merci", "puis", "peux", "peut", "ce", "que", "qui", "vous", "votre", "vos", "jai", "suis", "sont",
+    "dans", "sur", "au", "aux", "il", "elle", "on", "nous", "mais", "toujours", "encore", "rien", "salut", "svp", "cest", "quoi", "quel",
+    "quelle", "combien", "avez", "ai", "ete", "deja", "aussi", "sans", "y", "me", "moi", "faire", "fait", "lai", "jamais", "ni", "si",
+    "plus", "tres",
 ];
 const DE_FUNCTION: &[&str] = &[
-    "der", "die", "das", "und", "ist", "ich", "mein", "meine", "meinen", "meiner", "nicht", "wie",
-    "wo", "wann", "warum", "kann", "konnen", "ein", "eine", "einen", "mit", "fur", "von", "zu",
-    "hallo", "danke", "bitte", "habe", "hab", "mich", "mir", "sie", "ihr", "ihre", "ihren", "es",
-    "auf", "den", "dem", "noch", "schon", "aber", "was", "wer", "welche", "wieviel", "viel",
-    "kein", "keine", "immer", "nur", "auch", "sind", "wird", "wurde", "bei", "nach", "aus",
-    "guten", "tag", "hat", "haben", "ob", "mal", "doch", "oder", "im", "am", "zum", "zur",
+    "der", "die", "das", "und", "ist", "ich", "mein", "meine", "meinen", "meiner", "nicht", "wie", "wo", "wann", "warum", "kann", "konnen",
+    "ein", "eine", "einen", "mit", "fur", "von", "zu", "hallo", "danke", "bitte", "habe", "hab", "mich", "mir", "sie", "ihr", "ihre",
+    "ihren", "es", "auf", "den", "dem", "noch", "schon", "aber", "was", "wer", "welche", "wieviel", "viel", "kein", "keine", "immer",
+    "nur", "auch", "sind", "wird", "wurde", "bei", "nach", "aus", "guten", "tag", "hat", "haben", "ob", "mal", "doch", "oder", "im", "am",
+    "zum", "zur",
 ];
 
 /// A word that carries no topic in `lang` (its function words; English's
@@ -112,12 +108,7 @@ pub fn detect(text: &str) -> Lang {
         .filter(|w| !w.is_empty())
         .map(|w| fold(&w.to_lowercase()).replace(['\'', '’'], ""))
         .collect();
-    let own = |lang: Lang| {
-        words
-            .iter()
-            .filter(|w| lang.function_words().contains(&w.as_str()))
-            .count()
-    };
+    let own = |lang: Lang| words.iter().filter(|w| lang.function_words().contains(&w.as_str())).count();
     let en = own(Lang::En) * 2;
     let mut best = (Lang::En, en);
     for lang in [Lang::Es, Lang::Fr, Lang::De] {
@@ -151,12 +142,7 @@ pub fn lookup(lang: Lang, word: &str) -> Option<&'static str> {
     if table.is_empty() {
         return None;
     }
-    let find = |w: &str| {
-        table
-            .binary_search_by(|(k, _)| k.cmp(&w))
-            .ok()
-            .map(|i| table[i].1)
-    };
+    let find = |w: &str| table.binary_search_by(|(k, _)| k.cmp(&w)).ok().map(|i| table[i].1);
     if let Some(en) = find(word) {
         return Some(en);
     }
@@ -265,16 +251,8 @@ mod tests {
     fn lexicons_are_sorted_and_folded() {
         for lang in [Lang::Es, Lang::Fr, Lang::De] {
             let t = lang.lexicon();
-            assert!(
-                t.windows(2).all(|w| w[0].0 < w[1].0),
-                "{lang:?}: {:?}",
-                t.windows(2).find(|w| w[0].0 >= w[1].0)
-            );
-            assert!(
-                t.iter()
-                    .all(|(k, _)| fold(k) == *k && k.to_lowercase() == *k),
-                "{lang:?}"
-            );
+            assert!(t.windows(2).all(|w| w[0].0 < w[1].0), "{lang:?}: {:?}", t.windows(2).find(|w| w[0].0 >= w[1].0));
+            assert!(t.iter().all(|(k, _)| fold(k) == *k && k.to_lowercase() == *k), "{lang:?}");
         }
     }
 
@@ -298,12 +276,7 @@ mod tests {
 
     #[test]
     fn translates_support_vocabulary() {
-        let en = |l: Lang, s: &str| {
-            to_english(l, &crate::text::words(s))
-                .into_iter()
-                .map(|(w, _)| w)
-                .collect::<Vec<_>>()
-        };
+        let en = |l: Lang, s: &str| to_english(l, &crate::text::words(s)).into_iter().map(|(w, _)| w).collect::<Vec<_>>();
         assert_eq!(en(Lang::Es, "dónde está mi pedido"), ["where", "is", "my", "order"]);
         assert_eq!(en(Lang::Fr, "remboursements"), ["refund"]);
         assert_eq!(en(Lang::De, "Bestellungen"), ["order"]);

@@ -12,14 +12,8 @@
 pub enum Block {
     Heading(u8, Vec<Inline>),
     Paragraph(Vec<Inline>),
-    List {
-        ordered: bool,
-        items: Vec<Vec<Inline>>,
-    },
-    Table {
-        head: Vec<Vec<Inline>>,
-        rows: Vec<Vec<Vec<Inline>>>,
-    },
+    List { ordered: bool, items: Vec<Vec<Inline>> },
+    Table { head: Vec<Vec<Inline>>, rows: Vec<Vec<Vec<Inline>>> },
     Quote(Vec<Inline>),
     Code(String),
     Rule,
@@ -71,19 +65,13 @@ pub fn parse(md: &str) -> Vec<Block> {
             while i < lines.len() && lines[i].trim_start().starts_with('|') {
                 let row = lines[i].trim();
                 let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
-                let is_separator = cells
-                    .iter()
-                    .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')));
+                let is_separator = cells.iter().all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')));
                 if !is_separator {
                     rows.push(cells.into_iter().map(inlines).collect());
                 }
                 i += 1;
             }
-            let head = if rows.is_empty() {
-                Vec::new()
-            } else {
-                rows.remove(0)
-            };
+            let head = if rows.is_empty() { Vec::new() } else { rows.remove(0) };
             blocks.push(Block::Table { head, rows });
         } else if t.starts_with('>') {
             let mut text = Vec::new();
@@ -111,10 +99,7 @@ pub fn parse(md: &str) -> Vec<Block> {
                 }
                 i += 1;
             }
-            blocks.push(Block::List {
-                ordered,
-                items: items.iter().map(|s| inlines(s)).collect(),
-            });
+            blocks.push(Block::List { ordered, items: items.iter().map(|s| inlines(s)).collect() });
         } else {
             let mut text = Vec::new();
             while i < lines.len() {
@@ -139,30 +124,16 @@ pub fn parse(md: &str) -> Vec<Block> {
 
 fn heading(t: &str) -> Option<(u8, &str)> {
     let level = t.bytes().take_while(|&b| b == b'#').count();
-    (1..=6)
-        .contains(&level)
-        .then(|| {
-            t[level..]
-                .strip_prefix(' ')
-                .map(|rest| (level as u8, rest.trim()))
-        })
-        .flatten()
+    (1..=6).contains(&level).then(|| t[level..].strip_prefix(' ').map(|rest| (level as u8, rest.trim()))).flatten()
 }
 
 fn list_item(t: &str) -> Option<(bool, &str)> {
-    if let Some(rest) = t
-        .strip_prefix("- ")
-        .or_else(|| t.strip_prefix("* "))
-        .or_else(|| t.strip_prefix("+ "))
-    {
+    if let Some(rest) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).or_else(|| t.strip_prefix("+ ")) {
         return Some((false, rest));
     }
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
     if digits > 0 && digits <= 3 {
-        if let Some(rest) = t[digits..]
-            .strip_prefix(". ")
-            .or_else(|| t[digits..].strip_prefix(") "))
-        {
+        if let Some(rest) = t[digits..].strip_prefix(". ").or_else(|| t[digits..].strip_prefix(") ")) {
             return Some((true, rest));
         }
     }
@@ -181,8 +152,7 @@ pub fn inlines(s: &str) -> Vec<Inline> {
     };
     while let Some(c) = rest.chars().next() {
         let span = if rest.starts_with("**") || rest.starts_with("__") {
-            closed(&rest[2..], &rest[..2])
-                .map(|(inner, len)| (Inline::Strong(inner.to_owned()), len + 4))
+            closed(&rest[2..], &rest[..2]).map(|(inner, len)| (Inline::Strong(inner.to_owned()), len + 4))
         } else if c == '`' {
             closed(&rest[1..], "`").map(|(inner, len)| (Inline::Code(inner.to_owned()), len + 2))
         } else if c == '*' || c == '_' {
@@ -227,10 +197,7 @@ fn link(s: &str) -> Option<(Inline, usize)> {
     let end = after.find(')')?;
     let target = after[..end].trim();
     let inline = match vet(target) {
-        Some(target) => Inline::Link {
-            text: plain_text(text),
-            target,
-        },
+        Some(target) => Inline::Link { text: plain_text(text), target },
         None => Inline::Text(plain_text(text)),
     };
     Some((inline, close + 2 + end + 1))
@@ -239,12 +206,8 @@ fn link(s: &str) -> Option<(Inline, usize)> {
 /// Only links a visitor can safely follow survive.
 pub fn vet(target: &str) -> Option<Link> {
     let lower = target.to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
-    {
-        if target
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
-        {
+    if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:") {
+        if target.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
             return None;
         }
         return Some(Link::External(target.to_owned()));
@@ -295,10 +258,7 @@ mod tests {
                     vec![Text("one".into())],
                     vec![
                         Text("two ".into()),
-                        Inline::Link {
-                            text: "next".into(),
-                            target: super::Link::Article("track-your-order".into())
-                        }
+                        Inline::Link { text: "next".into(), target: super::Link::Article("track-your-order".into()) }
                     ]
                 ]
             }
@@ -319,47 +279,19 @@ mod tests {
 
     #[test]
     fn only_safe_links_keep_their_target() {
-        assert_eq!(
-            vet("https://example.com/a?b=c"),
-            Some(super::Link::External("https://example.com/a?b=c".into()))
-        );
-        assert_eq!(
-            vet("mailto:help@example.com"),
-            Some(super::Link::External("mailto:help@example.com".into()))
-        );
-        assert_eq!(
-            vet("grind-size-guide"),
-            Some(super::Link::Article("grind-size-guide".into()))
-        );
-        for bad in [
-            "javascript:alert(1)",
-            "JaVaScRiPt:alert(1)",
-            "data:text/html,<b>",
-            "/etc/passwd",
-            "../x",
-            "vbscript:x",
-            "http://a b",
-        ] {
+        assert_eq!(vet("https://example.com/a?b=c"), Some(super::Link::External("https://example.com/a?b=c".into())));
+        assert_eq!(vet("mailto:help@example.com"), Some(super::Link::External("mailto:help@example.com".into())));
+        assert_eq!(vet("grind-size-guide"), Some(super::Link::Article("grind-size-guide".into())));
+        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>", "/etc/passwd", "../x", "vbscript:x", "http://a b"] {
             assert_eq!(vet(bad), None, "{bad}");
         }
-        assert_eq!(
-            inlines("[click](javascript:alert(1))"),
-            vec![Text("click".into()), Text(")".into())]
-        );
+        assert_eq!(inlines("[click](javascript:alert(1))"), vec![Text("click".into()), Text(")".into())]);
     }
 
     #[test]
     fn html_is_text() {
-        assert_eq!(
-            parse("<script>alert(1)</script>"),
-            vec![Block::Paragraph(vec![Text(
-                "<script>alert(1)</script>".into()
-            )])]
-        );
-        assert_eq!(
-            plain_text("Use **5 g** of [beans](x-y) in snake_case_names"),
-            "Use 5 g of beans in snake_case_names"
-        );
+        assert_eq!(parse("<script>alert(1)</script>"), vec![Block::Paragraph(vec![Text("<script>alert(1)</script>".into())])]);
+        assert_eq!(plain_text("Use **5 g** of [beans](x-y) in snake_case_names"), "Use 5 g of beans in snake_case_names");
     }
 
     #[test]

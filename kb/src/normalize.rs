@@ -41,15 +41,8 @@ pub fn normalize(words: &[String], unfinished: bool) -> Vec<QueryWord> {
             None => flat.push(w),
         }
     }
-    let mut out: Vec<QueryWord> = flat
-        .iter()
-        .map(|w| QueryWord {
-            text: w.clone(),
-            also: Vec::new(),
-            weight: 1.0,
-            untranslated: false,
-        })
-        .collect();
+    let mut out: Vec<QueryWord> =
+        flat.iter().map(|w| QueryWord { text: w.clone(), also: Vec::new(), weight: 1.0, untranslated: false }).collect();
     for i in 0..flat.len() {
         if let Some(next) = flat.get(i + 1) {
             let pair = format!("{} {}", flat[i], next);
@@ -86,10 +79,7 @@ fn squeeze(w: &str) -> String {
 }
 
 fn find(table: &'static [(&'static str, &'static str)], key: &str) -> Option<&'static str> {
-    table
-        .binary_search_by(|(k, _)| k.cmp(&key))
-        .ok()
-        .map(|i| table[i].1)
+    table.binary_search_by(|(k, _)| k.cmp(&key)).ok().map(|i| table[i].1)
 }
 
 include!("everyday.rs");
@@ -106,35 +96,21 @@ mod tests {
     #[test]
     fn tables_are_sorted() {
         for t in [CHAT, EVERYDAY] {
-            assert!(
-                t.windows(2).all(|w| w[0].0 < w[1].0),
-                "{:?}",
-                t.windows(2).find(|w| w[0].0 >= w[1].0)
-            );
+            assert!(t.windows(2).all(|w| w[0].0 < w[1].0), "{:?}", t.windows(2).find(|w| w[0].0 >= w[1].0));
         }
     }
 
     #[test]
     fn contractions_and_chat_abbreviations() {
         assert_eq!(texts("wheres my oder"), ["where", "is", "my", "oder"]);
-        assert_eq!(
-            texts("pls can u check ur system"),
-            ["please", "can", "you", "check", "your", "system"]
-        );
-        assert_eq!(
-            texts("coupon isnt workin"),
-            ["coupon", "is", "not", "workin"]
-        );
+        assert_eq!(texts("pls can u check ur system"), ["please", "can", "you", "check", "your", "system"]);
+        assert_eq!(texts("coupon isnt workin"), ["coupon", "is", "not", "workin"]);
         assert_eq!(texts("sooo slowww"), ["soo", "sloww"]);
     }
 
     #[test]
     fn everyday_words_gain_support_vocabulary() {
         let q = normalize(&words("the money came out twice"), false);
-        assert!(
-            q.iter()
-                .any(|w| w.text == "came" && w.also.contains(&"charged")),
-            "{q:?}"
-        );
+        assert!(q.iter().any(|w| w.text == "came" && w.also.contains(&"charged")), "{q:?}");
     }
 }

@@ -86,22 +86,11 @@ struct QueryTerm {
 impl Searcher {
     pub fn new(index: Index) -> Searcher {
         let n = index.docs.len() as f32;
-        let idfs: Vec<f32> = index
-            .postings
-            .iter()
-            .map(|p| idf(n, (p.len() / 4) as f32))
-            .collect();
+        let idfs: Vec<f32> = index.postings.iter().map(|p| idf(n, (p.len() / 4) as f32)).collect();
         let head_idf = index
             .postings
             .iter()
-            .map(|p| {
-                idf(
-                    n,
-                    p.chunks_exact(4)
-                        .filter(|post| post[1 + TITLE] + post[1 + TAGS] > 0)
-                        .count() as f32,
-                )
-            })
+            .map(|p| idf(n, p.chunks_exact(4).filter(|post| post[1 + TITLE] + post[1 + TAGS] > 0).count() as f32))
             .collect();
         let mut avg_len = [0f32; 3];
         for len in &index.lens {
@@ -127,14 +116,7 @@ impl Searcher {
                 }
             }
         }
-        Searcher {
-            index,
-            idf: idfs,
-            head_idf,
-            avg_len,
-            by_initial,
-            phrases,
-        }
+        Searcher { index, idf: idfs, head_idf, avg_len, by_initial, phrases }
     }
 
     pub fn index(&self) -> &Index {
@@ -233,11 +215,7 @@ impl Searcher {
     /// (ranked ids, top score, second score, covered share, query terms, known terms).
     pub fn features(&self, query: &str, typing: bool) -> (Vec<String>, f32, f32, f32, usize, f32) {
         let (scored, mass, n) = self.score(query, typing, Route::Primary(detect(query)));
-        let ids = scored
-            .iter()
-            .take(3)
-            .map(|&(d, _, _)| self.index.docs[d].id.clone())
-            .collect();
+        let ids = scored.iter().take(3).map(|&(d, _, _)| self.index.docs[d].id.clone()).collect();
         let top = scored.first().map_or(0.0, |x| x.1);
         let second = scored.get(1).map_or(0.0, |x| x.1);
         let cov = scored.first().map_or(0.0, |x| x.2 / mass.max(1e-6));
@@ -247,11 +225,7 @@ impl Searcher {
     /// For tuning: the top documents with score and covered share of the query's mass.
     pub fn explain(&self, query: &str, typing: bool) -> Vec<(String, f32, f32)> {
         let (scored, mass, _) = self.score(query, typing, Route::Primary(detect(query)));
-        scored
-            .into_iter()
-            .take(3)
-            .map(|(d, s, c)| (self.index.docs[d].id.clone(), s, c / mass))
-            .collect()
+        scored.into_iter().take(3).map(|(d, s, c)| (self.index.docs[d].id.clone(), s, c / mass)).collect()
     }
 
     /// (doc, score, covered mass) sorted by score, the query's total mass
@@ -304,11 +278,7 @@ impl Searcher {
                         tf += FIELD_WEIGHT[f] * post[1 + f] as f32 / norm;
                     }
                     let idf = self.idf[term as usize];
-                    let idf = if post[1 + TITLE] + post[1 + TAGS] > 0 {
-                        idf.max(self.head_idf[term as usize])
-                    } else {
-                        idf
-                    };
+                    let idf = if post[1 + TITLE] + post[1 + TAGS] > 0 { idf.max(self.head_idf[term as usize]) } else { idf };
                     let s = weight * idf * tf / (K1 + tf);
                     if s > best[doc] {
                         best[doc] = s;
@@ -326,10 +296,7 @@ impl Searcher {
         for d in 0..n_docs {
             score[d] += phrase_bonus[d];
         }
-        let mut out: Vec<(usize, f32, f32)> = (0..n_docs)
-            .filter(|&d| score[d] > 0.0)
-            .map(|d| (d, score[d], covered[d]))
-            .collect();
+        let mut out: Vec<(usize, f32, f32)> = (0..n_docs).filter(|&d| score[d] > 0.0).map(|d| (d, score[d], covered[d])).collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         (out, total_mass, terms.len())
     }
@@ -391,31 +358,19 @@ impl Searcher {
                 continue;
             }
             seen_stems.push(s.clone());
-            let mass = expansions
-                .iter()
-                .map(|&(t, wt)| wt * self.idf[t as usize])
-                .fold(0.0, f32::max);
+            let mass = expansions.iter().map(|&(t, wt)| wt * self.idf[t as usize]).fold(0.0, f32::max);
             let mass = match (expansions.is_empty(), qw.untranslated) {
                 (false, _) => mass,
                 (true, false) => unseen,
                 (true, true) => unseen * UNTRANSLATED_MASS,
             };
-            out.push(QueryTerm {
-                pos: i,
-                mass,
-                expansions,
-                weight: qw.weight,
-            });
+            out.push(QueryTerm { pos: i, mass, expansions, weight: qw.weight });
         }
         out
     }
 
     fn find(&self, term: &str) -> Option<u32> {
-        self.index
-            .terms
-            .binary_search_by(|t| t.as_str().cmp(term))
-            .ok()
-            .map(|i| i as u32)
+        self.index.terms.binary_search_by(|t| t.as_str().cmp(term)).ok().map(|i| i as u32)
     }
 
     /// Index terms that start with `prefix` (at most 24, the sorted run after it).
@@ -458,10 +413,7 @@ impl Searcher {
             let max = if raw.chars().count() >= 8 { 2 } else { 1 };
             for &t in &candidates {
                 let term = &self.index.terms[t as usize];
-                let best = SURFACE
-                    .iter()
-                    .filter_map(|suffix| edit_distance(raw, &format!("{term}{suffix}"), max))
-                    .min();
+                let best = SURFACE.iter().filter_map(|suffix| edit_distance(raw, &format!("{term}{suffix}"), max)).min();
                 if let Some(d) = best {
                     out.push((t, if d <= 1 { 0.7 } else { 0.5 }));
                 }
@@ -473,12 +425,7 @@ impl Searcher {
 /// Where `phrase` occurs in the query, in order, with at most one extra
 /// word between its words; the word still being typed may be a prefix,
 /// and a longer word may carry one typo ("where is my ordr").
-fn find_phrase(
-    phrase: &[String],
-    words: &[String],
-    stems: &[String],
-    unfinished: bool,
-) -> Option<(usize, usize)> {
+fn find_phrase(phrase: &[String], words: &[String], stems: &[String], unfinished: bool) -> Option<(usize, usize)> {
     let last = words.len().checked_sub(1)?;
     let typo = |w: &str, p: &str| w.len() >= 4 && p.len() >= 4 && edit_distance(w, p, 1).is_some();
     let matches = |i: usize, p: &String| {
@@ -544,23 +491,15 @@ fn prepare(query: &str, lang: Lang, unfinished: bool) -> Vec<QueryWord> {
         let weight = if stress && ask { QUESTION_WEIGHT } else { 1.0 };
         let ws = words(sentence);
         if lang == Lang::En {
-            out.extend(
-                normalize(&ws, unfinished && n == last)
-                    .into_iter()
-                    .map(|w| QueryWord { weight, ..w }),
-            );
+            out.extend(normalize(&ws, unfinished && n == last).into_iter().map(|w| QueryWord { weight, ..w }));
         } else {
             // Translated words are help-center English already: no chat normalization.
-            out.extend(
-                to_english(lang, &ws)
-                    .into_iter()
-                    .map(|(text, known)| QueryWord {
-                        text,
-                        also: Vec::new(),
-                        weight,
-                        untranslated: !known,
-                    }),
-            );
+            out.extend(to_english(lang, &ws).into_iter().map(|(text, known)| QueryWord {
+                text,
+                also: Vec::new(),
+                weight,
+                untranslated: !known,
+            }));
         }
     }
     out
@@ -606,40 +545,18 @@ fn is_question(sentence: &str, lang: Lang) -> bool {
     if sentence.trim_end().ends_with('?') || sentence.trim_start().starts_with('¿') {
         return true;
     }
-    const FILLER: &[&str] = &[
-        "so",
-        "anyway",
-        "but",
-        "and",
-        "also",
-        "ok",
-        "okay",
-        "well",
-        "hi",
-        "hey",
-        "hello",
-        "basically",
-        "now",
-    ];
+    const FILLER: &[&str] = &["so", "anyway", "but", "and", "also", "ok", "okay", "well", "hi", "hey", "hello", "basically", "now"];
     const ASK: &[&str] = &[
-        "how", "what", "whats", "where", "wheres", "when", "why", "which", "who", "can", "could",
-        "would", "will", "is", "are", "do", "does", "did", "should", "may", "am", "hows", "cant",
-        "wont", "isnt", "dont", "any",
+        "how", "what", "whats", "where", "wheres", "when", "why", "which", "who", "can", "could", "would", "will", "is", "are", "do",
+        "does", "did", "should", "may", "am", "hows", "cant", "wont", "isnt", "dont", "any",
     ];
     const ASK_OTHER: &[&str] = &[
-        "como", "donde", "cuando", "que", "cual", "puedo", "puede", "hay", "comment", "ou",
-        "quand", "pourquoi", "quel", "quelle", "combien", "est", "puis", "peux", "wie", "wo",
-        "wann", "warum", "was", "kann", "konnen", "gibt", "ist",
+        "como", "donde", "cuando", "que", "cual", "puedo", "puede", "hay", "comment", "ou", "quand", "pourquoi", "quel", "quelle",
+        "combien", "est", "puis", "peux", "wie", "wo", "wann", "warum", "was", "kann", "konnen", "gibt", "ist",
     ];
     let ws = words(sentence);
     let first = ws.iter().find(|w| !FILLER.contains(&w.as_str()));
-    first.is_some_and(|w| {
-        if lang == Lang::En {
-            ASK.contains(&w.as_str())
-        } else {
-            ASK_OTHER.contains(&w.as_str())
-        }
-    })
+    first.is_some_and(|w| if lang == Lang::En { ASK.contains(&w.as_str()) } else { ASK_OTHER.contains(&w.as_str()) })
 }
 
 /// How sure the ranking is that its top article answers the query: a
@@ -654,10 +571,7 @@ fn confidence(top: f32, second: f32, coverage: f32, n_terms: usize) -> f32 {
         return f32::NEG_INFINITY;
     }
     let [b, w_top, w_margin, w_cov, w_len] = CONFIDENCE;
-    b + w_top * (1.0 + top).ln()
-        + w_margin * (top - second) / top
-        + w_cov * coverage
-        + w_len * (1.0 + n_terms as f32).ln()
+    b + w_top * (1.0 + top).ln() + w_margin * (top - second) / top + w_cov * coverage + w_len * (1.0 + n_terms as f32).ln()
 }
 
 fn idf(n: f32, df: f32) -> f32 {
@@ -679,42 +593,24 @@ mod tests {
     #[test]
     fn answers_plain_questions() {
         let s = sample();
-        assert_eq!(
-            top(&s, "how do I reset my password").as_deref(),
-            Some("reset-your-password")
-        );
-        assert_eq!(
-            top(&s, "where is my order").as_deref(),
-            Some("track-your-order")
-        );
+        assert_eq!(top(&s, "how do I reset my password").as_deref(), Some("reset-your-password"));
+        assert_eq!(top(&s, "where is my order").as_deref(), Some("track-your-order"));
     }
 
     #[test]
     fn survives_typos_and_inflections() {
         let s = sample();
-        assert_eq!(
-            top(&s, "how long do refnds take").as_deref(),
-            Some("refund-processing-times")
-        );
-        assert_eq!(
-            top(&s, "I was charged twice").as_deref(),
-            Some("unrecognized-or-duplicate-charges")
-        );
+        assert_eq!(top(&s, "how long do refnds take").as_deref(), Some("refund-processing-times"));
+        assert_eq!(top(&s, "I was charged twice").as_deref(), Some("unrecognized-or-duplicate-charges"));
         // A typo inside a tag phrase ("where is my order") still says the phrase.
-        assert_eq!(
-            top(&s, "where is my ordr").as_deref(),
-            Some("track-your-order")
-        );
+        assert_eq!(top(&s, "where is my ordr").as_deref(), Some("track-your-order"));
     }
 
     #[test]
     fn completes_the_word_being_typed() {
         let s = sample();
         let hits = s.suggest("descal", true);
-        assert_eq!(
-            hits.first().map(|h| h.id.as_str()),
-            Some("descale-your-espresso-machine")
-        );
+        assert_eq!(hits.first().map(|h| h.id.as_str()), Some("descale-your-espresso-machine"));
     }
 
     #[test]
@@ -725,20 +621,8 @@ mod tests {
     #[test]
     fn stays_quiet_when_unsure() {
         let s = sample();
-        for q in [
-            "hi",
-            "hello there!",
-            "can I talk to a human please",
-            "thanks!",
-            "what's the weather in Paris",
-            "asdf qwerty",
-            "",
-        ] {
-            assert!(
-                s.suggest(q, false).is_empty(),
-                "{q:?} → {:?}",
-                s.suggest(q, false)
-            );
+        for q in ["hi", "hello there!", "can I talk to a human please", "thanks!", "what's the weather in Paris", "asdf qwerty", ""] {
+            assert!(s.suggest(q, false).is_empty(), "{q:?} → {:?}", s.suggest(q, false));
         }
     }
 
@@ -766,12 +650,7 @@ mod quality {
     fn check(src: &str, floors: [(Split, f32, f32, f32); 2]) {
         let s = sample();
         let set = parse_tsv(src).unwrap();
-        let ours = |q: &str, typing: bool| {
-            s.suggest(q, typing)
-                .into_iter()
-                .map(|h| h.id)
-                .collect::<Vec<_>>()
-        };
+        let ours = |q: &str, typing: bool| s.suggest(q, typing).into_iter().map(|h| h.id).collect::<Vec<_>>();
         for (split, hit1, hit3, quiet) in floors {
             let part = only(&set, split);
             if split == Split::Dev {
@@ -781,44 +660,22 @@ mod quality {
             }
             let all = &evaluate(&part, ours)["all"];
             eprintln!("{}: {all:?}", split.name());
-            assert!(
-                all.hit1 >= hit1 && all.hit3 >= hit3 && all.quiet >= quiet,
-                "{}: {all:?}",
-                split.name()
-            );
+            assert!(all.hit1 >= hit1 && all.hit3 >= hit3 && all.quiet >= quiet, "{}: {all:?}", split.name());
         }
     }
 
     #[test]
     fn authors_set_stays_above_its_floor() {
-        check(
-            include_str!("../../tests/kb/queries.tsv"),
-            [
-                (Split::Dev, 0.9, 0.95, 0.85),
-                (Split::Test, 0.9, 0.95, 0.95),
-            ],
-        );
+        check(include_str!("../../tests/kb/queries.tsv"), [(Split::Dev, 0.9, 0.95, 0.85), (Split::Test, 0.9, 0.95, 0.95)]);
     }
 
     #[test]
     fn independent_set_stays_above_its_floor() {
-        check(
-            include_str!("../../tests/kb/visitors.tsv"),
-            [
-                (Split::Dev, 0.66, 0.8, 0.9),
-                (Split::Test, 0.64, 0.7, 0.85),
-            ],
-        );
+        check(include_str!("../../tests/kb/visitors.tsv"), [(Split::Dev, 0.66, 0.8, 0.9), (Split::Test, 0.64, 0.7, 0.85)]);
     }
 
     #[test]
     fn second_independent_set_stays_above_its_floor() {
-        check(
-            include_str!("../../tests/kb/visitors2.tsv"),
-            [
-                (Split::Dev, 0.74, 0.82, 0.8),
-                (Split::Test, 0.55, 0.57, 0.8),
-            ],
-        );
+        check(include_str!("../../tests/kb/visitors2.tsv"), [(Split::Dev, 0.74, 0.82, 0.8), (Split::Test, 0.55, 0.57, 0.8)]);
     }
 }

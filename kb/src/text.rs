@@ -14,10 +14,7 @@ pub fn words(text: &str) -> Vec<String> {
             for l in c.to_lowercase() {
                 push_folded(&mut cur, l);
             }
-        } else if (c == '\'' || c == '’')
-            && !cur.is_empty()
-            && chars.peek().is_some_and(|n| n.is_alphanumeric())
-        {
+        } else if (c == '\'' || c == '’') && !cur.is_empty() && chars.peek().is_some_and(|n| n.is_alphanumeric()) {
             // inside a word: skip it
         } else if !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
@@ -322,18 +319,11 @@ pub fn stem(word: &str) -> String {
     }
     // -ing / -ed, undoubling the consonant they doubled (shipped → ship).
     for suffix in ["ing", "ed"] {
-        if s.len() >= suffix.len() + 3
-            && s.ends_with(suffix)
-            && has_vowel(&s[..s.len() - suffix.len()])
-        {
+        if s.len() >= suffix.len() + 3 && s.ends_with(suffix) && has_vowel(&s[..s.len() - suffix.len()]) {
             s.truncate(s.len() - suffix.len());
             let b = s.as_bytes();
             let n = b.len();
-            if n >= 2
-                && b[n - 1] == b[n - 2]
-                && !is_vowel(b[n - 1])
-                && !matches!(b[n - 1], b's' | b'z')
-            {
+            if n >= 2 && b[n - 1] == b[n - 2] && !is_vowel(b[n - 1]) && !matches!(b[n - 1], b's' | b'z') {
                 s.pop();
             }
             break;
@@ -342,20 +332,11 @@ pub fn stem(word: &str) -> String {
     // A final silent e, or a y after a consonant (charge/charged, delivery/deliver).
     let b = s.as_bytes();
     let n = b.len();
-    if n >= 5 && (b[n - 1] == b'e' || (b[n - 1] == b'y' && !is_vowel(b[n - 2]) && b[n - 2] != b'l'))
-    {
+    if n >= 5 && (b[n - 1] == b'e' || (b[n - 1] == b'y' && !is_vowel(b[n - 2]) && b[n - 2] != b'l')) {
         s.pop();
     }
     // Derivations.
-    for (suffix, keep) in [
-        ("ation", 3),
-        ("ment", 3),
-        ("able", 4),
-        ("ible", 4),
-        ("ness", 3),
-        ("ly", 4),
-        ("er", 4),
-    ] {
+    for (suffix, keep) in [("ation", 3), ("ment", 3), ("able", 4), ("ible", 4), ("ness", 3), ("ly", 4), ("er", 4)] {
         if s.len() >= suffix.len() + keep && s.ends_with(suffix) {
             s.truncate(s.len() - suffix.len());
             let b = s.as_bytes();
@@ -379,11 +360,7 @@ fn has_vowel(s: &str) -> bool {
 
 /// The terms of a text as indexed: words, minus stop words, stemmed.
 pub fn terms(text: &str) -> Vec<String> {
-    words(text)
-        .into_iter()
-        .filter(|w| !is_stop(w))
-        .map(|w| stem(&w))
-        .collect()
+    words(text).into_iter().filter(|w| !is_stop(w)).map(|w| stem(&w)).collect()
 }
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent
@@ -426,19 +403,12 @@ mod tests {
 
     #[test]
     fn stop_list_is_sorted_for_binary_search() {
-        assert!(
-            STOP.windows(2).all(|w| w[0] < w[1]),
-            "{:?}",
-            STOP.windows(2).find(|w| w[0] >= w[1])
-        );
+        assert!(STOP.windows(2).all(|w| w[0] < w[1]), "{:?}", STOP.windows(2).find(|w| w[0] >= w[1]));
     }
 
     #[test]
     fn words_split_lowercase_and_keep_contractions() {
-        assert_eq!(
-            words("Hi! Don't ship to: Montréal, 3D-Secure"),
-            ["hi", "dont", "ship", "to", "montreal", "3d", "secure"]
-        );
+        assert_eq!(words("Hi! Don't ship to: Montréal, 3D-Secure"), ["hi", "dont", "ship", "to", "montreal", "3d", "secure"]);
         assert_eq!(words("  "), Vec::<String>::new());
     }
 
@@ -448,13 +418,7 @@ mod tests {
             &["ship", "ships", "shipped", "shipping", "shipment"][..],
             &["refund", "refunds", "refunded", "refunding"],
             &["charge", "charged", "charges", "charging"],
-            &[
-                "cancel",
-                "cancelled",
-                "canceled",
-                "cancelling",
-                "cancellation",
-            ],
+            &["cancel", "cancelled", "canceled", "cancelling", "cancellation"],
             &["deliver", "delivered", "delivery", "deliveries"],
             &["expire", "expired", "expiry", "expiration"],
             &["return", "returns", "returned", "returning"],
@@ -462,10 +426,7 @@ mod tests {
             &["damage", "damaged"],
         ] {
             let stems: Vec<String> = group.iter().map(|w| stem(w)).collect();
-            assert!(
-                stems.windows(2).all(|w| w[0] == w[1]),
-                "{group:?} → {stems:?}"
-            );
+            assert!(stems.windows(2).all(|w| w[0] == w[1]), "{group:?} → {stems:?}");
         }
         assert_ne!(stem("order"), stem("ord"));
         assert_eq!(stem("tax"), "tax");
@@ -473,10 +434,7 @@ mod tests {
 
     #[test]
     fn terms_drop_chatter() {
-        assert_eq!(
-            terms("Hi there, I was wondering if you could help me with my refund please"),
-            ["refund"]
-        );
+        assert_eq!(terms("Hi there, I was wondering if you could help me with my refund please"), ["refund"]);
         assert!(terms("can I talk to a human?").is_empty());
     }
 

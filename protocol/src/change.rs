@@ -68,9 +68,7 @@ pub fn apply(message: &mut Message, own: bool, who: &Participant, change: Change
             message.reply_to = None;
             Ok(true)
         }
-        Change::React(..) if message.author == Author::System => {
-            Err(Invalid::new(ErrorCode::Forbidden, "Notices cannot be reacted to."))
-        }
+        Change::React(..) if message.author == Author::System => Err(Invalid::new(ErrorCode::Forbidden, "Notices cannot be reacted to.")),
         Change::React(emoji, on) => Ok(Reaction::toggle(&mut message.reactions, emoji, who, on)),
     }
 }
@@ -110,7 +108,10 @@ mod tests {
     #[test]
     fn notices_take_no_reactions_and_quotes_skip_the_hidden() {
         let mut notice = Message { author: Author::System, text: "Ava joined".into(), ..Message::blank() };
-        assert_eq!(apply(&mut notice, false, &Participant::Visitor, Change::React(Emoji::ThumbsUp, true), 1).unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(
+            apply(&mut notice, false, &Participant::Visitor, Change::React(Emoji::ThumbsUp, true), 1).unwrap_err().code,
+            ErrorCode::Forbidden
+        );
         let q = quote(Seq(3), Some(&msg(&"x".repeat(300)))).unwrap();
         assert_eq!((q.author.as_str(), q.snippet.len()), ("Jo", QUOTE_CHARS));
         let note = Message { internal: true, ..msg("note") };

@@ -14,7 +14,7 @@
 //! `docs/PROTOCOL.md` shows each with an example; the golden tests below keep
 //! the two in step.
 
-use crate::ids::{ClientMsgId, SessionId, Seq, SiteId};
+use crate::ids::{ClientMsgId, Seq, SessionId, SiteId};
 use crate::session::{AgentRef, ClosedBy, Status};
 use serde::{Deserialize, Serialize};
 
@@ -149,8 +149,13 @@ pub enum ErrorCode {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Author {
-    Visitor { name: String },
-    Agent { id: crate::ids::AgentId, name: String },
+    Visitor {
+        name: String,
+    },
+    Agent {
+        id: crate::ids::AgentId,
+        name: String,
+    },
     /// The site's help-center bot (suggestions before a person joins).
     Bot,
     /// Notices from Porchlight itself ("Ava joined the conversation").
@@ -439,7 +444,11 @@ pub enum VisitorFrame {
     /// First frame on every connection. `last_seq` is the highest sequence
     /// number the widget already shows (0 for none); the answer carries
     /// everything after it.
-    Hello { token: String, #[serde(default)] last_seq: Seq },
+    Hello {
+        token: String,
+        #[serde(default)]
+        last_seq: Seq,
+    },
     /// A new message. Resending the same `client_id` is answered with the
     /// original `ack` and stores nothing twice. `reply_to` quotes an earlier one.
     Send {
@@ -483,7 +492,11 @@ pub const PONG: &str = r#"{"type":"pong"}"#;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentFrame {
-    Hello { token: String, #[serde(default)] last_seq: Seq },
+    Hello {
+        token: String,
+        #[serde(default)]
+        last_seq: Seq,
+    },
     /// Take a WAITING session. Exactly one agent wins.
     Accept,
     Send {
@@ -492,21 +505,41 @@ pub enum AgentFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<Seq>,
     },
-    Edit { seq: Seq, text: String },
-    Delete { seq: Seq },
-    React { seq: Seq, emoji: Emoji, on: bool },
+    Edit {
+        seq: Seq,
+        text: String,
+    },
+    Delete {
+        seq: Seq,
+    },
+    React {
+        seq: Seq,
+        emoji: Emoji,
+        on: bool,
+    },
     /// An internal note: stored and shown to agents only. Any agent of the
     /// site may add one until the session is closed.
-    Note { client_id: ClientMsgId, text: String },
+    Note {
+        client_id: ClientMsgId,
+        text: String,
+    },
     /// Give an ACTIVE session back to the queue (owner only).
     Release,
     /// Hand an ACTIVE session to another agent of the site (owner only).
-    Transfer { to: crate::ids::AgentId },
+    Transfer {
+        to: crate::ids::AgentId,
+    },
     /// Bring another agent of the site into an ACTIVE session (owner or a
     /// participant): they see everything and may write too.
-    Invite { agent: crate::ids::AgentId },
-    Typing { typing: bool },
-    Receipt { marks: Marks },
+    Invite {
+        agent: crate::ids::AgentId,
+    },
+    Typing {
+        typing: bool,
+    },
+    Receipt {
+        marks: Marks,
+    },
     /// Turn the session into a helpdesk ticket (visitor, email, whole
     /// transcript); `close` also closes it (owner, or a waiting session).
     /// A session makes at most one ticket: asking again re-sends `ticket`.
@@ -621,12 +654,18 @@ pub enum SessionFrame {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QueueClientFrame {
-    Hello { token: String },
+    Hello {
+        token: String,
+    },
     /// The agent is at the desk (`online`) or stepped away (`away`).
-    Presence { status: Presence },
+    Presence {
+        status: Presence,
+    },
     /// Sessions whose visitor name, email or any message contains `query`
     /// (case-insensitive); answered with `found`.
-    Search { query: String },
+    Search {
+        query: String,
+    },
     /// Heartbeat (see [`PING`]).
     Ping,
 }
@@ -655,19 +694,34 @@ pub struct AgentPresence {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QueueFrame {
     /// Answer to `hello`: every session of the site, newest first.
-    Snapshot { agent: AgentRef, sessions: Vec<SessionSummary> },
+    Snapshot {
+        agent: AgentRef,
+        sessions: Vec<SessionSummary>,
+    },
     /// A session was created or changed.
-    Upsert { session: SessionSummary },
+    Upsert {
+        session: SessionSummary,
+    },
     /// The site's bot figures, after the snapshot and whenever they change.
-    Stats { stats: SiteStats },
+    Stats {
+        stats: SiteStats,
+    },
     /// Every agent of the site and whether they are online, away or offline;
     /// after the snapshot and whenever anyone's changes.
-    Presence { agents: Vec<AgentPresence> },
+    Presence {
+        agents: Vec<AgentPresence>,
+    },
     /// Answer to `search`: matching sessions, newest first (at most 200).
-    Found { query: String, ids: Vec<SessionId> },
+    Found {
+        query: String,
+        ids: Vec<SessionId>,
+    },
     /// Answer to `ping`.
     Pong,
-    Error { code: ErrorCode, message: String },
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 /// Per-site counts of what the bot did, over every stored session.
@@ -796,18 +850,12 @@ mod golden {
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "sound": true}),
         );
-        golden(
-            ErrorBody::new(ErrorCode::ForbiddenOrigin, "nope"),
-            json!({"error": {"code": "forbidden_origin", "message": "nope"}}),
-        );
+        golden(ErrorBody::new(ErrorCode::ForbiddenOrigin, "nope"), json!({"error": {"code": "forbidden_origin", "message": "nope"}}));
     }
 
     #[test]
     fn visitor_frames() {
-        golden(
-            VisitorFrame::Hello { token: "t0k".into(), last_seq: Seq(2) },
-            json!({"type": "hello", "token": "t0k", "last_seq": 2}),
-        );
+        golden(VisitorFrame::Hello { token: "t0k".into(), last_seq: Seq(2) }, json!({"type": "hello", "token": "t0k", "last_seq": 2}));
         assert_eq!(
             serde_json::from_value::<VisitorFrame>(json!({"type": "hello", "token": "t"})).unwrap(),
             VisitorFrame::Hello { token: "t".into(), last_seq: Seq(0) },
@@ -835,10 +883,7 @@ mod golden {
 
     #[test]
     fn agent_frames() {
-        golden(
-            AgentFrame::Hello { token: "a9".into(), last_seq: Seq(0) },
-            json!({"type": "hello", "token": "a9", "last_seq": 0}),
-        );
+        golden(AgentFrame::Hello { token: "a9".into(), last_seq: Seq(0) }, json!({"type": "hello", "token": "a9", "last_seq": 0}));
         golden(AgentFrame::Accept, json!({"type": "accept"}));
         golden(
             AgentFrame::Send { client_id: ClientMsgId("a-1".into()), text: "On it".into(), reply_to: None },
@@ -1009,11 +1054,7 @@ mod golden {
             json!({"type": "status", "status": "CLOSED", "agent": {"id": "ava", "name": "Ava"}, "closed_by": "agent"}),
         );
         golden(
-            SessionFrame::Error {
-                code: ErrorCode::MessageTooLong,
-                message: "too long".into(),
-                client_id: Some(ClientMsgId("c-2".into())),
-            },
+            SessionFrame::Error { code: ErrorCode::MessageTooLong, message: "too long".into(), client_id: Some(ClientMsgId("c-2".into())) },
             json!({"type": "error", "code": "message_too_long", "message": "too long", "client_id": "c-2"}),
         );
     }
@@ -1083,10 +1124,7 @@ mod golden {
         assert!(Reaction::toggle(&mut r, Emoji::Fire, &ava, false));
         assert!(!Reaction::toggle(&mut r, Emoji::Fire, &ava, false));
         assert_eq!(r.len(), 1, "an emptied reaction disappears");
-        golden(
-            r[0].clone(),
-            json!({"emoji": "heart", "by": [{"kind": "visitor"}, {"kind": "agent", "id": "ava", "name": "Ava"}]}),
-        );
+        golden(r[0].clone(), json!({"emoji": "heart", "by": [{"kind": "visitor"}, {"kind": "agent", "id": "ava", "name": "Ava"}]}));
     }
 
     #[test]
@@ -1127,8 +1165,14 @@ mod golden {
         );
         golden(
             SessionFrame::Updated {
-                message: Message { seq: Seq(7), author: Author::Visitor { name: "Jo".into() }, at: 9, deleted: true,
-                                   changed: Some(Seq(9)), ..Message::blank() },
+                message: Message {
+                    seq: Seq(7),
+                    author: Author::Visitor { name: "Jo".into() },
+                    at: 9,
+                    deleted: true,
+                    changed: Some(Seq(9)),
+                    ..Message::blank()
+                },
             },
             json!({"type": "updated", "message": {"seq": 7, "author": {"kind": "visitor", "name": "Jo"}, "text": "",
                    "at": 9, "deleted": true, "changed": 9}}),

@@ -77,8 +77,7 @@ pub const SESSION_ID_HEX_LEN: usize = 32;
 impl SessionId {
     /// Accepts exactly 32 lowercase hex digits.
     pub fn parse(s: &str) -> Option<SessionId> {
-        let ok = s.len() == SESSION_ID_HEX_LEN
-            && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let ok = s.len() == SESSION_ID_HEX_LEN && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         ok.then(|| SessionId(s.to_owned()))
     }
 }
@@ -86,9 +85,7 @@ impl SessionId {
 impl SiteId {
     /// Accepts 1–64 characters of lowercase ASCII letters, digits and `-`.
     pub fn parse(s: &str) -> Option<SiteId> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok = !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         ok.then(|| SiteId(s.to_owned()))
     }
 }

@@ -129,10 +129,7 @@ mod tests {
     #[test]
     fn brackets_and_quotes_around_a_link_stay_outside() {
         assert_eq!(split("(https://a.example/x)"), [Text("("), Link("https://a.example/x"), Text(")")]);
-        assert_eq!(
-            split("https://en.wikipedia.org/wiki/Mocha_(coffee)"),
-            [Link("https://en.wikipedia.org/wiki/Mocha_(coffee)")]
-        );
+        assert_eq!(split("https://en.wikipedia.org/wiki/Mocha_(coffee)"), [Link("https://en.wikipedia.org/wiki/Mocha_(coffee)")]);
         assert_eq!(split("\"https://a.example\""), [Text("\""), Link("https://a.example"), Text("\"")]);
         assert_eq!(split("[https://a.example]!"), [Text("["), Link("https://a.example"), Text("]!")]);
         assert_eq!(split("<https://a.example/>"), [Text("<"), Link("https://a.example/"), Text(">")]);
@@ -159,23 +156,24 @@ mod tests {
 
     #[test]
     fn markup_in_a_link_ends_it_and_non_ascii_is_kept() {
-        assert_eq!(
-            split("https://a.example/<script>alert(1)</script>"),
-            [Link("https://a.example/"), Text("<script>alert(1)</script>")]
-        );
-        assert_eq!(
-            split("رابط https://مثال.example/صفحة، شكرا"),
-            [Text("رابط "), Link("https://مثال.example/صفحة"), Text("، شكرا")]
-        );
+        assert_eq!(split("https://a.example/<script>alert(1)</script>"), [Link("https://a.example/"), Text("<script>alert(1)</script>")]);
+        assert_eq!(split("رابط https://مثال.example/صفحة، شكرا"), [Text("رابط "), Link("https://مثال.example/صفحة"), Text("، شكرا")]);
         assert_eq!(split("café https://a.example/é"), [Text("café "), Link("https://a.example/é")]);
-        assert_eq!(split("2 links:https://a.example\nhttps://b.example"),
-            [Text("2 links:"), Link("https://a.example"), Text("\n"), Link("https://b.example")]);
+        assert_eq!(
+            split("2 links:https://a.example\nhttps://b.example"),
+            [Text("2 links:"), Link("https://a.example"), Text("\n"), Link("https://b.example")]
+        );
     }
 
     #[test]
     fn the_pieces_are_the_text() {
         for text in ["a https://x.example/(y)) b.", "ünïcödé http://é.example… end", "https://a.example.,;", "(((http://a)))"] {
-            let joined: String = split(text).iter().map(|p| match p { Text(t) | Link(t) => *t }).collect();
+            let joined: String = split(text)
+                .iter()
+                .map(|p| match p {
+                    Text(t) | Link(t) => *t,
+                })
+                .collect();
             assert_eq!(joined, text);
         }
     }

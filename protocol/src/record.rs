@@ -258,10 +258,7 @@ impl SessionRecord {
 
     /// The visitor's marks, and the furthest any agent got.
     pub fn receipts(&self) -> Receipts {
-        Receipts {
-            visitor: self.hot.visitor_marks,
-            agents: self.hot.agent_marks.values().fold(Marks::default(), |a, b| a.max(*b)),
-        }
+        Receipts { visitor: self.hot.visitor_marks, agents: self.hot.agent_marks.values().fold(Marks::default(), |a, b| a.max(*b)) }
     }
 
     pub fn status_frame(&self) -> SessionFrame {

@@ -17,8 +17,8 @@
 //! so the rules live in one place and are tested natively. Nothing is sent
 //! after CLOSED, by anyone.
 
-use crate::ids::AgentId;
 use crate::frames::ErrorCode;
+use crate::ids::AgentId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -103,9 +103,7 @@ impl SessionError {
             SessionError::StillWithBot => {
                 "The bot is still helping this visitor; the conversation reaches the queue if they ask for a person.".into()
             }
-            SessionError::AlreadyHandedOff => {
-                "This conversation is already with the team; close it to end it instead.".into()
-            }
+            SessionError::AlreadyHandedOff => "This conversation is already with the team; close it to end it instead.".into(),
         }
     }
 }

@@ -72,9 +72,7 @@ impl Sites {
 
     /// The site and agent whose token hashes to `token_sha256`, if any.
     pub fn agent_by_token_hash(&self, token_sha256: &str) -> Option<(&SiteId, &SiteConfig, &AgentAccount)> {
-        self.0.iter().find_map(|(id, site)| {
-            site.agent_by_token_hash(token_sha256).map(|agent| (id, site, agent))
-        })
+        self.0.iter().find_map(|(id, site)| site.agent_by_token_hash(token_sha256).map(|agent| (id, site, agent)))
     }
 }
 

@@ -138,7 +138,13 @@ mod tests {
         gone.deleted = true;
         let mut note = said(5, ava, "Warranty case W-77");
         note.internal = true;
-        let msgs = [said(1, Author::Visitor { name: "Jo".into() }, "My grinder broke"), said(2, Author::System, "Ava joined the conversation"), reply, gone, note];
+        let msgs = [
+            said(1, Author::Visitor { name: "Jo".into() }, "My grinder broke"),
+            said(2, Author::System, "Ava joined the conversation"),
+            reply,
+            gone,
+            note,
+        ];
         let text = describe("Copper Kettle", &jo(), &msgs);
         assert_eq!(
             text,

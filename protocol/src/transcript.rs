@@ -162,12 +162,10 @@ impl Transcript {
                     session.articles = articles;
                 }
             }
-            SessionFrame::Error { message, client_id: Some(id), .. } => {
-                match self.outbox.iter_mut().find(|p| p.client_id == id) {
-                    Some(p) => p.error = Some(message),
-                    None => self.notice = Some(message),
-                }
-            }
+            SessionFrame::Error { message, client_id: Some(id), .. } => match self.outbox.iter_mut().find(|p| p.client_id == id) {
+                Some(p) => p.error = Some(message),
+                None => self.notice = Some(message),
+            },
             SessionFrame::Error { message, client_id: None, .. } => self.notice = Some(message),
         }
     }
@@ -200,8 +198,8 @@ impl Transcript {
 mod tests {
     use super::*;
     use crate::frames::{ErrorCode, VisitorInfo};
-    use crate::session::ClosedBy;
     use crate::ids::SessionId;
+    use crate::session::ClosedBy;
 
     fn msg(seq: u64, client: Option<&str>, text: &str) -> Message {
         Message {

@@ -36,10 +36,7 @@ pub fn name(raw: &str) -> Result<String, Invalid> {
         return Err(Invalid::new(ErrorCode::InvalidName, "Please enter your name."));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(Invalid::new(
-            ErrorCode::InvalidName,
-            format!("Names can be at most {MAX_NAME_CHARS} characters."),
-        ));
+        return Err(Invalid::new(ErrorCode::InvalidName, format!("Names can be at most {MAX_NAME_CHARS} characters.")));
     }
     if name.chars().any(char::is_control) {
         return Err(Invalid::new(ErrorCode::InvalidName, "Names cannot contain control characters."));
@@ -126,10 +123,7 @@ pub fn email(raw: Option<&str>) -> Result<Option<String>, Invalid> {
     };
     let bad = || Invalid::new(ErrorCode::InvalidEmail, "That email address does not look right.");
     if email.chars().count() > MAX_EMAIL_CHARS {
-        return Err(Invalid::new(
-            ErrorCode::InvalidEmail,
-            format!("Email addresses can be at most {MAX_EMAIL_CHARS} characters."),
-        ));
+        return Err(Invalid::new(ErrorCode::InvalidEmail, format!("Email addresses can be at most {MAX_EMAIL_CHARS} characters.")));
     }
     let (local, domain) = email.split_once('@').ok_or_else(bad)?;
     let shape_ok = !local.is_empty()
@@ -167,16 +161,12 @@ pub fn message(raw: &str) -> Result<String, Invalid> {
 
 /// Checks a client-chosen message id: 1–64 of `[A-Za-z0-9_-]`.
 pub fn client_id(raw: &str) -> Result<(), Invalid> {
-    let ok = !raw.is_empty()
-        && raw.len() <= MAX_CLIENT_ID_CHARS
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok =
+        !raw.is_empty() && raw.len() <= MAX_CLIENT_ID_CHARS && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
-        Err(Invalid::new(
-            ErrorCode::BadFrame,
-            format!("client_id must be 1–{MAX_CLIENT_ID_CHARS} letters, digits, '-' or '_'."),
-        ))
+        Err(Invalid::new(ErrorCode::BadFrame, format!("client_id must be 1–{MAX_CLIENT_ID_CHARS} letters, digits, '-' or '_'.")))
     }
 }
 

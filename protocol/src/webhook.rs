@@ -111,9 +111,9 @@ pub fn check_url(url: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frames::VisitorInfo;
     use crate::ids::AgentId;
     use crate::session::AgentRef;
-    use crate::frames::VisitorInfo;
     use serde_json::json;
 
     #[test]

@@ -5,8 +5,8 @@
 use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{
-    AgentId, Author, ClientMsgId, ClosedBy, Emoji, Message, Participant, Reaction, Seq, SessionError, SessionFrame,
-    SessionId, SessionState, SessionView, Status, VisitorInfo,
+    AgentId, Author, ClientMsgId, ClosedBy, Emoji, Message, Participant, Reaction, Seq, SessionError, SessionFrame, SessionId,
+    SessionState, SessionView, Status, VisitorInfo,
 };
 use proptest::prelude::*;
 

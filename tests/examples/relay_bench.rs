@@ -298,8 +298,12 @@ fn relay_bench(edge: &str, origin: &str, relay: &str) {
     for (name, row) in [("bare relay DO (the floor)", &floor), ("Porchlight", &ours)] {
         println!(
             "  | {name} | {:.2} ({}) | {:.2} ({}) | {:.0} | {:.0} |",
-            median(row.p50.clone()), range(&row.p50), median(row.p99.clone()), range(&row.p99),
-            median(row.rate.clone()), median(row.piped.clone())
+            median(row.p50.clone()),
+            range(&row.p50),
+            median(row.p99.clone()),
+            range(&row.p99),
+            median(row.rate.clone()),
+            median(row.piped.clone())
         );
     }
     println!("\n  queue upserts per message of the busy session, as a console saw them: {:.4} (median of 3)", median(syncs));
@@ -343,7 +347,9 @@ fn flat_bench(edge: &str, origin: &str) {
     let l = pct_sorted(&late);
     println!(
         "    p50 at ~150: {e:.2} ms; p50 at ~{fill}: {l:.2} ms ({:+.0}%, goal within 20%); closed-loop msg/s {:.0} vs {:.0}",
-        (l / e - 1.0) * 100.0, median(rate_e), median(rate_l)
+        (l / e - 1.0) * 100.0,
+        median(rate_e),
+        median(rate_l)
     );
 }
 
@@ -386,7 +392,9 @@ fn site_bench(edge: &str, origin: &str) {
                 let t = match q.0.read() {
                     Ok(Message::Text(t)) => t,
                     Ok(_) => continue,
-                    Err(tungstenite::Error::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => continue,
+                    Err(tungstenite::Error::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                        continue
+                    }
                     Err(_) => break,
                 };
                 let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else { continue };
@@ -440,7 +448,12 @@ fn site_bench(edge: &str, origin: &str) {
     let mut lags = lags.lock().expect("lags").clone();
     lags.sort_by(f64::total_cmp);
     let up = upserts.load(Ordering::Relaxed) as f64;
-    println!("    {total:.0} messages in {elapsed:.2} s: {:.0} msg/s; ack p50 {:.1} ms, p99 {:.1} ms", total / elapsed, pct(&all, 0.5), pct(&all, 0.99));
+    println!(
+        "    {total:.0} messages in {elapsed:.2} s: {:.0} msg/s; ack p50 {:.1} ms, p99 {:.1} ms",
+        total / elapsed,
+        pct(&all, 0.5),
+        pct(&all, 0.99)
+    );
     println!(
         "    queue upserts per message (one console's view): {:.3} ({up:.0} upserts); console frame lag p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
         up / total, pct(&lags, 0.5), pct(&lags, 0.99), lags.last().copied().unwrap_or(f64::NAN)

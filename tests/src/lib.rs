@@ -11,8 +11,8 @@ pub mod resilient;
 pub mod webdriver;
 
 use porchlight_protocol::{
-    AgentFrame, Author, ClientMsgId, ErrorCode, Status, CreateSession, QueueClientFrame, QueueFrame, SessionCreated, SessionFrame, SessionSummary,
-    VisitorFrame,
+    AgentFrame, Author, ClientMsgId, CreateSession, ErrorCode, QueueClientFrame, QueueFrame, SessionCreated, SessionFrame, SessionSummary,
+    Status, VisitorFrame,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use std::net::TcpStream;
@@ -183,8 +183,7 @@ impl Ws {
                 Ok(Message::Text(t)) => return Ok(Some(t.to_string())),
                 Ok(Message::Close(_)) => return Err("closed".into()),
                 Ok(_) => {}
-                Err(tungstenite::Error::Io(e))
-                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
                 Err(e) => return Err(e.to_string()),
             }
         }
@@ -222,12 +221,9 @@ impl Ws {
         let deadline = Instant::now() + wait;
         while Instant::now() < deadline {
             match self.socket.read() {
-                Ok(Message::Text(t)) => {
-                    return Some(serde_json::from_str(&t).unwrap_or_else(|e| panic!("unreadable frame {t}: {e}")))
-                }
+                Ok(Message::Text(t)) => return Some(serde_json::from_str(&t).unwrap_or_else(|e| panic!("unreadable frame {t}: {e}"))),
                 Ok(_) => {}
-                Err(tungstenite::Error::Io(e))
-                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
                 Err(_) => return None,
             }
         }
@@ -254,11 +250,8 @@ impl Ws {
         let deadline = Instant::now() + wait;
         while Instant::now() < deadline {
             match self.socket.read() {
-                Ok(Message::Close(_)) | Err(tungstenite::Error::ConnectionClosed) | Err(tungstenite::Error::AlreadyClosed) => {
-                    return true
-                }
-                Err(tungstenite::Error::Io(e))
-                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Ok(Message::Close(_)) | Err(tungstenite::Error::ConnectionClosed) | Err(tungstenite::Error::AlreadyClosed) => return true,
+                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
                 Err(_) => return true,
                 Ok(_) => {}
             }
@@ -301,9 +294,10 @@ impl Ws {
 
     /// Waits for the queue to show `pred` for the session named `visitor`.
     pub fn queue_until(&mut self, visitor: &str, pred: impl Fn(&SessionSummary) -> bool) -> SessionSummary {
-        let (frame, _) = self.recv_until::<QueueFrame>("queue upsert", |f| {
-            matches!(f, QueueFrame::Upsert { session } if session.visitor.name == visitor && pred(session))
-        });
+        let (frame, _) = self.recv_until::<QueueFrame>(
+            "queue upsert",
+            |f| matches!(f, QueueFrame::Upsert { session } if session.visitor.name == visitor && pred(session)),
+        );
         match frame {
             QueueFrame::Upsert { session } => session,
             _ => unreachable!(),
@@ -325,9 +319,10 @@ pub fn error_of(ws: &mut Ws) -> ErrorCode {
 }
 
 pub fn system_text(ws: &mut Ws, starts: &str) {
-    ws.recv_until::<SessionFrame>(starts, |f| {
-        matches!(f, SessionFrame::Message { message } if message.author == Author::System && message.text.starts_with(starts))
-    });
+    ws.recv_until::<SessionFrame>(
+        starts,
+        |f| matches!(f, SessionFrame::Message { message } if message.author == Author::System && message.text.starts_with(starts)),
+    );
 }
 
 /// A session handed to the queue, watched live: the queue signed in first
@@ -351,4 +346,3 @@ pub fn scene(prefix: &str) -> Scene {
     ava.agent_hello(AVA);
     Scene { name, queue, session, visitor, ava }
 }
-

@@ -55,7 +55,11 @@ impl Rng {
         (self.next() % 1_000_000) as f64 / 1_000_000.0 < p
     }
     fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
     }
 }
 
@@ -88,7 +92,12 @@ impl FaultProxy {
         let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
         format!(
             "connections {}, frames {}, cuts {} ({} mid-frame), duplicated {}, delayed {}",
-            n(&c.connections), n(&c.frames), n(&c.cuts), n(&c.mid_frame_cuts), n(&c.duplicated), n(&c.delayed)
+            n(&c.connections),
+            n(&c.frames),
+            n(&c.cuts),
+            n(&c.mid_frame_cuts),
+            n(&c.duplicated),
+            n(&c.delayed)
         )
     }
 }

@@ -3,8 +3,8 @@
 //! ways, presence, and search by name, email or any message.
 
 use porchlight_protocol::{
-    AgentFrame, AgentId, Author, ClosedBy, ErrorCode, Presence, QueueClientFrame, QueueFrame, SessionFrame,
-    SessionId, Status, Participant, VisitorFrame,
+    AgentFrame, AgentId, Author, ClosedBy, ErrorCode, Participant, Presence, QueueClientFrame, QueueFrame, SessionFrame, SessionId, Status,
+    VisitorFrame,
 };
 use porchlight_tests::*;
 
@@ -12,8 +12,7 @@ use porchlight_tests::*;
 fn ten_agents_race_to_accept_and_exactly_one_wins_every_time() {
     for round in 0..5 {
         let session = waiting_session(&unique(&format!("Race{round}")));
-        let tokens: Vec<String> =
-            [AVA.to_owned(), BEN.to_owned()].into_iter().chain((1..=8).map(race_agent_token)).collect();
+        let tokens: Vec<String> = [AVA.to_owned(), BEN.to_owned()].into_iter().chain((1..=8).map(race_agent_token)).collect();
         let mut agents: Vec<Ws> = tokens
             .iter()
             .map(|t| {
@@ -100,13 +99,12 @@ fn typing_is_relayed_both_ways_and_never_stored() {
     status_is(&mut visitor, Status::Active);
 
     visitor.send(&VisitorFrame::Typing { typing: true });
-    ava.recv_until::<SessionFrame>("visitor typing", |f| {
-        matches!(f, SessionFrame::Typing { who: Participant::Visitor, typing: true })
-    });
+    ava.recv_until::<SessionFrame>("visitor typing", |f| matches!(f, SessionFrame::Typing { who: Participant::Visitor, typing: true }));
     ava.send(&AgentFrame::Typing { typing: true });
-    visitor.recv_until::<SessionFrame>("agent typing", |f| {
-        matches!(f, SessionFrame::Typing { who: Participant::Agent { name, .. }, typing: true } if name == "Ava")
-    });
+    visitor.recv_until::<SessionFrame>(
+        "agent typing",
+        |f| matches!(f, SessionFrame::Typing { who: Participant::Agent { name, .. }, typing: true } if name == "Ava"),
+    );
     // A visitor who leaves stops typing, as far as the agent knows.
     visitor.send(&VisitorFrame::Typing { typing: true });
     drop(visitor);
@@ -122,9 +120,10 @@ fn typing_is_relayed_both_ways_and_never_stored() {
 }
 
 fn presence_of(queue: &mut Ws, agent: &str, want: Presence) {
-    queue.recv_until::<QueueFrame>(&format!("{agent} {want:?}"), |f| {
-        matches!(f, QueueFrame::Presence { agents } if agents.iter().any(|p| p.agent.id.as_str() == agent && p.status == want))
-    });
+    queue.recv_until::<QueueFrame>(
+        &format!("{agent} {want:?}"),
+        |f| matches!(f, QueueFrame::Presence { agents } if agents.iter().any(|p| p.agent.id.as_str() == agent && p.status == want)),
+    );
 }
 
 #[test]
@@ -220,9 +219,7 @@ fn receipts_reach_seen_and_drive_unread_counts() {
 
     // The visitor's receipts reach the agent; they never go back.
     visitor.send(&VisitorFrame::Receipt { marks: Marks { delivered: Seq(4), seen: Seq(4) } });
-    ava.recv_until::<SessionFrame>("visitor seen", |f| {
-        matches!(f, SessionFrame::Receipts { receipts } if receipts.visitor.seen == Seq(4))
-    });
+    ava.recv_until::<SessionFrame>("visitor seen", |f| matches!(f, SessionFrame::Receipts { receipts } if receipts.visitor.seen == Seq(4)));
     visitor.send(&VisitorFrame::Receipt { marks: Marks { delivered: Seq(1), seen: Seq(1) } });
     let mut again = Ws::agent_session(&session);
     match again.agent_hello(BEN) {
@@ -243,14 +240,14 @@ fn internal_notes_reach_agents_and_never_the_visitor() {
     let secret = "VIP customer: approve the refund without asking";
     ben.send(&AgentFrame::Note { client_id: client_id("n1"), text: secret.into() });
     ben.recv_until::<SessionFrame>("note ack", |f| matches!(f, SessionFrame::Ack { .. }));
-    let (note, _) = ava.recv_until::<SessionFrame>("the note", |f| matches!(f, SessionFrame::Message { message } if message.text == secret));
+    let (note, _) =
+        ava.recv_until::<SessionFrame>("the note", |f| matches!(f, SessionFrame::Message { message } if message.text == secret));
     assert!(matches!(note, SessionFrame::Message { ref message } if message.internal), "{note:?}");
 
     // The visitor's next frames: their own message, and nothing of the note.
     visitor.send(&VisitorFrame::send(client_id("v1"), "hello?"));
-    let (_, skipped) = visitor.recv_until::<SessionFrame>("own message", |f| {
-        matches!(f, SessionFrame::Message { message } if message.text == "hello?")
-    });
+    let (_, skipped) =
+        visitor.recv_until::<SessionFrame>("own message", |f| matches!(f, SessionFrame::Message { message } if message.text == "hello?"));
     assert!(!format!("{skipped:?}").contains("VIP"), "the note leaked live: {skipped:?}");
     let mut again = Ws::visitor(&session);
     match again.visitor_hello(&session.token) {
@@ -369,20 +366,27 @@ fn an_invited_agent_joins_the_conversation_and_everyone_sees_everything() {
 
     ava.send(&AgentFrame::Invite { agent: AgentId("ben".into()) });
     system_text(&mut visitor, "Ava invited Ben to the conversation");
-    let (frame, _) = ben.recv_until::<SessionFrame>("participants", |f| {
-        matches!(f, SessionFrame::Status { participants, .. } if participants.iter().any(|p| p.id.as_str() == "ben"))
-    });
+    let (frame, _) = ben.recv_until::<SessionFrame>(
+        "participants",
+        |f| matches!(f, SessionFrame::Status { participants, .. } if participants.iter().any(|p| p.id.as_str() == "ben")),
+    );
     assert!(matches!(frame, SessionFrame::Status { agent: Some(ref a), .. } if a.id.as_str() == "ava"), "Ava still owns it");
     queue.queue_until(&name, |s| s.participants.iter().any(|p| p.id.as_str() == "ben"));
 
     // Ben writes; the visitor and Ava see it. The visitor writes; both agents see it.
     ben.send(&AgentFrame::send(client_id("b1"), "Hi, Ben from billing here."));
     for ws in [&mut visitor, &mut ava] {
-        ws.recv_until::<SessionFrame>("Ben's message", |f| matches!(f, SessionFrame::Message { message } if message.text == "Hi, Ben from billing here."));
+        ws.recv_until::<SessionFrame>(
+            "Ben's message",
+            |f| matches!(f, SessionFrame::Message { message } if message.text == "Hi, Ben from billing here."),
+        );
     }
     visitor.send(&VisitorFrame::send(client_id("v1"), "Thanks both!"));
     for ws in [&mut ben, &mut ava] {
-        ws.recv_until::<SessionFrame>("the visitor's message", |f| matches!(f, SessionFrame::Message { message } if message.text == "Thanks both!"));
+        ws.recv_until::<SessionFrame>(
+            "the visitor's message",
+            |f| matches!(f, SessionFrame::Message { message } if message.text == "Thanks both!"),
+        );
     }
     // The owner still decides: Ben cannot close or release it.
     ben.send(&AgentFrame::Close);
@@ -430,7 +434,10 @@ fn admins_create_and_revoke_agents_whose_tokens_work_everywhere_until_revoked() 
     let mut owl = Ws::agent_session(&session);
     assert!(matches!(owl.agent_hello(&token), SessionFrame::Welcome { .. }));
     owl.send(&AgentFrame::send(client_id("o1"), "Night Owl here."));
-    visitor.recv_until::<SessionFrame>("the new agent's reply", |f| matches!(f, SessionFrame::Message { message } if message.text == "Night Owl here."));
+    visitor.recv_until::<SessionFrame>(
+        "the new agent's reply",
+        |f| matches!(f, SessionFrame::Message { message } if message.text == "Night Owl here."),
+    );
 
     // Revoked: the open console is cut off; the token opens nothing any more.
     assert_eq!(call("DELETE", &format!("{path}/ava"), Some(AVA), None).status, 409, "configured agents are changed in SITES");

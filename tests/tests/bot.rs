@@ -4,8 +4,7 @@
 //! "Yes, thanks" counted as resolved by the bot.
 
 use porchlight_protocol::{
-    AgentFrame, ArticleRef, Author, ClosedBy, ErrorCode, Message, QueueFrame, SessionFrame, SiteStats, Status,
-    VisitorFrame,
+    AgentFrame, ArticleRef, Author, ClosedBy, ErrorCode, Message, QueueFrame, SessionFrame, SiteStats, Status, VisitorFrame,
 };
 use porchlight_tests::*;
 
@@ -15,7 +14,10 @@ fn send(text: &str, id: &str) -> VisitorFrame {
 
 /// The next message from the bot.
 fn bot_message(ws: &mut Ws) -> Message {
-    match ws.recv_until::<SessionFrame>("bot message", |f| matches!(f, SessionFrame::Message { message } if message.author == Author::Bot)).0 {
+    match ws
+        .recv_until::<SessionFrame>("bot message", |f| matches!(f, SessionFrame::Message { message } if message.author == Author::Bot))
+        .0
+    {
         SessionFrame::Message { message } => message,
         _ => unreachable!(),
     }
@@ -79,14 +81,12 @@ fn the_bot_suggests_articles_then_hands_off_to_the_queue() {
 
     // The visitor reads the article; the agent sees it, titled by the edge.
     visitor.send(&VisitorFrame::ArticleOpened { article_id: "track-your-order".into() });
-    let articles = agent.recv_until::<SessionFrame>("articles", |f| {
-        matches!(f, SessionFrame::Articles { articles } if !articles.opened.is_empty())
-    });
+    let articles =
+        agent.recv_until::<SessionFrame>("articles", |f| matches!(f, SessionFrame::Articles { articles } if !articles.opened.is_empty()));
     match articles.0 {
-        SessionFrame::Articles { articles } => assert_eq!(
-            articles.opened,
-            [ArticleRef { id: "track-your-order".into(), title: "Track your order".into() }]
-        ),
+        SessionFrame::Articles { articles } => {
+            assert_eq!(articles.opened, [ArticleRef { id: "track-your-order".into(), title: "Track your order".into() }])
+        }
         _ => unreachable!(),
     }
     visitor.send(&VisitorFrame::ArticleOpened { article_id: "no-such-article".into() });
@@ -95,9 +95,10 @@ fn the_bot_suggests_articles_then_hands_off_to_the_queue() {
 
     // "Talk to a person": WAITING, a notice, and a place in the line.
     visitor.send(&VisitorFrame::Handoff);
-    let notice = visitor.recv_until::<SessionFrame>("handoff notice", |f| {
-        matches!(f, SessionFrame::Message { message } if message.author == Author::System)
-    });
+    let notice = visitor.recv_until::<SessionFrame>(
+        "handoff notice",
+        |f| matches!(f, SessionFrame::Message { message } if message.author == Author::System),
+    );
     assert!(matches!(notice.0, SessionFrame::Message { ref message } if message.text.starts_with("Handed off")));
     status(&mut visitor, Status::Waiting);
     assert!(position(&mut visitor) >= 1);
@@ -179,31 +180,15 @@ fn every_draft_that_showed_suggestions_gets_articles_from_the_bot() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let articles: Vec<porchlight_kb::Article> = std::fs::read_dir(root.join("demo-site/kb"))
         .expect("demo-site/kb")
-        .map(|e| {
-            porchlight_kb::Article::parse(
-                &std::fs::read_to_string(e.expect("entry").path()).expect("read"),
-            )
-            .expect("article")
-        })
+        .map(|e| porchlight_kb::Article::parse(&std::fs::read_to_string(e.expect("entry").path()).expect("read")).expect("article"))
         .collect();
     let widget = porchlight_kb::Searcher::new(porchlight_kb::Index::build(&articles));
-    let set = porchlight_kb::eval::parse_tsv(
-        &std::fs::read_to_string(root.join("tests/kb/queries.tsv")).expect("queries"),
-    )
-    .expect("tsv");
+    let set = porchlight_kb::eval::parse_tsv(&std::fs::read_to_string(root.join("tests/kb/queries.tsv")).expect("queries")).expect("tsv");
     // The drafts as the visitor left them: the `typing` rows are cut mid-word.
-    let mut drafts: Vec<String> = set
-        .iter()
-        .filter(|q| q.kind == "typing")
-        .map(|q| q.query.clone())
-        .collect();
+    let mut drafts: Vec<String> = set.iter().filter(|q| q.kind == "typing").map(|q| q.query.clone()).collect();
     drafts.push("where is my ord".into());
     drafts.retain(|d| !widget.suggest(d, true).is_empty());
-    assert!(
-        drafts.len() >= 8,
-        "only {} drafts show suggestions: {drafts:?}",
-        drafts.len()
-    );
+    assert!(drafts.len() >= 8, "only {} drafts show suggestions: {drafts:?}", drafts.len());
 
     let session = create_session(&unique("Drafts"));
     let mut visitor = Ws::visitor(&session);
@@ -217,16 +202,9 @@ fn every_draft_that_showed_suggestions_gets_articles_from_the_bot() {
             widget.suggest(draft, true),
             reply.text
         );
-        assert!(
-            !reply.text.contains("couldn't find"),
-            "{draft:?}: {}",
-            reply.text
-        );
+        assert!(!reply.text.contains("couldn't find"), "{draft:?}: {}", reply.text);
     }
-    eprintln!(
-        "{} suggestion-producing drafts sent, each answered with articles",
-        drafts.len()
-    );
+    eprintln!("{} suggestion-producing drafts sent, each answered with articles", drafts.len());
 }
 
 /// A visitor who writes in Spanish is answered in Spanish: with the
@@ -244,6 +222,10 @@ fn a_visitor_writing_in_spanish_is_answered_in_spanish() {
 
     visitor.send(&send("y también quiero cancelar mi suscripción", "es2"));
     let reply = bot_message(&mut visitor);
-    assert_eq!(reply.articles.first().map(|a| (a.id.as_str(), a.title.as_str())), Some(("cancel-a-subscription", "Cancel a subscription")), "{reply:?}");
+    assert_eq!(
+        reply.articles.first().map(|a| (a.id.as_str(), a.title.as_str())),
+        Some(("cancel-a-subscription", "Cancel a subscription")),
+        "{reply:?}"
+    );
     assert!(reply.text.starts_with("Nuestros artículos están en inglés."), "{}", reply.text);
 }

@@ -8,8 +8,7 @@ use porchlight_tests::webdriver::{Browser, FIND_BY_NAME_FN};
 use porchlight_tests::*;
 use serde_json::json;
 
-const WASM_REQUESTED: &str =
-    "return performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm'))";
+const WASM_REQUESTED: &str = "return performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm'))";
 
 #[test]
 fn visitor_chats_with_an_agent_through_the_widget() {
@@ -109,9 +108,10 @@ fn visitor_chats_with_an_agent_through_the_widget() {
     let in_welcome = matches!(agent.agent_hello(AVA),
         SessionFrame::Welcome { ref messages, .. } if messages.iter().any(|m| m.text == question));
     if !in_welcome {
-        agent.recv_until::<SessionFrame>("the visitor's question", |f| {
-            matches!(f, SessionFrame::Message { message } if message.text == question)
-        });
+        agent.recv_until::<SessionFrame>(
+            "the visitor's question",
+            |f| matches!(f, SessionFrame::Message { message } if message.text == question),
+        );
     }
     agent.send(&AgentFrame::Accept);
     agent.send(&AgentFrame::send(client_id("r1"), "Yes — 5–8 business days to Canada."));
@@ -125,10 +125,7 @@ fn visitor_chats_with_an_agent_through_the_widget() {
         "return document.querySelector('[data-porchlight]').shadowRoot.textContent.includes(arguments[0])",
         json!(["You're chatting with Ava"]),
     );
-    let bold_tags = browser.script(
-        &format!("{FIND_BY_NAME_FN}\nreturn find('log', 'Messages').querySelectorAll('b').length"),
-        json!([]),
-    );
+    let bold_tags = browser.script(&format!("{FIND_BY_NAME_FN}\nreturn find('log', 'Messages').querySelectorAll('b').length"), json!([]));
     assert_eq!(bold_tags, json!(0), "user text is rendered as text, never as HTML");
 
     // The visitor reacts to the reply from its "⋯" menu; the agent answers quoting the question.
@@ -144,12 +141,15 @@ fn visitor_chats_with_an_agent_through_the_widget() {
     };
     browser.click(&in_reply("Message actions"));
     browser.click(&in_reply("heart"));
-    let (frame, _) = agent.recv_until::<SessionFrame>("the visitor's reaction", |f| {
-        matches!(f, SessionFrame::Updated { message } if !message.reactions.is_empty())
-    });
+    let (frame, _) = agent.recv_until::<SessionFrame>(
+        "the visitor's reaction",
+        |f| matches!(f, SessionFrame::Updated { message } if !message.reactions.is_empty()),
+    );
     let SessionFrame::Updated { message: reacted } = frame else { unreachable!() };
-    assert_eq!((reacted.reactions[0].emoji, &reacted.reactions[0].by[..]),
-        (porchlight_protocol::Emoji::Heart, &[porchlight_protocol::Participant::Visitor][..]));
+    assert_eq!(
+        (reacted.reactions[0].emoji, &reacted.reactions[0].by[..]),
+        (porchlight_protocol::Emoji::Heart, &[porchlight_protocol::Participant::Visitor][..])
+    );
     let question_seq = {
         let mut again = Ws::agent_session(&session);
         match again.agent_hello(AVA) {
@@ -157,7 +157,11 @@ fn visitor_chats_with_an_agent_through_the_widget() {
             other => panic!("{other:?}"),
         }
     };
-    agent.send(&AgentFrame::Send { client_id: client_id("r2"), text: "They're roasted to order, too.".into(), reply_to: Some(question_seq) });
+    agent.send(&AgentFrame::Send {
+        client_id: client_id("r2"),
+        text: "They're roasted to order, too.".into(),
+        reply_to: Some(question_seq),
+    });
     browser.wait_for(
         "the quote above the agent's answer",
         20,
@@ -352,8 +356,10 @@ fn replies_are_noticed(browser: Browser, label: &str) {
     let preview = browser.wait_for(
         "the preview of the reply",
         20,
-        &format!("{SHADOW} const p = root.querySelector('.pl-preview');
-                  return p && p.innerText.includes('shipped this morning') && [p.innerText, p.querySelectorAll('b').length]"),
+        &format!(
+            "{SHADOW} const p = root.querySelector('.pl-preview');
+                  return p && p.innerText.includes('shipped this morning') && [p.innerText, p.querySelectorAll('b').length]"
+        ),
         json!([]),
     );
     assert!(preview[0].as_str().is_some_and(|t| t.contains("Ava") && t.contains("<b>CK-1042</b>")), "the text, as text: {preview}");
@@ -406,7 +412,8 @@ fn replies_are_noticed(browser: Browser, label: &str) {
         agent.send(&AgentFrame::send(client_id(&format!("n{n}")), format!("Update number {n}")));
     }
     let last_id = client_id("n11");
-    let (ack, _) = agent.recv_until::<SessionFrame>("the last update's ack", |f| matches!(f, SessionFrame::Ack { client_id, .. } if *client_id == last_id));
+    let (ack, _) = agent
+        .recv_until::<SessionFrame>("the last update's ack", |f| matches!(f, SessionFrame::Ack { client_id, .. } if *client_id == last_id));
     let SessionFrame::Ack { seq: last, .. } = ack else { unreachable!() };
     browser.wait_for(
         "the badge to say 9+",
@@ -433,9 +440,10 @@ fn replies_are_noticed(browser: Browser, label: &str) {
         &format!("{SHADOW} return !root.querySelector('.pl-badge') && !root.querySelector('.pl-preview')"),
         json!([]),
     );
-    agent.recv_until::<SessionFrame>("the visitor's seen receipt for the last update", |f| {
-        matches!(f, SessionFrame::Receipts { receipts } if receipts.visitor.seen >= last)
-    });
+    agent.recv_until::<SessionFrame>(
+        "the visitor's seen receipt for the last update",
+        |f| matches!(f, SessionFrame::Receipts { receipts } if receipts.visitor.seen >= last),
+    );
     browser.click(&browser.by_name("button", "Close chat"));
     browser.by_name("button", "Open chat");
     let badge = browser.script(&format!("{SHADOW} return !!root.querySelector('.pl-badge')"), json!([]));

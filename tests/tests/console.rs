@@ -60,15 +60,17 @@ fn assert_reachable(browser: &Browser, name: &str) {
 
 /// The accessible name of the focused element.
 fn focused_name(browser: &Browser) -> String {
-    let v = browser.script(
-        "const a = document.activeElement; return a ? (a.getAttribute('aria-label') || a.textContent).trim() : ''",
-        json!([]),
-    );
+    let v = browser
+        .script("const a = document.activeElement; return a ? (a.getAttribute('aria-label') || a.textContent).trim() : ''", json!([]));
     v.as_str().unwrap_or_default().to_owned()
 }
 
 fn header_text(browser: &Browser) -> String {
-    browser.script("const h = document.querySelector('.chat-head'); return h ? h.innerText : ''", json!([])).as_str().unwrap_or_default().to_owned()
+    browser
+        .script("const h = document.querySelector('.chat-head'); return h ? h.innerText : ''", json!([]))
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Waits for a status frame on `ws` matching `pred`.
@@ -129,14 +131,19 @@ fn an_80_character_name_breaks_nothing_and_every_header_action_is_reachable() {
     // The queue row: the name is cut with an ellipsis and is whole in its tooltip;
     // nothing overflows, and Accept is on screen.
     let row_check = browser.script(
-        &format!("{REACHABLE_FN}
+        &format!(
+            "{REACHABLE_FN}
          const r = document.querySelector(arguments[0]), n = r.querySelector('.name'), q = document.querySelector('.queue');
          return {{title: n.title, cut: n.scrollWidth > n.clientWidth, ellipsis: getComputedStyle(n).textOverflow,
                  queue_fits: q.scrollWidth <= q.clientWidth, page_fits: document.documentElement.scrollWidth <= innerWidth,
-                 accept: reachable(arguments[1])}}"),
+                 accept: reachable(arguments[1])}}"
+        ),
         json!([row, accept]),
     );
-    assert_eq!(row_check, json!({"title": name, "cut": true, "ellipsis": "ellipsis", "queue_fits": true, "page_fits": true, "accept": true}));
+    assert_eq!(
+        row_check,
+        json!({"title": name, "cut": true, "ellipsis": "ellipsis", "queue_fits": true, "page_fits": true, "accept": true})
+    );
     browser.click(&accept);
     visitor.recv_until::<SessionFrame>("the accept", |f| matches!(f, SessionFrame::Status { status: Status::Active, .. }));
 
@@ -150,7 +157,10 @@ fn an_80_character_name_breaks_nothing_and_every_header_action_is_reachable() {
                  page_fits: document.documentElement.scrollWidth <= innerWidth}",
         json!([]),
     );
-    assert_eq!(head_check, json!({"title": name, "cut": true, "ellipsis": "ellipsis", "head_fits": true, "chat_fits": true, "page_fits": true}));
+    assert_eq!(
+        head_check,
+        json!({"title": name, "cut": true, "ellipsis": "ellipsis", "head_fits": true, "chat_fits": true, "page_fits": true})
+    );
     assert!(header_text(&browser).contains("Online"), "{}", header_text(&browser));
     // "… is typing" and the name over the visitor's messages break nothing either.
     visitor.send(&VisitorFrame::send(client_id("long-1"), "Hello from a long name"));
@@ -197,7 +207,8 @@ fn an_80_character_name_breaks_nothing_and_every_header_action_is_reachable() {
     // Invite Ben: a submenu of the team.
     more();
     browser.click(&browser.by_name("button", "Invite…"));
-    let ben = browser.wait_for("Ben in the Invite menu", 20, "return document.querySelector('[role=menu] [data-agent=\"ben\"]')", json!([]));
+    let ben =
+        browser.wait_for("Ben in the Invite menu", 20, "return document.querySelector('[role=menu] [data-agent=\"ben\"]')", json!([]));
     assert_eq!(browser.script(&format!("{REACHABLE_FN}\nreturn reachable(arguments[0])"), json!([ben])), json!(true), "Ben in the menu");
     browser.click(&ben);
     status_until(&mut visitor, "Ben invited", |s, _, p| s == Status::Active && p.iter().any(|a| a.id.as_str() == "ben"));
@@ -216,7 +227,12 @@ fn an_80_character_name_breaks_nothing_and_every_header_action_is_reachable() {
     // Transfer to Ben; Ben hands it back.
     more();
     browser.click(&browser.by_name("button", "Transfer…"));
-    browser.click(&browser.wait_for("Ben in the Transfer menu", 20, "return document.querySelector('[role=menu] [data-agent=\"ben\"]')", json!([])));
+    browser.click(&browser.wait_for(
+        "Ben in the Transfer menu",
+        20,
+        "return document.querySelector('[role=menu] [data-agent=\"ben\"]')",
+        json!([]),
+    ));
     status_until(&mut visitor, "the transfer to Ben", |s, a, _| s == Status::Active && a == Some("ben"));
     let mut ben = Ws::agent_session(&session);
     ben.agent_hello(BEN);
@@ -317,7 +333,12 @@ fn messages_have_links_direction_a_menu_and_notes_have_no_receipts() {
 
     // Keyboard: focus shows it, Enter opens on the first reaction, arrows move, Enter reacts.
     browser.script(&format!("{bubble}.querySelector('.pl-more').focus(); return true"), json!([]));
-    browser.wait_for("focus to show ⋯", 20, &format!("return getComputedStyle({bubble}.querySelector('.pl-more')).opacity === '1'"), json!([]));
+    browser.wait_for(
+        "focus to show ⋯",
+        20,
+        &format!("return getComputedStyle({bubble}.querySelector('.pl-more')).opacity === '1'"),
+        json!([]),
+    );
     browser.press(ENTER);
     browser.wait_for("the message menu", 20, &format!("return {bubble}.querySelector('[role=menu]')"), json!([]));
     assert_eq!(focused_name(&browser), "thumbs up");
@@ -353,7 +374,10 @@ fn messages_have_links_direction_a_menu_and_notes_have_no_receipts() {
     }
     browser.click(&in_bubble("Reply"));
     browser.type_text(&browser.by_name("textbox", "Message"), &format!("Looking at it now.{ENTER}"));
-    let (frame, _) = visitor.recv_until::<SessionFrame>("the reply", |f| matches!(f, SessionFrame::Message { message } if message.text == "Looking at it now."));
+    let (frame, _) = visitor.recv_until::<SessionFrame>(
+        "the reply",
+        |f| matches!(f, SessionFrame::Message { message } if message.text == "Looking at it now."),
+    );
     let SessionFrame::Message { message: reply } = frame else { unreachable!() };
     assert!(reply.reply_to.is_some(), "a quote-reply");
 
@@ -389,12 +413,18 @@ fn messages_have_links_direction_a_menu_and_notes_have_no_receipts() {
     browser.click(&in_mine("Message actions"));
     browser.click(&in_mine("Edit"));
     browser.type_text(&browser.by_name("textbox", "Message"), &format!(" Back soon.{ENTER}"));
-    visitor.recv_until::<SessionFrame>("the edit", |f| {
-        matches!(f, SessionFrame::Updated { message } if message.seq == reply.seq && message.text == "Looking at it now. Back soon.")
-    });
+    visitor.recv_until::<SessionFrame>(
+        "the edit",
+        |f| matches!(f, SessionFrame::Updated { message } if message.seq == reply.seq && message.text == "Looking at it now. Back soon."),
+    );
     browser.click(&in_mine("Message actions"));
     browser.click(&in_mine("Delete"));
-    let dialog = browser.wait_for("the delete confirmation", 20, &format!("const d = {mine}.querySelector('[role=alertdialog]'); return d && d.innerText"), json!([]));
+    let dialog = browser.wait_for(
+        "the delete confirmation",
+        20,
+        &format!("const d = {mine}.querySelector('[role=alertdialog]'); return d && d.innerText"),
+        json!([]),
+    );
     assert!(dialog.as_str().unwrap_or_default().contains("Delete this message for everyone?"), "{dialog}");
     assert_eq!(focused_name(&browser), "Cancel", "the safe choice has focus");
     browser.press(ESCAPE);
@@ -402,8 +432,16 @@ fn messages_have_links_direction_a_menu_and_notes_have_no_receipts() {
     browser.click(&in_mine("Message actions"));
     browser.click(&in_mine("Delete"));
     browser.click(&in_mine("Yes, delete"));
-    visitor.recv_until::<SessionFrame>("the deletion", |f| matches!(f, SessionFrame::Updated { message } if message.seq == reply.seq && message.deleted));
-    browser.wait_for("Message deleted", 20, "return [...document.querySelectorAll('.log .msg')].some(m => m.innerText.includes('Message deleted'))", json!([]));
+    visitor.recv_until::<SessionFrame>(
+        "the deletion",
+        |f| matches!(f, SessionFrame::Updated { message } if message.seq == reply.seq && message.deleted),
+    );
+    browser.wait_for(
+        "Message deleted",
+        20,
+        "return [...document.querySelectorAll('.log .msg')].some(m => m.innerText.includes('Message deleted'))",
+        json!([]),
+    );
     assert_eq!(browser.script("return window.__confirms", json!([])), json!(0), "no window.confirm");
 
     // The visitor's own messages reached the console as visitor messages (sanity).
@@ -442,10 +480,12 @@ fn the_widget_shares_links_direction_and_the_message_menu() {
     const IN_LOG: &str = "const log = document.querySelector('[data-porchlight]').shadowRoot.querySelector('[role=log]');
         const msg = t => [...log.querySelectorAll('.pl-msg')].find(m => m.innerText.includes(t));";
     let rendered = browser.script(
-        &format!("{IN_LOG}
+        &format!(
+            "{IN_LOG}
          const t = msg('Your parcel').querySelector('.pl-text'), h = msg(arguments[0]).querySelector('.pl-text');
          return {{links: [...t.querySelectorAll('a')].map(a => [a.getAttribute('href'), a.target, a.rel]),
-                 dir: [t.getAttribute('dir'), h.getAttribute('dir'), getComputedStyle(h).direction]}}"),
+                 dir: [t.getAttribute('dir'), h.getAttribute('dir'), getComputedStyle(h).direction]}}"
+        ),
         json!([hebrew]),
     );
     assert_eq!(
@@ -483,7 +523,10 @@ fn the_widget_shares_links_direction_and_the_message_menu() {
 fn visitor_presence_follows_the_visitors_sockets() {
     let session = create_session(&unique("Present Visitor"));
     let online = |ws: &mut Ws, want: bool| {
-        ws.recv_until::<SessionFrame>(&format!("visitor_presence {want}"), |f| matches!(f, SessionFrame::VisitorPresence { online } if *online == want));
+        ws.recv_until::<SessionFrame>(
+            &format!("visitor_presence {want}"),
+            |f| matches!(f, SessionFrame::VisitorPresence { online } if *online == want),
+        );
     };
     // No visitor socket yet: offline, right after the welcome.
     let mut agent = Ws::agent_session(&session);

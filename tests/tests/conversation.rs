@@ -3,8 +3,7 @@
 //! resume, respect who may do what, and stop when the session closes.
 
 use porchlight_protocol::{
-    AgentFrame, Author, Emoji, ErrorCode, Message, Participant, QueueClientFrame, QueueFrame, Seq, SessionFrame, Status,
-    VisitorFrame,
+    AgentFrame, Author, Emoji, ErrorCode, Message, Participant, QueueClientFrame, QueueFrame, Seq, SessionFrame, Status, VisitorFrame,
 };
 use porchlight_tests::*;
 
@@ -18,9 +17,8 @@ fn message_with(ws: &mut Ws, text: &str) -> Message {
 
 /// Waits for an `updated` frame about `seq` that satisfies `pred`.
 fn updated(ws: &mut Ws, seq: Seq, pred: impl Fn(&Message) -> bool) -> Message {
-    let (frame, _) = ws.recv_until::<SessionFrame>("updated", |f| {
-        matches!(f, SessionFrame::Updated { message } if message.seq == seq && pred(message))
-    });
+    let (frame, _) =
+        ws.recv_until::<SessionFrame>("updated", |f| matches!(f, SessionFrame::Updated { message } if message.seq == seq && pred(message)));
     match frame {
         SessionFrame::Updated { message } => message,
         _ => unreachable!(),

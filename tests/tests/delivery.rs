@@ -175,11 +175,25 @@ fn thousands_of_messages_through_a_faulty_network_arrive_exactly_once_in_order()
     report(
         "delivery through the fault proxy",
         &[
-            format!("seed {seed:#x}; faults per frame: cut {}, duplicate {}, delay {} (≤ {:?})", faults.cut, faults.duplicate, faults.delay, faults.max_delay),
-            format!("messages written {} (visitor {}, agent {}); committed log {} entries; {:.1} s", 2 * PER_SIDE, PER_SIDE, PER_SIDE, v.committed, took.as_secs_f64()),
+            format!(
+                "seed {seed:#x}; faults per frame: cut {}, duplicate {}, delay {} (≤ {:?})",
+                faults.cut, faults.duplicate, faults.delay, faults.max_delay
+            ),
+            format!(
+                "messages written {} (visitor {}, agent {}); committed log {} entries; {:.1} s",
+                2 * PER_SIDE,
+                PER_SIDE,
+                PER_SIDE,
+                v.committed,
+                took.as_secs_f64()
+            ),
             format!("proxy: {}", proxy.report()),
-            format!("reconnects: visitor {}, agent {}; repeated frames dropped by the merge: {}",
-                visitor.reconnects, agent.reconnects, visitor.repeated_frames + agent.repeated_frames),
+            format!(
+                "reconnects: visitor {}, agent {}; repeated frames dropped by the merge: {}",
+                visitor.reconnects,
+                agent.reconnects,
+                visitor.repeated_frames + agent.repeated_frames
+            ),
             format!("lost {}, duplicated {}, out of order {}", v.lost, v.duplicated, v.out_of_order),
         ],
     );
@@ -235,10 +249,18 @@ fn every_acknowledged_message_survives_sigkill_of_the_edge() {
     report(
         "delivery across SIGKILL of wrangler dev",
         &[
-            format!("messages written {} (visitor {PER}, agent {PER}); acknowledged {acked}; committed log {} entries; {:.1} s",
-                2 * PER, verdict.committed, took.as_secs_f64()),
-            format!("kill -9 of wrangler and workerd {} times (after {:?} messages written), restarted on the same state in {}",
-                kills.len(), acked_before_kill, kills.iter().map(|d| format!("{:.1} s", d.as_secs_f64())).collect::<Vec<_>>().join(", ")),
+            format!(
+                "messages written {} (visitor {PER}, agent {PER}); acknowledged {acked}; committed log {} entries; {:.1} s",
+                2 * PER,
+                verdict.committed,
+                took.as_secs_f64()
+            ),
+            format!(
+                "kill -9 of wrangler and workerd {} times (after {:?} messages written), restarted on the same state in {}",
+                kills.len(),
+                acked_before_kill,
+                kills.iter().map(|d| format!("{:.1} s", d.as_secs_f64())).collect::<Vec<_>>().join(", ")
+            ),
             format!("reconnects: visitor {}, agent {}", visitor.reconnects, agent.reconnects),
             format!("lost {}, duplicated {}, out of order {}", verdict.lost, verdict.duplicated, verdict.out_of_order),
         ],

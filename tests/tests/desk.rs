@@ -164,12 +164,16 @@ fn webhooks_are_signed_and_retried_until_acknowledged() {
     let mine = |hits: &[Hit]| -> Vec<Hit> { hits.iter().filter(|h| h.body.contains(&sid)).cloned().collect() };
     loop {
         let got = mine(&hits.lock().unwrap());
-        let acked = |kind: &str| got.iter().any(|h| h.answered == 200 && h.headers.get("porchlight-event").map(String::as_str) == Some(kind));
+        let acked =
+            |kind: &str| got.iter().any(|h| h.answered == 200 && h.headers.get("porchlight-event").map(String::as_str) == Some(kind));
         if wanted.iter().all(|k| acked(k)) {
             break;
         }
-        assert!(Instant::now() < deadline, "not every event was acknowledged in 45 s; got {:?}",
-            got.iter().map(|h| (h.headers.get("porchlight-event").cloned(), h.answered)).collect::<Vec<_>>());
+        assert!(
+            Instant::now() < deadline,
+            "not every event was acknowledged in 45 s; got {:?}",
+            got.iter().map(|h| (h.headers.get("porchlight-event").cloned(), h.answered)).collect::<Vec<_>>()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 
@@ -193,7 +197,9 @@ fn webhooks_are_signed_and_retried_until_acknowledged() {
     let message = got.iter().find_map(|h| {
         let e: WebhookEvent = serde_json::from_str(&h.body).ok()?;
         match e.event {
-            porchlight_protocol::webhook::Event::MessageCreated { message, .. } if matches!(message.author, Author::Visitor { .. }) => Some(message),
+            porchlight_protocol::webhook::Event::MessageCreated { message, .. } if matches!(message.author, Author::Visitor { .. }) => {
+                Some(message)
+            }
             _ => None,
         }
     });

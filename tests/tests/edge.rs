@@ -1,8 +1,6 @@
 //! The edge end to end, over real HTTP and WebSockets against `wrangler dev`.
 
-use porchlight_protocol::{
-    AgentFrame, AgentLogin, Author, ErrorCode, QueueFrame, Seq, SessionFrame, Status, VisitorFrame,
-};
+use porchlight_protocol::{AgentFrame, AgentLogin, Author, ErrorCode, QueueFrame, Seq, SessionFrame, Status, VisitorFrame};
 use porchlight_tests::*;
 use std::time::Duration;
 
@@ -82,9 +80,10 @@ fn a_conversation_from_first_message_to_close() {
     agent.send(&AgentFrame::Accept);
     let (status, _) = agent.recv_until::<SessionFrame>("status", |f| matches!(f, SessionFrame::Status { .. }));
     assert!(matches!(status, SessionFrame::Status { status: Status::Active, agent: Some(ref a), .. } if a.name == "Ava"));
-    let (joined, _) = visitor.recv_until::<SessionFrame>("joined notice", |f| {
-        matches!(f, SessionFrame::Message { message } if message.author == Author::System)
-    });
+    let (joined, _) = visitor.recv_until::<SessionFrame>(
+        "joined notice",
+        |f| matches!(f, SessionFrame::Message { message } if message.author == Author::System),
+    );
     assert!(matches!(joined, SessionFrame::Message { ref message } if message.text == "Ava joined the conversation"));
     let active = queue.queue_until(&name, |s| s.status == Status::Active);
     assert_eq!(active.agent.map(|a| a.name).as_deref(), Some("Ava"));
@@ -150,8 +149,7 @@ fn exactly_one_agent_wins_accept() {
     // Each waits for its own outcome: a status naming itself, or a refusal.
     let outcome = |ws: &mut Ws, me: &str| {
         ws.recv_until::<SessionFrame>("accept outcome", |f| {
-            error_code(f).is_some()
-                || matches!(f, SessionFrame::Status { agent: Some(a), .. } if a.id.as_str() == me)
+            error_code(f).is_some() || matches!(f, SessionFrame::Status { agent: Some(a), .. } if a.id.as_str() == me)
         })
         .0
     };
@@ -173,9 +171,8 @@ fn foreign_origins_are_refused_before_anything_is_created() {
     }
     // The WebSocket upgrade is refused the same way, even with a real session id.
     let session = create_session(&unique("Jo"));
-    let refused = Ws::connect(&format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id), Some("http://evil.test"))
-        .err()
-        .expect("refused");
+    let refused =
+        Ws::connect(&format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id), Some("http://evil.test")).err().expect("refused");
     assert_eq!(refused.status, 403, "{}", refused.body);
     // Preflight answers only allowed origins.
     let ok = ureq::request("OPTIONS", &format!("{}/api/v1/sites/{SITE}/sessions", edge()))
@@ -220,9 +217,8 @@ fn credentials_are_checked() {
     assert_eq!(error_code(&agent.agent_hello(&mine.token)), Some(ErrorCode::Unauthorized));
 
     // Unknown sessions are 404 before any socket opens.
-    let refused = Ws::connect(&format!("/api/v1/sites/{SITE}/sessions/{}/ws", "0".repeat(32)), Some(&demo_origin()))
-        .err()
-        .expect("refused");
+    let refused =
+        Ws::connect(&format!("/api/v1/sites/{SITE}/sessions/{}/ws", "0".repeat(32)), Some(&demo_origin())).err().expect("refused");
     assert_eq!(refused.status, 404);
 }
 
@@ -277,8 +273,10 @@ fn bad_input_gets_a_typed_error_and_loses_nothing() {
     assert_eq!((a.status, a.body["error"]["code"].as_str()), (422, Some("invalid_email")));
     let a = post(&path, Some(&demo_origin()), None, "{");
     assert_eq!((a.status, a.body["error"]["code"].as_str()), (400, Some("bad_frame")));
-    assert!(a.headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("access-control-allow-origin") && *v == demo_origin()),
-        "errors are readable by the allowed page");
+    assert!(
+        a.headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("access-control-allow-origin") && *v == demo_origin()),
+        "errors are readable by the allowed page"
+    );
     let a = post("/api/v1/sites/no-such-site/sessions", Some(&demo_origin()), None, r#"{"name":"Jo"}"#);
     assert_eq!(a.status, 404);
 }

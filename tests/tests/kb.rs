@@ -109,7 +109,11 @@ fn admin_imports_the_help_center_and_visitors_search_it() {
     assert_eq!(hits["hits"][0]["title"], "Refund processing times");
     // A visitor writing in Spanish: the Spanish version, titled in Spanish.
     let (_, es, _) = get(&format!("/api/v1/sites/{SITE}/kb/search?q=olvid%C3%A9%20mi%20contrase%C3%B1a"), None);
-    assert_eq!((es["hits"][0]["id"].as_str(), es["hits"][0]["title"].as_str()), (Some("reset-your-password"), Some("Restablecer tu contraseña")), "{es}");
+    assert_eq!(
+        (es["hits"][0]["id"].as_str(), es["hits"][0]["title"].as_str()),
+        (Some("reset-your-password"), Some("Restablecer tu contraseña")),
+        "{es}"
+    );
     let (_, quiet, _) = get(&format!("/api/v1/sites/{SITE}/kb/search?q=can%20I%20talk%20to%20a%20human"), None);
     assert_eq!(quiet["hits"], serde_json::json!([]), "asking for a person gets no articles");
 }

@@ -33,7 +33,11 @@ pub fn relay(parts: Option<&str>, build: bool) -> Result {
         crate::build::all(&tools)?;
     }
     step("bench: building the relay benchmark client (release)");
-    crate::tools::run(crate::tools::cargo().args(["build", "--quiet", "--release", "-p", "porchlight-tests", "--example", "relay_bench"]).current_dir(root()))?;
+    crate::tools::run(
+        crate::tools::cargo()
+            .args(["build", "--quiet", "--release", "-p", "porchlight-tests", "--example", "relay_bench"])
+            .current_dir(root()),
+    )?;
     let origin = "http://bench.invalid";
     let sites = crate::run::test_sites(origin)?;
     let stage = root().join("target/porchlight/bench");
@@ -68,51 +72,21 @@ pub fn kb_quality() -> Result {
     let index_json = serde_json::to_string(&index).map_err(|e| e.to_string())?;
     let searcher = Searcher::new(index);
     let baseline = Bm25::new(&articles);
-    println!(
-        "\n  {} articles; index {} bytes of JSON",
-        articles.len(),
-        index_json.len()
-    );
+    println!("\n  {} articles; index {} bytes of JSON", articles.len(), index_json.len());
     println!("  dev: the half weights and thresholds were chosen on; test: the half never tuned on (only scored).\n");
     println!(
         "  {:<13} {:<5} {:>4} | {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6}",
         "set", "split", "n", "hit@1", "hit@3", "MRR", "quiet", "hit@1", "hit@3", "MRR", "quiet"
     );
-    println!(
-        "  {:<13} {:<5} {:>4} | {:^27} | {:^27}",
-        "", "", "", "Porchlight", "plain BM25"
-    );
+    println!("  {:<13} {:<5} {:>4} | {:^27} | {:^27}", "", "", "", "Porchlight", "plain BM25");
     let mut overall = Vec::new();
     for (file, about) in SETS {
-        let set = parse_tsv(
-            &std::fs::read_to_string(root().join("tests/kb").join(file))
-                .map_err(|e| format!("tests/kb/{file}: {e}"))?,
-        )?;
+        let set = parse_tsv(&std::fs::read_to_string(root().join("tests/kb").join(file)).map_err(|e| format!("tests/kb/{file}: {e}"))?)?;
         for split in [Split::Dev, Split::Test] {
             let part = only(&set, split);
-            let ours = evaluate(&part, |q, typing| {
-                searcher
-                    .suggest(q, typing)
-                    .into_iter()
-                    .map(|h| h.id)
-                    .collect()
-            });
-            let plain = evaluate(&part, |q, _| {
-                baseline
-                    .rank(q)
-                    .into_iter()
-                    .take(3)
-                    .map(|(id, _)| id)
-                    .collect()
-            });
-            println!(
-                "  {:<13} {:<5} {:>4} | {} | {}",
-                file,
-                split.name(),
-                part.len(),
-                row(&ours["all"]),
-                row(&plain["all"])
-            );
+            let ours = evaluate(&part, |q, typing| searcher.suggest(q, typing).into_iter().map(|h| h.id).collect());
+            let plain = evaluate(&part, |q, _| baseline.rank(q).into_iter().take(3).map(|(id, _)| id).collect());
+            println!("  {:<13} {:<5} {:>4} | {} | {}", file, split.name(), part.len(), row(&ours["all"]), row(&plain["all"]));
             overall.push((*file, split, ours["all"].clone(), plain["all"].clone()));
         }
         println!("  {:<13} ({about})", "");
@@ -122,23 +96,20 @@ pub fn kb_quality() -> Result {
     for (file, split, o, b) in &overall {
         println!(
             "  {file} {}: hit@3 {:.3} vs BM25 {:.3} ({:+.3}), hit@1 {:.3} vs {:.3}, quiet {:.3} vs {:.3}",
-            split.name(), o.hit3, b.hit3, o.hit3 - b.hit3, o.hit1, b.hit1, o.quiet, b.quiet
+            split.name(),
+            o.hit3,
+            b.hit3,
+            o.hit3 - b.hit3,
+            o.hit1,
+            b.hit1,
+            o.quiet,
+            b.quiet
         );
     }
 
     step("bench: keystroke latency (release build of porchlight-kb)");
     crate::tools::run(
-        crate::tools::cargo()
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "-p",
-                "porchlight-kb",
-                "--example",
-                "keystroke",
-            ])
-            .current_dir(root()),
+        crate::tools::cargo().args(["run", "--quiet", "--release", "-p", "porchlight-kb", "--example", "keystroke"]).current_dir(root()),
     )?;
 
     // The same ranking in the browser: the widget WASM as shipped, in headless Chromium.
@@ -147,14 +118,7 @@ pub fn kb_quality() -> Result {
     step("bench: keystroke latency in headless Chromium (the built widget WASM)");
     crate::tools::run(
         crate::tools::cargo()
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                "porchlight-tests",
-                "--example",
-                "wasm_keystroke",
-            ])
+            .args(["run", "--quiet", "-p", "porchlight-tests", "--example", "wasm_keystroke"])
             .current_dir(root())
             .env("PORCHLIGHT_CHROMIUM", crate::tools::CHROMIUM)
             .env("PORCHLIGHT_CHROMEDRIVER", crate::tools::CHROMEDRIVER),
@@ -170,11 +134,5 @@ fn row(s: &Scores) -> String {
             format!("{x:>6.3}")
         }
     };
-    format!(
-        "{} {} {} {}",
-        f(s.hit1, s.answerable),
-        f(s.hit3, s.answerable),
-        f(s.mrr, s.answerable),
-        f(s.quiet, s.unanswerable)
-    )
+    format!("{} {} {} {}", f(s.hit1, s.answerable), f(s.hit3, s.answerable), f(s.mrr, s.answerable), f(s.quiet, s.unanswerable))
 }

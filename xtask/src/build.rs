@@ -27,7 +27,10 @@ fn assets_next() -> PathBuf {
 
 /// Cargo's target directory (`CARGO_TARGET_DIR` when set, as with a shared build cache).
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).map(|p| if p.is_absolute() { p } else { root().join(p) }).unwrap_or_else(|| root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root().join(p) })
+        .unwrap_or_else(|| root().join("target"))
 }
 
 fn stage() -> PathBuf {
@@ -50,9 +53,11 @@ pub fn all(tools: &Tools) -> Result {
 
     step("minifying loader.js");
     let minified = stage().join("loader.min.js");
-    run(Command::new(&tools.esbuild)
-        .arg(root().join("widget/loader/loader.js"))
-        .args(["--minify", "--target=es2020", &format!("--outfile={}", minified.display())]))?;
+    run(Command::new(&tools.esbuild).arg(root().join("widget/loader/loader.js")).args([
+        "--minify",
+        "--target=es2020",
+        &format!("--outfile={}", minified.display()),
+    ]))?;
     let loader = read_string(&minified)?.replace("__WIDGET_JS__", &widget_js).replace("__WIDGET_WASM__", &widget_wasm);
     write(&widget_dir.join("loader.js"), loader.as_bytes())?;
 

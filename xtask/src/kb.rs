@@ -121,9 +121,7 @@ pub fn import(dirs: &[&Path], site: &str, edge: &str, token: &str) -> Result<Str
         sources.extend(read_sources(dir)?.into_iter().map(|(src, _)| src));
     }
     let url = format!("{edge}/api/v1/sites/{site}/kb/import");
-    let resp = ureq::post(&url)
-        .set("authorization", &format!("Bearer {token}"))
-        .send_json(serde_json::json!({ "articles": sources }));
+    let resp = ureq::post(&url).set("authorization", &format!("Bearer {token}")).send_json(serde_json::json!({ "articles": sources }));
     let body: serde_json::Value = match resp {
         Ok(r) => r.into_json().map_err(|e| e.to_string())?,
         Err(ureq::Error::Status(code, r)) => {

@@ -33,11 +33,13 @@ pub fn test(args: &[String]) -> Result {
     build::all(&tools)?;
 
     step("edge: wrangler deploy --dry-run");
-    tools::run(Command::new(&tools.wrangler)
-        .args(["deploy", "--dry-run", "--outdir"])
-        .arg(root().join("target/porchlight/dry-run"))
-        .current_dir(root().join("edge"))
-        .env("WRANGLER_SEND_METRICS", "false"))?;
+    tools::run(
+        Command::new(&tools.wrangler)
+            .args(["deploy", "--dry-run", "--outdir"])
+            .arg(root().join("target/porchlight/dry-run"))
+            .current_dir(root().join("edge"))
+            .env("WRANGLER_SEND_METRICS", "false"),
+    )?;
 
     let demo = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let demo_origin = format!("http://{}", demo.local_addr().map_err(|e| e.to_string())?);
@@ -58,19 +60,32 @@ pub fn test(args: &[String]) -> Result {
     let screenshot = root().join("target/porchlight/screenshot.png");
     let reliability = root().join("target/porchlight/reliability");
     let _ = std::fs::remove_dir_all(&reliability);
-    let result = tools::run(tools::cargo()
-        .args(["test", "--no-fail-fast", "-p", "porchlight-protocol", "-p", "porchlight-kb", "-p", "porchlight-tests", "--features", "porchlight-tests/e2e"])
-        .args(args)
-        .current_dir(root())
-        .env("PORCHLIGHT_EDGE", &edge_url)
-        .env("PORCHLIGHT_DEMO", &demo_origin)
-        .env("PORCHLIGHT_SCREENSHOT", &screenshot)
-        .env("PORCHLIGHT_CHROMIUM", tools::CHROMIUM)
-        .env("PORCHLIGHT_CHROMEDRIVER", tools::CHROMEDRIVER)
-        // For the restart test, which runs (and kills) an edge of its own.
-        .env("PORCHLIGHT_WRANGLER", &tools.wrangler)
-        .env("PORCHLIGHT_EDGE_DIR", root().join("edge"))
-        .env("PORCHLIGHT_SITES", &sites));
+    let result = tools::run(
+        tools::cargo()
+            .args([
+                "test",
+                "--no-fail-fast",
+                "-p",
+                "porchlight-protocol",
+                "-p",
+                "porchlight-kb",
+                "-p",
+                "porchlight-tests",
+                "--features",
+                "porchlight-tests/e2e",
+            ])
+            .args(args)
+            .current_dir(root())
+            .env("PORCHLIGHT_EDGE", &edge_url)
+            .env("PORCHLIGHT_DEMO", &demo_origin)
+            .env("PORCHLIGHT_SCREENSHOT", &screenshot)
+            .env("PORCHLIGHT_CHROMIUM", tools::CHROMIUM)
+            .env("PORCHLIGHT_CHROMEDRIVER", tools::CHROMEDRIVER)
+            // For the restart test, which runs (and kills) an edge of its own.
+            .env("PORCHLIGHT_WRANGLER", &tools.wrangler)
+            .env("PORCHLIGHT_EDGE_DIR", root().join("edge"))
+            .env("PORCHLIGHT_SITES", &sites),
+    );
     edge.stop();
     result.map_err(|e| format!("{e}\n  Edge log: {}", edge.log.display()))?;
     if screenshot.exists() {

@@ -34,7 +34,11 @@ pub fn describe(cmd: &Command) -> String {
     std::iter::once(cmd.get_program().to_string_lossy().into_owned())
         .chain(cmd.get_args().map(|a| {
             let a = a.to_string_lossy();
-            if a.len() > 80 { format!("{}…", &a[..60]) } else { a.into_owned() }
+            if a.len() > 80 {
+                format!("{}…", &a[..60])
+            } else {
+                a.into_owned()
+            }
         }))
         .collect::<Vec<_>>()
         .join(" ")
@@ -46,9 +50,9 @@ fn output(cmd: &mut Command) -> Option<String> {
 }
 
 fn cargo_bin(name: &str) -> PathBuf {
-    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cargo")
-    });
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cargo"));
     home.join("bin").join(name)
 }
 
@@ -109,13 +113,7 @@ pub fn ensure(browser: bool) -> Result<Tools> {
     if browser {
         ensure_chromium()?;
     }
-    Ok(Tools {
-        wasm_bindgen,
-        worker_build,
-        wasm_opt: bin.join("wasm-opt"),
-        esbuild: bin.join("esbuild"),
-        wrangler: bin.join("wrangler"),
-    })
+    Ok(Tools { wasm_bindgen, worker_build, wasm_opt: bin.join("wasm-opt"), esbuild: bin.join("esbuild"), wrangler: bin.join("wrangler") })
 }
 
 fn fresher(a: &Path, b: &Path) -> bool {

@@ -9,8 +9,7 @@ use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, Handlers, Socket, TypingSignal};
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{
-    clock, inbox, validate, AgentFrame, AgentPresence, ArticleRef, Author, Participant, Presence, Seq, SessionFrame,
-    SessionId, Status,
+    clock, inbox, validate, AgentFrame, AgentPresence, ArticleRef, Author, Participant, Presence, Seq, SessionFrame, SessionId, Status,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -152,9 +151,8 @@ pub fn chat(props: &Props) -> Html {
         let socket = socket.clone();
         let last = state.transcript.last_seq();
         use_effect_with((last, state.welcomes), move |(last, _)| {
-            let visible = web_sys::window()
-                .and_then(|w| w.document())
-                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            let visible =
+                web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
             if last.0 > 0 {
                 if let Some(s) = socket.borrow().as_ref() {
                     let seen = if visible { *last } else { porchlight_protocol::Seq(0) };

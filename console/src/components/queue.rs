@@ -6,14 +6,12 @@
 //! [`porchlight_protocol::inbox`].
 
 use crate::Agent;
+use gloo::storage::{LocalStorage, Storage};
 use porchlight_browser::{ago, now_ms, Conn, Handlers, Socket};
 use porchlight_protocol::inbox::{self, Tab};
-use porchlight_protocol::{
-    AgentPresence, Presence, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteStats, Status,
-};
+use porchlight_protocol::{AgentPresence, Presence, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteStats, Status};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use gloo::storage::{LocalStorage, Storage};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;

@@ -28,8 +28,7 @@ impl ChatSession {
             return Ok(());
         }
         if let Some(text) = answer.text {
-            let articles: Vec<ArticleRef> =
-                answer.articles.into_iter().map(|a| ArticleRef { id: a.id, title: a.title }).collect();
+            let articles: Vec<ArticleRef> = answer.articles.into_iter().map(|a| ArticleRef { id: a.id, title: a.title }).collect();
             let mut trail_changed = false;
             for a in &articles {
                 trail_changed |= ArticleTrail::add(&mut record.articles.suggested, a.clone());

@@ -14,8 +14,8 @@ use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::site::constant_time_eq;
 use porchlight_protocol::webhook::Event;
 use porchlight_protocol::{
-    validate, AgentFrame, AgentId, Author, ClientMsgId, ErrorCode, Marks, Message, Participant, Seq, SessionError, SessionFrame,
-    Status, VisitorFrame,
+    validate, AgentFrame, AgentId, Author, ClientMsgId, ErrorCode, Marks, Message, Participant, Seq, SessionError, SessionFrame, Status,
+    VisitorFrame,
 };
 use worker::{Result, WebSocket};
 

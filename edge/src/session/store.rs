@@ -27,7 +27,8 @@ use serde::Deserialize;
 use worker::{Result, SqlStorage, SqlStorageValue};
 
 /// The columns a [`MessageRow`] reads.
-const MESSAGE_COLUMNS: &str = "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender";
+const MESSAGE_COLUMNS: &str =
+    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender";
 
 #[derive(Deserialize)]
 struct MessageRow {
@@ -132,12 +133,9 @@ impl Store {
         util::add_column_if_missing(sql, "messages", "reactions", "TEXT")?; // JSON
         util::add_column_if_missing(sql, "messages", "changed", "INTEGER")?; // seq of the latest change row
         util::add_column_if_missing(sql, "messages", "target", "INTEGER")?; // on change rows: the message changed
-        // A resent message (same sender, same client id) must map to the row
-        // already stored: this index makes a duplicate impossible, not just unlikely.
-        sql.exec(
-            "CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL",
-            None,
-        )?;
+                                                                            // A resent message (same sender, same client id) must map to the row
+                                                                            // already stored: this index makes a duplicate impossible, not just unlikely.
+        sql.exec("CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL", None)?;
         // A resume reads the messages changed after its cursor from here.
         sql.exec("CREATE INDEX IF NOT EXISTS messages_by_changed ON messages (changed) WHERE changed IS NOT NULL", None)?;
         sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, json TEXT NOT NULL)", None)?;
@@ -409,7 +407,8 @@ impl Store {
     pub fn rewrite(&self, marker: Seq, message: &Message) -> Result<()> {
         let seq = message.seq;
         self.sql.exec("UPDATE messages SET target = ? WHERE seq = ?", vec![int(seq.0), int(marker.0)])?;
-        let reactions = if message.reactions.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.reactions)?.into() };
+        let reactions =
+            if message.reactions.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.reactions)?.into() };
         self.sql.exec(
             "UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, changed = ?,
                                  reply_to = CASE WHEN ? THEN NULL ELSE reply_to END

@@ -1,9 +1,9 @@
 //! A session made into a helpdesk ticket at the site's `SiteDesk`.
 
 use super::ChatSession;
+use crate::config;
 use crate::internal;
 use crate::util::send;
-use crate::config;
 use porchlight_protocol::internal::TicketDraft;
 use porchlight_protocol::record::Sender;
 use porchlight_protocol::session::{Actor, AgentRef};

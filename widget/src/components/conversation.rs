@@ -45,9 +45,7 @@ pub fn conversation(props: &Props) -> Html {
     // The signal outlives renders; it must send through the newest callback.
     let latest_on_frame = use_mut_ref(|| props.on_frame.clone());
     *latest_on_frame.borrow_mut() = props.on_frame.clone();
-    let typing = use_memo((), move |_| {
-        TypingSignal::new(move |typing| latest_on_frame.borrow().emit(VisitorFrame::Typing { typing }))
-    });
+    let typing = use_memo((), move |_| TypingSignal::new(move |typing| latest_on_frame.borrow().emit(VisitorFrame::Typing { typing })));
 
     // Keep the newest message in view.
     {
