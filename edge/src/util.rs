@@ -1,6 +1,5 @@
 //! Small helpers shared by the Worker and the Durable Objects.
 
-use porchlight_protocol::validate::MAX_FRAME_BYTES;
 use serde::Serialize;
 use worker::{Date, Result, WebSocket};
 
@@ -16,22 +15,7 @@ pub fn send<T: Serialize>(ws: &WebSocket, frame: &T) {
     }
 }
 
-/// Parses an untrusted text frame, refusing oversize ones before parsing.
-pub enum Incoming<T> {
-    Frame(T),
-    TooLarge(usize),
-    Malformed(String),
-}
-
-pub fn parse_frame<T: serde::de::DeserializeOwned>(text: &str) -> Incoming<T> {
-    if text.len() > MAX_FRAME_BYTES {
-        return Incoming::TooLarge(text.len());
-    }
-    match serde_json::from_str(text) {
-        Ok(frame) => Incoming::Frame(frame),
-        Err(e) => Incoming::Malformed(e.to_string()),
-    }
-}
+pub use porchlight_protocol::codec::{parse_frame, Incoming};
 
 /// A JSON POST to a Durable Object stub (internal routes only).
 pub fn internal_post<T: Serialize>(path: &str, body: &T) -> Result<worker::Request> {

@@ -89,6 +89,32 @@ impl Index {
         index
     }
 
+    /// Checks what the ranking indexes by, so a damaged or forged index
+    /// (the widget downloads it) is refused instead of panicking a page:
+    /// one length triple per document, one postings list per sorted term,
+    /// each a whole number of `[doc, tf, tf, tf]` groups naming real documents.
+    pub fn check(&self) -> Result<(), IndexError> {
+        let n = self.docs.len();
+        if self.lens.len() != n {
+            return Err(IndexError(format!("{} documents but {} length entries", n, self.lens.len())));
+        }
+        if self.postings.len() != self.terms.len() {
+            return Err(IndexError(format!("{} terms but {} postings lists", self.terms.len(), self.postings.len())));
+        }
+        if let Some(w) = self.terms.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(IndexError(format!("terms out of order at {:?}", w[1])));
+        }
+        for (t, p) in self.terms.iter().zip(&self.postings) {
+            if p.len() % 4 != 0 {
+                return Err(IndexError(format!("postings of {t:?} are not groups of four")));
+            }
+            if let Some(d) = p.chunks_exact(4).map(|c| c[0] as usize).find(|&d| d >= n) {
+                return Err(IndexError(format!("postings of {t:?} name document {d} of {n}")));
+            }
+        }
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
     }
@@ -101,6 +127,16 @@ impl Index {
     /// The article in `lang`, or its primary version when it has no translation.
     pub fn doc_in(&self, id: &str, lang: &str) -> Option<&DocMeta> {
         self.docs.iter().find(|d| d.id == id && d.lang == lang).or_else(|| self.doc(id))
+    }
+}
+
+/// Why a downloaded index was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexError(pub String);
+
+impl std::fmt::Display for IndexError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the help-center index is damaged: {}", self.0)
     }
 }
 

@@ -25,9 +25,12 @@ pub mod search;
 pub mod text;
 
 pub use article::{Article, ArticleError};
-pub use index::{DocMeta, Index};
+pub use index::{DocMeta, Index, IndexError};
 pub use intent::{classify, Intent};
 pub use search::{Hit, Searcher};
+
+#[cfg(test)]
+mod fuzz;
 
 /// Test fixtures: the sample help center, loaded once per call.
 #[cfg(test)]

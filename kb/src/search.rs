@@ -84,6 +84,12 @@ struct QueryTerm {
 }
 
 impl Searcher {
+    /// A searcher over a downloaded index, refused if it is damaged.
+    pub fn try_new(index: Index) -> Result<Searcher, crate::IndexError> {
+        index.check()?;
+        Ok(Searcher::new(index))
+    }
+
     pub fn new(index: Index) -> Searcher {
         let n = index.docs.len() as f32;
         let idfs: Vec<f32> = index.postings.iter().map(|p| idf(n, (p.len() / 4) as f32)).collect();

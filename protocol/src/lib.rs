@@ -10,6 +10,7 @@
 //! - [`session`]: the session state machine (BOT → WAITING → ACTIVE → CLOSED), who may do what.
 //! - [`change`]: edits, deletions and reactions: who may make them and what they do.
 //! - [`record`]: a session as its Durable Object keeps it; summary, view and counters.
+//! - [`codec`]: decoding untrusted frames and bodies (size first, errors as values).
 //! - [`internal`]: bodies of the routes between Durable Objects.
 //! - [`validate`]: limits on everything a user can type.
 //! - [`site`]: a site's configuration and the origin allowlist check.
@@ -20,6 +21,7 @@
 
 pub mod change;
 pub mod clock;
+pub mod codec;
 pub mod frames;
 pub mod ids;
 pub mod inbox;

@@ -43,8 +43,9 @@ pub fn use_help_center(edge: AttrValue, site: AttrValue, version: Option<String>
             if let Some(v) = version.clone() {
                 let url = format!("{edge}/api/v1/sites/{site}/kb/index?v={v}");
                 wasm_bindgen_futures::spawn_local(async move {
-                    match porchlight_browser::get_json::<Index>(&url).await {
-                        Ok(index) => center.set(Some(HelpCenter(Rc::new(Searcher::new(index))))),
+                    match porchlight_browser::get_json::<Index>(&url).await.map(Searcher::try_new) {
+                        Ok(Ok(searcher)) => center.set(Some(HelpCenter(Rc::new(searcher)))),
+                        Ok(Err(e)) => gloo::console::warn!(format!("porchlight: help center unavailable: {e}")),
                         // Suggestions are a help, not a requirement: the bot
                         // still answers from the edge.
                         Err(e) => gloo::console::warn!(format!("porchlight: help center unavailable: {}", e.message)),
