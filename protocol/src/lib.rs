@@ -14,6 +14,7 @@
 //! - [`internal`]: bodies of the routes between Durable Objects.
 //! - [`validate`]: limits on everything a user can type.
 //! - [`site`]: a site's configuration and the origin allowlist check.
+//! - [`team`]: team chat: channels, who may do what, unread and mute, mentions, slash commands.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
 //! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
@@ -30,6 +31,7 @@ pub mod links;
 pub mod record;
 pub mod session;
 pub mod site;
+pub mod team;
 pub mod ticket;
 pub mod transcript;
 pub mod validate;
