@@ -6,9 +6,11 @@
 //!   the browser comes back online.
 //! - [`post_json`] / [`get_json`]: JSON over fetch with the edge's typed errors.
 //! - [`new_client_id`]: random ids for outgoing messages.
+//! - [`style`]: stylesheets and CSS variables without inline styles (strict CSP).
 //! - [`ui`]: the yew pieces of a message both apps show the same way
 //!   (quote, reactions, the message's actions, the composer's mode).
 
+pub mod style;
 pub mod ui;
 
 use porchlight_protocol::{ClientMsgId, ErrorBody};

@@ -74,7 +74,6 @@ fn app() -> Html {
         None => html! { <SignIn edge={edge} remembered={SessionStorage::get::<String>(TOKEN_KEY).ok()} {on_signed_in} /> },
         Some(a) => html! {
             <div class="app">
-                <style>{ porchlight_browser::ui::STYLE }</style>
                 <header class="topbar">
                     <strong>{ "Porchlight" }</strong>
                     <span class="site">{ &a.login.site_name }</span>

@@ -14,16 +14,27 @@
   const host = document.createElement("div");
   host.setAttribute("data-porchlight", "");
   const root = host.attachShadow({ mode: "open" });
-  root.innerHTML =
-    "<style>" +
+  // Constructed stylesheets, not a <style> element: host pages whose CSP
+  // refuses inline styles must still get a styled launcher. (Older Safari
+  // lacks them and gets the element, which such a CSP would refuse.)
+  const css =
     ":host{all:initial}" +
     ".l{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;" +
     "background:#2f6f4e;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}" +
     ".l:focus-visible{outline:3px solid #fff;outline-offset:-6px}" +
     ".p{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:min(380px,calc(100vw - 40px));" +
     "height:min(580px,calc(100vh - 120px));border-radius:14px;overflow:hidden;background:#fff;box-shadow:0 10px 40px rgba(0,0,0,.25)}" +
-    ".p[hidden]{display:none}.e{padding:16px;font:14px system-ui,sans-serif;color:#b00020}" +
-    "</style>" +
+    ".p[hidden]{display:none}.e{padding:16px;font:14px system-ui,sans-serif;color:#b00020}";
+  if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    const el = document.createElement("style");
+    el.textContent = css;
+    root.appendChild(el);
+  }
+  root.innerHTML +=
     '<div class="p" role="dialog" aria-label="Chat" hidden></div>' +
     '<button class="l" type="button" aria-label="Open chat" aria-expanded="false">' +
     '<svg width="26" height="26" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>' +

@@ -31,6 +31,9 @@ const STYLE: &str = include_str!("widget.css");
 #[wasm_bindgen]
 pub fn mount(root: web_sys::Element, site: String, edge: String) {
     let props = AppProps { site: site.into(), edge: edge.trim_end_matches('/').to_owned().into(), panel: root.clone() };
+    // Constructed stylesheets, not a <style> element: the widget must work
+    // on pages whose CSP refuses inline styles.
+    porchlight_browser::style::adopt(&root, &format!("{STYLE}{}", porchlight_browser::ui::STYLE));
     yew::Renderer::<App>::with_root_and_props(root, props).render();
 }
 
@@ -205,9 +208,19 @@ fn app(props: &AppProps) -> Html {
             view.set(if Some(&chat.session_id) == current_id.as_ref() { View::Chat } else { View::Past(chat) })
         })
     };
+    // The accent through the CSSOM (a style attribute would be refused by a
+    // strict CSP).
+    let panel_ref = use_node_ref();
+    {
+        let panel_ref = panel_ref.clone();
+        use_effect_with(accent.clone(), move |accent| {
+            if let Some(el) = panel_ref.cast::<web_sys::Element>() {
+                porchlight_browser::style::set_var(&el, "--pl-accent", sanitize_color(accent));
+            }
+        });
+    }
     html! {
-        <div class="pl-panel" style={format!("--pl-accent: {}", sanitize_color(&accent))}>
-            <style>{ STYLE }{ porchlight_browser::ui::STYLE }</style>
+        <div class="pl-panel" ref={panel_ref}>
             <header class="pl-header">
                 <div class="pl-heading">
                     <div class="pl-title">{ title }</div>
@@ -365,8 +378,8 @@ fn web_sys_log(s: &str) {
     gloo::console::warn!(s);
 }
 
-/// Site owners choose the accent colour; it lands in a style attribute, so
-/// only plain `#rgb`/`#rrggbb` values get through.
+/// Site owners choose the accent colour; it lands in CSS, so only plain
+/// `#rgb`/`#rrggbb` values get through.
 fn sanitize_color(c: &str) -> &str {
     let hex = c.strip_prefix('#').unwrap_or("");
     if (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {

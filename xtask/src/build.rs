@@ -61,11 +61,14 @@ pub fn all(tools: &Tools) -> Result {
     let loader = read_string(&minified)?.replace("__WIDGET_JS__", &widget_js).replace("__WIDGET_WASM__", &widget_wasm);
     write(&widget_dir.join("loader.js"), loader.as_bytes())?;
 
-    let page = read_string(&root().join("console/static/agent.html"))?
-        .replace("__CONSOLE_JS__", &console_js)
-        .replace("__CONSOLE_WASM__", &console_wasm);
-    write(&next.join("agent.html"), page.as_bytes())?;
-    fs::copy(root().join("console/static/console.css"), console_dir.join("console.css")).map_err(|e| e.to_string())?;
+    // No inline script or style anywhere in the console: its CSP has no
+    // 'unsafe-inline'. The boot module and one stylesheet (the console's
+    // own plus the message pieces it shares with the widget) are files.
+    write(&next.join("agent.html"), read_string(&root().join("console/static/agent.html"))?.as_bytes())?;
+    let boot = format!("import init from \"/console/{console_js}\";\ninit({{ module_or_path: \"/console/{console_wasm}\" }});\n");
+    write(&console_dir.join("boot.js"), boot.as_bytes())?;
+    let css = read_string(&root().join("console/static/console.css"))? + &read_string(&root().join("browser/src/ui.css"))?;
+    write(&console_dir.join("console.css"), css.as_bytes())?;
     write(&next.join("_headers"), HEADERS.as_bytes())?;
     swap_in(&next, &assets())?;
 
@@ -93,9 +96,11 @@ const HEADERS: &str = "\
   Cache-Control: public, max-age=31536000, immutable
 /console/console-*
   Cache-Control: public, max-age=31536000, immutable
+/console/boot.js
+  Cache-Control: no-cache
 /agent
   X-Frame-Options: DENY
-  Content-Security-Policy: default-src 'self'; connect-src 'self' ws: wss:; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'
+  Content-Security-Policy: default-src 'self'; connect-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
 ";
 
 const WASM_FEATURES: &[&str] = &[

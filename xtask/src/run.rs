@@ -239,6 +239,7 @@ fn serve_one(mut stream: TcpStream, edge_url: &str) -> std::io::Result<()> {
         let ctype = match file.extension().and_then(|e| e.to_str()) {
             Some("html") => "text/html; charset=utf-8",
             Some("css") => "text/css",
+            Some("js") => "text/javascript",
             Some("svg") => "image/svg+xml",
             Some("png") => "image/png",
             _ => "application/octet-stream",
@@ -250,6 +251,18 @@ fn serve_one(mut stream: TcpStream, edge_url: &str) -> std::io::Result<()> {
     } else {
         ("404 Not Found", b"not found".to_vec(), "text/plain")
     };
-    write!(stream, "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())?;
+    let csp = if rel == "strict-csp.html" { strict_csp(edge_url) } else { String::new() };
+    write!(stream, "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n{csp}Connection: close\r\n\r\n", body.len())?;
     stream.write_all(&body)
+}
+
+/// The policy of the demo's `/strict-csp.html`: what a careful site sends,
+/// with no `'unsafe-inline'` for scripts or styles. The widget must work
+/// under it (a browser test counts the violations: none).
+fn strict_csp(edge_url: &str) -> String {
+    let ws = edge_url.replacen("https://", "wss://", 1).replacen("http://", "ws://", 1);
+    format!(
+        "Content-Security-Policy: default-src 'self'; script-src 'self' {edge_url} 'wasm-unsafe-eval'; style-src 'self'; \
+         connect-src {edge_url} {ws}; img-src 'self' {edge_url} data:\r\n"
+    )
 }
