@@ -15,6 +15,7 @@
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
+//! - [`limits`]: abuse limits (token buckets) and their per-site numbers.
 //! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
@@ -24,6 +25,7 @@ pub mod frames;
 pub mod ids;
 pub mod inbox;
 pub mod internal;
+pub mod limits;
 pub mod links;
 pub mod record;
 pub mod session;

@@ -69,7 +69,8 @@ fn app(props: &AppProps) -> Html {
         let (config, url) = (config.clone(), format!("{}/api/v1/sites/{}/widget", props.edge, props.site));
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(c) = porchlight_browser::get_json(&url).await {
+                if let Ok(c) = porchlight_browser::get_json::<porchlight_protocol::WidgetConfig>(&url).await {
+                    host::set_full_urls(c.full_page_urls);
                     config.set(Some(c));
                 }
             });

@@ -177,7 +177,7 @@ impl ChatSession {
         let refuse = |code: ErrorCode, message: String| -> Result<Option<String>> {
             match self.store.seq_of(&sender, &client_id)? {
                 Some(seq) => send(ws, &SessionFrame::Ack { client_id: client_id.clone(), seq }),
-                None => send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) }),
+                None => send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()), retry_after_ms: None }),
             }
             Ok(None)
         };
@@ -215,7 +215,7 @@ impl ChatSession {
     /// writer, shown to agents only.
     async fn on_note(&self, ws: &WebSocket, agent: AgentRef, client_id: ClientMsgId, text: &str) -> Result<()> {
         let refuse = |code: ErrorCode, message: String| {
-            send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) });
+            send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()), retry_after_ms: None });
             Ok(())
         };
         if let Err(e) = validate::client_id(client_id.as_str()) {
