@@ -522,7 +522,16 @@ async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Site
             let resp = desk.fetch_with_request(Request::new(&format!("https://internal/agents/{id}"), Method::Delete)?).await?;
             if resp.status_code() == 204 {
                 let revoked = porchlight_protocol::internal::Revoked { agent: porchlight_protocol::AgentId(id.to_string()) };
-                crate::internal::Queue::of(env, site_id)?.revoked(&revoked).await?;
+                let open = crate::internal::Queue::of(env, site_id)?.revoked(&revoked).await?;
+                // Every open session drops the agent's sockets before this
+                // answers, so nothing more reaches them anywhere.
+                let told = open.iter().map(|session| {
+                    let revoked = &revoked;
+                    async move { crate::internal::Session::of(env, site_id, session)?.revoke(revoked).await }
+                });
+                for result in futures_util::future::join_all(told).await {
+                    result?;
+                }
             }
             Ok(resp)
         }

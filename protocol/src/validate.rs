@@ -60,7 +60,8 @@ pub fn visitor_name(raw: &str, taken: &[impl AsRef<str>]) -> Result<String, Inva
     let name = name(raw)?;
     let fold = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
     let folded = fold(&name);
-    let reserved = SYSTEM_LABELS.iter().copied().chain(taken.iter().map(AsRef::as_ref)).any(|label| !fold(label).is_empty() && fold(label) == folded);
+    let reserved =
+        SYSTEM_LABELS.iter().copied().chain(taken.iter().map(AsRef::as_ref)).any(|label| !fold(label).is_empty() && fold(label) == folded);
     if reserved || folded.contains("internalnote") {
         return Err(Invalid::new(ErrorCode::InvalidName, "That name is reserved. Please use your own name."));
     }
@@ -275,7 +276,17 @@ mod tests {
     #[test]
     fn visitors_cannot_take_system_or_agent_names() {
         let taken = ["Copper Kettle Coffee Co.", "Ava", "Ben"];
-        for bad in ["Porchlight", "SYSTEM", " bot ", "Sys\u{200B}tem", "A.v.a", "ava", "Copper Kettle Coffee Co", "Ava (internal note)", "x Internal-Note"] {
+        for bad in [
+            "Porchlight",
+            "SYSTEM",
+            " bot ",
+            "Sys\u{200B}tem",
+            "A.v.a",
+            "ava",
+            "Copper Kettle Coffee Co",
+            "Ava (internal note)",
+            "x Internal-Note",
+        ] {
             assert_eq!(visitor_name(bad, &taken).unwrap_err().code, ErrorCode::InvalidName, "{bad}");
         }
         for ok in ["Avalon", "Ben Jones", "Bob", "Jo"] {
