@@ -82,7 +82,20 @@ pub fn post_to(base: &str, path: &str, origin: Option<&str>, bearer: Option<&str
 /// A request as a client at address `ip` (`CF-Connecting-IP`, which
 /// `wrangler dev` passes through), with optional origin and agent token.
 pub fn request_as(method: &str, path: &str, ip: &str, origin: Option<&str>, bearer: Option<&str>, body: Option<&str>) -> Answer {
-    let mut req = ureq::request(method, &format!("{}{path}", edge())).set("content-type", "application/json").set("cf-connecting-ip", ip);
+    request_to_as(&edge(), method, path, ip, origin, bearer, body)
+}
+
+/// [`request_as`] to another edge (`base` = `http://host:port`).
+pub fn request_to_as(
+    base: &str,
+    method: &str,
+    path: &str,
+    ip: &str,
+    origin: Option<&str>,
+    bearer: Option<&str>,
+    body: Option<&str>,
+) -> Answer {
+    let mut req = ureq::request(method, &format!("{base}{path}")).set("content-type", "application/json").set("cf-connecting-ip", ip);
     if let Some(o) = origin {
         req = req.set("origin", o);
     }
