@@ -57,30 +57,6 @@ fn new_sessions_per_address_get_a_burst_then_429_with_retry_after() {
 }
 
 #[test]
-fn a_restart_of_the_edge_does_not_reset_the_session_limit() {
-    let mut edge = porchlight_tests::edge_process::PrivateEdge::start("limits-restart");
-    let ip = unique_ip();
-    let new_session = |base: &str, n: u32| {
-        request_to_as(
-            base,
-            "POST",
-            &format!("/api/v1/sites/{STRICT}/sessions"),
-            &ip,
-            Some(&demo_origin()),
-            None,
-            Some(&form(&format!("Before {n}"))),
-        )
-    };
-    for n in 0..8 {
-        assert_eq!(new_session(&edge.base, n).status, 201, "session {n}");
-    }
-    edge.kill9();
-    edge.restart();
-    let after = new_session(&edge.base, 8);
-    assert_eq!((after.status, after.body["error"]["code"].as_str()), (429, Some("rate_limited")), "{}", after.body);
-}
-
-#[test]
 fn a_visitor_sending_faster_than_a_person_is_refused_and_loses_nothing() {
     let session = strict_session("Fast Typist");
     let mut visitor = strict_visitor(&session);
