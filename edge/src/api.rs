@@ -4,7 +4,8 @@
 //! with a status in one place ([`ApiError::into_response`]). Origin checks
 //! for visitor routes happen here, before any Durable Object is touched.
 
-use crate::{accounts, config, crypto, util};
+use crate::{accounts, config, crypto, limiter, util};
+use porchlight_protocol::limits;
 use porchlight_protocol::site::{AccountSource, AgentAccount, AgentList, CreateAgent, CreatedAgent, Role, SiteConfig, Sites};
 use porchlight_protocol::validate::{self, MAX_FRAME_BYTES};
 use porchlight_protocol::{AgentLogin, CreateSession, ErrorBody, ErrorCode, SessionCreated, SessionId, SiteId, WidgetConfig};
@@ -17,24 +18,31 @@ pub struct ApiError {
     /// Set when the caller's origin is allowed, so the browser lets the page
     /// read the error instead of reporting an opaque CORS failure.
     pub cors_origin: Option<String>,
+    /// A 429's `Retry-After`, in seconds.
+    pub retry_after_s: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: u16, code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), cors_origin: None }
+        ApiError { status, code, message: message.into(), cors_origin: None, retry_after_s: None }
     }
 
     fn not_found(what: &str) -> Self {
         ApiError::new(404, ErrorCode::NotFound, format!("{what} not found."))
     }
 
-    fn with_cors(mut self, origin: Option<&str>) -> Self {
+    pub fn with_cors(mut self, origin: Option<&str>) -> Self {
         self.cors_origin = origin.map(str::to_owned);
         self
     }
 
     pub fn into_response(self) -> Result<Response> {
-        let resp = Response::from_json(&ErrorBody::new(self.code, self.message))?.with_status(self.status);
+        let mut resp = Response::from_json(&ErrorBody::new(self.code, self.message))?.with_status(self.status);
+        if let Some(s) = self.retry_after_s {
+            let headers = resp.headers().clone();
+            headers.set("retry-after", &s.to_string())?;
+            resp = resp.with_headers(headers);
+        }
         match self.cors_origin {
             Some(origin) => with_cors(resp, &origin),
             None => Ok(resp),
@@ -105,8 +113,15 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
                     let origin = public_read_origin(&req, site)?;
                     let url = req.url()?;
                     let q = url.query_pairs().find(|(k, _)| k == "q").map(|(_, v)| v.into_owned()).unwrap_or_default();
-                    if q.len() > validate::MAX_MESSAGE_CHARS * 4 {
-                        return Err(ApiError::new(413, ErrorCode::MessageTooLong, "The question is too long to search."));
+                    if q.chars().count() > limits::MAX_SEARCH_CHARS {
+                        let max = limits::MAX_SEARCH_CHARS;
+                        let e = ApiError::new(422, ErrorCode::QueryTooLong, format!("Search queries can be at most {max} characters."));
+                        return Err(e.with_cors(origin.as_deref()));
+                    }
+                    if let Some(ms) = limiter::take_for_site(env, &site_id, "kb_search", &req, site.limits.kb_search).await? {
+                        let wait = limits::retry_after_s(ms);
+                        return Err(limiter::refused(ms, format!("Too many searches from your network. Try again in {wait} s."))
+                            .with_cors(origin.as_deref()));
                     }
                     let path = format!("/suggest?q={}&typing=0", js_sys::encode_uri_component(&q));
                     kb_forward(env, &site_id, Request::new(&format!("https://internal{path}"), Method::Get)?, origin).await
@@ -181,23 +196,17 @@ async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, 
     let site = sites.get(site_id).ok_or_else(|| ApiError::not_found("Site"))?;
     admin_bearer(&req, env, site_id, site, "Managing the knowledge base").await?;
     const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
-    let declared: usize = req.headers().get("content-length")?.and_then(|v| v.parse().ok()).unwrap_or(0);
-    if declared > MAX_IMPORT_BYTES {
-        return Err(ApiError::new(413, ErrorCode::FrameTooLarge, "Imports can be at most 8 MiB."));
-    }
+    let too_big = || ApiError::new(413, ErrorCode::FrameTooLarge, "Imports can be at most 8 MiB.");
     let method = req.method();
     let (path, body) = match (&method, rest) {
-        (Method::Post, ["import"]) => ("/import".to_owned(), Some(req.bytes().await?)),
+        (Method::Post, ["import"]) => ("/import".to_owned(), Some(read_capped(&mut req, MAX_IMPORT_BYTES).await?.ok_or_else(too_big)?)),
         (Method::Get, ["articles"]) => ("/articles".to_owned(), None),
         (Method::Put | Method::Delete, ["articles", id]) if porchlight_kb::article::valid_id(id) => {
-            let body = if method == Method::Put { Some(req.bytes().await?) } else { None };
+            let body = if method == Method::Put { Some(read_capped(&mut req, MAX_IMPORT_BYTES).await?.ok_or_else(too_big)?) } else { None };
             (format!("/articles/{id}{}", lang_query(&req)?), body)
         }
         _ => return Err(ApiError::not_found("Route")),
     };
-    if body.as_ref().is_some_and(|b| b.len() > MAX_IMPORT_BYTES) {
-        return Err(ApiError::new(413, ErrorCode::FrameTooLarge, "Imports can be at most 8 MiB."));
-    }
     if path == "/import" {
         if let Some(b) = &body {
             if serde_json::from_slice::<crate::kb::ImportCheck>(b).is_err() {
@@ -225,10 +234,7 @@ async fn webhooks_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
     let forwarded = match (req.method(), rest) {
         (Method::Get, ["webhooks"]) => Request::new("https://internal/webhooks", Method::Get)?,
         (Method::Post, ["webhooks"]) => {
-            let body = req.bytes().await?;
-            if body.len() > MAX_FRAME_BYTES {
-                return Err(too_large());
-            }
+            let body = read_capped(&mut req, MAX_FRAME_BYTES).await?.ok_or_else(too_large)?;
             let mut init = worker::RequestInit::new();
             init.with_method(Method::Post).with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
             Request::new_with_init("https://internal/webhooks", &init)?
@@ -252,6 +258,10 @@ async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCon
 
 /// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.
 async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
+    guarded_sign_in(req, env, site_id.as_str(), site.limits.auth_failures, agent_bearer_unguarded(req, env, site_id, site)).await
+}
+
+async fn agent_bearer_unguarded(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
     let unauthorized =
         || ApiError::new(401, ErrorCode::Unauthorized, "Send an agent token of this site as `Authorization: Bearer <token>`.");
     let header = req.headers().get("authorization")?.unwrap_or_default();
@@ -304,6 +314,8 @@ fn with_cors(resp: Response, origin: &str) -> Result<Response> {
         headers.set(&k, &v)?;
     }
     headers.set("access-control-allow-origin", origin)?;
+    // The widget reads a 429's wait (it says it in words too).
+    headers.set("access-control-expose-headers", "Retry-After")?;
     headers.set("vary", "Origin")?;
     Ok(resp.with_headers(headers))
 }
@@ -350,21 +362,37 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
         greeting: site.greeting.clone(),
         kb_version: kb_version(env, site_id).await,
         sound: site.sound,
+        full_page_urls: site.full_page_urls,
     };
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
 }
 
 async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &str) -> ApiResult<T> {
     let cors = |e: ApiError| e.with_cors(Some(origin).filter(|o| !o.is_empty()));
-    let declared: usize = req.headers().get("content-length")?.and_then(|v| v.parse().ok()).unwrap_or(0);
-    if declared > MAX_FRAME_BYTES {
-        return Err(cors(too_large()));
-    }
-    let body = req.bytes().await?;
-    if body.len() > MAX_FRAME_BYTES {
-        return Err(cors(too_large()));
-    }
+    let body = read_capped(req, MAX_FRAME_BYTES).await?.ok_or_else(|| cors(too_large()))?;
     serde_json::from_slice(&body).map_err(|e| cors(ApiError::new(400, ErrorCode::BadFrame, format!("The request body is not valid: {e}."))))
+}
+
+/// The request body, or `None` once it passes `max` bytes: a declared
+/// `Content-Length` over it is refused unread, and a body without one (or
+/// lying about it) is read chunk by chunk and dropped at the cap, so no
+/// client makes the Worker hold more than `max` (plus one chunk).
+pub async fn read_capped(req: &mut Request, max: usize) -> ApiResult<Option<Vec<u8>>> {
+    use futures_util::StreamExt;
+    let declared: Option<usize> = req.headers().get("content-length")?.and_then(|v| v.trim().parse().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Ok(None);
+    }
+    let Ok(mut stream) = req.stream() else { return Ok(Some(Vec::new())) };
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > max {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 fn too_large() -> ApiError {
@@ -375,9 +403,14 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
     let origin = allowed_origin(&req, site)?;
     let form: CreateSession = read_json(&mut req, &origin).await?;
     let invalid = |e: validate::Invalid| ApiError::new(422, e.code, e.message).with_cors(Some(&origin));
-    let name = validate::name(&form.name).map_err(invalid)?;
+    let name = validate::visitor_name(&form.name, &reserved_names(env, site_id, site).await).map_err(invalid)?;
     let email = validate::email(form.email.as_deref()).map_err(invalid)?;
-    let context = validate::context(&form.context).map_err(invalid)?;
+    let mut context = validate::context(&form.context).map_err(invalid)?;
+    context.page_url = context.page_url.map(|u| validate::page_url(&u, site.full_page_urls));
+    // Counted only for a valid form, so a typo in the name costs nothing.
+    if let Some(ms) = limiter::take_for_site(env, site_id, "sessions", &req, site.limits.sessions).await? {
+        return Err(limiter::refused(ms, limits::too_many_chats_message(ms)).with_cors(Some(&origin)));
+    }
 
     let id = SessionId(crypto::random_hex(16)?);
     let token = crypto::random_hex(32)?;
@@ -397,7 +430,43 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
     Ok(with_cors(created, &origin)?)
 }
 
+/// Names a visitor may not take: the site's and its agents'.
+async fn reserved_names(env: &Env, site_id: &SiteId, site: &SiteConfig) -> Vec<String> {
+    let agents = accounts::all(env, site_id, site).await.unwrap_or_else(|_| site.agents.clone());
+    std::iter::once(site.name.clone()).chain(agents.into_iter().map(|a| a.name)).collect()
+}
+
 async fn agent_login(req: &Request, env: &Env) -> ApiResult<Response> {
+    // The login route names no site: one count for the edge, at the defaults.
+    let rate = limits::Limits::default().auth_failures;
+    guarded_sign_in(req, env, limiter::LOGIN_DESK, rate, agent_login_unguarded(req, env)).await
+}
+
+/// Runs a token check unless the caller's address has failed too often
+/// lately (429); a 401 from it costs the address a token of `rate`.
+async fn guarded_sign_in<T>(
+    req: &Request,
+    env: &Env,
+    desk: &str,
+    rate: limits::Rate,
+    check: impl std::future::Future<Output = ApiResult<T>>,
+) -> ApiResult<T> {
+    let refused = |ms: u64| {
+        limiter::refused(ms, format!("Too many failed sign-ins from your network. Try again in {} s.", limits::retry_after_s(ms)))
+    };
+    if let Some(ms) = limiter::take(env, desk, "auth", req, rate, true).await? {
+        return Err(refused(ms));
+    }
+    match check.await {
+        Err(e) if e.status == 401 => match limiter::take(env, desk, "auth", req, rate, false).await? {
+            Some(ms) => Err(refused(ms)),
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+async fn agent_login_unguarded(req: &Request, env: &Env) -> ApiResult<Response> {
     let unauthorized = || ApiError::new(401, ErrorCode::Unauthorized, "That agent token is not valid.");
     let header = req.headers().get("authorization")?.unwrap_or_default();
     let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
@@ -459,7 +528,16 @@ async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Site
             let resp = desk.fetch_with_request(Request::new(&format!("https://internal/agents/{id}"), Method::Delete)?).await?;
             if resp.status_code() == 204 {
                 let revoked = porchlight_protocol::internal::Revoked { agent: porchlight_protocol::AgentId(id.to_string()) };
-                crate::internal::Queue::of(env, site_id)?.revoked(&revoked).await?;
+                let open = crate::internal::Queue::of(env, site_id)?.revoked(&revoked).await?;
+                // Every open session drops the agent's sockets before this
+                // answers, so nothing more reaches them anywhere.
+                let told = open.iter().map(|session| {
+                    let revoked = &revoked;
+                    async move { crate::internal::Session::of(env, site_id, session)?.revoke(revoked).await }
+                });
+                for result in futures_util::future::join_all(told).await {
+                    result?;
+                }
             }
             Ok(resp)
         }

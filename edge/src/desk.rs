@@ -4,6 +4,7 @@
 //! - **tickets** made from sessions, numbered 1, 2, 3… per site;
 //! - **agent accounts** created by ADMINs over the API (token hashes only;
 //!   revoking keeps the row, so an id is never reused by someone else);
+//! - **abuse limits** per client address ([`crate::limiter`]);
 //! - **webhooks**: the site's endpoints, and an outbox of deliveries that
 //!   a Durable Object alarm works through, retrying with backoff
 //!   ([`porchlight_protocol::webhook::retry_delay_ms`]) until a 2xx.
@@ -52,6 +53,7 @@ impl DurableObject for SiteDesk {
             "CREATE UNIQUE INDEX IF NOT EXISTS deliveries_once ON deliveries (hook, event_id)",
             "CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
                 token_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER)",
+            crate::limiter::SCHEMA,
         ];
         for statement in schema {
             if let Err(e) = sql.exec(statement, None) {
@@ -65,6 +67,10 @@ impl DurableObject for SiteDesk {
         let path = req.path();
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         match (req.method(), segments.as_slice()) {
+            (Method::Post, ["limit"]) => {
+                let check: porchlight_protocol::limits::LimitCheck = req.json().await?;
+                Response::from_json(&crate::limiter::apply(&self.sql, &check, now_ms())?)
+            }
             (Method::Post, ["tickets"]) => {
                 let draft: TicketDraft = req.json().await?;
                 let (ticket, new) = self.create_ticket(draft)?;

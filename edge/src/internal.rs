@@ -53,10 +53,11 @@ impl Queue {
         self.0.fetch_with_request(post("/roster", &())?).await
     }
 
-    /// `POST /revoked`: close this agent's consoles.
-    pub async fn revoked(&self, revoked: &Revoked) -> Result<()> {
-        let resp = self.0.fetch_with_request(post("/revoked", revoked)?).await?;
-        expect(&resp, 204, "queue revoked")
+    /// `POST /revoked` → the sessions not closed: close this agent's consoles.
+    pub async fn revoked(&self, revoked: &Revoked) -> Result<Vec<SessionId>> {
+        let mut resp = self.0.fetch_with_request(post("/revoked", revoked)?).await?;
+        expect(&resp, 200, "queue revoked")?;
+        resp.json().await
     }
 }
 
@@ -138,6 +139,12 @@ pub struct Session(Stub);
 impl Session {
     pub fn of(env: &Env, site: &SiteId, id: &SessionId) -> Result<Session> {
         Ok(Session(env.durable_object("CHAT_SESSION")?.get_by_name(&crate::api::session_object_name(site, id))?))
+    }
+
+    /// `POST /revoke` → 204: the agent's sockets here are signed out and closed.
+    pub async fn revoke(&self, revoked: &Revoked) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/revoke", revoked)?).await?;
+        expect(&resp, 204, "session revoke")
     }
 
     /// `POST /position` → 204; relayed to the visitor as a `queue` frame.

@@ -255,6 +255,11 @@ impl KnowledgeBase {
     }
 
     fn suggest(&self, q: &str, typing: bool) -> Result<Vec<Suggestion>> {
+        // The Worker refuses longer queries; cut anyway (its last part, as
+        // the bot does), so ranking work per query stays bounded here too.
+        let skip = q.chars().count().saturating_sub(porchlight_protocol::limits::MAX_SEARCH_CHARS);
+        let q: String = q.chars().skip(skip).collect();
+        let q = q.as_str();
         let searcher = self.searcher()?;
         Ok(searcher
             .suggest(q, typing)

@@ -23,6 +23,7 @@ mod crypto;
 mod desk;
 mod internal;
 mod kb;
+mod limiter;
 mod queue;
 mod session;
 mod util;

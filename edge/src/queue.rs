@@ -210,7 +210,14 @@ impl DurableObject for SiteQueue {
                 if let Some(site) = self.any_site() {
                     self.push_presence(&site).await?;
                 }
-                Ok(ResponseBuilder::new().with_status(204).empty())
+                // The Worker tells these sessions too: the agent may have
+                // any of them open.
+                #[derive(serde::Deserialize)]
+                struct Id {
+                    id: SessionId,
+                }
+                let open: Vec<Id> = self.sql.exec("SELECT id FROM sessions WHERE status IS NOT 'CLOSED'", None)?.to_array()?;
+                Response::from_json(&open.into_iter().map(|r| r.id).collect::<Vec<_>>())
             }
             "/agent" => {
                 let site = req.headers().get("x-porchlight-site")?.and_then(|s| SiteId::parse(&s));
@@ -218,6 +225,16 @@ impl DurableObject for SiteQueue {
                 let pair = WebSocketPair::new()?;
                 self.state.accept_web_socket(&pair.server);
                 pair.server.serialize_attachment(Attachment { site, agent: None, away: false })?;
+                // A console that never signs in is closed (1008) after 10 s.
+                let ws = pair.server.clone();
+                self.state.wait_until(async move {
+                    worker::Delay::from(std::time::Duration::from_millis(10_000)).await;
+                    let signed_in = matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { agent: Some(_), .. })));
+                    if ws.as_ref().ready_state() == web_sys::WebSocket::OPEN && !signed_in {
+                        send(&ws, &error(ErrorCode::Unauthorized, "No hello within 10 s.".into()));
+                        let _ = ws.close(Some(1008), Some("no hello"));
+                    }
+                });
                 Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
             }
             _ => Response::error("not found", 404),

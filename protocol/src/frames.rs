@@ -81,6 +81,10 @@ pub struct WidgetConfig {
     /// A short sound for an unseen agent message (the site's `sound`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sound: bool,
+    /// The site keeps page URLs whole (its `full_page_urls`); otherwise
+    /// the widget sends them without query string and fragment.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub full_page_urls: bool,
 }
 
 /// `GET /api/v1/sites/{site}/sessions/{id}/transcript` (agents): the whole
@@ -139,6 +143,14 @@ pub enum ErrorCode {
     StillWithBot,
     /// "Yes, thanks" after the conversation already went to the team.
     AlreadyHandedOff,
+    /// Too many requests or frames from this address or socket: wait
+    /// `Retry-After` seconds (HTTP) or `retry_after_ms` (frames).
+    RateLimited,
+    /// A `kb/search` query over [`crate::limits::MAX_SEARCH_CHARS`] characters.
+    QueryTooLong,
+    /// The session holds as much as one session may (messages or text);
+    /// start a new chat.
+    SessionFull,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -645,6 +657,9 @@ pub enum SessionFrame {
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientMsgId>,
+        /// With `rate_limited`: resend the refused frame after this long.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
 }
 
@@ -751,7 +766,7 @@ impl AgentFrame {
 
 impl SessionFrame {
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        SessionFrame::Error { code, message: message.into(), client_id: None }
+        SessionFrame::Error { code, message: message.into(), client_id: None, retry_after_ms: None }
     }
 }
 
@@ -836,6 +851,7 @@ mod golden {
                 greeting: "Hi!".into(),
                 kb_version: Some("9c1f0e2d3b4a5968".into()),
                 sound: false,
+                full_page_urls: false,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "kb_version": "9c1f0e2d3b4a5968"}),
         );
@@ -847,6 +863,7 @@ mod golden {
                 greeting: "Hi!".into(),
                 kb_version: None,
                 sound: true,
+                full_page_urls: false,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "sound": true}),
         );
@@ -1054,7 +1071,12 @@ mod golden {
             json!({"type": "status", "status": "CLOSED", "agent": {"id": "ava", "name": "Ava"}, "closed_by": "agent"}),
         );
         golden(
-            SessionFrame::Error { code: ErrorCode::MessageTooLong, message: "too long".into(), client_id: Some(ClientMsgId("c-2".into())) },
+            SessionFrame::Error {
+                code: ErrorCode::MessageTooLong,
+                message: "too long".into(),
+                client_id: Some(ClientMsgId("c-2".into())),
+                retry_after_ms: None,
+            },
             json!({"type": "error", "code": "message_too_long", "message": "too long", "client_id": "c-2"}),
         );
     }

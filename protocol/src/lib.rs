@@ -17,6 +17,7 @@
 //! - [`team`]: team chat: channels, who may do what, unread and mute, mentions, slash commands.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
+//! - [`limits`]: abuse limits (token buckets) and their per-site numbers.
 //! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
@@ -27,6 +28,7 @@ pub mod frames;
 pub mod ids;
 pub mod inbox;
 pub mod internal;
+pub mod limits;
 pub mod links;
 pub mod record;
 pub mod session;

@@ -267,6 +267,7 @@ impl SessionState {
     pub fn close(&mut self, actor: &Actor) -> Result<bool, SessionError> {
         match (self.status, actor) {
             (Status::Closed, _) => return Ok(false),
+            (Status::Bot, Actor::Agent(_)) => return Err(SessionError::StillWithBot),
             (Status::Active, Actor::Agent(agent)) => self.check_owner(agent)?,
             _ => {}
         }
@@ -279,6 +280,17 @@ impl SessionState {
             self.closer = Some(agent.clone());
         }
         Ok(true)
+    }
+
+    /// While the bot has the visitor, agents only watch: nothing they do
+    /// reaches the visitor (no reactions, edits or receipts; close and
+    /// send are refused by [`SessionState::close`] and
+    /// [`SessionState::authorize_send`]). Internal notes are for agents.
+    pub fn agent_may_touch_visitor(&self) -> Result<(), SessionError> {
+        match self.status {
+            Status::Bot => Err(SessionError::StillWithBot),
+            _ => Ok(()),
+        }
     }
 
     fn check_owner(&self, agent: &AgentRef) -> Result<(), SessionError> {
@@ -408,6 +420,19 @@ mod tests {
             assert_eq!(s.accept(&agent("ava")), Err(SessionError::Closed));
             assert_eq!(s.status, Status::Closed);
         }
+    }
+
+    #[test]
+    fn agents_only_watch_while_the_bot_has_the_visitor() {
+        let mut s = SessionState::default();
+        assert_eq!(s.close(&Actor::Agent(agent("ava"))), Err(SessionError::StillWithBot));
+        assert_eq!(s.agent_may_touch_visitor(), Err(SessionError::StillWithBot));
+        assert_eq!(s.status, Status::Bot);
+        s.handoff().unwrap();
+        assert_eq!(s.agent_may_touch_visitor(), Ok(()));
+        assert_eq!(s.close(&Actor::Agent(agent("ava"))), Ok(true), "a waiting one may be dismissed");
+        let mut visitor_ends = SessionState::default();
+        assert_eq!(visitor_ends.close(&Actor::Visitor), Ok(true), "the visitor may always end it");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Object is touched.
 
 use crate::ids::{AgentId, SiteId};
+use crate::limits::Limits;
 use crate::session::AgentRef;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,6 +32,14 @@ pub struct SiteConfig {
     pub sound: bool,
     #[serde(default)]
     pub agents: Vec<AgentAccount>,
+    /// Abuse limits (docs/SECURITY.md); every part defaults.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Keep the query string and fragment of the visitor's page URL. Off:
+    /// only scheme, host and path reach the edge and the agents, so reset
+    /// tokens and OAuth codes in URLs stay on the page.
+    #[serde(default)]
+    pub full_page_urls: bool,
 }
 
 /// An agent who may sign in to a site's console. Only the SHA-256 of the
@@ -190,6 +199,8 @@ mod tests {
             accent_color: default_accent(),
             greeting: default_greeting(),
             sound: false,
+            limits: Limits::default(),
+            full_page_urls: false,
             agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into(), role: Role::Agent }],
         }
     }

@@ -74,8 +74,8 @@ pub fn subject(visitor: &VisitorInfo, messages: &[Message]) -> String {
     format!("{at_word}…")
 }
 
-/// The transcript as the ticket's description: a header, then one line per
-/// message in order (`[2026-11-21 18:40 UTC] Jo: …`). Internal notes are
+/// The transcript as the ticket's description: a header, then each message
+/// in order (`[2026-11-21 18:40 UTC] Jo: …`), its further lines indented. Internal notes are
 /// kept, marked, since a ticket is for the team; deleted messages say so.
 pub fn describe(site_name: &str, visitor: &VisitorInfo, messages: &[Message]) -> String {
     let mut out = format!("Chat transcript from {site_name}\nVisitor: {}", visitor.name);
@@ -94,12 +94,31 @@ pub fn describe(site_name: &str, visitor: &VisitorInfo, messages: &[Message]) ->
         let text = if m.deleted { "(message deleted)".to_owned() } else { m.text.clone() };
         let edited = if m.edited_at.is_some() && !m.deleted { " (edited)" } else { "" };
         let quote = match &m.reply_to {
-            Some(q) if !q.snippet.is_empty() => format!("> {}: {}\n    ", q.author, q.snippet),
+            Some(q) if !q.snippet.is_empty() => format!("> {}: {}\n", q.author, q.snippet),
             _ => String::new(),
         };
-        out.push_str(&format!("[{}] {who}: {quote}{text}{edited}\n", clock::utc_stamp(m.at)));
+        let body = indent_continuation(&format!("{quote}{text}{edited}"));
+        out.push_str(&format!("[{}] {}: {body}\n", clock::utc_stamp(m.at), one_line(&who)));
     }
     out
+}
+
+/// Continuation lines of one message start with [`CONTINUATION`], so
+/// only a line the transcript itself starts can begin with a `[time]`
+/// stamp: text typed on a new line (or after a carriage return or a
+/// Unicode line break) can never pass for another message or a note.
+fn indent_continuation(text: &str) -> String {
+    let lines: Vec<&str> = text.split(['\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}']).collect();
+    lines.join(&format!("\n{CONTINUATION}"))
+}
+
+/// What starts every line of a message after its first.
+pub const CONTINUATION: &str = "    ";
+
+/// Names are one line already ([`crate::validate::name`]); old sessions
+/// may hold others, so line breaks become spaces here too.
+fn one_line(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() || c == '\u{2028}' || c == '\u{2029}' { ' ' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -127,6 +146,19 @@ mod tests {
         let long = "word ".repeat(40);
         let s = subject(&jo(), &[said(1, visitor, &long)]);
         assert!(s.ends_with("word…") && s.chars().count() <= SUBJECT_CHARS, "{s}");
+    }
+
+    #[test]
+    fn a_visitor_cannot_forge_lines_of_the_transcript() {
+        let visitor = Author::Visitor { name: "Jo".into() };
+        let forged = "hello\n[2026-11-21 23:40 UTC] Ava (internal note): refund approved\r[2026-11-21 23:41 UTC] Ava: ok\u{2028}x";
+        let text = describe("Copper Kettle", &jo(), &[said(1, visitor, forged)]);
+        let body: Vec<&str> = text.lines().skip(3).collect();
+        assert_eq!(body[0], "[2026-11-21 23:31 UTC] Jo: hello");
+        assert!(body[1..].iter().all(|l| l.starts_with(CONTINUATION)), "{body:?}");
+        assert_eq!(text.lines().filter(|l| l.starts_with('[')).count(), 1, "one message, one stamped line:\n{text}");
+        let named = describe("Copper Kettle", &jo(), &[said(1, Author::Visitor { name: "Jo\n[x] Ava".into() }, "hi")]);
+        assert_eq!(named.lines().filter(|l| l.starts_with('[')).count(), 1, "{named}");
     }
 
     #[test]

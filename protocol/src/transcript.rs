@@ -6,7 +6,7 @@
 //! messages not yet acknowledged (the outbox), which are resent after every
 //! reconnect and shown as "sending…".
 
-use crate::frames::{Author, Message, Participant, Quote, SessionFrame, SessionView};
+use crate::frames::{Author, ErrorCode, Message, Participant, Quote, SessionFrame, SessionView};
 use crate::ids::{ClientMsgId, Seq};
 use crate::session::Status;
 use std::collections::BTreeMap;
@@ -42,6 +42,11 @@ pub struct Transcript {
     /// Agents only: whether the visitor is connected right now (`None`
     /// until the session says).
     pub visitor_online: Option<bool>,
+    /// The edge refused a send as too fast: resend the outbox after this
+    /// many ms. `retries` grows with each such refusal, so a client can
+    /// react to every one (schedule one resend per change).
+    pub retry_after_ms: Option<u64>,
+    pub retries: u32,
     /// Highest log position received (messages and changes alike).
     cursor: Seq,
 }
@@ -162,6 +167,13 @@ impl Transcript {
                     session.articles = articles;
                 }
             }
+            // Too fast, not wrong: the message stays unsent, to go again later.
+            SessionFrame::Error { code: ErrorCode::RateLimited, client_id: Some(id), retry_after_ms, .. }
+                if self.outbox.iter().any(|p| p.client_id == id) =>
+            {
+                self.retry_after_ms = Some(retry_after_ms.unwrap_or(1_000));
+                self.retries = self.retries.wrapping_add(1);
+            }
             SessionFrame::Error { message, client_id: Some(id), .. } => match self.outbox.iter_mut().find(|p| p.client_id == id) {
                 Some(p) => p.error = Some(message),
                 None => self.notice = Some(message),
@@ -197,7 +209,7 @@ impl Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frames::{ErrorCode, VisitorInfo};
+    use crate::frames::VisitorInfo;
     use crate::ids::SessionId;
     use crate::session::ClosedBy;
 
@@ -253,11 +265,30 @@ mod tests {
             code: ErrorCode::MessageTooLong,
             message: "too long".into(),
             client_id: Some(ClientMsgId("c1".into())),
+            retry_after_ms: None,
         });
         assert_eq!(t.outbox[0].error.as_deref(), Some("too long"));
         assert_eq!(t.unsent().count(), 0);
         t.apply(SessionFrame::error(ErrorCode::Internal, "oops"));
         assert_eq!(t.notice.as_deref(), Some("oops"));
+    }
+
+    #[test]
+    fn rate_limited_messages_stay_in_the_outbox_for_a_resend() {
+        let mut t = Transcript::default();
+        t.queue(ClientMsgId("c1".into()), "fast".into(), None);
+        t.apply(SessionFrame::Error {
+            code: ErrorCode::RateLimited,
+            message: "slow down".into(),
+            client_id: Some(ClientMsgId("c1".into())),
+            retry_after_ms: Some(1_500),
+        });
+        assert_eq!(t.unsent().map(|p| p.text.as_str()).collect::<Vec<_>>(), ["fast"], "nothing typed is lost");
+        assert_eq!((t.retry_after_ms, t.retries), (Some(1_500), 1));
+        assert_eq!(t.notice, None);
+        t.apply(SessionFrame::Ack { client_id: ClientMsgId("c1".into()), seq: Seq(1) });
+        t.apply(SessionFrame::Message { message: msg(1, Some("c1"), "fast") });
+        assert_eq!(t.unsent().count(), 0);
     }
 
     #[test]

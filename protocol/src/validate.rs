@@ -29,19 +29,62 @@ impl Invalid {
     }
 }
 
-/// Trims and checks a visitor's display name.
+/// Trims and checks a display name. Control, zero-width and BiDi control
+/// characters are removed (they could hide or reorder what agents read)
+/// and any run of whitespace, line breaks included, becomes one space, so
+/// a name is always one plain line.
 pub fn name(raw: &str) -> Result<String, Invalid> {
-    let name = raw.trim();
+    let kept: String = raw.chars().map(|c| if c.is_whitespace() { ' ' } else { c }).filter(|&c| !invisible(c)).collect();
+    let name = kept.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(Invalid::new(ErrorCode::InvalidName, "Please enter your name."));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(Invalid::new(ErrorCode::InvalidName, format!("Names can be at most {MAX_NAME_CHARS} characters.")));
     }
-    if name.chars().any(char::is_control) {
-        return Err(Invalid::new(ErrorCode::InvalidName, "Names cannot contain control characters."));
+    if !name.chars().any(char::is_alphanumeric) {
+        return Err(Invalid::new(ErrorCode::InvalidName, "Names need at least one letter or digit."));
     }
-    Ok(name.to_owned())
+    Ok(name)
+}
+
+/// Labels the transcript, tickets and the console use for the system, the
+/// bot and the product itself: no visitor may be called that.
+pub const SYSTEM_LABELS: [&str; 7] = ["porchlight", "system", "bot", "admin", "administrator", "support", "moderator"];
+
+/// A visitor's name: [`name`], and not one that reads as someone else.
+/// Refused (compared on letters and digits only, ignoring case): the
+/// [`SYSTEM_LABELS`], the site's name and its agents' names (`taken`),
+/// and anything saying "internal note", which only agents' notes carry.
+pub fn visitor_name(raw: &str, taken: &[impl AsRef<str>]) -> Result<String, Invalid> {
+    let name = name(raw)?;
+    let fold = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let folded = fold(&name);
+    let reserved =
+        SYSTEM_LABELS.iter().copied().chain(taken.iter().map(AsRef::as_ref)).any(|label| !fold(label).is_empty() && fold(label) == folded);
+    if reserved || folded.contains("internalnote") {
+        return Err(Invalid::new(ErrorCode::InvalidName, "That name is reserved. Please use your own name."));
+    }
+    Ok(name)
+}
+
+/// Characters removed from names: controls (C0, C1, DEL), zero-width
+/// ones, BiDi embeddings, overrides and isolates, and the byte-order mark.
+pub fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{FEFF}' | '\u{00AD}' | '\u{061C}' | '\u{180E}')
+}
+
+/// The page URL as kept by default: scheme, host and path, without the
+/// query string and fragment (reset tokens and OAuth codes live there).
+/// With `full` (the site's `full_page_urls`), unchanged.
+pub fn page_url(url: &str, full: bool) -> String {
+    if full {
+        return url.to_owned();
+    }
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url[..end].to_owned()
 }
 
 /// Trims and checks an optional email: empty means "not given".
@@ -95,8 +138,9 @@ pub fn context(raw: &crate::frames::VisitorContext) -> Result<crate::frames::Vis
 
 /// What a widget sends of whatever the host page attached: cut to the
 /// limits [`context`] enforces, so a page's mistake never stops a visitor
-/// from starting a chat. A page URL that is not http(s) is left out.
-pub fn clamp_context(raw: &crate::frames::VisitorContext) -> crate::frames::VisitorContext {
+/// from starting a chat. A page URL that is not http(s) is left out, and
+/// loses its query and fragment unless `full_urls` ([`page_url`]).
+pub fn clamp_context(raw: &crate::frames::VisitorContext, full_urls: bool) -> crate::frames::VisitorContext {
     let cut = |s: &str, max: usize| -> String {
         s.trim().chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect::<String>().trim().to_owned()
     };
@@ -105,7 +149,7 @@ pub fn clamp_context(raw: &crate::frames::VisitorContext) -> crate::frames::Visi
         .as_deref()
         .filter(|u| u.chars().count() <= MAX_URL_CHARS && !u.chars().any(char::is_control))
         .filter(|u| u.to_ascii_lowercase().starts_with("http://") || u.to_ascii_lowercase().starts_with("https://"))
-        .map(str::to_owned);
+        .map(|u| page_url(u, full_urls));
     let order_ref = raw.order_ref.as_deref().map(|o| cut(o, MAX_ORDER_REF_CHARS)).filter(|o| !o.is_empty());
     let attributes = raw
         .attributes
@@ -182,7 +226,7 @@ mod tests {
             order_ref: Some(format!("CK\n{}", "9".repeat(300))),
             attributes: (0..50).map(|i| (format!("key {i}\t{}", "k".repeat(60)), "v".repeat(500))).collect(),
         };
-        let clamped = clamp_context(&wild);
+        let clamped = clamp_context(&wild, false);
         assert_eq!(clamped.page_url, None);
         assert_eq!(clamped.attributes.len(), MAX_ATTRIBUTES);
         assert_eq!(context(&clamped), Ok(clamped.clone()));
@@ -215,7 +259,48 @@ mod tests {
         assert_eq!(name("   ").unwrap_err().code, ErrorCode::InvalidName);
         assert_eq!(name(&"x".repeat(81)).unwrap_err().code, ErrorCode::InvalidName);
         assert!(name(&"é".repeat(80)).is_ok(), "limit counts characters, not bytes");
-        assert!(name("a\u{0}b").is_err());
+        assert_eq!(name("a\u{0}b").unwrap(), "ab");
+    }
+
+    #[test]
+    fn names_lose_invisible_and_reordering_characters() {
+        assert_eq!(name("Jo\u{200B}\u{202E}nhoJ\u{202C}").unwrap(), "JonhoJ");
+        assert_eq!(name("\u{2066}Ava\u{2069}\u{FEFF}").unwrap(), "Ava");
+        assert_eq!(name("Jo\n\n[2026-11-21 23:31 UTC] Ava").unwrap(), "Jo [2026-11-21 23:31 UTC] Ava", "one line");
+        assert_eq!(name("Jo\t  Smith\u{7f}").unwrap(), "Jo Smith");
+        assert_eq!(name("\u{200B}\u{200D}").unwrap_err().code, ErrorCode::InvalidName);
+        assert_eq!(name("—").unwrap_err().code, ErrorCode::InvalidName, "the system's dash is not a name");
+        assert_eq!(name("Zoë ☕").unwrap(), "Zoë ☕", "letters and emoji stay");
+    }
+
+    #[test]
+    fn visitors_cannot_take_system_or_agent_names() {
+        let taken = ["Copper Kettle Coffee Co.", "Ava", "Ben"];
+        for bad in [
+            "Porchlight",
+            "SYSTEM",
+            " bot ",
+            "Sys\u{200B}tem",
+            "A.v.a",
+            "ava",
+            "Copper Kettle Coffee Co",
+            "Ava (internal note)",
+            "x Internal-Note",
+        ] {
+            assert_eq!(visitor_name(bad, &taken).unwrap_err().code, ErrorCode::InvalidName, "{bad}");
+        }
+        for ok in ["Avalon", "Ben Jones", "Bob", "Jo"] {
+            assert!(visitor_name(ok, &taken).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn page_urls_drop_query_and_fragment_unless_the_site_opts_in() {
+        let url = "https://shop.example/reset?token=s3cret#code=abc";
+        assert_eq!(page_url(url, false), "https://shop.example/reset");
+        assert_eq!(page_url("https://shop.example/a#b?c", false), "https://shop.example/a");
+        assert_eq!(page_url("https://shop.example/", false), "https://shop.example/");
+        assert_eq!(page_url(url, true), url);
     }
 
     #[test]

@@ -86,7 +86,7 @@ fn every_decoder(bytes: &[u8]) -> usize {
             }
             VisitorFrame::Context { context } => {
                 let _ = validate::context(&context);
-                let _ = validate::clamp_context(&context);
+                let _ = validate::clamp_context(&context, false);
             }
             _ => {}
         }

@@ -79,6 +79,50 @@ pub fn post_to(base: &str, path: &str, origin: Option<&str>, bearer: Option<&str
     answer(req.send_string(body))
 }
 
+/// A request as a client at address `ip` (`CF-Connecting-IP`, which
+/// `wrangler dev` passes through), with optional origin and agent token.
+pub fn request_as(method: &str, path: &str, ip: &str, origin: Option<&str>, bearer: Option<&str>, body: Option<&str>) -> Answer {
+    request_to_as(&edge(), method, path, ip, origin, bearer, body)
+}
+
+/// [`request_as`] to another edge (`base` = `http://host:port`).
+pub fn request_to_as(
+    base: &str,
+    method: &str,
+    path: &str,
+    ip: &str,
+    origin: Option<&str>,
+    bearer: Option<&str>,
+    body: Option<&str>,
+) -> Answer {
+    let mut req = ureq::request(method, &format!("{base}{path}")).set("content-type", "application/json").set("cf-connecting-ip", ip);
+    if let Some(o) = origin {
+        req = req.set("origin", o);
+    }
+    if let Some(t) = bearer {
+        req = req.set("authorization", &format!("Bearer {t}"));
+    }
+    answer(match body {
+        Some(b) => req.send_string(b),
+        None => req.call(),
+    })
+}
+
+/// A fresh client address for this run (TEST-NET-3 and the IPv6
+/// documentation prefix never collide with a real one).
+pub fn unique_ip() -> String {
+    static N: AtomicU64 = AtomicU64::new(1);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0) as u64;
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!("2001:db8:{:x}:{:x}::{:x}", (nanos >> 32) & 0xffff, (nanos >> 16) & 0xffff, n)
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
 /// Any method to an agent route, with an agent token or none.
 pub fn call(method: &str, path: &str, bearer: Option<&str>, body: Option<&str>) -> Answer {
     call_to(&edge(), method, path, bearer, body)
@@ -243,6 +287,21 @@ impl Ws {
             }
         }
         panic!("no {what} within 10 s; got {skipped:?}");
+    }
+
+    /// The close code the server sent within `wait` (`Some(0)`: the
+    /// connection ended without a close frame), `None` if still open.
+    pub fn close_code_within(&mut self, wait: Duration) -> Option<u16> {
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            match self.socket.read() {
+                Ok(Message::Close(frame)) => return Some(frame.map_or(0, |f| u16::from(f.code))),
+                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(_) => return Some(0),
+                Ok(_) => {}
+            }
+        }
+        None
     }
 
     /// Whether the server closed the socket (reads until close or `wait`).

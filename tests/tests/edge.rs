@@ -236,7 +236,7 @@ fn bad_input_gets_a_typed_error_and_loses_nothing() {
     v.send(&send(&too_long, "big"));
     let (err, _) = v.recv_until::<SessionFrame>("error", |f| error_code(f).is_some());
     match err {
-        SessionFrame::Error { code, client_id: Some(id), message } => {
+        SessionFrame::Error { code, client_id: Some(id), message, .. } => {
             assert_eq!(code, ErrorCode::MessageTooLong);
             assert_eq!(id.as_str(), "big");
             assert!(message.contains("4000"), "{message}");

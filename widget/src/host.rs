@@ -10,6 +10,17 @@ use serde_json::Value;
 /// The event `loader.js` dispatches on `window` after `setContext`.
 pub const CHANGED_EVENT: &str = "porchlight:context";
 
+thread_local! {
+    /// The site's `full_page_urls` (from the widget config): off until it
+    /// says otherwise, so a URL's query and fragment never leave the page
+    /// before the config is known.
+    static FULL_URLS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+pub fn set_full_urls(full: bool) {
+    FULL_URLS.with(|f| f.set(full));
+}
+
 pub fn context() -> VisitorContext {
     let window = web_sys::window();
     let page_url = window.as_ref().and_then(|w| w.location().href().ok());
@@ -34,9 +45,10 @@ pub fn context() -> VisitorContext {
         Value::Null => String::new(),
         other => other.to_string(),
     };
-    validate::clamp_context(&VisitorContext {
+    let context = VisitorContext {
         page_url,
         order_ref: host.order_ref.as_ref().map(text),
         attributes: host.attributes.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
-    })
+    };
+    validate::clamp_context(&context, FULL_URLS.with(|f| f.get()))
 }

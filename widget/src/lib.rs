@@ -72,7 +72,8 @@ fn app(props: &AppProps) -> Html {
         let (config, url) = (config.clone(), format!("{}/api/v1/sites/{}/widget", props.edge, props.site));
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(c) = porchlight_browser::get_json(&url).await {
+                if let Ok(c) = porchlight_browser::get_json::<porchlight_protocol::WidgetConfig>(&url).await {
+                    host::set_full_urls(c.full_page_urls);
                     config.set(Some(c));
                 }
             });
@@ -357,6 +358,26 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
                     sock.send(&VisitorFrame::Context { context });
                 }
             }
+        });
+    }
+    // A send refused as too fast stays in the outbox: resend it after the
+    // wait the edge named (one timer per refusal; resends are idempotent).
+    {
+        let (socket, widget) = (socket.clone(), widget.clone());
+        use_effect_with(widget.transcript.retries, move |retries| {
+            let timer = (*retries > 0).then(|| {
+                let wait = widget.transcript.retry_after_ms.unwrap_or(1_000).min(60_000) as u32;
+                let (socket, widget) = (socket.clone(), widget.clone());
+                gloo::timers::callback::Timeout::new(wait, move || {
+                    for p in widget.transcript.unsent() {
+                        send_on(
+                            &socket,
+                            &VisitorFrame::Send { client_id: p.client_id.clone(), text: p.text.clone(), reply_to: p.reply_to },
+                        );
+                    }
+                })
+            });
+            move || drop(timer)
         });
     }
     // The page may attach context later (`Porchlight.setContext`).

@@ -125,6 +125,19 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
     let mut sites: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("SITES in wrangler.toml: {e}"))?;
     let origins = sites["copper-kettle"]["allowed_origins"].as_array_mut().ok_or("SITES has no copper-kettle origins")?;
     origins.push(demo_origin.into());
+    // `limits-check`: the demo site as configured (default abuse limits),
+    // without agents, for the tests of those limits (tests/tests/abuse.rs).
+    let mut strict = sites["copper-kettle"].clone();
+    strict["agents"] = serde_json::json!([]);
+    strict["name"] = "Limits Check".into();
+    // copper-kettle itself gets limits no single test address reaches: the
+    // suites (and `bench relay`) open hundreds of sessions and send
+    // thousands of frames from one machine, which the defaults refuse.
+    let roomy = serde_json::json!({ "burst": 100_000, "refill": 100_000, "every_s": 1 });
+    sites["copper-kettle"]["limits"] = serde_json::json!({
+        "sessions": roomy, "kb_search": roomy, "messages": roomy, "chatter": roomy, "auth_failures": roomy,
+        "max_log": 1_000_000, "max_text_chars": 1_000_000_000_u64, "max_sockets": 256
+    });
     // Eight more agents for the accept race: ids agent-1…agent-8, tokens
     // test-agent-token-1…8 (tests/src/lib.rs knows them).
     let agents = sites["copper-kettle"]["agents"].as_array_mut().ok_or("SITES has no copper-kettle agents")?;
@@ -133,6 +146,7 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         let hash: String = sha2::Sha256::digest(format!("test-agent-token-{n}")).iter().map(|b| format!("{b:02x}")).collect();
         agents.push(serde_json::json!({ "id": format!("agent-{n}"), "name": format!("Agent {n}"), "token_sha256": hash }));
     }
+    sites["limits-check"] = strict;
     Ok(sites.to_string())
 }
 

@@ -146,6 +146,28 @@ pub fn chat(props: &Props) -> Html {
             }
         });
     }
+    // A send or note refused as too fast stays unsent: again after the wait.
+    {
+        let (socket, state) = (socket.clone(), state.clone());
+        use_effect_with(state.transcript.retries, move |retries| {
+            let timer = (*retries > 0).then(|| {
+                let wait = state.transcript.retry_after_ms.unwrap_or(1_000).min(60_000) as u32;
+                gloo::timers::callback::Timeout::new(wait, move || {
+                    if let Some(s) = socket.borrow().as_ref() {
+                        for p in state.transcript.unsent() {
+                            let (client_id, text, reply_to) = (p.client_id.clone(), p.text.clone(), p.reply_to);
+                            s.send(&if p.internal {
+                                AgentFrame::Note { client_id, text }
+                            } else {
+                                AgentFrame::Send { client_id, text, reply_to }
+                            });
+                        }
+                    }
+                })
+            });
+            move || drop(timer)
+        });
+    }
     // Receipts: delivered is what this console holds; seen when the tab is visible.
     {
         let socket = socket.clone();

@@ -50,10 +50,12 @@ impl ChatSession {
             (true, VisitorFrame::ArticleOpened { article_id }) => self.on_article_opened(ws, &article_id).await,
             (true, VisitorFrame::Receipt { marks }) => self.on_receipt(None, marks).await,
             (true, VisitorFrame::Context { context }) => {
-                let context = match validate::context(&context) {
+                let mut context = match validate::context(&context) {
                     Ok(c) => c,
                     Err(e) => return Ok(send(ws, &SessionFrame::error(e.code, e.message))),
                 };
+                let full = config::sites(&self.env)?.get(&record.site).is_some_and(|s| s.full_page_urls);
+                context.page_url = context.page_url.map(|u| validate::page_url(&u, full));
                 let mut record = self.record()?;
                 if record.context == context || record.state.status == Status::Closed {
                     return Ok(());
@@ -177,7 +179,7 @@ impl ChatSession {
         let refuse = |code: ErrorCode, message: String| -> Result<Option<String>> {
             match self.store.seq_of(&sender, &client_id)? {
                 Some(seq) => send(ws, &SessionFrame::Ack { client_id: client_id.clone(), seq }),
-                None => send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) }),
+                None => send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()), retry_after_ms: None }),
             }
             Ok(None)
         };
@@ -192,6 +194,9 @@ impl ChatSession {
             Ok(text) => text,
             Err(e) => return refuse(e.code, e.message),
         };
+        if let Err(why) = self.room_for(&record, &text) {
+            return refuse(ErrorCode::SessionFull, why);
+        }
         let reply_to = match reply_to {
             None => None,
             Some(seq) => match change::quote(seq, self.store.stored(seq)?.map(|(_, m)| m).as_ref()) {
@@ -204,6 +209,7 @@ impl ChatSession {
             return refuse(ErrorCode::Internal, String::new());
         };
         self.save(record, false)?;
+        self.stored_text(&message.text);
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();
         self.broadcast(&SessionFrame::Message { message })?;
@@ -215,7 +221,7 @@ impl ChatSession {
     /// writer, shown to agents only.
     async fn on_note(&self, ws: &WebSocket, agent: AgentRef, client_id: ClientMsgId, text: &str) -> Result<()> {
         let refuse = |code: ErrorCode, message: String| {
-            send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()) });
+            send(ws, &SessionFrame::Error { code, message, client_id: Some(client_id.clone()), retry_after_ms: None });
             Ok(())
         };
         if let Err(e) = validate::client_id(client_id.as_str()) {
@@ -235,6 +241,10 @@ impl ChatSession {
             Ok(text) => text,
             Err(e) => return refuse(e.code, e.message),
         };
+        if let Err(why) = self.room_for(&record, &text) {
+            return refuse(ErrorCode::SessionFull, why);
+        }
+        self.stored_text(&text);
         let author = Author::Agent { id: agent.id.clone(), name: agent.name.clone() };
         let note = Message { client_id: Some(client_id.clone()), author, text, internal: true, ..Message::blank() };
         let message = self.append(&mut record, &sender, note)?;
@@ -257,6 +267,9 @@ impl ChatSession {
             let e = SessionError::Closed;
             return refuse(e.code(), e.message());
         }
+        if record.hot.last_seq.0 >= self.limits().max_log {
+            return refuse(ErrorCode::SessionFull, "This conversation is full. Please start a new chat.".into());
+        }
         let (own, who) = match &agent {
             None => (Sender::Visitor, Participant::Visitor),
             Some(a) => (Sender::Agent(a.id.clone()), Participant::Agent { id: a.id.clone(), name: a.name.clone() }),
@@ -264,6 +277,12 @@ impl ChatSession {
         let Some((sender, mut message)) = self.store.stored(seq)?.filter(|(_, m)| agent.is_some() || !m.internal) else {
             return refuse(ErrorCode::NotFound, format!("There is no message {seq}."));
         };
+        // Watching agents change nothing the visitor sees (notes are theirs).
+        if agent.is_some() && !message.internal {
+            if let Err(e) = record.state.agent_may_touch_visitor() {
+                return refuse(e.code(), e.message());
+            }
+        }
         let was_deleted = message.deleted;
         match change::apply(&mut message, sender == own, &who, change, now_ms()) {
             Err(e) => return refuse(e.code, e.message),
@@ -305,6 +324,10 @@ impl ChatSession {
     /// unread count, counted over the messages it newly covers.
     async fn on_receipt(&self, agent: Option<AgentId>, marks: Marks) -> Result<()> {
         let mut record = self.record()?;
+        // A watching agent's "seen" is not shown to the visitor: not recorded.
+        if agent.is_some() && record.state.agent_may_touch_visitor().is_err() {
+            return Ok(());
+        }
         let Some(before) = record.merge_marks(agent.as_ref(), marks) else {
             return Ok(());
         };

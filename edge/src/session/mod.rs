@@ -24,6 +24,7 @@
 //! pure and live in `porchlight_protocol` (`session`, `change`, `record`).
 
 mod bot;
+mod guard;
 mod handlers;
 mod outbox;
 mod sockets;
@@ -103,6 +104,7 @@ pub struct Core {
     /// Loaded once per wake-up; `None` until `/init` for a new object.
     record: RefCell<Option<SessionRecord>>,
     sync: RefCell<Sync>,
+    guard: RefCell<guard::Guard>,
 }
 
 impl std::ops::Deref for ChatSession {
@@ -126,7 +128,11 @@ impl DurableObject for ChatSession {
         util::answer_pings(&state);
         let sync = Sync { cursors, ..Sync::default() };
         let storage = state.storage();
-        let core = Rc::new(Core { env, storage, store, record: RefCell::new(record), sync: RefCell::new(sync) });
+        if let Err(e) = storage.sql().exec(guard::SCHEMA, None) {
+            worker::console_error!("ChatSession: creating the limits table failed: {e}");
+        }
+        let guard = RefCell::new(guard::Guard::default());
+        let core = Rc::new(Core { env, storage, store, record: RefCell::new(record), sync: RefCell::new(sync), guard });
         ChatSession { state, core }
     }
 
@@ -149,6 +155,11 @@ impl DurableObject for ChatSession {
             }
             "/visitor" => self.upgrade(Role::Visitor),
             "/agent" => self.upgrade(Role::Agent),
+            "/revoke" => {
+                let porchlight_protocol::internal::Revoked { agent } = req.json().await?;
+                self.revoke(&agent)?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
             "/position" => {
                 let Position { position } = req.json().await?;
                 if self.record.borrow().as_ref().is_some_and(|r| r.state.status == Status::Waiting) {
@@ -169,12 +180,31 @@ impl DurableObject for ChatSession {
             let _ = ws.close(Some(1011), Some("socket state lost; reconnect"));
             return Ok(());
         };
+        // Too fast for a person: refused before any work (guard.rs).
+        let too_fast = |who: &str, class: Option<(guard::Class, Option<porchlight_protocol::ClientMsgId>, bool)>| match class {
+            Some((class, client_id, silent)) => match self.admit(who, class) {
+                Ok(()) => false,
+                Err(ms) => {
+                    if !silent {
+                        guard::too_fast(&ws, ms, client_id);
+                    }
+                    true
+                }
+            },
+            None => false,
+        };
         match attachment.role {
             Role::Visitor => match parse_frame::<VisitorFrame>(&text) {
+                Incoming::Frame(frame) if attachment.authed && too_fast("visitor", guard::visitor_class(&frame)) => Ok(()),
                 Incoming::Frame(frame) => self.on_visitor(&ws, &mut attachment, frame).await,
                 other => reject_unparsed(&ws, other),
             },
             Role::Agent => match parse_frame::<AgentFrame>(&text) {
+                Incoming::Frame(frame)
+                    if attachment.agent.as_ref().is_some_and(|a| too_fast(&format!("agent/{}", a.id), guard::agent_class(&frame))) =>
+                {
+                    Ok(())
+                }
                 Incoming::Frame(frame) => self.on_agent(&ws, &mut attachment, frame).await,
                 other => reject_unparsed(&ws, other),
             },

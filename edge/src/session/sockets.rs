@@ -59,6 +59,10 @@ impl ChatSession {
             let body = ErrorBody::new(ErrorCode::NotFound, "Session not found. Start a new chat.");
             return Ok(Response::from_json(&body)?.with_status(404));
         }
+        if !self.room_for_socket() {
+            let body = ErrorBody::new(ErrorCode::RateLimited, "Too many open connections to this chat. Close a tab and retry.");
+            return Ok(Response::from_json(&body)?.with_status(429));
+        }
         let pair = WebSocketPair::new()?;
         let tag = match role {
             Role::Visitor => "visitor",
@@ -66,6 +70,7 @@ impl ChatSession {
         };
         self.state.accept_websocket_with_tags(&pair.server, &[tag]);
         pair.server.serialize_attachment(Attachment { role, authed: false, agent: None, revocable: None })?;
+        self.expect_hello(pair.server.clone());
         Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
     }
 
@@ -136,7 +141,7 @@ impl ChatSession {
 
 /// Whether a socket has said a valid `hello`: reads one field of the
 /// attachment rather than deserializing all of it.
-fn authed(ws: &WebSocket) -> bool {
+pub(super) fn authed(ws: &WebSocket) -> bool {
     #[derive(Deserialize)]
     struct Authed {
         authed: bool,
