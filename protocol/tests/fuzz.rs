@@ -101,6 +101,7 @@ fn every_decoder(bytes: &[u8]) -> usize {
     if let Some(form) = check::<CreateSession>(bytes) {
         accepted += 1;
         let _ = validate::name(&form.name);
+        let _ = validate::visitor_name(&form.name, &["Ava", "Copper Kettle"]);
         let _ = validate::email(form.email.as_deref());
         let _ = validate::context(&form.context);
     }
