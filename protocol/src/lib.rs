@@ -12,6 +12,8 @@
 //! - [`record`]: a session as its Durable Object keeps it; summary, view and counters.
 //! - [`internal`]: bodies of the routes between Durable Objects.
 //! - [`validate`]: limits on everything a user can type.
+//! - [`data`]: a visitor's data as exported or erased, and retention.
+//! - [`identity`]: verified identity (HS256 JWTs from the site's backend), HMAC-SHA256.
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
@@ -20,7 +22,9 @@
 
 pub mod change;
 pub mod clock;
+pub mod data;
 pub mod frames;
+pub mod identity;
 pub mod ids;
 pub mod inbox;
 pub mod internal;
