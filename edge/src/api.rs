@@ -4,7 +4,7 @@
 //! with a status in one place ([`ApiError::into_response`]). Origin checks
 //! for visitor routes happen here, before any Durable Object is touched.
 
-use crate::{accounts, config, crypto, limiter, util};
+use crate::{accounts, config, crypto, identity, limiter, util};
 use porchlight_protocol::limits;
 use porchlight_protocol::site::{AccountSource, AgentAccount, AgentList, CreateAgent, CreatedAgent, Role, SiteConfig, Sites};
 use porchlight_protocol::validate::{self, MAX_FRAME_BYTES};
@@ -63,6 +63,37 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (req.method(), segments.as_slice()) {
+        (_, ["api", ..]) if !porchlight_protocol::site::is_local_host(&req.url()?.host_str().unwrap_or_default()) => {
+            let found = config::sites(env)?.demo_credentials();
+            if found.is_empty() {
+                route_api(req, env, &segments).await
+            } else {
+                Err(demo_credentials_refusal(&found))
+            }
+        }
+        _ => route_api(req, env, &segments).await,
+    }
+}
+
+/// The deploy guard: the demo's tokens and identity secret are published
+/// in this repository, so an edge that still has them serves its API only
+/// to this machine (`wrangler dev`). Anywhere else every API route answers
+/// 503 until real ones are set (README "Deploy").
+fn demo_credentials_refusal(found: &[String]) -> ApiError {
+    worker::console_error!("refusing to serve: demo credentials configured ({})", found.join("; "));
+    ApiError::new(
+        503,
+        ErrorCode::DemoCredentials,
+        format!(
+            "This Porchlight edge still has the demo's public credentials ({}). Replace SITES with your own \
+             (agent token hashes, no demo identity_secret) and set secrets with `wrangler secret put`; see README \"Deploy\".",
+            found.join("; ")
+        ),
+    )
+}
+
+async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Response> {
+    match (req.method(), segments) {
         (Method::Get, ["healthz"]) => Ok(Response::ok("ok")?),
         (Method::Post, ["api", "v1", "agent", "login"]) => agent_login(&req, env).await,
         (method, ["api", "v1", "sites", site, rest @ ..]) => {
@@ -70,7 +101,9 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
             let site_id = SiteId::parse(site).ok_or_else(|| ApiError::not_found("Site"))?;
             let site = sites.get(&site_id).ok_or_else(|| ApiError::not_found("Site"))?;
             match (method, rest) {
-                (Method::Options, ["sessions"] | ["widget"]) => preflight(&req, site),
+                (Method::Options, ["sessions"] | ["widget"] | ["identity", "conversations"]) => preflight(&req, site),
+                (Method::Post, ["identity", "conversations"]) => identity::conversations(req, env, &site_id, site).await,
+                (_, rest @ ["data", ..]) => crate::data::admin(req, env, &site_id, site, rest).await,
                 (Method::Get, ["widget"]) => widget_config(&req, env, &site_id, site).await,
                 (Method::Post, ["sessions"]) => create_session(req, env, &site_id, site).await,
                 (Method::Get, ["sessions", id, "ws"]) => {
@@ -223,7 +256,7 @@ async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, 
     kb_forward(env, site_id, forwarded, None).await
 }
 
-async fn desk_forward(env: &Env, site_id: &SiteId, req: Request) -> ApiResult<Response> {
+pub(crate) async fn desk_forward(env: &Env, site_id: &SiteId, req: Request) -> ApiResult<Response> {
     let stub = env.durable_object("SITE_DESK")?.get_by_name(site_id.as_str())?;
     Ok(stub.fetch_with_request(req).await?)
 }
@@ -235,9 +268,16 @@ async fn webhooks_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
         (Method::Get, ["webhooks"]) => Request::new("https://internal/webhooks", Method::Get)?,
         (Method::Post, ["webhooks"]) => {
             let body = read_capped(&mut req, MAX_FRAME_BYTES).await?.ok_or_else(too_large)?;
+            let form: porchlight_protocol::webhook::RegisterWebhook = serde_json::from_slice(&body)
+                .map_err(|_| ApiError::new(400, ErrorCode::BadFrame, "The body must be {\"url\": \"https://…\"}."))?;
+            // Here, where the site's `dev` flag is known.
+            porchlight_protocol::webhook::check_url(&form.url, site.dev).map_err(|why| ApiError::new(400, ErrorCode::BadFrame, why))?;
             let mut init = worker::RequestInit::new();
             init.with_method(Method::Post).with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
             Request::new_with_init("https://internal/webhooks", &init)?
+        }
+        (Method::Post, ["webhooks", id, "rotate"]) if id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            Request::new_with_init(&format!("https://internal/webhooks/{id}/rotate"), worker::RequestInit::new().with_method(Method::Post))?
         }
         (Method::Delete, ["webhooks", id]) if id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
             Request::new(&format!("https://internal/webhooks/{id}"), Method::Delete)?
@@ -248,7 +288,7 @@ async fn webhooks_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
 }
 
 /// Like [`agent_bearer`], and the agent must be an ADMIN.
-async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig, what: &str) -> ApiResult<AgentAccount> {
+pub(crate) async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig, what: &str) -> ApiResult<AgentAccount> {
     let account = agent_bearer(req, env, site_id, site).await?;
     if account.role != Role::Admin {
         return Err(ApiError::new(403, ErrorCode::Forbidden, format!("{what} needs an ADMIN agent.")));
@@ -257,7 +297,7 @@ async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCon
 }
 
 /// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.
-async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
+pub(crate) async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
     guarded_sign_in(req, env, site_id.as_str(), site.limits.auth_failures, agent_bearer_unguarded(req, env, site_id, site)).await
 }
 
@@ -280,7 +320,7 @@ fn session_id(raw: &str, cors_origin: &str) -> ApiResult<SessionId> {
 }
 
 /// The request's `Origin`, if the site allows it; 403 otherwise.
-fn allowed_origin(req: &Request, site: &SiteConfig) -> ApiResult<String> {
+pub(crate) fn allowed_origin(req: &Request, site: &SiteConfig) -> ApiResult<String> {
     let origin = req.headers().get("origin")?.unwrap_or_default();
     if site.allows_origin(&origin) {
         Ok(origin)
@@ -308,7 +348,7 @@ fn agent_origin(req: &Request) -> ApiResult<()> {
     }
 }
 
-fn with_cors(resp: Response, origin: &str) -> Result<Response> {
+pub(crate) fn with_cors(resp: Response, origin: &str) -> Result<Response> {
     let headers = Headers::new();
     for (k, v) in resp.headers().entries() {
         headers.set(&k, &v)?;
@@ -367,7 +407,7 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
 }
 
-async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &str) -> ApiResult<T> {
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &str) -> ApiResult<T> {
     let cors = |e: ApiError| e.with_cors(Some(origin).filter(|o| !o.is_empty()));
     let body = read_capped(req, MAX_FRAME_BYTES).await?.ok_or_else(|| cors(too_large()))?;
     serde_json::from_slice(&body).map_err(|e| cors(ApiError::new(400, ErrorCode::BadFrame, format!("The request body is not valid: {e}."))))
@@ -407,20 +447,27 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
     let email = validate::email(form.email.as_deref()).map_err(invalid)?;
     let mut context = validate::context(&form.context).map_err(invalid)?;
     context.page_url = context.page_url.map(|u| validate::page_url(&u, site.full_page_urls));
-    // Counted only for a valid form, so a typo in the name costs nothing.
+    let claims = identity::check(env, site_id, site, form.identity.as_deref()).map_err(|e| e.with_cors(Some(&origin)))?;
+    // Counted only for a valid form (and identity), so a typo in the name costs nothing.
     if let Some(ms) = limiter::take_for_site(env, site_id, "sessions", &req, site.limits.sessions).await? {
         return Err(limiter::refused(ms, limits::too_many_chats_message(ms)).with_cors(Some(&origin)));
     }
 
     let id = SessionId(crypto::random_hex(16)?);
-    let token = crypto::random_hex(32)?;
-    let init = crate::session::Init {
-        site: site_id.clone(),
-        id: id.clone(),
-        visitor: porchlight_protocol::VisitorInfo { name, email },
-        token_sha256: crypto::sha256_hex(&token),
-        context,
+    let mut visitor = porchlight_protocol::VisitorInfo::new(name, email);
+    let token = match (claims, identity::secret(env, site_id, site)) {
+        (Some(claims), Some(key)) => {
+            visitor = visitor.verified_by(claims);
+            // What the token vouches for wins over what the page said.
+            context.attributes.retain(|k, _| !visitor.attributes.contains_key(k));
+            let user_id = visitor.user_id.clone().unwrap_or_default();
+            // Indexed first: a link to a session that failed to start is skipped later; a lost link is not.
+            crate::internal::Desk::of(env, site_id)?.link_identity(&user_id, &id).await?;
+            porchlight_protocol::identity::continuity_token(&key, site_id.as_str(), id.as_str())
+        }
+        _ => crypto::random_hex(32)?,
     };
+    let init = crate::session::Init { site: site_id.clone(), id: id.clone(), visitor, token_sha256: crypto::sha256_hex(&token), context };
     let stub = env.durable_object("CHAT_SESSION")?.get_by_name(&session_object_name(site_id, &id))?;
     let resp = stub.fetch_with_request(util::internal_post("/init", &init)?).await?;
     if resp.status_code() != 204 {

@@ -1,8 +1,10 @@
 //! Randomness and hashing.
 //!
 //! Randomness comes from the runtime's CSPRNG (`crypto.getRandomValues`);
-//! tokens are stored only as SHA-256 hashes.
+//! tokens are stored only as SHA-256 hashes. HMAC is RustCrypto's, in
+//! `porchlight_protocol::identity` (identity tokens and webhook signatures).
 
+use porchlight_protocol::identity::hex;
 use sha2::{Digest, Sha256};
 use wasm_bindgen::JsCast;
 use worker::{Error, Result};
@@ -20,29 +22,4 @@ pub fn random_hex(n: usize) -> Result<String> {
 
 pub fn sha256_hex(s: &str) -> String {
     hex(&Sha256::digest(s.as_bytes()))
-}
-
-/// HMAC-SHA256 (RFC 2104) of `message` under `key`, as lowercase hex:
-/// the webhook signature.
-pub fn hmac_sha256_hex(key: &str, message: &str) -> String {
-    const BLOCK: usize = 64;
-    let mut k = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        k[..32].copy_from_slice(&Sha256::digest(key.as_bytes()));
-    } else {
-        k[..key.len()].copy_from_slice(key.as_bytes());
-    }
-    let pad = |byte: u8| k.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message.as_bytes()).finalize();
-    hex(&Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-    out
 }

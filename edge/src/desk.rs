@@ -18,23 +18,33 @@
 
 use crate::crypto;
 use crate::util::now_ms;
-use porchlight_protocol::internal::{EventBatch, TicketDraft, TokenCheck};
+use porchlight_protocol::internal::{EventBatch, IdentityLink, IdentityQuery, SessionRef, TicketDraft, TokenCheck};
 use porchlight_protocol::site::{constant_time_eq, AgentAccount, Role};
 use porchlight_protocol::ticket::{Ticket, TicketList, TicketSummary};
 use porchlight_protocol::webhook::{self, Event, RegisterWebhook, Webhook, WebhookEvent};
 use porchlight_protocol::{AgentId, ErrorBody, ErrorCode, SiteId};
 use serde::Deserialize;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, ResponseBuilder, Result, SqlStorage, State};
 
 /// How long one delivery may take before it counts as failed.
 const DELIVERY_TIMEOUT_MS: u32 = 10_000;
-/// Deliveries tried per alarm run; the rest wait for the next run.
-const BATCH: usize = 50;
+/// Deliveries one endpoint's run reads at a time (it reads again until none is due).
+const BATCH: usize = 20;
+/// While deliveries run, the alarm comes back this often to start runs for
+/// endpoints that have none (and to pick up what a lost run left).
+const BACKSTOP_MS: i64 = 5_000;
 
 #[durable_object]
 pub struct SiteDesk {
     state: State,
     sql: SqlStorage,
+    /// Endpoints with a delivery run going: one run per endpoint delivers
+    /// its events in order, and runs of different endpoints go side by
+    /// side, so a slow receiver delays only itself.
+    running: Rc<RefCell<HashSet<String>>>,
 }
 
 impl DurableObject for SiteDesk {
@@ -54,13 +64,23 @@ impl DurableObject for SiteDesk {
             "CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
                 token_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER)",
             crate::limiter::SCHEMA,
+            // Verified users' sessions: continuity, and export or erase by user id.
+            "CREATE TABLE IF NOT EXISTS identities (user_id TEXT NOT NULL, session TEXT NOT NULL, created_at INTEGER NOT NULL,
+                PRIMARY KEY (user_id, session))",
+            "CREATE INDEX IF NOT EXISTS identities_by_session ON identities (session)",
         ];
         for statement in schema {
             if let Err(e) = sql.exec(statement, None) {
                 worker::console_error!("SiteDesk: creating schema failed: {e}");
             }
         }
-        SiteDesk { state, sql }
+        // A rotated-out secret keeps signing until `old_until` (ms).
+        for (column, decl) in [("old_secret", "TEXT"), ("old_until", "INTEGER")] {
+            if let Err(e) = crate::util::add_column_if_missing(&sql, "webhooks", column, decl) {
+                worker::console_error!("SiteDesk: adding webhooks.{column} failed: {e}");
+            }
+        }
+        SiteDesk { state, sql, running: Rc::default() }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -135,19 +155,70 @@ impl DurableObject for SiteDesk {
                 }
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
+            (Method::Post, ["identities"]) => {
+                let IdentityLink { user_id, session } = req.json().await?;
+                self.sql.exec(
+                    "INSERT INTO identities (user_id, session, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    vec![user_id.into(), session.0.into(), (now_ms() as i64).into()],
+                )?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            (Method::Post, ["identities", "list"]) => {
+                let IdentityQuery { user_id, limit } = req.json().await?;
+                #[derive(Deserialize)]
+                struct Row {
+                    session: String,
+                }
+                let rows: Vec<Row> = self
+                    .sql
+                    .exec(
+                        "SELECT session FROM identities WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
+                        vec![user_id.into(), i64::from(limit).into()],
+                    )?
+                    .to_array()?;
+                Response::from_json(&rows.into_iter().map(|r| porchlight_protocol::SessionId(r.session)).collect::<Vec<_>>())
+            }
+            (Method::Post, ["export"]) => {
+                let SessionRef { session } = req.json().await?;
+                let rows: Vec<JsonRow> = self.sql.exec("SELECT json FROM tickets WHERE session = ?", vec![session.0.into()])?.to_array()?;
+                let tickets = rows.iter().map(|r| serde_json::from_str(&r.json)).collect::<serde_json::Result<Vec<Ticket>>>()?;
+                Response::from_json(&tickets)
+            }
+            (Method::Post, ["erase"]) => {
+                let SessionRef { session } = req.json().await?;
+                let id = session.0;
+                self.sql.exec("DELETE FROM tickets WHERE session = ?", vec![id.clone().into()])?;
+                self.sql.exec("DELETE FROM identities WHERE session = ?", vec![id.clone().into()])?;
+                // Session events carry the summary (`data.id`); messages and tickets name it (`data.session`).
+                self.sql.exec(
+                    "DELETE FROM deliveries WHERE json_extract(body, '$.data.id') = ?1 OR json_extract(body, '$.data.session') = ?1",
+                    vec![id.into()],
+                )?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
             (Method::Get, ["webhooks"]) => Response::from_json(&self.webhooks()?),
             (Method::Post, ["webhooks"]) => {
                 let Ok(RegisterWebhook { url }) = req.json().await else {
                     return bad(ErrorCode::BadFrame, "The body must be {\"url\": \"https://…\"}.");
                 };
-                if let Err(why) = webhook::check_url(&url) {
+                // The Worker checked it with the site's `dev` flag; this refuses
+                // private and link-local addresses whatever the caller.
+                if let Err(why) = webhook::check_url(&url, true) {
                     return bad(ErrorCode::BadFrame, &why);
+                }
+                if self.webhooks()?.len() >= webhook::MAX_ENDPOINTS {
+                    let body = ErrorBody::new(
+                        ErrorCode::LimitReached,
+                        format!("A site can have at most {} webhook endpoints; remove one first.", webhook::MAX_ENDPOINTS),
+                    );
+                    return Ok(Response::from_json(&body)?.with_status(409));
                 }
                 let hook = Webhook {
                     id: format!("wh_{}", crypto::random_hex(8)?),
                     url: url.trim().to_owned(),
                     created_at: now_ms(),
                     secret: Some(format!("whsec_{}", crypto::random_hex(24)?)),
+                    previous_valid_until: None,
                 };
                 self.sql.exec(
                     "INSERT INTO webhooks (id, url, secret, created_at) VALUES (?, ?, ?, ?)",
@@ -159,6 +230,21 @@ impl DurableObject for SiteDesk {
                     ],
                 )?;
                 Ok(Response::from_json(&hook)?.with_status(201))
+            }
+            (Method::Post, ["webhooks", id, "rotate"]) => {
+                let secret = format!("whsec_{}", crypto::random_hex(24)?);
+                let until = now_ms() + webhook::ROTATION_OVERLAP_MS;
+                let rotated = self
+                    .sql
+                    .exec(
+                        "UPDATE webhooks SET old_secret = secret, old_until = ?, secret = ? WHERE id = ?",
+                        vec![(until as i64).into(), secret.clone().into(), id.to_string().into()],
+                    )?
+                    .rows_written();
+                match self.webhooks()?.into_iter().find(|h| h.id == *id).filter(|_| rotated > 0) {
+                    Some(hook) => Response::from_json(&Webhook { secret: Some(secret), ..hook }),
+                    None => not_found("Webhook"),
+                }
             }
             (Method::Delete, ["webhooks", id]) => {
                 let gone = self.sql.exec("DELETE FROM webhooks WHERE id = ?", vec![id.to_string().into()])?.rows_written();
@@ -173,7 +259,7 @@ impl DurableObject for SiteDesk {
     }
 
     async fn alarm(&self) -> Result<Response> {
-        self.deliver_due().await?;
+        self.start_runs()?;
         self.schedule().await?;
         Ok(ResponseBuilder::new().with_status(204).empty())
     }
@@ -284,9 +370,20 @@ impl SiteDesk {
             id: String,
             url: String,
             created_at: f64,
+            old_until: Option<f64>,
         }
-        let rows: Vec<Row> = self.sql.exec("SELECT id, url, created_at FROM webhooks ORDER BY created_at", None)?.to_array()?;
-        Ok(rows.into_iter().map(|r| Webhook { id: r.id, url: r.url, created_at: r.created_at as u64, secret: None }).collect())
+        let rows: Vec<Row> = self.sql.exec("SELECT id, url, created_at, old_until FROM webhooks ORDER BY created_at", None)?.to_array()?;
+        let now = now_ms();
+        Ok(rows
+            .into_iter()
+            .map(|r| Webhook {
+                id: r.id,
+                url: r.url,
+                created_at: r.created_at as u64,
+                secret: None,
+                previous_valid_until: r.old_until.map(|t| t as u64).filter(|&t| t > now),
+            })
+            .collect())
     }
 
     /// Queues one delivery of each event (with its id) per endpoint, once
@@ -309,52 +406,106 @@ impl SiteDesk {
                 )?;
             }
         }
+        self.start_runs()?;
         self.schedule().await?;
         Ok(hooks.len())
     }
 
-    /// Sets the alarm for the earliest pending delivery (now, if one is due).
+    /// Sets the alarm for the earliest pending delivery.
     async fn schedule(&self) -> Result<()> {
-        #[derive(Deserialize)]
-        struct Next {
-            next: Option<f64>,
-        }
-        let Next { next } = self.sql.exec("SELECT MIN(next_at) AS next FROM deliveries WHERE state = 'pending'", None)?.one()?;
-        if let Some(next) = next {
-            let offset = (next as i64 - now_ms() as i64).max(0);
-            self.state.storage().set_alarm(offset).await?;
-        }
-        Ok(())
+        arm(&self.sql, &self.state.storage()).await
     }
 
-    async fn deliver_due(&self) -> Result<()> {
+    /// Starts a delivery run for every endpoint with due deliveries and no
+    /// run going. Runs outlive the request or alarm that started them.
+    fn start_runs(&self) -> Result<()> {
         #[derive(Deserialize)]
-        struct Due {
-            id: f64,
-            url: String,
-            secret: String,
-            event_id: String,
-            kind: String,
-            body: String,
-            attempts: f64,
+        struct Hook {
+            hook: String,
         }
-        let due: Vec<Due> = self
+        let due: Vec<Hook> = self
             .sql
+            .exec("SELECT DISTINCT hook FROM deliveries WHERE state = 'pending' AND next_at <= ?", vec![(now_ms() as i64).into()])?
+            .to_array()?;
+        for Hook { hook } in due {
+            if !self.running.borrow_mut().insert(hook.clone()) {
+                continue;
+            }
+            let (sql, running, storage) = (self.sql.clone(), self.running.clone(), self.state.storage());
+            self.state.wait_until(async move {
+                if let Err(e) = deliver_run(&sql, &hook).await {
+                    worker::console_error!("SiteDesk: delivering to {hook} failed: {e}");
+                }
+                running.borrow_mut().remove(&hook);
+                // Its failures' retries are due later: wake up for the earliest.
+                if let Err(e) = arm(&sql, &storage).await {
+                    worker::console_error!("SiteDesk: setting the alarm failed: {e}");
+                }
+            });
+        }
+        // Delivered rows are kept a day, for the record, then dropped.
+        self.sql.exec("DELETE FROM deliveries WHERE state != 'pending' AND next_at < ?", vec![(now_ms() as i64 - 86_400_000).into()])?;
+        Ok(())
+    }
+}
+
+/// Sets the alarm for the earliest pending delivery; when some are due now
+/// (their runs are going), for a backstop a little later instead of at once.
+async fn arm(sql: &SqlStorage, storage: &worker::Storage) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Next {
+        next: Option<f64>,
+    }
+    let Next { next } = sql.exec("SELECT MIN(next_at) AS next FROM deliveries WHERE state = 'pending'", None)?.one()?;
+    if let Some(next) = next {
+        let offset = next as i64 - now_ms() as i64;
+        storage.set_alarm(if offset <= 0 { BACKSTOP_MS } else { offset }).await?;
+    }
+    Ok(())
+}
+
+/// One endpoint's run: its due deliveries in order, one at a time, until
+/// none is due (a failure waits for its retry time).
+async fn deliver_run(sql: &SqlStorage, hook: &str) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Due {
+        id: f64,
+        url: String,
+        secret: String,
+        old_secret: Option<String>,
+        old_until: Option<f64>,
+        event_id: String,
+        kind: String,
+        body: String,
+        attempts: f64,
+    }
+    loop {
+        let due: Vec<Due> = sql
             .exec(
                 &format!(
-                    "SELECT d.id, w.url, w.secret, d.event_id, d.kind, d.body, d.attempts
+                    "SELECT d.id, w.url, w.secret, w.old_secret, w.old_until, d.event_id, d.kind, d.body, d.attempts
                      FROM deliveries d JOIN webhooks w ON w.id = d.hook
-                     WHERE d.state = 'pending' AND d.next_at <= ? ORDER BY d.id LIMIT {BATCH}"
+                     WHERE d.hook = ? AND d.state = 'pending' AND d.next_at <= ? ORDER BY d.id LIMIT {BATCH}"
                 ),
-                vec![(now_ms() as i64).into()],
+                vec![hook.to_owned().into(), (now_ms() as i64).into()],
             )?
             .to_array()?;
+        if due.is_empty() {
+            return Ok(());
+        }
         for d in due {
-            let outcome = post(&d.url, &d.secret, &d.event_id, &d.kind, &d.body).await;
+            let mut secrets = vec![d.secret.as_str()];
+            if let (Some(old), Some(until)) = (d.old_secret.as_deref(), d.old_until) {
+                if until as u64 > now_ms() {
+                    secrets.push(old);
+                }
+            }
+            let signature = webhook::signature_header(&secrets, now_ms() / 1000, &d.body);
+            let outcome = post(&d.url, &signature, &d.event_id, &d.kind, &d.body).await;
             let attempts = d.attempts as u32 + 1;
             match outcome {
                 Ok(()) => {
-                    self.sql.exec(
+                    sql.exec(
                         "UPDATE deliveries SET state = 'delivered', attempts = ?, last_error = NULL WHERE id = ?",
                         vec![i64::from(attempts).into(), (d.id as i64).into()],
                     )?;
@@ -363,30 +514,29 @@ impl SiteDesk {
                     let state = if attempts >= webhook::MAX_ATTEMPTS { "failed" } else { "pending" };
                     let next_at = now_ms() + webhook::retry_delay_ms(attempts);
                     worker::console_log!("webhook {} to {}: attempt {attempts} failed ({why})", d.event_id, d.url);
-                    self.sql.exec(
+                    sql.exec(
                         "UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
                         vec![state.into(), i64::from(attempts).into(), (next_at as i64).into(), why.into(), (d.id as i64).into()],
                     )?;
                 }
             }
         }
-        // Delivered rows are kept a day, for the record, then dropped.
-        self.sql.exec("DELETE FROM deliveries WHERE state != 'pending' AND next_at < ?", vec![(now_ms() as i64 - 86_400_000).into()])?;
-        Ok(())
     }
 }
 
 /// One signed POST; `Err` says why it does not count as delivered.
-async fn post(url: &str, secret: &str, event_id: &str, kind: &str, body: &str) -> std::result::Result<(), String> {
+/// Redirects are not followed (a 3xx counts as a failure): a receiver
+/// cannot bounce the edge to an address the URL rules refused.
+async fn post(url: &str, signature: &str, event_id: &str, kind: &str, body: &str) -> std::result::Result<(), String> {
     let attempt = async {
         let headers = worker::Headers::new();
         headers.set("content-type", "application/json")?;
         headers.set("user-agent", "Porchlight-Webhooks/1")?;
         headers.set("porchlight-event", kind)?;
         headers.set("porchlight-delivery", event_id)?;
-        headers.set("porchlight-signature", &format!("sha256={}", crypto::hmac_sha256_hex(secret, body)))?;
+        headers.set("porchlight-signature", signature)?;
         let mut init = worker::RequestInit::new();
-        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into())).with_redirect(worker::RequestRedirect::Manual);
         let req = Request::new_with_init(url, &init)?;
         let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(DELIVERY_TIMEOUT_MS));
         let resp = worker::Fetch::Request(req).send_with_signal(&signal).await?;

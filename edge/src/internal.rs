@@ -5,10 +5,12 @@
 
 use crate::util;
 use porchlight_kb::bot::BotAnswer;
-use porchlight_protocol::internal::{BotTurn, EventBatch, Position, PositionAnswer, QueueSync, Revoked, TicketDraft, TokenCheck};
+use porchlight_protocol::internal::{
+    BotTurn, EventBatch, IdentityLink, IdentityQuery, Position, PositionAnswer, QueueSync, Revoked, SessionRef, TicketDraft, TokenCheck,
+};
 use porchlight_protocol::site::AgentAccount;
 use porchlight_protocol::ticket::Ticket;
-use porchlight_protocol::{SessionId, SiteId};
+use porchlight_protocol::{SessionId, SessionSummary, SiteId, TranscriptExport};
 use serde::Serialize;
 use worker::{Env, Method, Request, Response, Result, Stub};
 
@@ -53,6 +55,12 @@ impl Queue {
         self.0.fetch_with_request(post("/roster", &())?).await
     }
 
+    /// `POST /erase` → 204: forget a session's summary and search texts.
+    pub async fn erase(&self, session: &SessionId) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/erase", &SessionRef { session: session.clone() })?).await?;
+        expect(&resp, 204, "queue erase")
+    }
+
     /// `POST /revoked` → the sessions not closed: close this agent's consoles.
     pub async fn revoked(&self, revoked: &Revoked) -> Result<Vec<SessionId>> {
         let mut resp = self.0.fetch_with_request(post("/revoked", revoked)?).await?;
@@ -95,6 +103,33 @@ impl Desk {
             200 => Ok(Some(resp.json().await?)),
             _ => Ok(None),
         }
+    }
+
+    /// `POST /identities` → 204: the continuity index.
+    pub async fn link_identity(&self, user_id: &str, session: &SessionId) -> Result<()> {
+        let link = IdentityLink { user_id: user_id.to_owned(), session: session.clone() };
+        let resp = self.0.fetch_with_request(post("/identities", &link)?).await?;
+        expect(&resp, 204, "desk identities")
+    }
+
+    /// `POST /identities/list` → the user's sessions, newest first.
+    pub async fn identity_sessions(&self, user_id: &str, limit: u32) -> Result<Vec<SessionId>> {
+        let mut resp = self.0.fetch_with_request(post("/identities/list", &IdentityQuery { user_id: user_id.to_owned(), limit })?).await?;
+        expect(&resp, 200, "desk identities list")?;
+        resp.json().await
+    }
+
+    /// `POST /export` → the tickets made from a session.
+    pub async fn export(&self, session: &SessionId) -> Result<Vec<Ticket>> {
+        let mut resp = self.0.fetch_with_request(post("/export", &SessionRef { session: session.clone() })?).await?;
+        expect(&resp, 200, "desk export")?;
+        resp.json().await
+    }
+
+    /// `POST /erase` → 204: the session's tickets, identity link and webhook outbox bodies.
+    pub async fn erase(&self, session: &SessionId) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/erase", &SessionRef { session: session.clone() })?).await?;
+        expect(&resp, 204, "desk erase")
     }
 
     /// `GET /agents` → current API-made accounts.
@@ -145,6 +180,30 @@ impl Session {
     pub async fn revoke(&self, revoked: &Revoked) -> Result<()> {
         let resp = self.0.fetch_with_request(post("/revoke", revoked)?).await?;
         expect(&resp, 204, "session revoke")
+    }
+
+    /// `GET /summary` → the session's summary, `None` if there is no such session.
+    pub async fn summary(&self) -> Result<Option<SessionSummary>> {
+        let mut resp = self.0.fetch_with_request(get("/summary")?).await?;
+        match resp.status_code() {
+            200 => Ok(Some(resp.json().await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `GET /transcript` → the whole conversation, `None` if there is no such session.
+    pub async fn transcript(&self) -> Result<Option<TranscriptExport>> {
+        let mut resp = self.0.fetch_with_request(get("/transcript")?).await?;
+        match resp.status_code() {
+            200 => Ok(Some(resp.json().await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `POST /erase` → 204: everything the session stores is deleted and its sockets closed.
+    pub async fn erase(&self) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/erase", &())?).await?;
+        expect(&resp, 204, "session erase")
     }
 
     /// `POST /position` → 204; relayed to the visitor as a `queue` frame.

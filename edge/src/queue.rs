@@ -189,6 +189,16 @@ impl DurableObject for SiteQueue {
                 };
                 Response::from_json(&PositionAnswer { position })
             }
+            "/erase" => {
+                let porchlight_protocol::internal::SessionRef { session } = req.json().await?;
+                self.sql.exec("DELETE FROM texts WHERE id = ?", vec![session.0.clone().into()])?;
+                self.sql.exec("DELETE FROM sessions WHERE id = ?", vec![session.0.clone().into()])?;
+                // The waiting line, counts and figures are recomputed from what is left.
+                *self.line.borrow_mut() = None;
+                *self.counts.borrow_mut() = None;
+                *self.stats.borrow_mut() = None;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
             "/roster" => {
                 if let Some(site) = self.any_site() {
                     self.push_presence(&site).await?;
@@ -525,6 +535,7 @@ impl SiteQueue {
                  WHERE json_extract(json, '$.visitor.name') LIKE ?1 ESCAPE '\\'
                     OR json_extract(json, '$.visitor.email') LIKE ?1 ESCAPE '\\'
                     OR json_extract(json, '$.order_ref') LIKE ?1 ESCAPE '\\'
+                    OR json_extract(json, '$.visitor.orders') LIKE ?1 ESCAPE '\\'
                     OR id IN (SELECT id FROM texts WHERE text LIKE ?1 ESCAPE '\\')
                  ORDER BY updated_at DESC LIMIT ?2",
                 vec![pattern.into(), (SEARCH_LIMIT as i64).into()],

@@ -26,6 +26,9 @@ pub struct CreateSession {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The site backend's signed identity token (HS256 JWT), when the page has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
     /// What the host page says about the visitor (see [`VisitorContext`]).
     #[serde(default, skip_serializing_if = "VisitorContext::is_empty")]
     pub context: VisitorContext,
@@ -151,6 +154,16 @@ pub enum ErrorCode {
     /// The session holds as much as one session may (messages or text);
     /// start a new chat.
     SessionFull,
+    /// An identity token that does not verify (signature, `alg`, shape or claims).
+    InvalidIdentity,
+    /// An identity token whose `exp` has passed.
+    IdentityExpired,
+    /// The site accepts only verified visitors and no identity token was sent.
+    IdentityRequired,
+    /// A per-site limit is reached (e.g. 10 webhook endpoints).
+    LimitReached,
+    /// This edge still runs with the demo's credentials on a public host.
+    DemoCredentials,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -395,11 +408,56 @@ impl SessionView {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorInfo {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The site's backend vouched for this visitor with a signed identity
+    /// token (see `identity`); everything else is claimed by the visitor.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verified: bool,
+    /// The site's user id (the token's `sub`), only when verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Which of `name` and `email` the token vouched for (`"name"`, `"email"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verified_fields: Vec<String>,
+    /// Order references from the token (verified), besides the page's `order_ref`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<String>,
+    /// Attributes from the token (verified); they win over the page's of the same key.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+impl VisitorInfo {
+    pub fn new(name: impl Into<String>, email: Option<String>) -> VisitorInfo {
+        VisitorInfo { name: name.into(), email, ..VisitorInfo::default() }
+    }
+
+    /// The visitor as the pre-chat form named them, overridden by what a
+    /// verified identity token says.
+    pub fn verified_by(mut self, claims: crate::identity::Claims) -> VisitorInfo {
+        self.verified = true;
+        self.user_id = Some(claims.sub);
+        self.verified_fields.clear();
+        if let Some(name) = claims.name {
+            self.name = name;
+            self.verified_fields.push("name".into());
+        }
+        if let Some(email) = claims.email {
+            self.email = Some(email);
+            self.verified_fields.push("email".into());
+        }
+        self.orders = claims.orders;
+        self.attributes = claims.attributes;
+        self
+    }
+
+    pub fn is_verified(&self, field: &str) -> bool {
+        self.verified && self.verified_fields.iter().any(|f| f == field)
+    }
 }
 
 /// One row of a site's queue.
@@ -460,6 +518,11 @@ pub enum VisitorFrame {
         token: String,
         #[serde(default)]
         last_seq: Seq,
+        /// The page's identity token, if any: when the session is a verified
+        /// user's, it must be that user's (a shared computer's next user
+        /// cannot resume the last one's chat).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<String>,
     },
     /// A new message. Resending the same `client_id` is answered with the
     /// original `ack` and stores nothing twice. `reply_to` quotes an earlier one.
@@ -608,6 +671,10 @@ pub enum Participant {
 }
 
 /// Session → widget and console.
+// `Welcome` (with the session's whole view) is far larger than the rest,
+// but there is one per connection and frames are built to be sent at
+// once: boxing it would cost every match in three apps and save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SessionFrame {
@@ -797,7 +864,7 @@ mod golden {
         AgentRef { id: AgentId("ava".into()), name: "Ava".into() }
     }
     fn visitor() -> VisitorInfo {
-        VisitorInfo { name: "Jo".into(), email: Some("jo@example.com".into()) }
+        VisitorInfo::new("Jo", Some("jo@example.com".into()))
     }
     fn msg() -> Message {
         Message {
@@ -818,14 +885,15 @@ mod golden {
     #[test]
     fn http_bodies() {
         golden(
-            CreateSession { name: "Jo".into(), email: Some("jo@example.com".into()), context: Default::default() },
+            CreateSession { name: "Jo".into(), email: Some("jo@example.com".into()), identity: None, context: Default::default() },
             json!({"name": "Jo", "email": "jo@example.com"}),
         );
-        golden(CreateSession { name: "Jo".into(), email: None, context: Default::default() }, json!({"name": "Jo"}));
+        golden(CreateSession { name: "Jo".into(), email: None, identity: None, context: Default::default() }, json!({"name": "Jo"}));
         golden(
             CreateSession {
                 name: "Jo".into(),
                 email: None,
+                identity: None,
                 context: VisitorContext {
                     page_url: Some("https://shop.example/orders/1042".into()),
                     order_ref: Some("CK-1042".into()),
@@ -872,10 +940,13 @@ mod golden {
 
     #[test]
     fn visitor_frames() {
-        golden(VisitorFrame::Hello { token: "t0k".into(), last_seq: Seq(2) }, json!({"type": "hello", "token": "t0k", "last_seq": 2}));
+        golden(
+            VisitorFrame::Hello { token: "t0k".into(), last_seq: Seq(2), identity: None },
+            json!({"type": "hello", "token": "t0k", "last_seq": 2}),
+        );
         assert_eq!(
             serde_json::from_value::<VisitorFrame>(json!({"type": "hello", "token": "t"})).unwrap(),
-            VisitorFrame::Hello { token: "t".into(), last_seq: Seq(0) },
+            VisitorFrame::Hello { token: "t".into(), last_seq: Seq(0), identity: None },
             "last_seq defaults to 0"
         );
         golden(

@@ -135,7 +135,7 @@ mod tests {
         SessionSummary {
             id: SessionId(id.into()),
             status,
-            visitor: VisitorInfo { name: format!("Visitor {id}"), email: Some(format!("{id}@example.com")) },
+            visitor: VisitorInfo::new(format!("Visitor {id}"), Some(format!("{id}@example.com"))),
             agent: agent.then(|| AgentRef { id: AgentId("ava".into()), name: "Ava".into() }),
             message_count: 1,
             last_message: Some("Order #1042 is late".into()),

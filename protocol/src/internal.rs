@@ -114,3 +114,26 @@ mod tests {
         assert_eq!(batch.events[0].id, "evt_5f0c_4");
     }
 }
+
+/// `POST /identities`, Worker → `SiteDesk`: session `session` belongs to
+/// verified user `user_id` (the continuity index; also how export and
+/// erase by user id find the user's sessions).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityLink {
+    pub user_id: String,
+    pub session: SessionId,
+}
+
+/// `POST /identities/list`, Worker → `SiteDesk`: the user's sessions, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityQuery {
+    pub user_id: String,
+    pub limit: u32,
+}
+
+/// `POST /erase` (to `SiteQueue` and `SiteDesk`) and `POST /export` (to
+/// `SiteDesk`): one session's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRef {
+    pub session: SessionId,
+}

@@ -13,6 +13,8 @@
 //! - [`codec`]: decoding untrusted frames and bodies (size first, errors as values).
 //! - [`internal`]: bodies of the routes between Durable Objects.
 //! - [`validate`]: limits on everything a user can type.
+//! - [`data`]: a visitor's data as exported or erased, and retention.
+//! - [`identity`]: verified identity (HS256 JWTs from the site's backend), HMAC-SHA256.
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`team`]: team chat: channels, who may do what, unread and mute, mentions, slash commands.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
@@ -24,7 +26,9 @@
 pub mod change;
 pub mod clock;
 pub mod codec;
+pub mod data;
 pub mod frames;
+pub mod identity;
 pub mod ids;
 pub mod inbox;
 pub mod internal;

@@ -354,7 +354,7 @@ mod tests {
         SessionRecord {
             site: SiteId("s".into()),
             id: SessionId("0123456789abcdef0123456789abcdef".into()),
-            visitor: VisitorInfo { name: "Jo".into(), email: None },
+            visitor: VisitorInfo::new("Jo", None),
             token_sha256: String::new(),
             state: SessionState::default(),
             articles: Default::default(),

@@ -40,6 +40,25 @@ pub struct SiteConfig {
     /// tokens and OAuth codes in URLs stay on the page.
     #[serde(default)]
     pub full_page_urls: bool,
+    /// Key of the HS256 identity tokens the site's backend signs. In
+    /// production set it as a Worker secret named [`identity_secret_var`]
+    /// (which wins); here only for the demo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_secret: Option<String>,
+    /// Refuse sessions without a valid identity token (401 `identity_required`).
+    #[serde(default)]
+    pub identity_required: bool,
+    /// A development site (the demo): webhooks may also go to `http(s)://`
+    /// `localhost`, `127.0.0.1` or `[::1]`.
+    #[serde(default)]
+    pub dev: bool,
+    /// Closed conversations are erased this many days after they close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
+    /// The same in seconds (wins over `retention_days`): for tests and
+    /// short-lived deployments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_seconds: Option<u64>,
 }
 
 /// An agent who may sign in to a site's console. Only the SHA-256 of the
@@ -110,6 +129,69 @@ impl SiteConfig {
     pub fn agent_by_token_hash(&self, token_sha256: &str) -> Option<&AgentAccount> {
         self.agents.iter().find(|a| constant_time_eq(a.token_sha256.as_bytes(), token_sha256.as_bytes()))
     }
+}
+
+impl SiteConfig {
+    /// How long after closing a conversation is erased, if the site says.
+    pub fn retention_ms(&self) -> Option<u64> {
+        match (self.retention_seconds, self.retention_days) {
+            (Some(s), _) => Some(s.saturating_mul(1000)),
+            (None, Some(d)) => Some(u64::from(d) * 86_400_000),
+            (None, None) => None,
+        }
+    }
+}
+
+/// The Worker secret holding a site's identity secret:
+/// `IDENTITY_SECRET_` and the site id in capitals, `-` as `_`
+/// (`copper-kettle` → `IDENTITY_SECRET_COPPER_KETTLE`).
+pub fn identity_secret_var(site: &SiteId) -> String {
+    format!("IDENTITY_SECRET_{}", site.as_str().to_ascii_uppercase().replace('-', "_"))
+}
+
+// ───────────── the deploy guard ─────────────
+
+/// SHA-256 of the demo agent tokens shipped in `edge/wrangler.toml`
+/// (`demo-agent-ava`, `demo-agent-ben`): public, so never credentials.
+pub const DEMO_TOKEN_HASHES: [&str; 2] = [
+    "0635ca7c6e1562fb3f349318820a38eecad80122129239e9a827ef4e8c518e5e",
+    "9485c4cc6aecd31a1550e813fc5539fe56e1a0e4956dc7383577608222ac603f",
+];
+/// The demo's identity secret (README signs tokens with it).
+pub const DEMO_IDENTITY_SECRET: &str = "demo-identity-secret";
+
+impl Sites {
+    /// What in this configuration is the demo's published credentials:
+    /// `site: what` for each; empty when none is.
+    pub fn demo_credentials(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for (id, site) in &self.0 {
+            for agent in &site.agents {
+                if DEMO_TOKEN_HASHES.iter().any(|h| h.eq_ignore_ascii_case(&agent.token_sha256)) {
+                    found.push(format!("{id}: agent `{}` has a demo token", agent.id));
+                }
+            }
+            if site.identity_secret.as_deref() == Some(DEMO_IDENTITY_SECRET) {
+                found.push(format!("{id}: identity_secret is the demo's"));
+            }
+        }
+        found
+    }
+}
+
+/// Is `host` (a request URL's host, maybe with a port) this machine? The
+/// demo's credentials are served only there.
+pub fn is_local_host(host: &str) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h)
+    };
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "::1"
+        || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 impl AgentAccount {
@@ -202,6 +284,11 @@ mod tests {
             limits: Limits::default(),
             full_page_urls: false,
             agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into(), role: Role::Agent }],
+            identity_secret: None,
+            identity_required: false,
+            dev: false,
+            retention_days: None,
+            retention_seconds: None,
         }
     }
 
@@ -251,6 +338,36 @@ mod tests {
         assert!(!valid_agent_id("Night"));
         assert!(!valid_agent_id(""));
         assert!(!valid_agent_id(&"a".repeat(33)));
+    }
+
+    #[test]
+    fn demo_credentials_are_found_and_only_local_hosts_may_serve_them() {
+        let shipped = include_str!("../../edge/wrangler.toml");
+        let json = shipped.split("SITES = '''").nth(1).and_then(|r| r.split("'''").next()).unwrap();
+        let sites = Sites::parse(json).unwrap();
+        let found = sites.demo_credentials();
+        assert!(found.iter().any(|f| f.contains("`ava`")) && found.iter().any(|f| f.contains("`ben`")), "{found:?}");
+        assert!(found.iter().any(|f| f.contains("identity_secret")), "{found:?}");
+        let mut real = site(&["https://shop.example"]);
+        real.identity_secret = Some("s3cret-from-wrangler-secret-put".into());
+        assert!(Sites([(SiteId("shop".into()), real)].into_iter().collect()).demo_credentials().is_empty());
+        for host in ["127.0.0.1:8787", "localhost", "localhost:8787", "[::1]:8787", "127.0.0.2", "chat.localhost"] {
+            assert!(is_local_host(host), "{host}");
+        }
+        for host in ["chat.example.com", "porchlight-edge.acme.workers.dev", "10.0.0.1", "localhost.example.com", ""] {
+            assert!(!is_local_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn retention_in_seconds_wins_and_identity_secrets_are_named_per_site() {
+        let mut s = site(&[]);
+        assert_eq!(s.retention_ms(), None);
+        s.retention_days = Some(30);
+        assert_eq!(s.retention_ms(), Some(30 * 86_400_000));
+        s.retention_seconds = Some(2);
+        assert_eq!(s.retention_ms(), Some(2000));
+        assert_eq!(identity_secret_var(&SiteId("copper-kettle".into())), "IDENTITY_SECRET_COPPER_KETTLE");
     }
 
     #[test]

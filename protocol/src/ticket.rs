@@ -130,7 +130,7 @@ mod tests {
     const AT: u64 = 1_795_303_800_000; // 2026-11-21 23:30 UTC
 
     fn jo() -> VisitorInfo {
-        VisitorInfo { name: "Jo".into(), email: Some("jo@example.com".into()) }
+        VisitorInfo::new("Jo", Some("jo@example.com".into()))
     }
 
     fn said(seq: u64, author: Author, text: &str) -> Message {

@@ -228,7 +228,7 @@ mod tests {
 
     fn welcome(messages: Vec<Message>) -> SessionFrame {
         SessionFrame::Welcome {
-            session: SessionView::new(SessionId("0".repeat(32)), Status::Waiting, VisitorInfo { name: "Jo".into(), email: None }, 0),
+            session: SessionView::new(SessionId("0".repeat(32)), Status::Waiting, VisitorInfo::new("Jo", None), 0),
             messages,
         }
     }

@@ -136,7 +136,7 @@ fn original(m: &Message) -> Message {
 
 fn welcome(messages: Vec<Message>) -> SessionFrame {
     SessionFrame::Welcome {
-        session: SessionView::new(SessionId("0".repeat(32)), Status::Active, VisitorInfo { name: "Jo".into(), email: None }, 0),
+        session: SessionView::new(SessionId("0".repeat(32)), Status::Active, VisitorInfo::new("Jo", None), 0),
         messages,
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod edge_process;
 pub mod proxy;
+pub mod receiver;
 pub mod resilient;
 pub mod webdriver;
 
@@ -24,6 +25,33 @@ use tungstenite::{Message, WebSocket};
 pub const SITE: &str = "copper-kettle";
 pub const AVA: &str = "demo-agent-ava";
 pub const BEN: &str = "demo-agent-ben";
+
+/// Test-only sites `cargo xtask test` adds: `members-only` requires a
+/// verified identity (secret [`MEMBERS_SECRET`]); `second-shop` has its
+/// own ADMIN ([`SECOND_ADMIN`]), `dev: true`, and keeps closed
+/// conversations 3 seconds.
+pub const MEMBERS_SITE: &str = "members-only";
+pub const MEMBERS_SECRET: &str = "members-only-test-secret";
+pub const SECOND_SITE: &str = "second-shop";
+pub const SECOND_ADMIN: &str = "test-admin-second-shop";
+/// copper-kettle's identity secret (the demo's, in edge/wrangler.toml).
+pub const DEMO_IDENTITY_SECRET: &str = "demo-identity-secret";
+
+/// An identity token as a site's backend signs it; `exp` an hour ahead
+/// unless `claims` sets it.
+pub fn identity_token(secret: &str, claims: serde_json::Value) -> String {
+    let mut claims = claims;
+    if claims.get("exp").is_none() {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        claims["exp"] = (now + 3600).into();
+    }
+    porchlight_protocol::identity::sign(&claims, secret.as_bytes())
+}
+
+/// `POST sessions` on any site from the demo origin, with any body.
+pub fn start_session_on(site: &str, body: serde_json::Value) -> Answer {
+    post(&format!("/api/v1/sites/{site}/sessions"), Some(&demo_origin()), None, &body.to_string())
+}
 
 /// Tokens of the eight extra agents `cargo xtask test` adds for races
 /// (ids `agent-1` … `agent-8`).
@@ -156,7 +184,7 @@ fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
 /// Creates a session from the demo origin, as the widget's pre-chat form does.
 pub fn create_session(name: &str) -> SessionCreated {
     let email = Some(format!("{}@example.com", name.chars().filter(char::is_ascii_alphanumeric).collect::<String>()));
-    let body = serde_json::to_string(&CreateSession { name: name.into(), email, context: Default::default() }).unwrap();
+    let body = serde_json::to_string(&CreateSession { name: name.into(), email, identity: None, context: Default::default() }).unwrap();
     let a = post(&format!("/api/v1/sites/{SITE}/sessions"), Some(&demo_origin()), None, &body);
     assert_eq!(a.status, 201, "create session: {}", a.body);
     serde_json::from_value(a.body).expect("SessionCreated")
@@ -236,6 +264,12 @@ impl Ws {
 
     pub fn visitor(session: &SessionCreated) -> Ws {
         let path = format!("/api/v1/sites/{SITE}/sessions/{}/ws", session.session_id);
+        Ws::connect(&path, Some(&demo_origin())).expect("visitor socket")
+    }
+
+    /// The visitor socket of a session on any site.
+    pub fn visitor_on(site: &str, session: &SessionCreated) -> Ws {
+        let path = format!("/api/v1/sites/{site}/sessions/{}/ws", session.session_id);
         Ws::connect(&path, Some(&demo_origin())).expect("visitor socket")
     }
 
@@ -321,7 +355,7 @@ impl Ws {
     // ── protocol conveniences ──
 
     pub fn visitor_hello(&mut self, token: &str) -> SessionFrame {
-        self.send(&VisitorFrame::Hello { token: token.into(), last_seq: Default::default() });
+        self.send(&VisitorFrame::Hello { token: token.into(), last_seq: Default::default(), identity: None });
         self.recv()
     }
 

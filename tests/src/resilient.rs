@@ -73,7 +73,7 @@ impl Resilient {
             if let Ok(Ok(mut ws)) = Ws::connect_to(&self.base, &self.path, self.origin.as_deref()) {
                 let last_seq = self.transcript.last_seq();
                 let hello = match &self.side {
-                    Side::Visitor { token } => serde_json::to_value(VisitorFrame::Hello { token: token.clone(), last_seq }),
+                    Side::Visitor { token } => serde_json::to_value(VisitorFrame::Hello { token: token.clone(), last_seq, identity: None }),
                     Side::Agent { token } => serde_json::to_value(AgentFrame::Hello { token: token.clone(), last_seq }),
                 }
                 .unwrap_or_default();

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 const STRICT: &str = "limits-check";
 
 fn form(name: &str) -> String {
-    serde_json::to_string(&CreateSession { name: name.into(), email: None, context: Default::default() }).unwrap()
+    serde_json::to_string(&CreateSession { name: name.into(), email: None, context: Default::default(), identity: None }).unwrap()
 }
 
 fn new_session_as(site: &str, ip: &str, name: &str) -> Answer {

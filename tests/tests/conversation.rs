@@ -122,7 +122,7 @@ fn edits_deletions_reactions_and_replies_reach_everyone_and_survive_a_resume() {
 
     // A visitor who was away since before the edit gets every change on resume.
     let mut back = Ws::visitor(&session);
-    back.send(&VisitorFrame::Hello { token: session.token.clone(), last_seq: before_changes });
+    back.send(&VisitorFrame::Hello { token: session.token.clone(), last_seq: before_changes, identity: None });
     let resumed = welcome_messages(back.recv());
     let find = |seq: Seq| resumed.iter().find(|m| m.seq == seq).cloned();
     assert_eq!(find(typo.seq).map(|m| m.text), Some("where is my order?".into()), "the edit, though the message is older");

@@ -189,7 +189,12 @@ fn webhooks_are_signed_and_retried_until_acknowledged() {
         assert!(one[1].at - one[0].at >= Duration::from_millis(900), "{kind}: retries back off");
         assert!(one[2].at - one[1].at >= Duration::from_millis(1800), "{kind}: and back off more");
         for h in &one {
-            assert_eq!(h.headers["porchlight-signature"], format!("sha256={}", signature(&secret, &h.body)), "{kind}: signature");
+            // `t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, checked with an independent HMAC.
+            let header = &h.headers["porchlight-signature"];
+            let t = header.strip_prefix("t=").and_then(|r| r.split(',').next()).expect("t=");
+            assert_eq!(header, &format!("t={t},v1={}", signature(&secret, &format!("{t}.{}", h.body))), "{kind}: signature");
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+            assert!(now.abs_diff(t.parse().unwrap()) < 120, "{kind}: t is the time of the attempt");
         }
         let event: WebhookEvent = serde_json::from_str(&one[0].body).expect("event json");
         assert_eq!((event.event.kind(), event.id.as_str()), (kind, first.as_str()));

@@ -114,6 +114,9 @@
   };
   api.context = ctx;
   api.sound = pre.sound === true;
+  // The signed-in user's identity token (HS256 JWT from the site's
+  // backend); the widget reads it from here (host::identity).
+  if (typeof pre.identity === "string") api.identity = pre.identity;
   api.setContext = (c) => {
     Object.assign(ctx, c);
     dispatchEvent(new Event("porchlight:context"));

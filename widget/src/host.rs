@@ -52,3 +52,14 @@ pub fn context() -> VisitorContext {
     };
     validate::clamp_context(&context, FULL_URLS.with(|f| f.get()))
 }
+
+/// The page's identity token for the signed-in user, if any: the one place
+/// the widget reads it. The loader keeps it at `window.Porchlight.identity`
+/// (set by `window.Porchlight = {identity: token}` before the loader, or by
+/// the page's API later); it is sent in `POST sessions` and on `hello`,
+/// never in a URL.
+pub fn identity() -> Option<String> {
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let porchlight = js_sys::Reflect::get(&window, &"Porchlight".into()).ok().filter(|p| p.is_object() || p.is_function())?;
+    js_sys::Reflect::get(&porchlight, &"identity".into()).ok()?.as_string().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}

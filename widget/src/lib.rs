@@ -134,6 +134,25 @@ fn app(props: &AppProps) -> Html {
         });
     }
     {
+        // Continuity: a signed-in user's conversations from other browsers
+        // join the list (once per page load; the edge hands out their tokens
+        // only for a valid identity token).
+        let (history, site, edge) = (history.clone(), props.site.clone(), props.edge.clone());
+        use_effect_with((), move |_| {
+            if let Some(identity) = host::identity() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let url = format!("{edge}/api/v1/sites/{site}/identity/conversations");
+                    let body = porchlight_protocol::identity::ConversationsRequest { identity };
+                    if let Ok(found) =
+                        porchlight_browser::post_json::<_, porchlight_protocol::identity::Conversations>(&url, &body, None).await
+                    {
+                        history.set(History::merge(&site, found.conversations));
+                    }
+                });
+            }
+        });
+    }
+    {
         // A session the edge refuses for good (unknown, bad token) is over too.
         let (site, creds) = (props.site.clone(), widget.credentials.clone());
         use_effect_with(widget.conn, move |conn| {
@@ -161,7 +180,7 @@ fn app(props: &AppProps) -> Html {
                 return;
             }
             starting.set(true);
-            let form = CreateSession { name: visitor.name, email: visitor.email, context: host::context() };
+            let form = CreateSession { name: visitor.name, email: visitor.email, identity: host::identity(), context: host::context() };
             let (widget, starting, start_error, view, edge, site) =
                 (widget.clone(), starting.clone(), start_error.clone(), view.clone(), edge.clone(), site.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -326,7 +345,8 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
                     url,
                     Handlers {
                         hello: Box::new(move || {
-                            let hello = VisitorFrame::Hello { token: creds.token.clone(), last_seq: *cursor.borrow() };
+                            let hello =
+                                VisitorFrame::Hello { token: creds.token.clone(), last_seq: *cursor.borrow(), identity: host::identity() };
                             serde_json::to_string(&hello).unwrap_or_default()
                         }),
                         on_frame: Box::new(move |text| match serde_json::from_str::<SessionFrame>(&text) {

@@ -113,6 +113,24 @@ impl History {
     }
 }
 
+impl History {
+    /// Adds a verified user's conversations from other browsers (continuity);
+    /// an entry this browser already has keeps its own preview.
+    pub fn merge(site: &str, found: Vec<porchlight_protocol::identity::KnownConversation>) -> Vec<PastChat> {
+        let mut list = Self::load(site);
+        for c in found {
+            if list.iter().any(|e| e.session_id == c.session_id) {
+                continue;
+            }
+            list.push(PastChat { session_id: c.session_id, token: c.token, status: c.status, preview: c.preview, at: c.at });
+        }
+        list.sort_by_key(|e| std::cmp::Reverse(e.at));
+        list.truncate(HISTORY_CAP);
+        let _ = LocalStorage::set(Self::key(site), &list);
+        list
+    }
+}
+
 /// Messages typed but not yet committed, per session, in the host page's
 /// localStorage: a reload (or a browser that was offline) loses none, and
 /// resending is safe because sends are idempotent by `client_id`.

@@ -2,6 +2,7 @@
 //!
 //! - `demo`: install what is missing, build, run the edge on :8787 and the demo site on :8080.
 //! - `test`: the same set-up, then every test: unit, edge end-to-end, browser.
+//! - `deploy`: `wrangler deploy`, refused while `edge/wrangler.toml` has the demo's credentials.
 //! - `build`: build loader, widget, console and edge into `edge/assets` and `edge/build`.
 //! - `size`: raw / gzip / brotli bytes of everything a browser or Workers downloads.
 //! - `bench`: the bot's ranking quality against plain BM25, its keystroke latency, and the
@@ -13,6 +14,7 @@
 
 mod bench;
 mod build;
+mod deploy;
 mod kb;
 mod run;
 mod tools;
@@ -27,12 +29,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => run::demo(),
         Some("test") => run::test(&args[1..]),
+        Some("deploy") => deploy::main(&args[1..]),
         Some("build") => tools::ensure(false).and_then(|t| build::all(&t)),
         Some("kb") => kb::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("size") => tools::ensure(false).and_then(|t| build::all(&t)).and_then(|()| build::size_report()),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | build | size | bench | kb (import | search)>");
+            eprintln!("usage: cargo xtask <demo | test | build | deploy | size | bench | kb (import | search)>");
             return ExitCode::from(2);
         }
     };

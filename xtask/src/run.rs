@@ -117,11 +117,7 @@ fn import_sample_kb(edge_url: &str) -> Result {
 /// The demo site configuration with the test run's demo origin allowed.
 pub fn test_sites(demo_origin: &str) -> Result<String> {
     let toml = std::fs::read_to_string(root().join("edge/wrangler.toml")).map_err(|e| e.to_string())?;
-    let json = toml
-        .split("SITES = '''")
-        .nth(1)
-        .and_then(|rest| rest.split("'''").next())
-        .ok_or("edge/wrangler.toml has no SITES = '''…''' block")?;
+    let json = crate::deploy::sites_json(&toml)?;
     let mut sites: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("SITES in wrangler.toml: {e}"))?;
     let origins = sites["copper-kettle"]["allowed_origins"].as_array_mut().ok_or("SITES has no copper-kettle origins")?;
     origins.push(demo_origin.into());
@@ -147,6 +143,21 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         agents.push(serde_json::json!({ "id": format!("agent-{n}"), "name": format!("Agent {n}"), "token_sha256": hash }));
     }
     sites["limits-check"] = strict;
+    // Two more sites (tests/src/lib.rs knows them): one that chats only
+    // with verified users, and one with its own admin (webhook limits,
+    // slow receivers) whose closed conversations are kept 3 seconds.
+    let sha = |t: &str| -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(t).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    sites["members-only"] = serde_json::json!({
+        "name": "Members Only", "allowed_origins": [demo_origin],
+        "identity_secret": "members-only-test-secret", "identity_required": true,
+    });
+    sites["second-shop"] = serde_json::json!({
+        "name": "Second Shop", "allowed_origins": [demo_origin], "dev": true, "retention_seconds": 3,
+        "agents": [{ "id": "owner", "name": "Owner", "token_sha256": sha("test-admin-second-shop"), "role": "ADMIN" }],
+    });
     Ok(sites.to_string())
 }
 

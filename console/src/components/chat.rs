@@ -385,15 +385,8 @@ pub fn chat(props: &Props) -> Html {
                     </div>
                 </div>
             </header>
-            if let Some(ctx) = session.map(|s| &s.context).filter(|c| !c.is_empty()) {
-                // Everything here came from the host page: text, never HTML or links.
-                <aside class="visitor-info" aria-label="Visitor info">
-                    if let Some(url) = &ctx.page_url { <div><span class="k">{ "Page" }</span><span class="v">{ url }</span></div> }
-                    if let Some(o) = &ctx.order_ref {
-                        <div><span class="k">{ "Order" }</span><span class="v" aria-label="Order reference">{ o }</span></div>
-                    }
-                    { for ctx.attributes.iter().map(|(k, v)| html! { <div><span class="k">{ k }</span><span class="v">{ v }</span></div> }) }
-                </aside>
+            if let Some(s) = session.filter(|s| s.visitor.verified || !s.context.is_empty()) {
+                { visitor_info(s) }
             }
             if state.conn == Some(Conn::Reconnecting) { <p class="note" role="status">{ "Reconnecting…" }</p> }
             if let Some(s) = session.filter(|s| !s.articles.suggested.is_empty() || !s.articles.opened.is_empty()) {
@@ -486,5 +479,35 @@ fn trail(label: &'static str, articles: &[ArticleRef]) -> Html {
                 <ul>{ for articles.iter().map(|a| html! { <li data-article={a.id.clone()}>{ &a.title }</li> }) }</ul>
             }
         </div>
+    }
+}
+
+/// The visitor panel. What the site's backend vouched for (a verified
+/// identity token) is marked "Verified"; everything else came from the
+/// visitor or the host page and says so. All of it is text, never HTML or links.
+fn visitor_info(s: &porchlight_protocol::SessionView) -> Html {
+    let v = &s.visitor;
+    let ctx = &s.context;
+    let claimed = || html! { <span class="unverified">{ "unverified — claimed by the visitor" }</span> };
+    let row = |k: &str, value: &str, verified: bool| {
+        html! { <div><span class="k">{ k.to_owned() }</span><span class="v">{ value.to_owned() }</span>
+        if !verified { { claimed() } }</div> }
+    };
+    html! {
+        <aside class="visitor-info" aria-label="Visitor info">
+            if v.verified {
+                <div><span class="verified" role="note">{ "✓ Verified" }</span>
+                    <span class="v">{ format!("user {}", v.user_id.clone().unwrap_or_default()) }</span></div>
+                { row("Name", &v.name, v.is_verified("name")) }
+                if let Some(email) = &v.email { { row("Email", email, v.is_verified("email")) } }
+                { for v.orders.iter().map(|o| row("Order", o, true)) }
+                { for v.attributes.iter().map(|(k, val)| row(k, val, true)) }
+            }
+            if let Some(url) = &ctx.page_url { <div><span class="k">{ "Page" }</span><span class="v">{ url }</span></div> }
+            if let Some(o) = &ctx.order_ref {
+                <div><span class="k">{ "Order" }</span><span class="v" aria-label="Order reference">{ o }</span>{ claimed() }</div>
+            }
+            { for ctx.attributes.iter().map(|(k, val)| row(k, val, false)) }
+        </aside>
     }
 }

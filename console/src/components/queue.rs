@@ -325,10 +325,15 @@ fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
         <tr key={s.id.to_string()} {class} data-session={s.id.to_string()}>
             <td>
                 <div class="visitor"><span class="name" title={s.visitor.name.clone()}>{ &s.visitor.name }</span>
+                    if s.visitor.verified { <span class="verified" title="Identity verified by the site">{ "✓ Verified" }</span> }
                     if unread > 0 { <span class="unread" aria-label="Unread count">{ unread }</span> }
                 </div>
                 if let Some(email) = &s.visitor.email { <div class="email" title={email.clone()}>{ email }</div> }
-                if let Some(order) = &s.order_ref { <div class="email">{ format!("Order {order}") }</div> }
+                { for s.visitor.orders.iter().map(|order| html! { <div class="email">{ format!("Order {order} ✓") }</div> }) }
+                if let Some(order) = &s.order_ref {
+                    <div class="email">{ format!("Order {order}") }
+                        <span class="unverified">{ "unverified — claimed by the visitor" }</span></div>
+                }
                 if let Some(last) = &s.last_message { <div class="preview" dir="auto">{ last }</div> }
             </td>
             <td><span class={badge}>{ s.status.label() }</span></td>

@@ -23,9 +23,12 @@ impl ChatSession {
     pub(super) async fn on_visitor(&self, ws: &WebSocket, attachment: &mut Attachment, frame: VisitorFrame) -> Result<()> {
         let record = self.record()?;
         match (attachment.authed, frame) {
-            (false, VisitorFrame::Hello { token, last_seq }) => {
+            (false, VisitorFrame::Hello { token, last_seq, identity }) => {
                 if !constant_time_eq(crypto::sha256_hex(&token).as_bytes(), record.token_sha256.as_bytes()) {
                     return refuse_hello(ws, "That visitor token does not open this session.");
+                }
+                if self.identity_is_someone_else(&record, identity.as_deref())? {
+                    return refuse_hello(ws, "This conversation belongs to another signed-in user.");
                 }
                 attachment.authed = true;
                 ws.serialize_attachment(&*attachment)?;
@@ -74,6 +77,19 @@ impl ChatSession {
             }
             (true, VisitorFrame::Close) => self.on_close(ws, &Actor::Visitor).await,
         }
+    }
+
+    /// A verified user's conversation is not resumed under another user's
+    /// valid identity (the next person on a shared computer). An expired or
+    /// unreadable token does not refuse: the visitor token opens the chat.
+    fn identity_is_someone_else(&self, record: &SessionRecord, identity: Option<&str>) -> Result<bool> {
+        let (Some(owner), Some(token)) = (record.visitor.user_id.as_deref(), identity) else { return Ok(false) };
+        let sites = config::sites(&self.env)?;
+        let Some(site) = sites.get(&record.site) else { return Ok(false) };
+        Ok(match crate::identity::check(&self.env, &record.site, site, Some(token)) {
+            Ok(Some(claims)) => claims.sub != owner,
+            _ => false,
+        })
     }
 
     pub(super) async fn on_agent(&self, ws: &WebSocket, attachment: &mut Attachment, frame: AgentFrame) -> Result<()> {

@@ -153,6 +153,14 @@ impl DurableObject for ChatSession {
                     exported_at: now_ms(),
                 })
             }
+            "/summary" => match self.record.borrow().as_ref() {
+                Some(record) => Response::from_json(&record.summary()),
+                None => Ok(Response::from_json(&ErrorBody::new(ErrorCode::NotFound, "Session not found."))?.with_status(404)),
+            },
+            "/erase" => {
+                self.erase_here().await?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
             "/visitor" => self.upgrade(Role::Visitor),
             "/agent" => self.upgrade(Role::Agent),
             "/revoke" => {
@@ -224,7 +232,47 @@ impl DurableObject for ChatSession {
     async fn alarm(&self) -> Result<Response> {
         self.sync.borrow_mut().backstop = false;
         self.drain_outbox().await;
+        if let Err(e) = self.apply_retention().await {
+            worker::console_error!("ChatSession: retention failed, retrying in a minute: {e}");
+            self.storage.set_alarm(60_000).await?;
+        }
         Ok(ResponseBuilder::new().with_status(204).empty())
+    }
+}
+
+impl ChatSession {
+    /// Retention: a closed conversation of a site with `retention_days` is
+    /// erased everywhere once that long has passed; until then the alarm is
+    /// kept no later than that moment (an earlier outbox alarm stays).
+    async fn apply_retention(&self) -> Result<()> {
+        let Some(record) = self.record.borrow().clone() else { return Ok(()) };
+        let sites = crate::config::sites(&self.env)?;
+        let retention = sites.get(&record.site).and_then(|s| s.retention_ms());
+        let Some(at) = porchlight_protocol::data::erase_at(record.closed_at, retention) else { return Ok(()) };
+        let now = now_ms();
+        if now < at {
+            let set = self.storage.get_alarm().await?;
+            if set.is_none_or(|t| t as u64 > at) {
+                self.storage.set_alarm((at - now) as i64).await?;
+            }
+            return Ok(());
+        }
+        // The copies first: if they fail, this session still knows its id and retries.
+        crate::data::erase_copies(&self.env, &record.site, &record.id).await?;
+        self.erase_here().await
+    }
+
+    /// Deletes everything this object stores and closes its sockets: the
+    /// session is gone (its routes answer 404, its token opens nothing).
+    async fn erase_here(&self) -> Result<()> {
+        for ws in self.state.get_websockets() {
+            util::send(&ws, &SessionFrame::error(ErrorCode::NotFound, "This conversation was erased."));
+            let _ = ws.close(Some(1000), Some("erased"));
+        }
+        *self.record.borrow_mut() = None;
+        self.storage.delete_alarm().await?;
+        self.storage.delete_all().await?;
+        Ok(())
     }
 }
 

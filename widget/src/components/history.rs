@@ -121,7 +121,7 @@ pub fn past_conversation(props: &PastProps) -> Html {
                 Handlers {
                     hello: Box::new(move || {
                         // The whole history each time: the transcript drops what it already has.
-                        let hello = VisitorFrame::Hello { token: token.clone(), last_seq: porchlight_protocol::Seq(0) };
+                        let hello = VisitorFrame::Hello { token: token.clone(), last_seq: porchlight_protocol::Seq(0), identity: None };
                         serde_json::to_string(&hello).unwrap_or_default()
                     }),
                     on_frame: Box::new(move |text| {

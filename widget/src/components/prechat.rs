@@ -38,6 +38,7 @@ pub fn prechat(props: &Props) -> Html {
             let form = CreateSession {
                 name: value(&name),
                 email: Some(value(&email)).filter(|e| !e.trim().is_empty()),
+                identity: crate::host::identity(),
                 context: crate::host::context(),
             };
             // Same checks as the edge, so the visitor hears about a typo now.
