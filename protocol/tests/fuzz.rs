@@ -300,3 +300,99 @@ proptest! {
         let _ = every_decoder(v.to_string().as_bytes());
     }
 }
+
+// ─────────────── identity tokens and webhook URLs (after #14) ───────────────
+
+use porchlight_protocol::identity;
+use porchlight_protocol::webhook;
+
+const SECRET: &[u8] = b"fuzz-identity-secret";
+const NOW: u64 = 1_800_000_000;
+
+fn signed(claims: &Value) -> String {
+    identity::sign(claims, SECRET)
+}
+
+fn good_claims() -> Value {
+    serde_json::json!({"sub": "user-42", "name": "Jo", "email": "jo@example.com", "exp": NOW + 600, "orders": ["CK-1042"]})
+}
+
+#[test]
+fn a_token_signed_with_the_secret_verifies_and_nothing_else_does() {
+    let token = signed(&good_claims());
+    assert!(identity::verify(&token, SECRET, NOW).is_ok());
+    assert!(identity::verify(&token, b"another-secret", NOW).is_err());
+    assert!(identity::verify(&token, b"", NOW).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_tokens_never_panic_or_verify(token in ".{0,300}", dots in proptest::collection::vec(".{0,40}", 0..5)) {
+        prop_assert!(identity::verify(&token, SECRET, NOW).is_err());
+        prop_assert!(identity::verify(&dots.join("."), SECRET, NOW).is_err());
+    }
+
+    #[test]
+    fn a_changed_token_is_refused_or_says_the_same(at in any::<usize>(), with in prop_oneof![Just('A'), Just('_'), Just('-'), Just('.'), Just('='), any::<char>()]) {
+        let token = signed(&good_claims());
+        let mut chars: Vec<char> = token.chars().collect();
+        let i = at % chars.len();
+        chars[i] = with;
+        let changed: String = chars.into_iter().collect();
+        // A base64url character can differ only in padding bits and decode
+        // to the same bytes; then it must say exactly what was signed.
+        if let Ok(claims) = identity::verify(&changed, SECRET, NOW) {
+            prop_assert_eq!(Some(claims), identity::verify(&token, SECRET, NOW).ok());
+        }
+    }
+
+    #[test]
+    fn forged_claims_never_verify(claims in json(), alg in prop_oneof![Just("none"), Just("HS512"), Just("RS256"), Just("hs256"), Just("")]) {
+        // Random claims signed properly may or may not be valid claims;
+        // a token whose header names another algorithm never is.
+        let _ = identity::verify(&signed(&claims), SECRET, NOW);
+        let header = base64_url(&serde_json::json!({"alg": alg, "typ": "JWT"}).to_string());
+        let token = signed(&good_claims());
+        let rest = token.split_once('.').map_or("", |(_, r)| r);
+        let forged = format!("{header}.{rest}");
+        prop_assert!(identity::verify(&forged, SECRET, NOW).is_err());
+    }
+
+    #[test]
+    fn webhook_urls_and_signatures_never_panic(url in ".{0,80}", dev in any::<bool>(), header in ".{0,120}", body in ".{0,60}") {
+        let _ = webhook::check_url(&url, dev);
+        let _ = webhook::check_url(&format!("http://{url}/hook"), dev);
+        prop_assert!(!webhook::verify_signature(&header, "whsec", &body, NOW));
+    }
+
+    #[test]
+    fn private_and_link_local_addresses_are_refused_however_spelled(a in 0u8..=255, b in 0u8..=255, c in 0u8..=255, dev in any::<bool>()) {
+        for ip in [[10, a, b, c], [172, 16 + (a % 16), b, c], [192, 168, b, c], [169, 254, b, c]] {
+            let n = u32::from_be_bytes(ip);
+            for host in [
+                format!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]),
+                format!("{n}"),
+                format!("0x{n:08x}"),
+                format!("[::ffff:{}.{}.{}.{}]", ip[0], ip[1], ip[2], ip[3]),
+            ] {
+                prop_assert!(webhook::check_url(&format!("http://{host}/hook"), dev).is_err(), "{host} accepted");
+                prop_assert!(webhook::check_url(&format!("https://{host}/hook"), dev).is_err(), "{host} accepted");
+            }
+        }
+    }
+}
+
+fn base64_url(s: &str) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = s.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
