@@ -353,3 +353,53 @@ fn a_visitor_cannot_forge_internal_note_lines_in_a_ticket() {
     assert!(!lines.iter().any(|l| l.starts_with("[2026-11-21 23:40 UTC] Ava (internal note)")), "{}", ticket.description);
     assert!(lines.iter().any(|l| l.starts_with("    [2026-11-21 23:40 UTC] Ava (internal note)")), "{}", ticket.description);
 }
+
+/// The visitor's side of the session limit, in real Chromium: past the
+/// burst, "Start chat" shows the edge's sentence with the wait in minutes
+/// (never a silent failure), as an alert, and the form keeps what was typed.
+#[test]
+fn the_widget_says_too_many_new_chats_and_keeps_the_form() {
+    use porchlight_tests::webdriver::{Browser, FIND_BY_NAME_FN};
+    use serde_json::json;
+    // A browser cannot choose its address: spend the budget of whichever
+    // one the edge sees for it (none given, or loopback) on limits-check.
+    for ip in [None, Some("127.0.0.1")] {
+        for n in 0..12 {
+            let path = format!("/api/v1/sites/{STRICT}/sessions");
+            let a = match ip {
+                Some(ip) => request_as("POST", &path, ip, Some(&demo_origin()), None, Some(&form(&format!("Spender {n}")))),
+                None => post(&path, Some(&demo_origin()), None, &form(&format!("Spender {n}"))),
+            };
+            if a.status == 429 {
+                break;
+            }
+            assert_eq!(a.status, 201, "{}", a.body);
+        }
+    }
+    let browser = Browser::start();
+    // Any page of the demo origin will do: the loader goes in as a site would paste it.
+    browser.goto(&format!("{}/no-such-page", demo_origin()));
+    browser.script(
+        "const s = document.createElement('script'); s.src = arguments[0] + '/widget/v1/loader.js'; \
+         s.dataset.site = arguments[1]; document.body.appendChild(s);",
+        json!([edge(), STRICT]),
+    );
+    browser.click(&browser.by_name("button", "Open chat"));
+    let name = browser.by_name("textbox", "Name");
+    browser.type_text(&name, "Curious Visitor");
+    browser.click(&browser.by_name("button", "Start chat"));
+    let said = browser.wait_for(
+        "the widget to say there are too many new chats",
+        20,
+        &format!(
+            "{FIND_BY_NAME_FN}\nconst all = []; const walk = (r) => r.querySelectorAll('*').forEach(e => {{ all.push(e); if (e.shadowRoot) walk(e.shadowRoot); }}); walk(document);\n\
+             const a = all.find(e => e.getAttribute('role') === 'alert' && /Too many new chats from your network/.test(e.textContent));\n\
+             return a ? a.textContent : null;"
+        ),
+        json!([]),
+    );
+    let said = said.as_str().unwrap_or_default().to_owned();
+    assert!(said.contains("try again in") && said.contains("minute"), "{said}");
+    let kept = browser.script("return arguments[0].value", json!([browser.by_name("textbox", "Name")]));
+    assert_eq!(kept, json!("Curious Visitor"), "the form lost what was typed");
+}
