@@ -442,12 +442,20 @@ fn too_large() -> ApiError {
 async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<Response> {
     let origin = allowed_origin(&req, site)?;
     let form: CreateSession = read_json(&mut req, &origin).await?;
+    let reserved = reserved_names(env, site_id, site).await;
     let invalid = |e: validate::Invalid| ApiError::new(422, e.code, e.message).with_cors(Some(&origin));
-    let name = validate::visitor_name(&form.name, &reserved_names(env, site_id, site).await).map_err(invalid)?;
+    let name = validate::visitor_name(&form.name, &reserved).map_err(invalid)?;
     let email = validate::email(form.email.as_deref()).map_err(invalid)?;
     let mut context = validate::context(&form.context).map_err(invalid)?;
     context.page_url = context.page_url.map(|u| validate::page_url(&u, site.full_page_urls));
     let claims = identity::check(env, site_id, site, form.identity.as_deref()).map_err(|e| e.with_cors(Some(&origin)))?;
+    // A signed name is the site's user's own choice of display name: it
+    // meets the same rule as a typed one (never the system's, the site's or
+    // an agent's), else the pre-chat name stands and the rest still binds.
+    let claims = claims.map(|mut c| {
+        c.name = c.name.and_then(|n| validate::visitor_name(&n, &reserved).ok());
+        c
+    });
     // Counted only for a valid form (and identity), so a typo in the name costs nothing.
     if let Some(ms) = limiter::take_for_site(env, site_id, "sessions", &req, site.limits.sessions).await? {
         return Err(limiter::refused(ms, limits::too_many_chats_message(ms)).with_cors(Some(&origin)));

@@ -22,7 +22,12 @@ pub fn address(req: &Request) -> Option<String> {
 /// Takes a token for `kind` from the caller's bucket at desk `desk`:
 /// `Ok(None)` when allowed, `Ok(Some(ms))` to wait.
 pub async fn take(env: &Env, desk: &str, kind: &str, req: &Request, rate: Rate, peek: bool) -> Result<Option<u64>> {
-    let check = LimitCheck { key: limits::address_key(kind, address(req).as_deref()), rate, peek };
+    take_for_address(env, desk, kind, address(req).as_deref(), rate, peek).await
+}
+
+/// [`take`] for an address seen earlier (a socket's, kept from its upgrade).
+pub async fn take_for_address(env: &Env, desk: &str, kind: &str, address: Option<&str>, rate: Rate, peek: bool) -> Result<Option<u64>> {
+    let check = LimitCheck { key: limits::address_key(kind, address), rate, peek };
     let stub = env.durable_object("SITE_DESK")?.get_by_name(desk)?;
     let mut resp = stub.fetch_with_request(crate::util::internal_post("/limit", &check)?).await?;
     if resp.status_code() != 200 {
@@ -73,4 +78,23 @@ pub fn apply(sql: &SqlStorage, check: &LimitCheck, now: u64) -> Result<LimitAnsw
         }
     }
     Ok(LimitAnswer { retry_after_ms: outcome.err() })
+}
+
+/// A sign-in over a socket (`hello` with an agent token), held to the same
+/// failed sign-in budget as the REST routes: `Some(ms)` when the address
+/// has failed too often lately, before the token is even looked at.
+pub async fn sign_in_refused(env: &Env, site: &SiteId, address: Option<&str>, rate: Rate) -> Result<Option<u64>> {
+    take_for_address(env, site.as_str(), "auth", address, rate, true).await
+}
+
+/// Counts one failed socket sign-in against the address.
+pub async fn sign_in_failed(env: &Env, site: &SiteId, address: Option<&str>, rate: Rate) {
+    if let Err(e) = take_for_address(env, site.as_str(), "auth", address, rate, false).await {
+        worker::console_error!("counting a failed sign-in: {e}");
+    }
+}
+
+/// What a socket is told when its address has failed too often.
+pub fn sign_in_wait_message(ms: u64) -> String {
+    format!("Too many failed sign-ins from your network. Try again in {} s.", limits::retry_after_s(ms))
 }

@@ -42,6 +42,10 @@ const MAX_QUERY_CHARS: usize = 200;
 struct Attachment {
     site: SiteId,
     agent: Option<AgentRef>,
+    /// The client's address (`CF-Connecting-IP` at the upgrade): failed
+    /// sign-ins from it count against the site's budget.
+    #[serde(default)]
+    address: Option<String>,
     /// The agent said they stepped away.
     #[serde(default)]
     away: bool,
@@ -234,7 +238,8 @@ impl DurableObject for SiteQueue {
                 let Some(site) = site else { return Response::error("missing site", 400) };
                 let pair = WebSocketPair::new()?;
                 self.state.accept_web_socket(&pair.server);
-                pair.server.serialize_attachment(Attachment { site, agent: None, away: false })?;
+                let address = crate::limiter::address(&req);
+                pair.server.serialize_attachment(Attachment { site, agent: None, away: false, address })?;
                 // A console that never signs in is closed (1008) after 10 s.
                 let ws = pair.server.clone();
                 self.state.wait_until(async move {
@@ -278,11 +283,21 @@ impl DurableObject for SiteQueue {
             }
             QueueClientFrame::Hello { token } => {
                 let sites = config::sites(&self.env)?;
+                let rate = sites
+                    .get(&attachment.site)
+                    .map_or(porchlight_protocol::limits::Limits::default().auth_failures, |c| c.limits.auth_failures);
+                let address = attachment.address.as_deref();
+                if let Some(ms) = crate::limiter::sign_in_refused(&self.env, &attachment.site, address, rate).await? {
+                    send(&ws, &error(ErrorCode::RateLimited, crate::limiter::sign_in_wait_message(ms)));
+                    let _ = ws.close(Some(1008), Some("rate limited"));
+                    return Ok(());
+                }
                 let account = match sites.get(&attachment.site) {
                     Some(config) => accounts::by_token(&self.env, &attachment.site, config, &token).await?,
                     None => None,
                 };
                 let Some(agent) = account else {
+                    crate::limiter::sign_in_failed(&self.env, &attachment.site, address, rate).await;
                     send(&ws, &error(ErrorCode::Unauthorized, "That agent token is not valid for this site.".into()));
                     let _ = ws.close(Some(1008), Some("unauthorized"));
                     return Ok(());

@@ -79,6 +79,10 @@ impl IdentityError {
 #[derive(Deserialize)]
 struct Header {
     alg: String,
+    /// Extensions the issuer says must be understood (RFC 7515 §4.1.11):
+    /// none are, so any is a refusal.
+    #[serde(default)]
+    crit: Option<serde_json::Value>,
 }
 
 fn invalid(why: &str) -> IdentityError {
@@ -102,6 +106,9 @@ pub fn verify(token: &str, secret: &[u8], now_s: u64) -> Result<Claims, Identity
     let header: Header = decode_json(header).ok_or_else(|| invalid("its header is not base64url JSON"))?;
     if header.alg != "HS256" {
         return Err(invalid("only alg HS256 is accepted"));
+    }
+    if header.crit.is_some() {
+        return Err(invalid("its header names critical extensions (`crit`), which are not supported"));
     }
     let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| invalid("its signature is not base64url"))?;
     if signature.len() != 32 {
@@ -281,6 +288,12 @@ mod tests {
             assert!(matches!(err, IdentityError::Invalid(ref why) if why.contains("HS256")), "{alg}: {err:?}");
         }
         assert!(verify(&forge(r#"{"typ":"JWT"}"#, &claims(), "AAAA"), SECRET, NOW).is_err(), "no alg");
+        // Critical extensions nobody here understands make a token unusable (RFC 7515 §4.1.11).
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#);
+        let payload = URL_SAFE_NO_PAD.encode(claims().to_string());
+        let mac = URL_SAFE_NO_PAD.encode(hmac_sha256(SECRET, format!("{header}.{payload}").as_bytes()));
+        let err = verify(&format!("{header}.{payload}.{mac}"), SECRET, NOW).unwrap_err();
+        assert!(matches!(err, IdentityError::Invalid(ref why) if why.contains("crit")), "{err:?}");
     }
 
     #[test]

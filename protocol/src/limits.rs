@@ -142,7 +142,20 @@ pub fn address_key(kind: &str, cf_connecting_ip: Option<&str>) -> String {
     // Parsed, so a forged header cannot shape the storage key and one
     // address has one spelling.
     let ip = cf_connecting_ip.and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
-    let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    // An IPv6 customer gets a whole /64 (often far more): counting single
+    // addresses would give one network 2^64 budgets. An IPv4-mapped address
+    // counts as the IPv4 address it is.
+    let ip = match ip {
+        Some(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Some(v4) => v4.to_string(),
+        None => "unknown".to_owned(),
+    };
     format!("{kind}:{ip}")
 }
 
@@ -245,10 +258,14 @@ mod tests {
     #[test]
     fn address_keys_are_tidy() {
         assert_eq!(address_key("sessions", Some("203.0.113.9")), "sessions:203.0.113.9");
-        assert_eq!(address_key("sessions", Some("2001:db8::1")), "sessions:2001:db8::1");
+        assert_eq!(address_key("sessions", Some("2001:db8::1")), "sessions:2001:db8:0:0::/64");
+        // One IPv6 network, one budget, however many addresses it rotates through.
+        assert_eq!(address_key("sessions", Some("2001:db8:0:0:ffff::c")), "sessions:2001:db8:0:0::/64");
+        assert_ne!(address_key("sessions", Some("2001:db8:0:1::1")), address_key("sessions", Some("2001:db8::1")));
+        assert_eq!(address_key("sessions", Some("::ffff:203.0.113.9")), "sessions:203.0.113.9");
         assert_eq!(address_key("sessions", None), "sessions:unknown");
         assert_eq!(address_key("sessions", Some("  ")), "sessions:unknown");
         assert_eq!(address_key("s", Some("1.2.3.4/../x'")), "s:unknown");
-        assert_eq!(address_key("s", Some("2001:DB8:0::1")), "s:2001:db8::1");
+        assert_eq!(address_key("s", Some("2001:DB8:0::1")), "s:2001:db8:0:0::/64");
     }
 }

@@ -83,8 +83,14 @@ pub fn page_url(url: &str, full: bool) -> String {
     if full {
         return url.to_owned();
     }
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    url[..end].to_owned()
+    // After the scheme: credentials in the authority (`user:pass@`) go,
+    // and the path ends at its query, fragment or first `;` parameter
+    // (`;jsessionid=…` carries a session as surely as a query does).
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..].find(['?', '#', ';']).map_or(url.len(), |i| start + i);
+    let authority_end = url[start..end].find('/').map_or(end, |i| start + i);
+    let host_from = url[start..authority_end].rfind('@').map_or(start, |i| start + i + 1);
+    format!("{}{}", &url[..start], &url[host_from..end])
 }
 
 /// Trims and checks an optional email: empty means "not given".
@@ -300,6 +306,9 @@ mod tests {
         assert_eq!(page_url(url, false), "https://shop.example/reset");
         assert_eq!(page_url("https://shop.example/a#b?c", false), "https://shop.example/a");
         assert_eq!(page_url("https://shop.example/", false), "https://shop.example/");
+        assert_eq!(page_url("HTTP://127.0.0.1:8080/x;jsessionid=SESS?y", false), "HTTP://127.0.0.1:8080/x");
+        assert_eq!(page_url("https://jo:secret@shop.example/a", false), "https://shop.example/a");
+        assert_eq!(page_url("https://shop.example", false), "https://shop.example");
         assert_eq!(page_url(url, true), url);
     }
 

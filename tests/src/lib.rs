@@ -137,12 +137,13 @@ pub fn request_to_as(
 }
 
 /// A fresh client address for this run (TEST-NET-3 and the IPv6
-/// documentation prefix never collide with a real one).
+/// documentation prefix never collide with a real one), in a /64 of its
+/// own: the edge counts an IPv6 network's addresses together.
 pub fn unique_ip() -> String {
     static N: AtomicU64 = AtomicU64::new(1);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0) as u64;
     let n = N.fetch_add(1, Ordering::Relaxed);
-    format!("2001:db8:{:x}:{:x}::{:x}", (nanos >> 32) & 0xffff, (nanos >> 16) & 0xffff, n)
+    format!("2001:db8:{:x}:{:x}::1", (nanos >> 24) & 0xffff, n & 0xffff)
 }
 
 impl Answer {
@@ -220,10 +221,22 @@ impl Ws {
     /// Like [`Ws::connect`], to any base address (a proxy, another edge);
     /// `Err` when the connection itself failed.
     pub fn connect_to(base: &str, path: &str, origin: Option<&str>) -> Result<Result<Ws, Refused>, String> {
+        Ws::connect_with(base, path, origin, None)
+    }
+
+    /// A socket to the shared edge from client address `ip` (`CF-Connecting-IP`).
+    pub fn connect_as(path: &str, origin: Option<&str>, ip: &str) -> Result<Ws, Refused> {
+        Ws::connect_with(&edge(), path, origin, Some(ip)).unwrap_or_else(|e| panic!("connect {path}: {e}"))
+    }
+
+    fn connect_with(base: &str, path: &str, origin: Option<&str>, ip: Option<&str>) -> Result<Result<Ws, Refused>, String> {
         let url = format!("{}{path}", base.replacen("http://", "ws://", 1));
         let mut req = url.into_client_request().map_err(|e| e.to_string())?;
         if let Some(o) = origin {
             req.headers_mut().insert("origin", o.parse().map_err(|_| "bad origin".to_owned())?);
+        }
+        if let Some(ip) = ip {
+            req.headers_mut().insert("cf-connecting-ip", ip.parse().map_err(|_| "bad address".to_owned())?);
         }
         let host = base.trim_start_matches("http://").to_owned();
         let stream = TcpStream::connect(&host).map_err(|e| format!("connect to {host}: {e}"))?;

@@ -403,3 +403,83 @@ fn the_widget_says_too_many_new_chats_and_keeps_the_form() {
     let kept = browser.script("return arguments[0].value", json!([browser.by_name("textbox", "Name")]));
     assert_eq!(kept, json!("Curious Visitor"), "the form lost what was typed");
 }
+
+/// What a client's outbox does after refusals (resend everything still
+/// unacknowledged, in order, after the wait), against a burst twice the
+/// allowance: every message is stored once and in the order it was typed,
+/// because after a refusal the session refuses every later message until
+/// the wait is over, even if a token has come back meanwhile.
+#[test]
+fn throttled_messages_are_stored_in_the_order_they_were_typed() {
+    let session = strict_session("Ordered Typist");
+    let mut visitor = strict_visitor(&session);
+    let ids: Vec<ClientMsgId> = (0..16).map(|n| client_id(&format!("o{n:02}"))).collect();
+    let mut unacked: Vec<usize> = (0..ids.len()).collect();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !unacked.is_empty() {
+        assert!(Instant::now() < deadline, "still unacknowledged: {unacked:?}");
+        for &n in &unacked {
+            visitor.send(&VisitorFrame::send(ids[n].clone(), format!("typed {n:02}")));
+            // A person's pace within the burst: frames a few ms apart, so a
+            // token can come back between two of them.
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let mut wait = 0;
+        let mut answered = 0;
+        while answered < unacked.len() {
+            match visitor.try_recv::<SessionFrame>(Duration::from_secs(5)) {
+                Some(SessionFrame::Ack { client_id, .. }) => {
+                    answered += 1;
+                    unacked.retain(|&n| ids[n] != client_id);
+                }
+                Some(SessionFrame::Error { code: ErrorCode::RateLimited, retry_after_ms, .. }) => {
+                    answered += 1;
+                    wait = wait.max(retry_after_ms.unwrap_or(1_000));
+                }
+                Some(_) => {}
+                None => panic!("no answer to a send"),
+            }
+        }
+        std::thread::sleep(Duration::from_millis(wait + 20));
+    }
+    let stored: Vec<String> = strict_visitor_welcome(&session).into_iter().filter_map(|m| m.client_id.map(|c| c.0)).collect();
+    let typed: Vec<String> = ids.iter().map(|c| c.0.clone()).collect();
+    assert_eq!(stored, typed, "stored out of the order typed");
+}
+
+/// Wrong agent tokens in a socket's `hello` cost the address the same
+/// failed sign-in budget as wrong Bearer tokens: after ten, the queue and
+/// session sockets answer `rate_limited` (even to a right token) and close.
+#[test]
+fn token_guesses_over_sockets_are_slowed_too() {
+    use porchlight_protocol::{QueueClientFrame, QueueFrame};
+    let ip = unique_ip();
+    let queue_path = format!("/api/v1/sites/{STRICT}/queue");
+    let mut refused_at = None;
+    for n in 0..14 {
+        let mut ws = Ws::connect_as(&queue_path, None, &ip).unwrap_or_else(|r| panic!("queue socket: {r:?}"));
+        ws.send(&QueueClientFrame::Hello { token: format!("guess-{n}") });
+        match ws.recv::<QueueFrame>() {
+            QueueFrame::Error { code: ErrorCode::Unauthorized, .. } => {}
+            QueueFrame::Error { code: ErrorCode::RateLimited, .. } => {
+                refused_at = Some(n);
+                break;
+            }
+            other => panic!("guess {n}: {other:?}"),
+        }
+    }
+    assert_eq!(refused_at, Some(10), "the eleventh guess is refused");
+    // The budget is the address's on this site, sockets and REST alike: a
+    // session's agent socket refuses it too, and so does a Bearer route.
+    let session = strict_session("Guessed At");
+    let path = format!("/api/v1/sites/{STRICT}/sessions/{}/agent", session.session_id);
+    let mut agent = Ws::connect_as(&path, None, &ip).unwrap_or_else(|r| panic!("agent socket: {r:?}"));
+    agent.send(&AgentFrame::Hello { token: "one-more-guess".into(), last_seq: Seq(0) });
+    assert_eq!(error_of(&mut agent), ErrorCode::RateLimited);
+    let rest = request_as("GET", &format!("/api/v1/sites/{STRICT}/tickets"), &ip, None, Some("another-guess"), None);
+    assert_eq!(rest.status, 429, "{}", rest.body);
+    // Another address is not affected.
+    let mut fresh = Ws::connect_as(&queue_path, None, &unique_ip()).unwrap_or_else(|r| panic!("queue socket: {r:?}"));
+    fresh.send(&QueueClientFrame::Hello { token: "still-a-guess".into() });
+    assert!(matches!(fresh.recv::<QueueFrame>(), QueueFrame::Error { code: ErrorCode::Unauthorized, .. }));
+}

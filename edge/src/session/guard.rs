@@ -36,6 +36,11 @@ pub struct Guard {
     /// The site's limits, read once per wake-up.
     limits: Option<Limits>,
     buckets: HashMap<String, Bucket>,
+    /// Per bucket key, when a refusal's wait ends: until then every frame
+    /// of that class is refused too, even if a token came back meanwhile,
+    /// so a message sent after a refused one can never be stored before
+    /// it (the client resends its outbox in order after the wait).
+    held_until: HashMap<String, u64>,
     /// Characters of message text stored (summed once per wake-up).
     text_chars: Option<u64>,
 }
@@ -77,10 +82,17 @@ impl ChatSession {
             let stored = self.stored_bucket(&key);
             guard.buckets.insert(key.clone(), stored.unwrap_or(Bucket::full(&rate, now)));
         }
+        if let Some(&until) = guard.held_until.get(&key) {
+            if now < until {
+                return Err(until - now);
+            }
+            guard.held_until.remove(&key);
+        }
         let Some(bucket) = guard.buckets.get_mut(&key) else { return Ok(()) };
         let outcome = bucket.take(&rate, now);
-        if outcome.is_err() {
+        if let Err(wait) = outcome {
             let b = *bucket;
+            guard.held_until.insert(key.clone(), now + wait);
             drop(guard);
             self.store_bucket(&key, &b);
         }

@@ -97,11 +97,21 @@ impl ChatSession {
         let (agent, frame) = match (&attachment.agent, frame) {
             (None, AgentFrame::Hello { token, last_seq }) => {
                 let sites = config::sites(&self.env)?;
+                let rate = sites
+                    .get(&record.site)
+                    .map_or(porchlight_protocol::limits::Limits::default().auth_failures, |c| c.limits.auth_failures);
+                let address = attachment.address.clone();
+                if let Some(ms) = crate::limiter::sign_in_refused(&self.env, &record.site, address.as_deref(), rate).await? {
+                    send(ws, &SessionFrame::error(ErrorCode::RateLimited, crate::limiter::sign_in_wait_message(ms)));
+                    let _ = ws.close(Some(1008), Some("rate limited"));
+                    return Ok(());
+                }
                 let account = match sites.get(&record.site) {
                     Some(config) => accounts::by_token(&self.env, &record.site, config, &token).await?,
                     None => None,
                 };
                 let Some(account) = account else {
+                    crate::limiter::sign_in_failed(&self.env, &record.site, address.as_deref(), rate).await;
                     return refuse_hello(ws, "That agent token is not valid for this site.");
                 };
                 attachment.authed = true;

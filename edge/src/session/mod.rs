@@ -161,8 +161,8 @@ impl DurableObject for ChatSession {
                 self.erase_here().await?;
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
-            "/visitor" => self.upgrade(Role::Visitor),
-            "/agent" => self.upgrade(Role::Agent),
+            "/visitor" => self.upgrade(Role::Visitor, crate::limiter::address(&req)),
+            "/agent" => self.upgrade(Role::Agent, crate::limiter::address(&req)),
             "/revoke" => {
                 let porchlight_protocol::internal::Revoked { agent } = req.json().await?;
                 self.revoke(&agent)?;

@@ -29,6 +29,11 @@ pub struct Attachment {
     /// most every [`RECHECK_MS`], so a revoked agent is cut off mid-chat.
     #[serde(default)]
     pub revocable: Option<(String, u64)>,
+    /// The client's address (`CF-Connecting-IP` at the upgrade): an
+    /// agent `hello` with a wrong token counts against the site's failed
+    /// sign-in budget, as a wrong Bearer token does.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 /// How stale an API-made agent's sign-in may get before it is re-checked.
@@ -54,7 +59,7 @@ pub fn refuse_hello(ws: &WebSocket, message: &str) -> Result<()> {
 }
 
 impl ChatSession {
-    pub(super) fn upgrade(&self, role: Role) -> Result<Response> {
+    pub(super) fn upgrade(&self, role: Role, address: Option<String>) -> Result<Response> {
         if self.record.borrow().is_none() {
             let body = ErrorBody::new(ErrorCode::NotFound, "Session not found. Start a new chat.");
             return Ok(Response::from_json(&body)?.with_status(404));
@@ -69,7 +74,7 @@ impl ChatSession {
             Role::Agent => "agent",
         };
         self.state.accept_websocket_with_tags(&pair.server, &[tag]);
-        pair.server.serialize_attachment(Attachment { role, authed: false, agent: None, revocable: None })?;
+        pair.server.serialize_attachment(Attachment { role, authed: false, agent: None, revocable: None, address })?;
         self.expect_hello(pair.server.clone());
         Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
     }
