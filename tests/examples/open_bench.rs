@@ -6,7 +6,8 @@
 //!
 //! "Branded": the panel's header shows the site's name on its accent;
 //! any header seen before that with another title (a generic "Chat") is
-//! counted. "Usable": the Name field is there and enabled.
+//! counted. "Usable": the Name field is there and enabled (the loader's
+//! stand-in at first); "took over": the widget's own form is drawn.
 
 use porchlight_tests::webdriver::Browser;
 use porchlight_tests::{demo_origin, edge};
@@ -32,7 +33,8 @@ root.querySelector('button.l').addEventListener('click', () => {
     }
     const input = p.querySelector('input[aria-label=Name]');
     if (input && !input.disabled && r.form === undefined) r.form = now - t0;
-    if ((r.header === undefined || r.form === undefined) && now - t0 < 20000) requestAnimationFrame(tick);
+    if (p.querySelector('.pl-prechat') && r.widget === undefined) r.widget = now - t0;
+    if ((r.header === undefined || r.form === undefined || r.widget === undefined) && now - t0 < 20000) requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
 }, { capture: true });
@@ -50,7 +52,7 @@ fn main() {
     let channel = |i: usize| u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap_or(0);
     let accent = format!("rgb({}, {}, {})", channel(0), channel(1), channel(2));
 
-    let (mut headers, mut forms, mut generic) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut headers, mut forms, mut widgets, mut generic) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for run in 1..=RUNS {
         let browser = Browser::start();
         browser.cdp("Network.enable", json!({}));
@@ -69,27 +71,29 @@ fn main() {
         let r = browser.wait_for(
             "the header and the form",
             30,
-            "const r = window.__open; return r.header !== undefined && r.form !== undefined && r",
+            "const r = window.__open; return r.header !== undefined && r.form !== undefined && r.widget !== undefined && r",
             json!([]),
         );
-        let (h, f) = (r["header"].as_f64().unwrap_or(f64::NAN), r["form"].as_f64().unwrap_or(f64::NAN));
+        let ms = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        let (h, f, w) = (ms("header"), ms("form"), ms("widget"));
         println!(
-            "  run {run}: click → branded header {h:.0} ms, click → usable pre-chat form {f:.0} ms, other titles seen: {}",
+            "  run {run}: click → branded header {h:.0} ms, → usable pre-chat form {f:.0} ms, → the widget took over {w:.0} ms; other titles seen: {}",
             r["generic"]
         );
         headers.push(h);
         forms.push(f);
+        widgets.push(w);
         generic.extend(r["generic"].as_array().cloned().unwrap_or_default());
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (h, f) = (median(&mut headers), median(&mut forms));
+    let (h, f, w) = (median(&mut headers), median(&mut forms), median(&mut widgets));
     let verdict = |ms: f64| if ms <= GOAL_MS { "meets" } else { "misses" };
     println!(
         "\n  median of {RUNS}, cold, 40 ms RTT / 10 Mbit/s: click → branded header {h:.0} ms ({} the ≤ {GOAL_MS:.0} ms goal), \
-         click → usable pre-chat form {f:.0} ms ({} the goal); generic headers seen: {}",
+         click → usable pre-chat form {f:.0} ms ({} the goal; the loader's, until the widget takes over at {w:.0} ms); generic headers seen: {}",
         verdict(h),
         verdict(f),
         if generic.is_empty() { "none".to_owned() } else { format!("{generic:?}") }
