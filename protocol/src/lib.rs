@@ -21,12 +21,16 @@
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
 //! - [`limits`]: abuse limits (token buckets) and their per-site numbers.
 //! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
+//! - [`colors`]: the text colour that reads on a site's accent (WCAG luminance).
+//! - [`announce`]: the line a screen reader hears for a new message ("Ava: text").
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
+pub mod announce;
 pub mod change;
 pub mod clock;
 pub mod codec;
 pub mod data;
+pub mod colors;
 pub mod frames;
 pub mod identity;
 pub mod ids;

@@ -106,7 +106,9 @@ impl Browser {
     }
 
     /// The element whose accessible name (aria-label or text) is `name`,
-    /// searching the page and every open shadow root.
+    /// searching the page and every open shadow root (but not the loader's
+    /// stand-in pre-chat form, `[data-early]`, which the widget replaces as
+    /// it mounts: a handle to it would go stale).
     pub fn by_name(&self, role: &str, name: &str) -> Value {
         self.wait_for(&format!("{role} \"{name}\""), 20, FIND_BY_NAME, json!([role, name]))
     }
@@ -173,6 +175,47 @@ impl Browser {
         self.call("POST", "/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": strokes}]}));
     }
 
+    /// Runs an async script (its last argument is the callback to call with the result).
+    pub fn script_async(&self, script: &str, args: Value) -> Value {
+        self.call("POST", "/execute/async", json!({ "script": script, "args": args }))
+    }
+
+    /// Audits the current page with axe-core (injected from `PORCHLIGHT_AXE`,
+    /// which `cargo xtask test` points at the npm package; it looks inside
+    /// open shadow roots, so the widget is audited too) and panics, listing
+    /// them, on any `serious` or `critical` violation. `what` names the
+    /// state in the message.
+    pub fn assert_accessible(&self, what: &str) {
+        let path = std::env::var("PORCHLIGHT_AXE").unwrap_or_else(|_| "node_modules/axe-core/axe.min.js".into());
+        let loaded = self.script("return !!window.axe", json!([]));
+        if loaded != json!(true) {
+            let source =
+                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("axe-core at {path}: {e} (cargo xtask test installs it)"));
+            self.script(&format!("{source}\nreturn true"), json!([]));
+        }
+        let found = self.script_async(
+            r#"const done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations
+               .filter(v => v.impact === 'serious' || v.impact === 'critical')
+               .map(v => `${v.impact} ${v.id}: ${v.help}\n` + v.nodes.slice(0, 5).map(n =>
+                 `      ${JSON.stringify(n.target)} ${(n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 300)}`).join('\n'))),
+               e => done([`axe failed: ${e}`]));"#,
+            json!([]),
+        );
+        let found: Vec<String> = serde_json::from_value(found).unwrap_or_default();
+        assert!(found.is_empty(), "axe-core: {} serious or critical violation(s) on {what}:\n  {}", found.len(), found.join("\n  "));
+    }
+
+    /// Presses `key` with Shift held (Shift+Tab).
+    pub fn press_with_shift(&self, key: &str) {
+        let shift = "\u{E008}";
+        let strokes = json!([
+            {"type": "keyDown", "value": shift}, {"type": "keyDown", "value": key},
+            {"type": "keyUp", "value": key}, {"type": "keyUp", "value": shift}
+        ]);
+        self.call("POST", "/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": strokes}]}));
+    }
+
     pub fn click(&self, el: &Value) {
         self.call("POST", &format!("/element/{}/click", id(el)), json!({}));
     }
@@ -215,7 +258,8 @@ while (roots.length) {
   const r = roots.pop();
   for (const el of r.querySelectorAll('*')) {
     if (el.shadowRoot) roots.push(el.shadowRoot);
-    if (el.matches(sel)) all.push(el);
+    // Not the loader's stand-in form: the widget replaces it as it mounts.
+    if (el.matches(sel) && !el.closest('[data-early]')) all.push(el);
   }
 }
 const label = el => (el.getAttribute('aria-label') || el.textContent || '').trim();
@@ -228,7 +272,7 @@ const find = (role, name) => {
   const sel = { button: 'button', textbox: 'input,textarea', log: '[role=log]' }[role] || role;
   const roots = [document]; const all = [];
   while (roots.length) { const r = roots.pop();
-    for (const el of r.querySelectorAll('*')) { if (el.shadowRoot) roots.push(el.shadowRoot); if (el.matches(sel)) all.push(el); } }
+    for (const el of r.querySelectorAll('*')) { if (el.shadowRoot) roots.push(el.shadowRoot); if (el.matches(sel) && !el.closest('[data-early]')) all.push(el); } }
   const label = el => (el.getAttribute('aria-label') || el.textContent || '').trim();
   return all.find(el => label(el) === name) || null;
 };"#;

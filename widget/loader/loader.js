@@ -24,7 +24,22 @@
     ".l:focus-visible{outline:3px solid #fff;outline-offset:-6px}" +
     ".p{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:min(380px,calc(100vw - 40px));" +
     "height:min(580px,calc(100vh - 120px));border-radius:14px;overflow:hidden;background:#fff;box-shadow:0 10px 40px rgba(0,0,0,.25)}" +
-    ".p[hidden]{display:none}.e{padding:16px;font:14px system-ui,sans-serif;color:#b00020}";
+    ".p[hidden]{display:none}.e{padding:16px;font:14px system-ui,sans-serif;color:#b00020}" +
+    // Until the widget draws: the site's name on its accent, and a loading line.
+    ".k{display:flex;flex-direction:column;height:100%;font:14px/1.45 system-ui,-apple-system,sans-serif;color:#1d1d1f}" +
+    ".kh{display:flex;align-items:center;gap:8px;padding:14px 16px;background:var(--a,#2f6f4e);color:var(--o,#fff);min-height:52px;box-sizing:border-box}" +
+    ".kt{flex:1;margin:0;font-weight:650;font-size:15px}.kx{display:none;font:inherit;font-size:22px;line-height:1;min-width:44px;min-height:44px;" +
+    "background:none;border:0;color:inherit;cursor:pointer}.kb{padding:16px;color:#444;display:flex;align-items:center;gap:10px}" +
+    ".ks{width:16px;height:16px;border-radius:50%;border:3px solid var(--a,#2f6f4e);border-right-color:transparent;animation:r 1s linear infinite}" +
+    "@keyframes r{to{transform:rotate(1turn)}}@media (prefers-reduced-motion:reduce){.ks{animation:none}}" +
+    ".kf{display:flex;flex-direction:column;gap:10px;padding:16px}.kf p{margin:0}.kq{color:#444}.kl{display:flex;flex-direction:column;gap:4px;font-weight:550;font-size:13px}" +
+    ".kl em{font-weight:400;color:#595959;font-style:normal}.kf input{font:inherit;font-size:16px;border:1px solid #c9c9cf;border-radius:8px;padding:8px 10px}" +
+    ".kf input:focus{outline:2px solid var(--a,#2f6f4e);border-color:transparent}.kf .kb{padding:0;font-size:13px}" +
+    ".kp{font:inherit;font-weight:600;background:var(--a,#2f6f4e);color:var(--o,#fff);border:0;border-radius:8px;padding:8px 14px;cursor:pointer}.kp:disabled{opacity:.5}" +
+    // Phones: a full-screen sheet inside the safe area; the launcher steps aside.
+    "@media (max-width:640px){.p{inset:0;width:auto;height:100vh;height:100dvh;border-radius:0;box-sizing:border-box;" +
+    "padding:env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left)}" +
+    ".p:not([hidden])~.l{display:none}.kx{display:block}}";
   if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
@@ -40,66 +55,209 @@
     '<svg width="26" height="26" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>' +
     "</button>";
   const panel = root.querySelector(".p");
+  // The widget keeps the current conversation under this key, with
+  // `closed: true` once it has ended (then only a click loads the widget).
+  let stored;
+  try {
+    stored = JSON.parse(localStorage.getItem("porchlight:v1:" + site));
+  } catch (e) {}
+  // No conversation yet: the panel opens on the pre-chat form.
+  const fresh = !(stored && stored.session_id);
   const button = root.querySelector(".l");
   // The site's colour before any WASM: the tag's `data-color`, else the
-  // small config (fetched now, never after the widget). The icon is white
-  // or near-black, whichever reads on it (WCAG relative luminance).
+  // small config (fetched now, never after the widget). Text on it is
+  // white or near-black by WCAG relative luminance (the same rule as
+  // porchlight_protocol::colors::text_on, which the widget uses).
+  const brand = { accent: "#2f6f4e", on: "#fff", name: "" };
   const paint = (c) => {
     if (!/^#[0-9a-f]{6}$/i.test(c || "")) return;
     const n = parseInt(c.slice(1), 16);
     const lin = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
     const lum = 0.2126 * lin(n >> 16) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
+    brand.accent = early.accent = c;
+    brand.on = lum > 0.1916 ? "#111111" : "#ffffff";
     button.style.background = c;
-    button.style.color = lum > 0.179 ? "#111" : "#fff";
+    button.style.color = brand.on;
+    drawLoading();
   };
-  if (script.dataset.color) paint(script.dataset.color);
-  else fetch(edge + "/api/v1/sites/" + encodeURIComponent(site) + "/widget").then((r) => r.json()).then((c) => paint(c.accent_color), () => {});
-  let app, mounted = false;
+  // What the loader fetched early, handed to the widget so nothing is
+  // fetched twice: `config` (a promise of the JSON text; `ready`, the text
+  // itself once here), `index` (the help center's, or null), both started
+  // on intent beside the WASM, not after it.
+  const early = {};
+  const api1 = edge + "/api/v1/sites/" + encodeURIComponent(site);
+  const config = () =>
+    early.config ||
+    (early.config = fetch(api1 + "/widget")
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error("config " + r.status))))
+      .then((t) => (early.ready = t)));
+  const fetchConfig = () =>
+    config().then((t) => {
+      const c = JSON.parse(t);
+      brand.name = String(c.name || "");
+      if (!script.dataset.color) paint(c.accent_color);
+      else drawLoading();
+      return c;
+    });
+  const prefetch = () => {
+    if (early.index) return;
+    const cfg = fetchConfig();
+    early.index = cfg
+      .then((c) => (c.kb_version ? fetch(api1 + "/kb/index?v=" + encodeURIComponent(c.kb_version)).then((r) => (r.ok ? r.text() : null)) : null))
+      .catch(() => null);
+  };
+  let app, mounted = false, drawn = false;
+  // The open panel, before the widget has drawn: the site's name on its
+  // accent and a loading line; never a blank box. Text only (no HTML).
+  // A new visitor gets the pre-chat form at once: they can type while the
+  // WASM downloads, and the widget carries on with what they typed
+  // (`early.prefill`), even a "Start chat" already pressed.
+  const drawLoading = () => {
+    if (drawn || panel.hidden) return;
+    let k = panel.querySelector(".k");
+    if (!k) {
+      const status = '<p class="kb" role="status"><span class="ks" aria-hidden="true"></span>Loading chat\u2026</p>';
+      panel.innerHTML =
+        '<div class="k" data-early><div class="kh"><h2 class="kt"></h2><button class="kx" type="button" aria-label="Close chat">\u00d7</button></div>' +
+        (fresh
+          ? '<form class="kf" novalidate><p class="kq">Tell us who you are and we\u2019ll connect you.</p>' +
+            '<label class="kl">Name<input name="name" aria-label="Name" autocomplete="name" maxlength="80"></label>' +
+            '<label class="kl"><span>Email<em> (optional)</em></span><input name="email" type="email" aria-label="Email" autocomplete="email" maxlength="254"></label>' +
+            '<button class="kp" type="submit">Start chat</button>' + status + "</form>"
+          : '<div class="kb" role="status"><span class="ks" aria-hidden="true"></span>Loading chat\u2026</div>') +
+        "</div>";
+      k = panel.querySelector(".k");
+      k.querySelector(".kx").addEventListener("click", () => close());
+      const form = k.querySelector("form");
+      if (form)
+        form.addEventListener("submit", (e) => {
+          e.preventDefault();
+          early.submit = true;
+          form.querySelector(".kp").disabled = true;
+        });
+    }
+    k.style.setProperty("--a", brand.accent);
+    k.style.setProperty("--o", brand.on);
+    k.querySelector(".kt").textContent = brand.name;
+  };
   // One fetch of glue + WASM, started by the first sign of intent.
   const load = () =>
     app || (app = import(base + "__WIDGET_JS__").then((m) => m.default({ module_or_path: base + "__WIDGET_WASM__" }).then(() => m)));
+  const intent = () => {
+    prefetch();
+    load();
+  };
   // The widget mounts once per page, into the panel (open or still hidden).
   const mount = () => {
     if (mounted) return;
     mounted = true;
     load().then(
-      (m) => m.mount(panel, site, edge),
+      (m) => {
+        drawn = true;
+        const form = panel.querySelector(".k form");
+        if (form) {
+          const a = root.activeElement;
+          early.prefill = {
+            name: form.elements.name.value,
+            email: form.elements.email.value,
+            focus: a && form.contains(a) && a.name ? a.name : "",
+            submit: !!early.submit,
+          };
+        }
+        m.mount(panel, site, edge, early);
+      },
       () => {
         mounted = false;
         app = null;
-        if (!panel.hidden) panel.innerHTML = '<p class="e">Chat could not load. Check your connection and try again.</p>';
+        if (!panel.hidden) panel.innerHTML = '<p class="e" role="alert">Chat could not load. Check your connection and try again.</p>';
       },
     );
   };
-  button.addEventListener("pointerenter", load, { once: true });
-  button.addEventListener("focus", load, { once: true });
+  if (script.dataset.color) paint(script.dataset.color);
+  else fetchConfig().catch(() => {});
+  button.addEventListener("pointerenter", intent, { once: true });
+  button.addEventListener("focus", intent, { once: true });
   // Opening moves focus into the panel (its first field, once the widget
   // has drawn it); Escape closes it and gives focus back to the launcher.
   const focusIn = (tries) => {
     if (panel.hidden) return;
-    const el = panel.querySelector("input:not([disabled]),textarea:not([disabled])") ||
-      panel.querySelector("button:not([disabled]),a[href]");
+    // The loading state's Close button does not count: the widget's first
+    // field (or, with no field, its first control) is where focus goes.
+    const all = focusable();
+    const el = all.find((e) => e.matches("input,textarea")) || (drawn && all.find((e) => !e.matches(".kx,.pl-close")));
     if (el) el.focus();
     else if (tries > 0) setTimeout(() => focusIn(tries - 1), 50);
   };
+  // Phones get a modal full-screen sheet: the page behind does not scroll,
+  // focus stays inside (Tab wraps), and the sheet follows the visual
+  // viewport so the composer stays above the on-screen keyboard. Desktop
+  // stays non-modal: the page is still there to use.
+  const phone = matchMedia("(max-width: 640px)");
+  const vv = window.visualViewport;
+  const sheet = () => phone.matches && !panel.hidden;
+  let overflow = null;
+  const fit = () => {
+    const on = sheet();
+    panel.setAttribute("aria-modal", String(on));
+    if (on && overflow === null) {
+      overflow = document.documentElement.style.overflow;
+      document.documentElement.style.overflow = "hidden";
+    } else if (!on && overflow !== null) {
+      document.documentElement.style.overflow = overflow;
+      overflow = null;
+    }
+    panel.style.top = on && vv ? vv.offsetTop + "px" : "";
+    panel.style.height = on && vv ? vv.height + "px" : "";
+    // The launcher sits in the corner of what the visitor sees (zoomed in,
+    // or with the keyboard up), never off screen.
+    const dx = vv ? Math.max(0, innerWidth - vv.width - vv.offsetLeft) : 0;
+    const dy = vv ? Math.max(0, innerHeight - vv.height - vv.offsetTop) : 0;
+    button.style.right = dx ? 20 + dx + "px" : "";
+    button.style.bottom = dy ? 20 + dy + "px" : "";
+  };
+  if (vv) {
+    vv.addEventListener("resize", fit);
+    vv.addEventListener("scroll", fit);
+  }
+  phone.addEventListener && phone.addEventListener("change", fit);
   const setOpen = (open) => {
     panel.hidden = !open;
     button.setAttribute("aria-label", open ? "Close chat" : "Open chat");
     button.setAttribute("aria-expanded", String(open));
+    fit();
     // The widget listens: opening clears its badge and marks messages seen.
     panel.dispatchEvent(new Event("porchlight:toggle"));
     if (open) {
+      intent();
+      drawLoading();
       mount();
-      focusIn(200);
+      focusIn(600);
     }
   };
+  const close = () => {
+    setOpen(false);
+    button.focus();
+  };
   button.addEventListener("click", () => setOpen(panel.hidden));
+  // The widget's own Close button (in its header) asks for this.
+  panel.addEventListener("porchlight:close", close);
+  const focusable = () =>
+    [...panel.querySelectorAll("button,input,textarea,select,a[href],[tabindex]:not([tabindex='-1'])")].filter(
+      (el) => !el.disabled && el.getClientRects().length > 0,
+    );
   // On the shadow root, after the widget's own handlers: a menu that
   // closes on Escape marks the event handled and keeps the panel open.
   root.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && !panel.hidden && !e.defaultPrevented) {
-      setOpen(false);
-      button.focus();
+    if (e.key === "Escape" && !panel.hidden && !e.defaultPrevented) close();
+    if (e.key === "Tab" && sheet()) {
+      const all = focusable();
+      if (!all.length) return;
+      const at = all.indexOf(root.activeElement);
+      const next = e.shiftKey ? (at <= 0 ? all.length - 1 : -1) : at === all.length - 1 || at < 0 ? 0 : -1;
+      if (next >= 0) {
+        e.preventDefault();
+        all[next].focus();
+      }
     }
   });
   // The page's API: `Porchlight.setContext({ orderRef, attributes })` (or
@@ -124,11 +282,5 @@
   window.Porchlight = api;
   (pre.q || []).forEach((a) => api(...a));
   (document.body || document.documentElement).appendChild(host);
-  // The widget keeps the current conversation under this key, with
-  // `closed: true` once it has ended (then only a click loads the widget).
-  let stored;
-  try {
-    stored = JSON.parse(localStorage.getItem("porchlight:v1:" + site));
-  } catch (e) {}
   if (stored && stored.session_id && !stored.closed) mount();
 })();

@@ -3,6 +3,7 @@
 //! and ranked locally on every (debounced) keystroke, with exactly the
 //! code and threshold the edge's bot uses.
 
+use crate::early::Early;
 use porchlight_kb::{Hit, Index, Searcher};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -33,17 +34,23 @@ impl HelpCenter {
     }
 }
 
-/// Fetches `kb/index?v=<version>` once the site's config names a version.
+/// Fetches `kb/index?v=<version>` once the site's config names a version
+/// (or takes the copy the loader fetched beside the WASM).
 #[hook]
-pub fn use_help_center(edge: AttrValue, site: AttrValue, version: Option<String>) -> Option<HelpCenter> {
+pub fn use_help_center(edge: AttrValue, site: AttrValue, version: Option<String>, early: Early) -> Option<HelpCenter> {
     let center = use_state(|| None::<HelpCenter>);
     {
         let center = center.clone();
         use_effect_with(version, move |version| {
             if let Some(v) = version.clone() {
                 let url = format!("{edge}/api/v1/sites/{site}/kb/index?v={v}");
+                let early = early.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    match porchlight_browser::get_json::<Index>(&url).await.map(Searcher::try_new) {
+                    let fetched = match early.index().await.filter(|i| i.version == v) {
+                        Some(index) => Ok(index),
+                        None => porchlight_browser::get_json::<Index>(&url).await,
+                    };
+                    match fetched.map(Searcher::try_new) {
                         Ok(Ok(searcher)) => center.set(Some(HelpCenter(Rc::new(searcher)))),
                         Ok(Err(e)) => gloo::console::warn!(format!("porchlight: help center unavailable: {e}")),
                         // Suggestions are a help, not a requirement: the bot

@@ -10,6 +10,7 @@
 
 mod bench;
 mod components;
+mod early;
 mod help_center;
 mod host;
 mod notify;
@@ -27,10 +28,12 @@ use yew::prelude::*;
 const STYLE: &str = include_str!("widget.css");
 
 /// Mounts the widget into `root` (the panel element inside the loader's
-/// shadow root, open or still hidden).
+/// shadow root, open or still hidden). `early` holds what the loader
+/// already fetched (see [`early`]); `undefined` when mounted elsewhere.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::Element, site: String, edge: String) {
-    let props = AppProps { site: site.into(), edge: edge.trim_end_matches('/').to_owned().into(), panel: root.clone() };
+pub fn mount(root: web_sys::Element, site: String, edge: String, early: JsValue) {
+    let props =
+        AppProps { site: site.into(), edge: edge.trim_end_matches('/').to_owned().into(), panel: root.clone(), early: early::Early(early) };
     // Constructed stylesheets, not a <style> element: the widget must work
     // on pages whose CSP refuses inline styles.
     porchlight_browser::style::adopt(&root, &format!("{STYLE}{}", porchlight_browser::ui::STYLE));
@@ -43,6 +46,8 @@ pub struct AppProps {
     pub edge: AttrValue,
     /// The loader's panel: hidden until the visitor opens it.
     pub panel: web_sys::Element,
+    /// The loader's early fetches (config, help-center index).
+    pub early: early::Early,
 }
 
 /// What the panel shows.
@@ -67,16 +72,25 @@ fn app(props: &AppProps) -> Html {
         }
         w
     });
-    let config = use_state(|| None::<porchlight_protocol::WidgetConfig>);
+    // The site's config: usually fetched by the loader already (beside the
+    // WASM), so the first frame has the site's name and colour.
+    let config = use_state(|| props.early.ready_config());
+    let prefill = use_state(|| props.early.take_prefill());
     {
-        let (config, url) = (config.clone(), format!("{}/api/v1/sites/{}/widget", props.edge, props.site));
+        let (config, url, early) = (config.clone(), format!("{}/api/v1/sites/{}/widget", props.edge, props.site), props.early.clone());
         use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(c) = porchlight_browser::get_json::<porchlight_protocol::WidgetConfig>(&url).await {
-                    host::set_full_urls(c.full_page_urls);
-                    config.set(Some(c));
-                }
-            });
+            if config.is_none() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let c = match early.config().await {
+                        Some(c) => Some(c),
+                        None => porchlight_browser::get_json(&url).await.ok(),
+                    };
+                    if let Some(c) = c {
+                        host::set_full_urls(c.full_page_urls);
+                        config.set(Some(c));
+                    }
+                });
+            }
         });
     }
     let open = notify::use_panel_open(&props.panel);
@@ -99,6 +113,7 @@ fn app(props: &AppProps) -> Html {
         props.edge.clone(),
         props.site.clone(),
         config.as_ref().and_then(|c| c.kb_version.clone()).filter(|_| *ever_open),
+        props.early.clone(),
     );
 
     // Replies noticed: badge and preview on the launcher, the tab's title, a sound.
@@ -214,10 +229,23 @@ fn app(props: &AppProps) -> Html {
         let widget = widget.clone();
         Callback::from(move |creds: Credentials| widget.dispatch(Action::Started(creds)))
     };
+    // Before the config arrives (rare: the loader fetched it beside the
+    // WASM) the header is the accent with no name, never a made-up one.
     let (title, greeting, accent) = match &*config {
         Some(c) => (c.name.clone(), c.greeting.clone(), c.accent_color.clone()),
-        None => ("Chat".into(), "Hi there! How can we help?".into(), "#2f6f4e".into()),
+        None => (String::new(), String::new(), props.early.accent().unwrap_or_else(|| "#2f6f4e".into())),
     };
+    let accent = sanitize_color(&accent).to_owned();
+    let on_accent = porchlight_protocol::colors::text_on(&accent);
+    let on_close = {
+        let panel = props.panel.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(e) = web_sys::Event::new(notify::CLOSE_EVENT) {
+                let _ = panel.dispatch_event(&e);
+            }
+        })
+    };
+    let in_chat = widget.credentials.is_some() && *view == View::Chat;
     let show = |v: View| {
         let view = view.clone();
         Callback::from(move |()| view.set(v.clone()))
@@ -233,9 +261,10 @@ fn app(props: &AppProps) -> Html {
     let panel_ref = use_node_ref();
     {
         let panel_ref = panel_ref.clone();
-        use_effect_with(accent.clone(), move |accent| {
+        use_effect_with((accent.clone(), on_accent), move |(accent, on_accent)| {
             if let Some(el) = panel_ref.cast::<web_sys::Element>() {
-                porchlight_browser::style::set_var(&el, "--pl-accent", sanitize_color(accent));
+                porchlight_browser::style::set_var(&el, "--pl-accent", accent);
+                porchlight_browser::style::set_var(&el, "--pl-on-accent", on_accent);
             }
         });
     }
@@ -243,14 +272,20 @@ fn app(props: &AppProps) -> Html {
         <div class="pl-panel" ref={panel_ref}>
             <header class="pl-header">
                 <div class="pl-heading">
-                    <div class="pl-title">{ title }</div>
-                    <div class="pl-subtitle">{ greeting }</div>
+                    <h2 class="pl-title">{ title.clone() }</h2>
+                    // In a conversation the greeting is its first message instead.
+                    if !in_chat && !greeting.is_empty() {
+                        <div class="pl-subtitle">{ greeting.clone() }</div>
+                    }
                 </div>
                 if has_others && *view == View::Chat {
                     <button type="button" class="pl-header-button" onclick={{ let s = show(View::List); Callback::from(move |_: MouseEvent| s.emit(())) }}>
                         { "Your conversations" }</button>
                 }
+                <button type="button" class="pl-close" aria-label="Close chat" title="Close chat" onclick={on_close}>{ "×" }</button>
             </header>
+            // The one live region: new messages from others, once, as "Ava: text".
+            <div class="pl-sr" aria-live="polite" aria-atomic="true">{ widget.announcement.clone() }</div>
             if let Some(launcher) = (*launcher).clone() {
                 <notify::Notifications {launcher} unread={unread.clone()} open={open} />
             }
@@ -267,9 +302,10 @@ fn app(props: &AppProps) -> Html {
                 },
                 View::Chat if widget.credentials.is_some() => html! {
                     <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
-                        {help_center} {on_send} {on_frame} on_new={on_new.clone()} starting={*starting} />
+                        {help_center} {on_send} {on_frame} on_new={on_new.clone()} starting={*starting}
+                        greeting={AttrValue::from(greeting.clone())} team={AttrValue::from(title.clone())} />
                 },
-                View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} /> },
+                View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} prefill={(*prefill).clone()} /> },
             } }
         </div>
     }

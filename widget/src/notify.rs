@@ -15,6 +15,9 @@ use yew::prelude::*;
 
 /// What `loader.js` dispatches on the panel after opening or closing it.
 pub const TOGGLE_EVENT: &str = "porchlight:toggle";
+/// What the widget dispatches on the panel for `loader.js` to close it (the
+/// header's Close button; the loader then gives focus back to the launcher).
+pub const CLOSE_EVENT: &str = "porchlight:close";
 
 /// The loader's launcher button and the widget's notification layer, both
 /// in the loader's shadow root (absent when mounted anywhere else).

@@ -168,11 +168,22 @@ pub struct Widget {
     /// Counts messages from the team that arrived live (not in a `welcome`):
     /// each may deserve a sound.
     pub arrivals: u32,
+    /// What the screen reader hears for the newest message that arrived
+    /// live from someone else ("Ava: text"): the panel's one live region.
+    pub announcement: String,
 }
 
 impl Default for Widget {
     fn default() -> Self {
-        Widget { credentials: None, conn: Conn::Connecting, transcript: Transcript::default(), welcomes: 0, seen: Seq(0), arrivals: 0 }
+        Widget {
+            credentials: None,
+            conn: Conn::Connecting,
+            transcript: Transcript::default(),
+            welcomes: 0,
+            seen: Seq(0),
+            arrivals: 0,
+            announcement: String::new(),
+        }
     }
 }
 
@@ -192,6 +203,9 @@ impl Widget {
         self.transcript.messages().filter(|m| m.seq > seen && !m.deleted && from_team(m)).collect()
     }
 }
+
+/// What the widget calls the help-center bot.
+pub const BOT_NAME: &str = "Assistant";
 
 fn from_team(m: &Message) -> bool {
     matches!(m.author, Author::Agent { .. } | Author::Bot)
@@ -221,8 +235,14 @@ impl Reducible for Widget {
             Action::Frame(frame) => {
                 match &frame {
                     SessionFrame::Welcome { .. } => next.welcomes += 1,
-                    SessionFrame::Message { message } if from_team(message) && self.transcript.get(message.seq).is_none() => {
-                        next.arrivals += 1
+                    SessionFrame::Message { message } if self.transcript.get(message.seq).is_none() => {
+                        if from_team(message) {
+                            next.arrivals += 1;
+                        }
+                        let mine = matches!(message.author, Author::Visitor { .. });
+                        if let Some(line) = porchlight_protocol::announce::line(message, mine, BOT_NAME) {
+                            next.announcement = line;
+                        }
                     }
                     _ => {}
                 }

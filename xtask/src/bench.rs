@@ -9,17 +9,18 @@ use porchlight_kb::baseline::Bm25;
 use porchlight_kb::eval::{evaluate, only, parse_tsv, Scores, Split, SETS};
 use porchlight_kb::{Index, Searcher};
 
-/// `cargo xtask bench`: everything; `bench kb` or `bench relay [relay,flat,site]`: one part.
+/// `cargo xtask bench`: everything; `bench kb`, `bench open` or `bench relay [relay,flat,site]`: one part.
 pub fn main(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
-        None => kb_quality().and_then(|()| relay(None, true)),
+        None => kb_quality().and_then(|()| open(false)).and_then(|()| relay(None, false)),
         Some("kb") => kb_quality(),
+        Some("open") => open(true),
         Some("relay") => {
             // `--no-build`: measure what edge/build already holds.
             let build = !args.iter().any(|a| a == "--no-build");
             relay(args[1..].iter().map(String::as_str).find(|a| !a.starts_with("--")), build)
         }
-        Some(other) => Err(format!("unknown bench `{other}`: use `cargo xtask bench [kb | relay [relay,flat,site]]`")),
+        Some(other) => Err(format!("unknown bench `{other}`: use `cargo xtask bench [kb | open | relay [relay,flat,site]]`")),
     }
 }
 
@@ -62,6 +63,41 @@ pub fn relay(parts: Option<&str>, build: bool) -> Result {
     );
     edge.stop();
     bare.stop();
+    result.map_err(|e| format!("{e}\n  Edge log: {}", edge.log.display()))
+}
+
+/// A stranger's first click: click on the launcher → the panel wears the
+/// site's name and accent, and → the pre-chat form takes typing; cold
+/// (cache disabled) at 40 ms RTT / 10 Mbit/s (DevTools network emulation),
+/// in headless Chromium on the demo shop with the edge on `wrangler dev`
+/// (tests/examples/open_bench.rs measures).
+pub fn open(build: bool) -> Result {
+    let tools = crate::tools::ensure(true)?;
+    if build {
+        crate::build::all(&tools)?;
+    }
+    let demo = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let demo_origin = format!("http://{}", demo.local_addr().map_err(|e| e.to_string())?);
+    let port = crate::run::free_port()?;
+    let edge_url = format!("http://127.0.0.1:{port}");
+    crate::run::serve_demo_site(demo, &edge_url);
+    let sites = crate::run::test_sites(&demo_origin)?;
+    let stage = root().join("target/porchlight/bench-open");
+    let _ = std::fs::remove_dir_all(&stage);
+    let mut edge = crate::run::Edge::start(&tools, port, &stage.join("edge-state"), Some(&sites))?;
+    let result = crate::run::import_sample_kb(&edge_url).and_then(|()| {
+        step("bench: opening the chat, cold, at 40 ms RTT / 10 Mbit/s (headless Chromium, DevTools emulation)");
+        crate::tools::run(
+            crate::tools::cargo()
+                .args(["run", "--quiet", "-p", "porchlight-tests", "--example", "open_bench"])
+                .current_dir(root())
+                .env("PORCHLIGHT_EDGE", &edge_url)
+                .env("PORCHLIGHT_DEMO", &demo_origin)
+                .env("PORCHLIGHT_CHROMIUM", crate::tools::CHROMIUM)
+                .env("PORCHLIGHT_CHROMEDRIVER", crate::tools::CHROMEDRIVER),
+        )
+    });
+    edge.stop();
     result.map_err(|e| format!("{e}\n  Edge log: {}", edge.log.display()))
 }
 

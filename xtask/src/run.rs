@@ -81,6 +81,7 @@ pub fn test(args: &[String]) -> Result {
             .env("PORCHLIGHT_SCREENSHOT", &screenshot)
             .env("PORCHLIGHT_CHROMIUM", tools::CHROMIUM)
             .env("PORCHLIGHT_CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("PORCHLIGHT_AXE", root().join(tools::AXE))
             // For the restart test, which runs (and kills) an edge of its own.
             .env("PORCHLIGHT_WRANGLER", &tools.wrangler)
             .env("PORCHLIGHT_EDGE_DIR", root().join("edge"))
@@ -106,7 +107,7 @@ pub fn test(args: &[String]) -> Result {
 /// Loads the demo help center (demo-site/kb and its translations in
 /// demo-site/kb-translations) into the edge, as a site owner would with
 /// `cargo xtask kb import`. Same content, same index version.
-fn import_sample_kb(edge_url: &str) -> Result {
+pub fn import_sample_kb(edge_url: &str) -> Result {
     step("knowledge base: importing demo-site/kb and demo-site/kb-translations into copper-kettle");
     let (kb, translations) = (root().join("demo-site/kb"), root().join("demo-site/kb-translations"));
     let version = crate::kb::import(&[&kb, &translations], "copper-kettle", edge_url, crate::kb::DEMO_ADMIN_TOKEN)?;
@@ -233,7 +234,7 @@ fn http_get_ok(port: u16, path: &str) -> bool {
 
 /// Serves demo-site/ on its own origin, as a customer's site would be, with
 /// the embed tag pointed at this run's edge.
-fn serve_demo_site(listener: TcpListener, edge_url: &str) {
+pub fn serve_demo_site(listener: TcpListener, edge_url: &str) {
     let edge_url = edge_url.to_owned();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {

@@ -102,10 +102,10 @@ pub fn ensure(browser: bool) -> Result<Tools> {
     let root = root();
     let bin = root.join("node_modules/.bin");
     let stamp = root.join("node_modules/.package-lock.json");
-    if fresher(&stamp, &root.join("package-lock.json")) && bin.join("wrangler").exists() {
-        step("npm tools (wrangler, esbuild, binaryen): installed");
+    if fresher(&stamp, &root.join("package-lock.json")) && bin.join("wrangler").exists() && root.join(AXE).exists() {
+        step("npm tools (wrangler, esbuild, binaryen, axe-core): installed");
     } else {
-        step("installing npm tools from package-lock.json (wrangler, esbuild, binaryen)");
+        step("installing npm tools from package-lock.json (wrangler, esbuild, binaryen, axe-core)");
         run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))
             .map_err(|e| format!("{e}\n  Is Node.js 20+ with npm on PATH?"))?;
     }
@@ -122,6 +122,10 @@ fn fresher(a: &Path, b: &Path) -> bool {
 }
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// axe-core's browser bundle (from `npm ci`), which the browser tests inject
+/// into pages to audit them (relative to the repository root).
+pub const AXE: &str = "node_modules/axe-core/axe.min.js";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 fn ensure_chromium() -> Result {

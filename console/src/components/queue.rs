@@ -250,7 +250,7 @@ pub fn queue(props: &Props) -> Html {
         Some(Conn::Open) => None,
     };
     let tile = |class: &'static str, label: &'static str, n: usize| {
-        html! { <div class={classes!("kpi", class)}><span class="n" aria-label={format!("{label} count")}>{ n }</span><span>{ label }</span></div> }
+        html! { <div class={classes!("kpi", class)}><span class="n" role="group" aria-label={format!("{label} count")}>{ n }</span><span>{ label }</span></div> }
     };
 
     html! {
@@ -266,7 +266,7 @@ pub fn queue(props: &Props) -> Html {
                 <div class="kpi"><span class="n" aria-label="Resolved by bot count">{ stats.resolved_by_bot }</span><span>{ "Resolved by the bot" }</span></div>
                 <div class="kpi"><span class="n" aria-label="Handed off count">{ stats.handed_off }</span><span>{ "Handed off" }</span></div>
             </div>
-            <div class="team" aria-label="Team">
+            <div class="team" role="group" aria-label="Team">
                 { for state.presence.iter().map(|p| {
                     let (class, label) = match p.status {
                         Presence::Online => ("dot online", "online"),
@@ -274,11 +274,13 @@ pub fn queue(props: &Props) -> Html {
                         Presence::Offline => ("dot offline", "offline"),
                     };
                     html! { <span class="member" data-agent={p.agent.id.to_string()} title={label}>
-                        <span class={class} aria-label={label}></span>{ &p.agent.name }</span> }
+                        <span class={class} role="img" aria-label={label}></span>{ &p.agent.name }</span> }
                 }) }
                 <button class="link" onclick={toggle_away}>{ if *away { "Set me online" } else { "Set me away" } }</button>
                 <button class="link sound" aria-label="New-chat sound" aria-pressed={sound.to_string()} onclick={toggle_sound}
-                    title="Play a short sound when a chat starts waiting">{ if *sound { "New-chat sound: on" } else { "New-chat sound: off" } }</button>
+                    // The state is aria-pressed; ": on" / ": off" is drawn by CSS, so the
+                    // visible text and the accessible name agree (WCAG 2.5.3).
+                    title="Play a short sound when a chat starts waiting">{ "New-chat sound" }</button>
             </div>
             if let Some(note) = conn_note { <p class="note" role="status">{ note }</p> }
             if let Some(err) = &state.error { <p class="error" role="alert">{ err }</p> }

@@ -29,6 +29,10 @@ pub struct Props {
     pub on_new: Callback<()>,
     /// A new conversation is being created.
     pub starting: bool,
+    /// The site's greeting, shown as the conversation's first message, and
+    /// who it is from (the site's name).
+    pub greeting: AttrValue,
+    pub team: AttrValue,
 }
 
 #[function_component(Conversation)]
@@ -167,20 +171,30 @@ pub fn conversation(props: &Props) -> Html {
                 <Reader edge={props.edge.clone()} site={props.site.clone()} id={id} lang={reader_lang}
                     on_open={open.clone()} on_back={{ let r = reading.clone(); Callback::from(move |()| r.set(None)) }} />
             } else {
-                <div class="pl-log" role="log" aria-label="Messages" ref={log}>
+                // Not a live region itself: it would read whole bubbles, their
+                // actions too. The panel's announcer reads "Ava: text" instead.
+                <div class="pl-log" role="log" aria-label="Messages" aria-live="off" tabindex="0" ref={log}>
+                    // The greeting opens every conversation (drawn here, not
+                    // stored: it is the site's, and may change).
+                    if !props.greeting.is_empty() {
+                        <div class="pl-msg pl-theirs pl-greeting">
+                            if !props.team.is_empty() { <div class="pl-who">{ props.team.clone() }</div> }
+                            <div class="pl-text" dir="auto">{ props.greeting.clone() }</div>
+                        </div>
+                    }
                     { for t.messages().map(|m| {
                         let separator = days.before(m.at).map(|label| html! { <div class="pl-day" role="separator">{ label }</div> });
                         let (class, who) = match &m.author {
                             Author::Visitor { .. } => ("pl-msg pl-mine", None),
                             Author::Agent { name, .. } => ("pl-msg pl-theirs", Some(name.clone())),
-                            Author::Bot => ("pl-msg pl-theirs pl-bot", Some("Assistant".to_owned())),
+                            Author::Bot => ("pl-msg pl-theirs pl-bot", Some(crate::state::BOT_NAME.to_owned())),
                             Author::System => ("pl-msg pl-system", None),
                         };
                         let system = m.author == Author::System;
                         let mine = matches!(m.author, Author::Visitor { .. });
                         html! { <>
                             { separator }
-                            <div {class} data-seq={m.seq.to_string()}>
+                            <div {class} data-seq={m.seq.to_string()} role={system.then_some("status")}>
                                 if let Some(who) = who { <div class="pl-who">{ who }</div> }
                                 { ui::quote(t, m) }
                                 { ui::text(m, "pl-text") }
@@ -213,7 +227,7 @@ pub fn conversation(props: &Props) -> Html {
                 </div>
             }
             if let Some(Participant::Agent { name, .. }) = t.typing.iter().find(|t| matches!(t, Participant::Agent { .. })) {
-                <p class="pl-typing" aria-live="polite">{ format!("{name} is typing…") }</p>
+                <p class="pl-typing" role="status">{ format!("{name} is typing…") }</p>
             }
             if let Some(notice) = &t.notice {
                 <p class="pl-error" role="alert">{ notice }</p>

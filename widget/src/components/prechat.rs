@@ -11,6 +11,9 @@ pub struct Props {
     pub site: AttrValue,
     pub edge: AttrValue,
     pub on_started: Callback<Credentials>,
+    /// What the visitor already typed in the loader's form.
+    #[prop_or_default]
+    pub prefill: Option<crate::early::Prefill>,
 }
 
 /// Creates a session and keeps it as the current conversation.
@@ -26,8 +29,36 @@ pub async fn start(edge: &str, site: &str, form: &CreateSession) -> Result<Crede
 pub fn prechat(props: &Props) -> Html {
     let name = use_node_ref();
     let email = use_node_ref();
-    let error = use_state(|| None::<String>);
+    // A field's error sits under that field; the edge's (or the network's) under the button.
+    let error = use_state(|| None::<(Field, String)>);
     let busy = use_state(|| false);
+    let form = use_node_ref();
+    {
+        // Carry on where the loader's form left off: values, cursor, and a
+        // "Start chat" already pressed.
+        let (name, email, form, prefill) = (name.clone(), email.clone(), form.clone(), props.prefill.clone());
+        use_effect_with((), move |()| {
+            let Some(p) = prefill else { return };
+            let input = |r: &NodeRef| r.cast::<HtmlInputElement>();
+            if let (Some(n), Some(e)) = (input(&name), input(&email)) {
+                n.set_value(&p.name);
+                e.set_value(&p.email);
+                let focus = match p.focus.as_str() {
+                    "name" => Some(n),
+                    "email" => Some(e),
+                    _ => None,
+                };
+                if let Some(f) = focus {
+                    let _ = f.focus();
+                }
+            }
+            if p.submit {
+                if let Some(f) = form.cast::<web_sys::HtmlFormElement>() {
+                    let _ = f.request_submit();
+                }
+            }
+        });
+    }
 
     let onsubmit = {
         let (name, email, error, busy) = (name.clone(), email.clone(), error.clone(), busy.clone());
@@ -42,17 +73,26 @@ pub fn prechat(props: &Props) -> Html {
                 context: crate::host::context(),
             };
             // Same checks as the edge, so the visitor hears about a typo now.
-            if let Err(e) = validate::name(&form.name).and_then(|_| validate::email(form.email.as_deref())) {
-                error.set(Some(e.message));
+            let invalid = match (validate::name(&form.name), validate::email(form.email.as_deref())) {
+                (Err(e), _) => Some((Field::Name, e.message, &name)),
+                (_, Err(e)) => Some((Field::Email, e.message, &email)),
+                _ => None,
+            };
+            if let Some((field, message, input)) = invalid {
+                error.set(Some((field, message)));
+                if let Some(i) = input.cast::<HtmlInputElement>() {
+                    let _ = i.focus();
+                }
                 return;
             }
+            error.set(None);
             busy.set(true);
             let (error, busy, site, edge, on_started) = (error.clone(), busy.clone(), site.clone(), edge.clone(), on_started.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match start(&edge, &site, &form).await {
                     Ok(creds) => on_started.emit(creds),
                     Err(e) => {
-                        error.set(Some(e.message));
+                        error.set(Some((Field::Form, e.message)));
                         busy.set(false);
                     }
                 }
@@ -60,23 +100,44 @@ pub fn prechat(props: &Props) -> Html {
         })
     };
 
+    let error_for = |field: Field| error.as_ref().filter(|(f, _)| *f == field).map(|(_, m)| m.clone());
+    let (name_error, email_error, form_error) = (error_for(Field::Name), error_for(Field::Email), error_for(Field::Form));
+    // `aria-invalid` and `aria-describedby` tie an error to its field, so a
+    // screen reader reads it with the field.
+    let field_error = |id: &'static str, message: &Option<String>| match message {
+        Some(m) => html! { <p class="pl-error pl-field-error" id={id} role="alert">{ m.clone() }</p> },
+        None => html! {},
+    };
     html! {
-        <form class="pl-prechat" {onsubmit} novalidate=true>
+        <form class="pl-prechat" ref={form} {onsubmit} novalidate=true>
             <p class="pl-intro">{ "Tell us who you are and we'll connect you." }</p>
-            <label class="pl-field">
-                <span>{ "Name" }</span>
-                <input ref={name} type="text" aria-label="Name" autocomplete="name" required=true
+            <div class="pl-field">
+                <label for="pl-name">{ "Name" }</label>
+                <input ref={name} id="pl-name" type="text" aria-label="Name" autocomplete="name" required=true
+                    aria-invalid={name_error.is_some().then_some("true")} aria-describedby={name_error.is_some().then_some("pl-name-error")}
                     maxlength={validate::MAX_NAME_CHARS.to_string()} />
-            </label>
-            <label class="pl-field">
-                <span>{ "Email" }<em>{ " (optional)" }</em></span>
-                <input ref={email} type="email" aria-label="Email" autocomplete="email"
+                { field_error("pl-name-error", &name_error) }
+            </div>
+            <div class="pl-field">
+                <label for="pl-email">{ "Email" }<em>{ " (optional)" }</em></label>
+                <input ref={email} id="pl-email" type="email" aria-label="Email" autocomplete="email"
+                    aria-invalid={email_error.is_some().then_some("true")} aria-describedby={email_error.is_some().then_some("pl-email-error")}
                     maxlength={validate::MAX_EMAIL_CHARS.to_string()} />
-            </label>
-            if let Some(err) = &*error {
+                { field_error("pl-email-error", &email_error) }
+            </div>
+            if let Some(err) = form_error {
                 <p class="pl-error" role="alert">{ err }</p>
             }
             <button type="submit" class="pl-primary" disabled={*busy}>{ "Start chat" }</button>
         </form>
     }
+}
+
+/// Where an error of the form belongs.
+#[derive(Clone, Copy, PartialEq)]
+enum Field {
+    Name,
+    Email,
+    /// The whole form (the edge refused it, or could not be reached).
+    Form,
 }
