@@ -12,15 +12,19 @@
 //! - [`record`]: a session as its Durable Object keeps it; summary, view and counters.
 //! - [`internal`]: bodies of the routes between Durable Objects.
 //! - [`validate`]: limits on everything a user can type.
+//! - [`appearance`]: launcher placement and label, header, colour scheme, text on the accent, avatars.
+//! - [`hours`]: business hours in a site's time zone: open at an instant, next opening.
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
 //! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
+pub mod appearance;
 pub mod change;
 pub mod clock;
 pub mod frames;
+pub mod hours;
 pub mod ids;
 pub mod inbox;
 pub mod internal;
