@@ -98,7 +98,9 @@ pub async fn route(req: Request, env: &Env) -> ApiResult<Response> {
                     desk_forward(env, &site_id, Request::new(&format!("https://internal/tickets/{number}"), Method::Get)?).await
                 }
                 (_, rest @ ["agents", ..]) => agents_admin(req, env, &site_id, site, rest).await,
+                (Method::Post, ["tickets", number, "replies"]) => crate::hours::reply_to_ticket(req, env, &site_id, site, number).await,
                 (_, rest @ ["webhooks", ..]) => webhooks_admin(req, env, &site_id, site, rest).await,
+                (_, ["hours"]) => crate::hours::route(req, env, &site_id, site).await,
                 (Method::Options, ["kb", ..]) => preflight(&req, site),
                 (Method::Get, ["kb", "index"]) => kb_index(req, env, &site_id, site).await,
                 (Method::Get, ["kb", "search"]) => {
@@ -214,7 +216,7 @@ async fn kb_admin(mut req: Request, env: &Env, site_id: &SiteId, sites: &Sites, 
     kb_forward(env, site_id, forwarded, None).await
 }
 
-async fn desk_forward(env: &Env, site_id: &SiteId, req: Request) -> ApiResult<Response> {
+pub(crate) async fn desk_forward(env: &Env, site_id: &SiteId, req: Request) -> ApiResult<Response> {
     let stub = env.durable_object("SITE_DESK")?.get_by_name(site_id.as_str())?;
     Ok(stub.fetch_with_request(req).await?)
 }
@@ -242,7 +244,7 @@ async fn webhooks_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
 }
 
 /// Like [`agent_bearer`], and the agent must be an ADMIN.
-async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig, what: &str) -> ApiResult<AgentAccount> {
+pub(crate) async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig, what: &str) -> ApiResult<AgentAccount> {
     let account = agent_bearer(req, env, site_id, site).await?;
     if account.role != Role::Admin {
         return Err(ApiError::new(403, ErrorCode::Forbidden, format!("{what} needs an ADMIN agent.")));
@@ -251,7 +253,7 @@ async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCon
 }
 
 /// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.
-async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
+pub(crate) async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
     let unauthorized =
         || ApiError::new(401, ErrorCode::Unauthorized, "Send an agent token of this site as `Authorization: Bearer <token>`.");
     let header = req.headers().get("authorization")?.unwrap_or_default();
@@ -350,11 +352,21 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
         greeting: site.greeting.clone(),
         kb_version: kb_version(env, site_id).await,
         sound: site.sound,
+        launcher: site.launcher.resolved(),
+        title: header_line(site.header_title.as_deref()),
+        subtitle: header_line(site.header_subtitle.as_deref()),
+        color_scheme: site.color_scheme,
+        hours: crate::hours::in_force(env, &site_id, site).await.0.filter(|h| h.weekly.is_some() || h.replies_in_minutes.is_some()),
     };
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
 }
 
-async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &str) -> ApiResult<T> {
+fn header_line(text: Option<&str>) -> Option<String> {
+    use porchlight_protocol::appearance::{one_line, MAX_HEADER_CHARS};
+    text.map(|t| one_line(t, MAX_HEADER_CHARS)).filter(|t| !t.is_empty())
+}
+
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &str) -> ApiResult<T> {
     let cors = |e: ApiError| e.with_cors(Some(origin).filter(|o| !o.is_empty()));
     let declared: usize = req.headers().get("content-length")?.and_then(|v| v.parse().ok()).unwrap_or(0);
     if declared > MAX_FRAME_BYTES {

@@ -4,6 +4,7 @@
 //! - **tickets** made from sessions, numbered 1, 2, 3… per site;
 //! - **agent accounts** created by ADMINs over the API (token hashes only;
 //!   revoking keeps the row, so an id is never reused by someone else);
+//! - **hours** an ADMIN set over the API (they override `SITES`' until removed);
 //! - **webhooks**: the site's endpoints, and an outbox of deliveries that
 //!   a Durable Object alarm works through, retrying with backoff
 //!   ([`porchlight_protocol::webhook::retry_delay_ms`]) until a 2xx.
@@ -17,9 +18,10 @@
 
 use crate::crypto;
 use crate::util::now_ms;
-use porchlight_protocol::internal::{EventBatch, TicketDraft, TokenCheck};
+use porchlight_protocol::hours::Hours;
+use porchlight_protocol::internal::{EventBatch, TicketDraft, TicketReplyDraft, TokenCheck};
 use porchlight_protocol::site::{constant_time_eq, AgentAccount, Role};
-use porchlight_protocol::ticket::{Ticket, TicketList, TicketSummary};
+use porchlight_protocol::ticket::{Ticket, TicketList, TicketReply, TicketSummary};
 use porchlight_protocol::webhook::{self, Event, RegisterWebhook, Webhook, WebhookEvent};
 use porchlight_protocol::{AgentId, ErrorBody, ErrorCode, SiteId};
 use serde::Deserialize;
@@ -52,6 +54,8 @@ impl DurableObject for SiteDesk {
             "CREATE UNIQUE INDEX IF NOT EXISTS deliveries_once ON deliveries (hook, event_id)",
             "CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
                 token_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER)",
+            // Site settings made over the API, one JSON value per key (`hours`).
+            "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, json TEXT NOT NULL)",
         ];
         for statement in schema {
             if let Err(e) = sql.exec(statement, None) {
@@ -75,6 +79,27 @@ impl DurableObject for SiteDesk {
                 Response::from_json(&ticket)
             }
             (Method::Get, ["tickets"]) => Response::from_json(&self.tickets()?),
+            (Method::Post, ["tickets", number, "replies"]) => {
+                let draft: TicketReplyDraft = req.json().await?;
+                let Some(mut ticket) = number.parse::<u64>().ok().map(|n| self.ticket(n)).transpose()?.flatten() else {
+                    return not_found("Ticket");
+                };
+                let reply = TicketReply { agent: draft.agent, text: draft.text, at: now_ms() };
+                ticket.replies.push(reply.clone());
+                self.sql.exec(
+                    "UPDATE tickets SET json = ? WHERE number = ?",
+                    vec![serde_json::to_string(&ticket)?.into(), (ticket.number as i64).into()],
+                )?;
+                let event = Event::TicketReplied {
+                    ticket: ticket.number,
+                    session: ticket.session.clone(),
+                    requester: ticket.requester.clone(),
+                    reply,
+                };
+                let id = format!("evt_{}", crypto::random_hex(12)?);
+                self.emit(&ticket.site, vec![(id, event)]).await?;
+                Response::from_json(&ticket)
+            }
             (Method::Get, ["tickets", number]) => match number.parse::<u64>().ok().map(|n| self.ticket(n)).transpose()?.flatten() {
                 Some(ticket) => Response::from_json(&ticket),
                 None => not_found("Ticket"),
@@ -127,6 +152,24 @@ impl DurableObject for SiteDesk {
                 if revoked == 0 {
                     return not_found("Agent");
                 }
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            // The API's hours, if an ADMIN set some: `{"hours": {...} | null}`.
+            (Method::Get, ["hours"]) => {
+                let rows: Vec<JsonRow> = self.sql.exec("SELECT json FROM settings WHERE key = 'hours'", None)?.to_array()?;
+                let hours: Option<Hours> = rows.first().map(|r| serde_json::from_str(&r.json)).transpose()?;
+                Response::from_json(&serde_json::json!({ "hours": hours }))
+            }
+            (Method::Put, ["hours"]) => {
+                let hours: Hours = req.json().await?;
+                self.sql.exec(
+                    "INSERT INTO settings (key, json) VALUES ('hours', ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json",
+                    vec![serde_json::to_string(&hours)?.into()],
+                )?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            (Method::Delete, ["hours"]) => {
+                self.sql.exec("DELETE FROM settings WHERE key = 'hours'", None)?;
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
             (Method::Get, ["webhooks"]) => Response::from_json(&self.webhooks()?),
@@ -216,6 +259,8 @@ impl SiteDesk {
             description: draft.description,
             created_by: draft.created_by,
             created_at,
+            source: draft.source,
+            replies: Vec::new(),
         };
         self.sql.exec(
             "UPDATE tickets SET json = ? WHERE number = ?",
@@ -242,6 +287,7 @@ impl SiteDesk {
                     requester: t.requester,
                     created_by: t.created_by,
                     created_at: t.created_at,
+                    source: t.source,
                 })
             })
             .collect::<Result<_>>()?;

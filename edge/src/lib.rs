@@ -21,6 +21,7 @@ mod api;
 mod config;
 mod crypto;
 mod desk;
+mod hours;
 mod internal;
 mod kb;
 mod queue;

@@ -133,6 +133,17 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         let hash: String = sha2::Sha256::digest(format!("test-agent-token-{n}")).iter().map(|b| format!("{b:02x}")).collect();
         agents.push(serde_json::json!({ "id": format!("agent-{n}"), "name": format!("Agent {n}"), "token_sha256": hash }));
     }
+    // A second site with every appearance setting changed, for the theming tests.
+    sites["tea-house"] = serde_json::json!({
+        "name": "Tea House",
+        "allowed_origins": [demo_origin],
+        "accent_color": "#ffd400",
+        "color_scheme": "dark",
+        "launcher": { "position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us" },
+        "header_title": "Tea House support",
+        "header_subtitle": "We reply within the hour",
+        "agents": sites["copper-kettle"]["agents"].clone(),
+    });
     Ok(sites.to_string())
 }
 

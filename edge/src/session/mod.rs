@@ -147,6 +147,10 @@ impl DurableObject for ChatSession {
                     exported_at: now_ms(),
                 })
             }
+            "/ticket-reply" => {
+                let reply: porchlight_protocol::internal::TicketReplyDraft = req.json().await?;
+                self.on_ticket_reply(reply)
+            }
             "/visitor" => self.upgrade(Role::Visitor),
             "/agent" => self.upgrade(Role::Agent),
             "/position" => {
