@@ -189,8 +189,9 @@ fn outside_hours_the_widget_offers_to_leave_a_message() {
     let mine = mine.unwrap_or_else(|| panic!("a ticket for {name}: {}", list.body));
     assert_eq!((mine["source"].clone(), mine["requester"]["email"].clone()), (json!("offline_message"), json!("evening@example.com")));
 
-    // The team answers the ticket; on the visitor's next visit the widget loads
-    // at page load (an answer was due), counts it unread on the launcher, and shows it.
+    // The visitor leaves; the team answers the ticket; on their next visit the widget
+    // loads at page load (an answer was due), counts it unread on the launcher, and shows it.
+    browser.goto("about:blank");
     let number = mine["number"].as_u64().unwrap();
     let body = json!({"text": "Yes, back since Tuesday."}).to_string();
     let a = post(&format!("/api/v1/sites/{HOURS_SITE}/tickets/{number}/replies"), None, Some(AVA), &body);
