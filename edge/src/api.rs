@@ -139,7 +139,9 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                     desk_forward(env, &site_id, Request::new(&format!("https://internal/tickets/{number}"), Method::Get)?).await
                 }
                 (_, rest @ ["agents", ..]) => agents_admin(req, env, &site_id, site, rest).await,
+                (Method::Post, ["tickets", number, "replies"]) => crate::hours::reply_to_ticket(req, env, &site_id, site, number).await,
                 (_, rest @ ["webhooks", ..]) => webhooks_admin(req, env, &site_id, site, rest).await,
+                (_, ["hours"]) => crate::hours::route(req, env, &site_id, site).await,
                 (Method::Options, ["kb", ..]) => preflight(&req, site),
                 (Method::Get, ["kb", "index"]) => kb_index(req, env, &site_id, site).await,
                 (Method::Get, ["kb", "search"]) => {
@@ -403,8 +405,18 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
         kb_version: kb_version(env, site_id).await,
         sound: site.sound,
         full_page_urls: site.full_page_urls,
+        launcher: site.launcher.resolved(),
+        title: header_line(site.header_title.as_deref()),
+        subtitle: header_line(site.header_subtitle.as_deref()),
+        color_scheme: site.color_scheme,
+        hours: crate::hours::in_force(env, &site_id, site).await.0.filter(|h| h.weekly.is_some() || h.replies_in_minutes.is_some()),
     };
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
+}
+
+fn header_line(text: Option<&str>) -> Option<String> {
+    use porchlight_protocol::appearance::{one_line, MAX_HEADER_CHARS};
+    text.map(|t| one_line(t, MAX_HEADER_CHARS)).filter(|t| !t.is_empty())
 }
 
 pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request, origin: &str) -> ApiResult<T> {

@@ -5,6 +5,7 @@
 //! - **agent accounts** created by ADMINs over the API (token hashes only;
 //!   revoking keeps the row, so an id is never reused by someone else);
 //! - **abuse limits** per client address ([`crate::limiter`]);
+//! - **hours** an ADMIN set over the API (they override `SITES`' until removed);
 //! - **webhooks**: the site's endpoints, and an outbox of deliveries that
 //!   a Durable Object alarm works through, retrying with backoff
 //!   ([`porchlight_protocol::webhook::retry_delay_ms`]) until a 2xx.
@@ -18,9 +19,10 @@
 
 use crate::crypto;
 use crate::util::now_ms;
-use porchlight_protocol::internal::{EventBatch, IdentityLink, IdentityQuery, SessionRef, TicketDraft, TokenCheck};
+use porchlight_protocol::hours::Hours;
+use porchlight_protocol::internal::{EventBatch, IdentityLink, IdentityQuery, SessionRef, TicketDraft, TicketReplyDraft, TokenCheck};
 use porchlight_protocol::site::{constant_time_eq, AgentAccount, Role};
-use porchlight_protocol::ticket::{Ticket, TicketList, TicketSummary};
+use porchlight_protocol::ticket::{Ticket, TicketList, TicketReply, TicketSummary};
 use porchlight_protocol::webhook::{self, Event, RegisterWebhook, Webhook, WebhookEvent};
 use porchlight_protocol::{AgentId, ErrorBody, ErrorCode, SiteId};
 use serde::Deserialize;
@@ -68,6 +70,8 @@ impl DurableObject for SiteDesk {
             "CREATE TABLE IF NOT EXISTS identities (user_id TEXT NOT NULL, session TEXT NOT NULL, created_at INTEGER NOT NULL,
                 PRIMARY KEY (user_id, session))",
             "CREATE INDEX IF NOT EXISTS identities_by_session ON identities (session)",
+            // Site settings made over the API, one JSON value per key (`hours`).
+            "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, json TEXT NOT NULL)",
         ];
         for statement in schema {
             if let Err(e) = sql.exec(statement, None) {
@@ -101,6 +105,27 @@ impl DurableObject for SiteDesk {
                 Response::from_json(&ticket)
             }
             (Method::Get, ["tickets"]) => Response::from_json(&self.tickets()?),
+            (Method::Post, ["tickets", number, "replies"]) => {
+                let draft: TicketReplyDraft = req.json().await?;
+                let Some(mut ticket) = number.parse::<u64>().ok().map(|n| self.ticket(n)).transpose()?.flatten() else {
+                    return not_found("Ticket");
+                };
+                let reply = TicketReply { agent: draft.agent, text: draft.text, at: now_ms() };
+                ticket.replies.push(reply.clone());
+                self.sql.exec(
+                    "UPDATE tickets SET json = ? WHERE number = ?",
+                    vec![serde_json::to_string(&ticket)?.into(), (ticket.number as i64).into()],
+                )?;
+                let event = Event::TicketReplied {
+                    ticket: ticket.number,
+                    session: ticket.session.clone(),
+                    requester: ticket.requester.clone(),
+                    reply,
+                };
+                let id = format!("evt_{}", crypto::random_hex(12)?);
+                self.emit(&ticket.site, vec![(id, event)]).await?;
+                Response::from_json(&ticket)
+            }
             (Method::Get, ["tickets", number]) => match number.parse::<u64>().ok().map(|n| self.ticket(n)).transpose()?.flatten() {
                 Some(ticket) => Response::from_json(&ticket),
                 None => not_found("Ticket"),
@@ -194,6 +219,24 @@ impl DurableObject for SiteDesk {
                     "DELETE FROM deliveries WHERE json_extract(body, '$.data.id') = ?1 OR json_extract(body, '$.data.session') = ?1",
                     vec![id.into()],
                 )?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            // The API's hours, if an ADMIN set some: `{"hours": {...} | null}`.
+            (Method::Get, ["hours"]) => {
+                let rows: Vec<JsonRow> = self.sql.exec("SELECT json FROM settings WHERE key = 'hours'", None)?.to_array()?;
+                let hours: Option<Hours> = rows.first().map(|r| serde_json::from_str(&r.json)).transpose()?;
+                Response::from_json(&serde_json::json!({ "hours": hours }))
+            }
+            (Method::Put, ["hours"]) => {
+                let hours: Hours = req.json().await?;
+                self.sql.exec(
+                    "INSERT INTO settings (key, json) VALUES ('hours', ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json",
+                    vec![serde_json::to_string(&hours)?.into()],
+                )?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            (Method::Delete, ["hours"]) => {
+                self.sql.exec("DELETE FROM settings WHERE key = 'hours'", None)?;
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
             (Method::Get, ["webhooks"]) => Response::from_json(&self.webhooks()?),
@@ -308,6 +351,8 @@ impl SiteDesk {
             description: draft.description,
             created_by: draft.created_by,
             created_at,
+            source: draft.source,
+            replies: Vec::new(),
         };
         self.sql.exec(
             "UPDATE tickets SET json = ? WHERE number = ?",
@@ -334,6 +379,7 @@ impl SiteDesk {
                     requester: t.requester,
                     created_by: t.created_by,
                     created_at: t.created_at,
+                    source: t.source,
                 })
             })
             .collect::<Result<_>>()?;

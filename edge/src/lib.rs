@@ -22,6 +22,7 @@ mod config;
 mod crypto;
 mod data;
 mod desk;
+mod hours;
 mod identity;
 mod internal;
 mod kb;

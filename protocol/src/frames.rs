@@ -88,6 +88,21 @@ pub struct WidgetConfig {
     /// the widget sends them without query string and fragment.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub full_page_urls: bool,
+    /// The launcher's side, offsets and label (absent: bottom right, 20 px, icon only).
+    #[serde(default, skip_serializing_if = "crate::appearance::Launcher::is_default")]
+    pub launcher: crate::appearance::Launcher,
+    /// The header's lines when the site sets them (else `name` and `greeting`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    /// `light` or `dark` when the site forces one (absent: the visitor's preference).
+    #[serde(default, skip_serializing_if = "crate::appearance::ColorScheme::is_auto")]
+    pub color_scheme: crate::appearance::ColorScheme,
+    /// The site's business hours (absent: open around the clock). The widget
+    /// evaluates them itself ([`crate::hours::Hours::is_open`]), every minute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<crate::hours::Hours>,
 }
 
 /// `GET /api/v1/sites/{site}/sessions/{id}/transcript` (agents): the whole
@@ -164,6 +179,8 @@ pub enum ErrorCode {
     LimitReached,
     /// This edge still runs with the demo's credentials on a public host.
     DemoCredentials,
+    /// A business-hours schedule that is not valid (the message says why).
+    InvalidHours,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -552,6 +569,10 @@ pub enum VisitorFrame {
     Context { context: VisitorContext },
     /// The visitor ends the chat.
     Close,
+    /// "Leave a message" (outside hours): the visitor's email (required)
+    /// and question become a ticket at the site's desk, with the
+    /// transcript, and the chat ends.
+    LeaveMessage { email: String, text: String },
     /// Heartbeat: answered with `pong` (by the runtime, without waking a
     /// hibernating session). Send exactly [`PING`].
     Ping,
@@ -920,6 +941,11 @@ mod golden {
                 kb_version: Some("9c1f0e2d3b4a5968".into()),
                 sound: false,
                 full_page_urls: false,
+                launcher: Default::default(),
+                title: None,
+                subtitle: None,
+                color_scheme: Default::default(),
+                hours: None,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "kb_version": "9c1f0e2d3b4a5968"}),
         );
@@ -932,8 +958,37 @@ mod golden {
                 kb_version: None,
                 sound: true,
                 full_page_urls: false,
+                launcher: Default::default(),
+                title: None,
+                subtitle: None,
+                color_scheme: Default::default(),
+                hours: None,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "sound": true}),
+        );
+        golden(
+            WidgetConfig {
+                site: SiteId("tea-house".into()),
+                name: "Tea House".into(),
+                accent_color: "#ffd400".into(),
+                greeting: "Hi!".into(),
+                kb_version: None,
+                sound: false,
+                launcher: crate::appearance::Launcher {
+                    position: crate::appearance::Side::Left,
+                    offset_x: 24,
+                    offset_y: 32,
+                    label: Some("Chat with us".into()),
+                },
+                title: Some("Tea House support".into()),
+                subtitle: Some("We reply within the hour".into()),
+                color_scheme: crate::appearance::ColorScheme::Dark,
+                hours: None,
+                full_page_urls: false,
+            },
+            json!({"site": "tea-house", "name": "Tea House", "accent_color": "#ffd400", "greeting": "Hi!",
+                "launcher": {"position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us"},
+                "title": "Tea House support", "subtitle": "We reply within the hour", "color_scheme": "dark"}),
         );
         golden(ErrorBody::new(ErrorCode::ForbiddenOrigin, "nope"), json!({"error": {"code": "forbidden_origin", "message": "nope"}}));
     }
@@ -986,6 +1041,10 @@ mod golden {
         golden(AgentFrame::Typing { typing: false }, json!({"type": "typing", "typing": false}));
         golden(AgentFrame::Invite { agent: AgentId("ben".into()) }, json!({"type": "invite", "agent": "ben"}));
         golden(AgentFrame::CreateTicket { close: true }, json!({"type": "create_ticket", "close": true}));
+        golden(
+            VisitorFrame::LeaveMessage { email: "you@example.com".into(), text: "Do you ship to Canada?".into() },
+            json!({"type": "leave_message", "email": "you@example.com", "text": "Do you ship to Canada?"}),
+        );
         assert_eq!(
             serde_json::from_value::<AgentFrame>(json!({"type": "create_ticket"})).unwrap(),
             AgentFrame::CreateTicket { close: false },

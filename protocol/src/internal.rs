@@ -69,6 +69,16 @@ pub struct TicketDraft {
     pub requester: VisitorInfo,
     pub description: String,
     pub created_by: AgentRef,
+    #[serde(default)]
+    pub source: crate::ticket::TicketSource,
+}
+
+/// `POST /tickets/{number}/replies` Worker → `SiteDesk`, and
+/// `POST /ticket-reply` Worker → `ChatSession`: an agent's answer to a ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketReplyDraft {
+    pub agent: AgentRef,
+    pub text: String,
 }
 
 /// `POST /agents/auth`, any → `SiteDesk`.

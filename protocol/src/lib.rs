@@ -15,6 +15,8 @@
 //! - [`validate`]: limits on everything a user can type.
 //! - [`data`]: a visitor's data as exported or erased, and retention.
 //! - [`identity`]: verified identity (HS256 JWTs from the site's backend), HMAC-SHA256.
+//! - [`appearance`]: launcher placement and label, header, colour scheme, text on the accent, avatars.
+//! - [`hours`]: business hours in a site's time zone: open at an instant, next opening.
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`team`]: team chat: channels, who may do what, unread and mute, mentions, slash commands.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
@@ -26,12 +28,14 @@
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
 pub mod announce;
+pub mod appearance;
 pub mod change;
 pub mod clock;
 pub mod codec;
-pub mod data;
 pub mod colors;
+pub mod data;
 pub mod frames;
+pub mod hours;
 pub mod identity;
 pub mod ids;
 pub mod inbox;

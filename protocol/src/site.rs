@@ -4,6 +4,8 @@
 //! origin allowlist is checked in the Worker itself, before any Durable
 //! Object is touched.
 
+use crate::appearance::{ColorScheme, Launcher};
+use crate::hours::Hours;
 use crate::ids::{AgentId, SiteId};
 use crate::limits::Limits;
 use crate::session::AgentRef;
@@ -30,6 +32,22 @@ pub struct SiteConfig {
     /// unseen (off unless set; the page can also turn it on).
     #[serde(default)]
     pub sound: bool,
+    /// Where the launcher sits and what it says.
+    #[serde(default)]
+    pub launcher: Launcher,
+    /// The widget header's first line (default: `name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_title: Option<String>,
+    /// The header's second line (default: `greeting`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_subtitle: Option<String>,
+    /// `auto` (the visitor's `prefers-color-scheme`), `light` or `dark`.
+    #[serde(default)]
+    pub color_scheme: ColorScheme,
+    /// Business hours; absent: open around the clock. An ADMIN can override
+    /// them over the API (`PUT …/hours`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Hours>,
     #[serde(default)]
     pub agents: Vec<AgentAccount>,
     /// Abuse limits (docs/SECURITY.md); every part defaults.
@@ -83,7 +101,7 @@ pub enum Role {
 }
 
 fn default_accent() -> String {
-    "#2f6f4e".into()
+    crate::appearance::DEFAULT_ACCENT.into()
 }
 fn default_greeting() -> String {
     "Hi there! How can we help?".into()
@@ -91,7 +109,13 @@ fn default_greeting() -> String {
 
 impl Sites {
     pub fn parse(json: &str) -> Result<Sites, String> {
-        serde_json::from_str(json).map_err(|e| format!("SITES is not valid site configuration JSON: {e}"))
+        let sites: Sites = serde_json::from_str(json).map_err(|e| format!("SITES is not valid site configuration JSON: {e}"))?;
+        for (id, site) in &sites.0 {
+            if let Some(Err(e)) = site.hours.as_ref().map(Hours::validate) {
+                return Err(format!("SITES: the hours of `{id}` are not valid: {}", e.0));
+            }
+        }
+        Ok(sites)
     }
 
     pub fn get(&self, site: &SiteId) -> Option<&SiteConfig> {
@@ -283,6 +307,11 @@ mod tests {
             sound: false,
             limits: Limits::default(),
             full_page_urls: false,
+            launcher: Launcher::default(),
+            header_title: None,
+            header_subtitle: None,
+            color_scheme: ColorScheme::Auto,
+            hours: None,
             agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into(), role: Role::Agent }],
             identity_secret: None,
             identity_required: false,
@@ -326,6 +355,8 @@ mod tests {
         assert_eq!(agent.name, "Ava");
         assert!(sites.agent_by_token_hash("ab13").is_none());
         assert!(Sites::parse("{").unwrap_err().contains("SITES"));
+        let bad_zone = r#"{"s": {"name": "S", "allowed_origins": [], "hours": {"time_zone": "Nowhere/Land"}}}"#;
+        assert!(Sites::parse(bad_zone).unwrap_err().contains("hours of `s`"));
     }
 
     #[test]

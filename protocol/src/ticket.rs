@@ -25,6 +25,44 @@ pub struct Ticket {
     pub description: String,
     pub created_by: AgentRef,
     pub created_at: u64,
+    /// `chat` (an agent made it from a conversation) or `offline_message`
+    /// (the visitor left a message outside hours; `created_by` is then
+    /// [`visitor_creator`]).
+    #[serde(default)]
+    pub source: TicketSource,
+    /// Agents' answers, oldest first; each is also posted into the conversation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<TicketReply>,
+}
+
+/// An agent's answer to a ticket: stored on it, delivered to the visitor's
+/// widget through the conversation, and sent as a `ticket.replied` webhook
+/// (which a site can use to email it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketReply {
+    pub agent: AgentRef,
+    pub text: String,
+    pub at: u64,
+}
+
+/// `POST /api/v1/sites/{site}/tickets/{number}/replies` (any agent of the site).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyToTicket {
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketSource {
+    #[default]
+    Chat,
+    OfflineMessage,
+}
+
+/// The creator of a ticket the visitor made by leaving a message: not an
+/// agent, and `@` keeps the id from ever naming one (agent ids are `[a-z0-9-]`).
+pub fn visitor_creator(visitor_name: &str) -> AgentRef {
+    AgentRef { id: crate::ids::AgentId("@visitor".into()), name: visitor_name.to_owned() }
 }
 
 /// The session's side of the link.
@@ -55,6 +93,8 @@ pub struct TicketSummary {
     pub requester: VisitorInfo,
     pub created_by: AgentRef,
     pub created_at: u64,
+    #[serde(default)]
+    pub source: TicketSource,
 }
 
 /// Longest subject: the start of the visitor's first message.

@@ -46,6 +46,10 @@ pub enum Event {
     MessageCreated { session: SessionId, message: Message },
     #[serde(rename = "ticket.created")]
     TicketCreated(Ticket),
+    /// An agent answered a ticket (an offline message, typically): the
+    /// requester's email is here, so the site can send the answer.
+    #[serde(rename = "ticket.replied")]
+    TicketReplied { ticket: u64, session: SessionId, requester: crate::frames::VisitorInfo, reply: crate::ticket::TicketReply },
 }
 
 impl Event {
@@ -57,6 +61,7 @@ impl Event {
             Event::SessionClosed(_) => "session.closed",
             Event::MessageCreated { .. } => "message.created",
             Event::TicketCreated(_) => "ticket.created",
+            Event::TicketReplied { .. } => "ticket.replied",
         }
     }
 }
@@ -332,6 +337,8 @@ mod tests {
             description: "…".into(),
             created_by: AgentRef { id: AgentId("ava".into()), name: "Ava".into() },
             created_at: 5,
+            source: Default::default(),
+            replies: Vec::new(),
         };
         let event = WebhookEvent { id: "evt_1".into(), site: SiteId("copper-kettle".into()), at: 9, event: Event::TicketCreated(ticket) };
         let v = serde_json::to_value(&event).unwrap();

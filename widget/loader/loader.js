@@ -17,13 +17,18 @@
   // Constructed stylesheets, not a <style> element: host pages whose CSP
   // refuses inline styles must still get a styled launcher. (Older Safari
   // lacks them and gets the element, which such a CSP would refuse.)
+  // Placement comes from the site's config (side, offsets) through CSS
+  // variables on the host, so the widget's preview bubble follows too.
   const css =
-    ":host{all:initial}" +
-    ".l{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;" +
-    "background:#2f6f4e;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}" +
+    ":host{all:initial;color-scheme:light dark}" +
+    ".l{position:fixed;right:var(--x,20px);bottom:var(--y,20px);z-index:2147483000;min-width:56px;height:56px;padding:0 15px;box-sizing:border-box;" +
+    "border-radius:28px;border:0;background:#2f6f4e;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);" +
+    "display:flex;align-items:center;justify-content:center;font:600 15px system-ui,sans-serif}" +
+    ".l[hidden]{display:none}.t:not(:empty){margin-left:8px}" +
     ".l:focus-visible{outline:3px solid #fff;outline-offset:-6px}" +
-    ".p{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:min(380px,calc(100vw - 40px));" +
-    "height:min(580px,calc(100vh - 120px));border-radius:14px;overflow:hidden;background:#fff;box-shadow:0 10px 40px rgba(0,0,0,.25)}" +
+    ".p{position:fixed;right:var(--x,20px);bottom:calc(var(--y,20px) + 68px);z-index:2147483000;width:min(380px,calc(100vw - 40px));" +
+    "height:min(580px,calc(100vh - 120px));border-radius:14px;overflow:hidden;background:Canvas;box-shadow:0 10px 40px rgba(0,0,0,.25)}" +
+    ":host([data-side=left]) :is(.l,.p){right:auto;left:var(--x,20px)}" +
     ".p[hidden]{display:none}.e{padding:16px;font:14px system-ui,sans-serif;color:#b00020}" +
     // Until the widget draws: the site's name on its accent, and a loading line.
     ".k{display:flex;flex-direction:column;height:100%;font:14px/1.45 system-ui,-apple-system,sans-serif;color:#1d1d1f}" +
@@ -53,7 +58,7 @@
     '<div class="p" role="dialog" aria-label="Chat" hidden></div>' +
     '<button class="l" type="button" aria-label="Open chat" aria-expanded="false">' +
     '<svg width="26" height="26" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>' +
-    "</button>";
+    '<span class="t"></span></button>';
   const panel = root.querySelector(".p");
   // The widget keeps the current conversation under this key, with
   // `closed: true` once it has ended (then only a click loads the widget).
@@ -140,6 +145,15 @@
     k.style.setProperty("--o", brand.on);
     k.querySelector(".kt").textContent = brand.name;
   };
+  // The side, offsets, label and colour scheme: the site's config.
+  const place = (c) => {
+    const l = c.launcher || {};
+    if (l.position === "left") host.dataset.side = "left";
+    // Canvas (the panel's colour until the widget draws) follows it.
+    if (c.color_scheme) host.style.colorScheme = c.color_scheme;
+    for (const [v, px] of [["--x", l.offset_x], ["--y", l.offset_y]]) if (px >= 0) host.style.setProperty(v, px + "px");
+    root.querySelector(".t").textContent = l.label || "";
+  };
   // One fetch of glue + WASM, started by the first sign of intent.
   const load = () =>
     app || (app = import(base + "__WIDGET_JS__").then((m) => m.default({ module_or_path: base + "__WIDGET_WASM__" }).then(() => m)));
@@ -173,8 +187,9 @@
       },
     );
   };
+  // At page load: the colour (the tag's, else the config's) and placement.
   if (script.dataset.color) paint(script.dataset.color);
-  else fetchConfig().catch(() => {});
+  fetchConfig().then(place, () => {});
   button.addEventListener("pointerenter", intent, { once: true });
   button.addEventListener("focus", intent, { once: true });
   // Opening moves focus into the panel (its first field, once the widget
@@ -221,6 +236,7 @@
   }
   phone.addEventListener && phone.addEventListener("change", fit);
   const setOpen = (open) => {
+    if (open === !panel.hidden) return;
     panel.hidden = !open;
     button.setAttribute("aria-label", open ? "Close chat" : "Open chat");
     button.setAttribute("aria-expanded", String(open));
@@ -233,6 +249,7 @@
       mount();
       focusIn(600);
     }
+    emit(open ? "open" : "close");
   };
   const close = () => {
     setOpen(false);
@@ -260,25 +277,77 @@
       }
     }
   });
-  // The page's API: `Porchlight.setContext({ orderRef, attributes })` (or
-  // `window.Porchlight = { context: {...} }` before this script loads) for
-  // agents, and `Porchlight('sound', true)` for a short sound on replies.
-  // Calls queued before the loader (`Porchlight.q`) are replayed.
+  // The page's API, one global: `Porchlight(command, ...args)` (README lists
+  // every command). The loader keeps only what it must: the launcher, the
+  // panel, page values the widget reads (context, identity, locale, sound)
+  // and event listeners; commands about the conversation wait for the
+  // widget (loading it) and go to it as `porchlight:command` events. Calls
+  // made before this script ran were queued by the README's stub
+  // (`Porchlight.q`); the older object form (`{ context, sound }`) still works.
   const pre = window.Porchlight || {};
+  const key = "porchlight:v1:" + site;
   const ctx = pre.context || {};
-  const api = (cmd, value) => {
-    if (cmd === "sound") api.sound = value !== false;
-    if (cmd === "context") api.setContext(value);
+  const subs = {};
+  let ready = false, unread = 0;
+  const waiting = [];
+  // Each listener in its own task: one that throws does not stop the others.
+  const emit = (name, data) => (subs[name] || []).forEach((f) => setTimeout(f, 0, data));
+  const toWidget = (cmd, arg) => {
+    if (ready) panel.dispatchEvent(new CustomEvent("porchlight:command", { detail: { cmd, arg } }));
+    else {
+      waiting.push([cmd, arg]);
+      mount();
+    }
   };
-  api.context = ctx;
-  api.sound = pre.sound === true;
-  // The signed-in user's identity token (HS256 JWT from the site's
-  // backend); the widget reads it from here (host::identity).
-  if (typeof pre.identity === "string") api.identity = pre.identity;
-  api.setContext = (c) => {
-    Object.assign(ctx, c);
+  // What the widget tells the page: ready (then it takes commands), unread, message.
+  panel.addEventListener("porchlight:emit", (e) => {
+    const { name, data } = e.detail || {};
+    if (name === "ready") {
+      ready = true;
+      waiting.splice(0).forEach((c) => toWidget(...c));
+    }
+    if (name === "unread") unread = data;
+    emit(name, data);
+  });
+  // `attributes` merge key by key (null removes one); other fields replace.
+  const setContext = (c) => {
+    if (!c) return;
+    const attrs = Object.assign(ctx.attributes || {}, c.attributes);
+    Object.assign(ctx, c, { attributes: attrs });
+    for (const k in attrs) if (attrs[k] == null) delete attrs[k];
     dispatchEvent(new Event("porchlight:context"));
   };
+  const forget = () => {
+    // A shared computer's logout: this browser forgets the site's conversations.
+    for (const k of Object.keys(localStorage)) if ((k + ":").startsWith(key + ":")) localStorage.removeItem(k);
+    unread = 0;
+    if (mounted) toWidget("reset");
+    else emit("unread", 0);
+  };
+  const commands = {
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    toggle: () => setOpen(panel.hidden),
+    show: () => (button.hidden = false),
+    hide: () => (button.hidden = true),
+    setContext,
+    context: setContext,
+    identify: (a) => (api.identity = a && a.token),
+    locale: (a) => (api.locale = a),
+    sound: (a) => (api.sound = a !== false),
+    showArticle: (a) => (setOpen(true), toWidget("showArticle", String(a))),
+    prefill: (a) => toWidget("prefill", String(a)),
+    reset: forget,
+    on: (name, f) => {
+      (subs[name] = subs[name] || []).push(f);
+      // Late listeners still hear the current state.
+      if (name === "ready" && ready) f();
+      if (name === "unread") f(unread);
+    },
+    off: (name, f) => (subs[name] = (subs[name] || []).filter((g) => g !== f)),
+  };
+  const api = (cmd, a, b) => commands[cmd] && commands[cmd](a, b);
+  Object.assign(api, { context: ctx, sound: pre.sound === true, identity: pre.identity, locale: pre.locale, setContext });
   window.Porchlight = api;
   (pre.q || []).forEach((a) => api(...a));
   (document.body || document.documentElement).appendChild(host);

@@ -63,3 +63,30 @@ pub fn identity() -> Option<String> {
     let porchlight = js_sys::Reflect::get(&window, &"Porchlight".into()).ok().filter(|p| p.is_object() || p.is_function())?;
     js_sys::Reflect::get(&porchlight, &"identity".into()).ok()?.as_string().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
+
+/// A string the page left on the loader's API (`Porchlight('identify', …)`
+/// stores `identity`, `Porchlight('locale', …)` stores `locale`).
+fn page_value(key: &str) -> Option<String> {
+    let window = web_sys::window()?;
+    let api = js_sys::Reflect::get(&window, &"Porchlight".into()).ok().filter(|p| p.is_object() || p.is_function())?;
+    js_sys::Reflect::get(&api, &key.into()).ok()?.as_string().filter(|s| !s.trim().is_empty())
+}
+
+/// What the host page said about the visitor beyond context: the signed
+/// identity token (`Porchlight('identify', {token})`, sent by the identity
+/// work on `POST sessions` / `hello`) and a preferred language.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostConfig {
+    // Read by the identity work (it sends the token on `POST sessions` and `hello`).
+    #[allow(dead_code)]
+    pub identity: Option<String>,
+    /// A BCP 47 tag such as `es`, kept for the widget's strings and the bot.
+    pub locale: Option<String>,
+}
+
+pub fn host_config() -> HostConfig {
+    HostConfig {
+        identity: page_value("identity"),
+        locale: page_value("locale").filter(|l| l.len() <= 35 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')),
+    }
+}

@@ -8,6 +8,8 @@
 //! Credentials live in the host page's localStorage, so a reload resumes;
 //! with the panel closed, replies show on the launcher ([`notify`]).
 
+mod api;
+mod availability;
 mod bench;
 mod components;
 mod early;
@@ -17,15 +19,22 @@ mod notify;
 mod state;
 
 use components::history::{Conversations, PastConversation};
-use components::{conversation::Conversation, prechat::PreChat};
+use components::{conversation::Conversation, prechat::PreChat, reader::Reader};
 use porchlight_browser::{Handlers, Socket};
-use porchlight_protocol::{CreateSession, SessionFrame, Status, VisitorFrame};
+use porchlight_protocol::{appearance, CreateSession, SessionFrame, Status, VisitorFrame};
 use state::{Action, Credentials, History, PastChat, StoredOutbox, Widget};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 const STYLE: &str = include_str!("widget.css");
+
+/// Dark colours, written once: forced by the site (`.pl-dark`), or the
+/// visitor's `prefers-color-scheme` when the site leaves it to them (`.pl-auto`).
+static DARK_STYLE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let dark = include_str!("dark.css");
+    format!("{}@media (prefers-color-scheme: dark) {{ {} }}", dark.replace("SCHEME", ".pl-dark"), dark.replace("SCHEME", ".pl-auto"))
+});
 
 /// Mounts the widget into `root` (the panel element inside the loader's
 /// shadow root, open or still hidden). `early` holds what the loader
@@ -36,7 +45,7 @@ pub fn mount(root: web_sys::Element, site: String, edge: String, early: JsValue)
         AppProps { site: site.into(), edge: edge.trim_end_matches('/').to_owned().into(), panel: root.clone(), early: early::Early(early) };
     // Constructed stylesheets, not a <style> element: the widget must work
     // on pages whose CSP refuses inline styles.
-    porchlight_browser::style::adopt(&root, &format!("{STYLE}{}", porchlight_browser::ui::STYLE));
+    porchlight_browser::style::adopt(&root, &format!("{STYLE}{}{}", porchlight_browser::ui::STYLE, *DARK_STYLE));
     yew::Renderer::<App>::with_root_and_props(root, props).render();
 }
 
@@ -93,6 +102,7 @@ fn app(props: &AppProps) -> Html {
             }
         });
     }
+    let availability = availability::use_availability(config.as_ref().and_then(|c| c.hours.clone()));
     let open = notify::use_panel_open(&props.panel);
     let page_visible = notify::use_page_visible();
     let showing = open && page_visible;
@@ -138,12 +148,13 @@ fn app(props: &AppProps) -> Html {
     {
         let entry = widget.credentials.as_ref().and_then(|c| PastChat::of(c, &widget.transcript));
         let (history, site, creds) = (history.clone(), props.site.clone(), widget.credentials.clone());
-        use_effect_with(entry, move |entry| {
+        use_effect_with((entry, widget.awaits_reply()), move |(entry, awaits_reply)| {
             let Some(entry) = entry else { return };
-            // Once ended, the loader need not load the widget for it at page load.
+            // Once ended, the loader need not load the widget for it at page
+            // load, unless the team's answer to a left message is to come.
             let current = Credentials::load(&site).is_some_and(|c| c.session_id == entry.session_id);
             if let (Some(creds), true, true) = (creds, current, entry.status == Status::Closed) {
-                creds.save(&site, true);
+                creds.save(&site, !*awaits_reply);
             }
             history.set(History::upsert(&site, entry.clone()));
         });
@@ -175,6 +186,43 @@ fn app(props: &AppProps) -> Html {
                 if Credentials::load(&site).is_some_and(|c| c.session_id == creds.session_id) {
                     creds.save(&site, true);
                 }
+            }
+        });
+    }
+    // The page's commands (`Porchlight('showArticle' | 'prefill' | 'reset', …)`).
+    let article = use_state(|| None::<String>);
+    // Text the page asked to put in the composer (`Porchlight('prefill', …)`).
+    let draft_prefill = use_state(|| None::<AttrValue>);
+    {
+        let (article, draft_prefill, widget, history, view) =
+            (article.clone(), draft_prefill.clone(), widget.clone(), history.clone(), view.clone());
+        let socket = socket.clone();
+        let on_command = Callback::from(move |command: api::Command| match command {
+            api::Command::ShowArticle(id) => {
+                send_on(&socket, &VisitorFrame::ArticleOpened { article_id: id.clone() });
+                article.set(Some(id));
+            }
+            api::Command::Prefill(text) => draft_prefill.set(Some(text.into())),
+            api::Command::Reset => {
+                article.set(None);
+                view.set(View::Chat);
+                history.set(Vec::new());
+                widget.dispatch(Action::Reset);
+            }
+        });
+        api::use_page_commands(&props.panel, on_command);
+    }
+    // The page hears about unread messages and each new one from the team,
+    // with the panel closed too (`Porchlight('on', 'unread' | 'message', fn)`).
+    {
+        let panel = props.panel.clone();
+        use_effect_with(unread.len(), move |&n| api::emit(&panel, "unread", JsValue::from(n as u32)));
+    }
+    {
+        let (panel, newest) = (props.panel.clone(), widget.transcript.messages().last().cloned());
+        use_effect_with(widget.arrivals, move |&arrivals| {
+            if let Some(m) = newest.filter(|_| arrivals > 0) {
+                api::emit(&panel, "message", api::message_data(&m));
             }
         });
     }
@@ -214,8 +262,10 @@ fn app(props: &AppProps) -> Html {
     let closed = widget.status() == Some(Status::Closed);
 
     let on_send = {
-        let (widget, socket) = (widget.clone(), socket.clone());
+        let (widget, socket, draft_prefill) = (widget.clone(), socket.clone(), draft_prefill.clone());
         Callback::from(move |(text, reply_to): (String, Option<porchlight_protocol::Seq>)| {
+            // A prefilled draft is used once.
+            draft_prefill.set(None);
             let client_id = porchlight_browser::new_client_id();
             widget.dispatch(Action::Queue(client_id.clone(), text.clone(), reply_to));
             send_on(&socket, &VisitorFrame::Send { client_id, text, reply_to });
@@ -232,10 +282,19 @@ fn app(props: &AppProps) -> Html {
     // Before the config arrives (rare: the loader fetched it beside the
     // WASM) the header is the accent with no name, never a made-up one.
     let (title, greeting, accent) = match &*config {
-        Some(c) => (c.name.clone(), c.greeting.clone(), c.accent_color.clone()),
-        None => (String::new(), String::new(), props.early.accent().unwrap_or_else(|| "#2f6f4e".into())),
+        Some(c) => (
+            c.title.clone().unwrap_or_else(|| c.name.clone()),
+            c.subtitle.clone().unwrap_or_else(|| c.greeting.clone()),
+            c.accent_color.clone(),
+        ),
+        None => (String::new(), String::new(), props.early.accent().unwrap_or_else(|| appearance::DEFAULT_ACCENT.into())),
     };
-    let accent = sanitize_color(&accent).to_owned();
+    let scheme = match config.as_ref().map(|c| c.color_scheme) {
+        Some(appearance::ColorScheme::Dark) => "pl-dark",
+        Some(appearance::ColorScheme::Light) => "pl-light",
+        _ => "pl-auto",
+    };
+    let accent = appearance::accent_or_default(&accent).to_owned();
     let on_accent = porchlight_protocol::colors::text_on(&accent);
     let on_close = {
         let panel = props.panel.clone();
@@ -269,13 +328,21 @@ fn app(props: &AppProps) -> Html {
         });
     }
     html! {
-        <div class="pl-panel" ref={panel_ref}>
+        <div class={classes!("pl-panel", scheme)} ref={panel_ref}>
             <header class="pl-header">
                 <div class="pl-heading">
                     <h2 class="pl-title">{ title.clone() }</h2>
                     // In a conversation the greeting is its first message instead.
                     if !in_chat && !greeting.is_empty() {
                         <div class="pl-subtitle">{ greeting.clone() }</div>
+                    }
+                    if let Some(replies) = &availability.replies {
+                        <div class="pl-availability">{ replies }</div>
+                    } else if !availability.open {
+                        <div class="pl-availability">{ match &availability.back {
+                            Some(back) => format!("We're away right now. Back {back}."),
+                            None => "We're away right now.".to_owned(),
+                        } }</div>
                     }
                 </div>
                 if has_others && *view == View::Chat {
@@ -292,7 +359,12 @@ fn app(props: &AppProps) -> Html {
             if let Some(err) = &*start_error {
                 <p class="pl-error" role="alert">{ err }</p>
             }
-            { match (*view).clone() {
+            if let Some(id) = (*article).clone() {
+                <Reader edge={props.edge.clone()} site={props.site.clone()} id={id}
+                    lang={AttrValue::from(host::host_config().locale.unwrap_or_default())}
+                    on_open={{ let a = article.clone(); Callback::from(move |id: String| a.set(Some(id))) }}
+                    on_back={{ let a = article.clone(); Callback::from(move |()| a.set(None)) }} />
+            } else { { match (*view).clone() {
                 View::List => html! {
                     <Conversations chats={(*history).clone()} current={current_id.clone()} on_open={on_open_chat}
                         on_back={show(View::Chat)} on_new={closed.then(|| on_new.clone())} />
@@ -303,10 +375,12 @@ fn app(props: &AppProps) -> Html {
                 View::Chat if widget.credentials.is_some() => html! {
                     <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
                         {help_center} {on_send} {on_frame} on_new={on_new.clone()} starting={*starting}
-                        greeting={AttrValue::from(greeting.clone())} team={AttrValue::from(title.clone())} />
+                        greeting={AttrValue::from(greeting.clone())} team={AttrValue::from(title.clone())}
+                        prefill={(*draft_prefill).clone()}
+                        offline={!availability.open} back={availability.back.clone().map(AttrValue::from)} />
                 },
                 View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} prefill={(*prefill).clone()} /> },
-            } }
+            } } }
         </div>
     }
 }
@@ -394,6 +468,9 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
                 );
                 *socket.borrow_mut() = Rc::new(Some(sock));
                 version.set(*version + 1);
+            } else {
+                // `Porchlight('reset')`: dropping the socket closes it for good.
+                *socket.borrow_mut() = Rc::new(None);
             }
             move || {}
         });
@@ -453,17 +530,6 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
 
 fn web_sys_log(s: &str) {
     gloo::console::warn!(s);
-}
-
-/// Site owners choose the accent colour; it lands in CSS, so only plain
-/// `#rgb`/`#rrggbb` values get through.
-fn sanitize_color(c: &str) -> &str {
-    let hex = c.strip_prefix('#').unwrap_or("");
-    if (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        c
-    } else {
-        "#2f6f4e"
-    }
 }
 
 pub use bench::KeystrokeBench;

@@ -206,6 +206,18 @@ impl Widget {
 
 /// What the widget calls the help-center bot.
 pub const BOT_NAME: &str = "Assistant";
+impl Widget {
+    /// A message the visitor left outside hours (they ended the chat with a
+    /// ticket) that the team has not answered, or whose answer is unread:
+    /// the loader keeps loading the widget at page load for it, so the
+    /// reply is noticed on the next visit like any other.
+    pub fn awaits_reply(&self) -> bool {
+        let Some(s) = &self.transcript.session else { return false };
+        let left = s.closed_by == Some(porchlight_protocol::ClosedBy::Visitor) && s.ticket.is_some();
+        let answered = self.transcript.messages().any(|m| matches!(m.author, Author::Agent { .. }));
+        left && (!answered || !self.unread().is_empty())
+    }
+}
 
 fn from_team(m: &Message) -> bool {
     matches!(m.author, Author::Agent { .. } | Author::Bot)
@@ -219,6 +231,8 @@ pub enum Action {
     Conn(Conn),
     /// Everything up to here was on screen.
     Seen(Seq),
+    /// `Porchlight('reset')`: no conversation any more (storage is already cleared).
+    Reset,
 }
 
 impl Reducible for Widget {
@@ -251,6 +265,7 @@ impl Reducible for Widget {
             Action::Queue(id, text, reply_to) => next.transcript.queue(id, text, reply_to),
             Action::Conn(conn) => next.conn = conn,
             Action::Seen(seq) => next.seen = next.seen.max(seq),
+            Action::Reset => next = Widget::default(),
         }
         Rc::new(next)
     }

@@ -159,6 +159,19 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         "name": "Second Shop", "allowed_origins": [demo_origin], "dev": true, "retention_seconds": 3,
         "agents": [{ "id": "owner", "name": "Owner", "token_sha256": sha("test-admin-second-shop"), "role": "ADMIN" }],
     });
+    // A second site with every appearance setting changed, for the theming tests.
+    sites["tea-house"] = serde_json::json!({
+        "name": "Tea House",
+        "allowed_origins": [demo_origin],
+        "accent_color": "#ffd400",
+        "color_scheme": "dark",
+        "launcher": { "position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us" },
+        "header_title": "Tea House support",
+        "header_subtitle": "We reply within the hour",
+        "agents": sites["copper-kettle"]["agents"].clone(),
+        // Browsers share one address here: the theming tests must not meet the session limit.
+        "limits": sites["copper-kettle"]["limits"].clone(),
+    });
     Ok(sites.to_string())
 }
 

@@ -42,7 +42,7 @@ pub fn tickets(props: &Props) -> Html {
                 },
                 Some(Ok(l)) => html! {
                     <table>
-                        <thead><tr><th>{ "#" }</th><th>{ "Subject" }</th><th>{ "Requester" }</th><th>{ "By" }</th><th>{ "Created" }</th></tr></thead>
+                        <thead><tr><th>{ "#" }</th><th>{ "Subject" }</th><th>{ "Requester" }</th><th>{ "By" }</th><th>{ "Created" }</th><th>{ "Reply" }</th></tr></thead>
                         <tbody>
                             { for l.tickets.iter().map(|t| {
                                 let (on_open, session) = (props.on_open.clone(), t.session.clone());
@@ -53,8 +53,13 @@ pub fn tickets(props: &Props) -> Html {
                                         <td>{ &t.subject }</td>
                                         <td>{ &t.requester.name }
                                             if let Some(e) = &t.requester.email { <div class="email">{ e }</div> }</td>
-                                        <td>{ &t.created_by.name }</td>
+                                        <td>{ match t.source {
+                                            porchlight_protocol::ticket::TicketSource::OfflineMessage => "Message left out of hours".to_owned(),
+                                            porchlight_protocol::ticket::TicketSource::Chat => t.created_by.name.clone(),
+                                        } }</td>
                                         <td>{ format!("{} ago", ago(t.created_at, now)) }</td>
+                                        <td onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                                            <Reply agent={props.agent.clone()} number={t.number} /></td>
                                     </tr>
                                 }
                             }) }
@@ -63,5 +68,51 @@ pub fn tickets(props: &Props) -> Html {
                 },
             } }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReplyProps {
+    agent: Agent,
+    number: u64,
+}
+
+/// Answers a ticket (`POST …/tickets/{number}/replies`): the reply is kept
+/// on the ticket, shown to the visitor in their conversation on their next
+/// visit, and sent as `ticket.replied` (for the site's email).
+#[function_component(Reply)]
+fn reply(props: &ReplyProps) -> Html {
+    let open = use_state(|| false);
+    let state = use_state(|| None::<Result<(), String>>);
+    let text = use_node_ref();
+    if !*open {
+        let open = open.clone();
+        return html! { <button type="button" onclick={Callback::from(move |_| open.set(true))}
+        aria-label={format!("Reply to ticket #{}", props.number)}>{ "Reply" }</button> };
+    }
+    let onsubmit = {
+        let (text, state, agent, number) = (text.clone(), state.clone(), props.agent.clone(), props.number);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(area) = text.cast::<web_sys::HtmlTextAreaElement>() else { return };
+            let body = porchlight_protocol::ticket::ReplyToTicket { text: area.value() };
+            let (state, agent) = (state.clone(), agent.clone());
+            let url = format!("{}/api/v1/sites/{}/tickets/{number}/replies", agent.edge, agent.login.site);
+            wasm_bindgen_futures::spawn_local(async move {
+                let sent = porchlight_browser::post_json::<_, serde_json::Value>(&url, &body, Some(&agent.token)).await;
+                state.set(Some(sent.map(|_| ()).map_err(|e| e.message)));
+            });
+        })
+    };
+    html! {
+        <form class="ticket-reply" {onsubmit}>
+            <textarea ref={text} rows="3" aria-label={format!("Reply to ticket #{}", props.number)} />
+            <button type="submit" class="primary">{ "Send reply" }</button>
+            { match &*state {
+                Some(Ok(())) => html! { <p class="note" role="status">{ "Reply sent." }</p> },
+                Some(Err(e)) => html! { <p class="error" role="alert">{ e }</p> },
+                None => html! {},
+            } }
+        </form>
     }
 }

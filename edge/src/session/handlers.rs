@@ -76,6 +76,7 @@ impl ChatSession {
                 Ok(())
             }
             (true, VisitorFrame::Close) => self.on_close(ws, &Actor::Visitor).await,
+            (true, VisitorFrame::LeaveMessage { email, text }) => self.on_leave_message(ws, &email, &text).await,
         }
     }
 

@@ -161,6 +161,10 @@ impl DurableObject for ChatSession {
                 self.erase_here().await?;
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
+            "/ticket-reply" => {
+                let reply: porchlight_protocol::internal::TicketReplyDraft = req.json().await?;
+                self.on_ticket_reply(reply)
+            }
             "/visitor" => self.upgrade(Role::Visitor, crate::limiter::address(&req)),
             "/agent" => self.upgrade(Role::Agent, crate::limiter::address(&req)),
             "/revoke" => {

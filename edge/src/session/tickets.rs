@@ -8,7 +8,7 @@ use porchlight_protocol::internal::TicketDraft;
 use porchlight_protocol::record::Sender;
 use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::ticket;
-use porchlight_protocol::{ErrorCode, Message, Seq, SessionError, SessionFrame, Status};
+use porchlight_protocol::{validate, Author, ErrorCode, Message, Seq, SessionError, SessionFrame, Status};
 use worker::{Result, WebSocket};
 
 impl ChatSession {
@@ -32,6 +32,7 @@ impl ChatSession {
                 requester: record.visitor.clone(),
                 description: ticket::describe(&site_name, &record.visitor, &messages),
                 created_by: agent.clone(),
+                source: ticket::TicketSource::Chat,
             };
             let created = match internal::Desk::of(&self.env, &record.site)?.create_ticket(&draft).await {
                 Ok(t) => t,
@@ -60,5 +61,81 @@ impl ChatSession {
             self.on_close(ws, &Actor::Agent(agent)).await?;
         }
         Ok(())
+    }
+
+    /// "Leave a message" (outside hours): the visitor's email, required
+    /// now, and question go into the log, the session becomes a ticket at
+    /// the desk (the existing ticket, transcript included), and the chat
+    /// ends, so the queue never shows it as waiting for a person.
+    pub(super) async fn on_leave_message(&self, ws: &WebSocket, email: &str, text: &str) -> Result<()> {
+        let email = match validate::email(Some(email)) {
+            Ok(Some(email)) => email,
+            Ok(None) => return Ok(send(ws, &SessionFrame::error(ErrorCode::InvalidEmail, "Add your email address so we can reply."))),
+            Err(e) => return Ok(send(ws, &SessionFrame::error(e.code, e.message))),
+        };
+        let text = match validate::message(text) {
+            Ok(text) => text,
+            Err(e) => return Ok(send(ws, &SessionFrame::error(e.code, e.message))),
+        };
+        let mut record = self.record()?;
+        if let Some(ticket) = record.ticket.clone() {
+            return Ok(send(ws, &SessionFrame::Ticket { ticket }));
+        }
+        if record.state.status == Status::Closed {
+            let e = SessionError::Closed;
+            return Ok(send(ws, &SessionFrame::error(e.code(), e.message())));
+        }
+        record.visitor.email = Some(email.clone());
+        let author = Author::Visitor { name: record.visitor.name.clone() };
+        let question = self.append(&mut record, &Sender::Visitor, Message { author, text, ..Message::blank() })?;
+        let record = self.save(record, true)?;
+        self.broadcast(&SessionFrame::Message { message: question })?;
+        self.schedule_sync();
+
+        let messages = self.store.messages_after(Seq(0), true)?;
+        let site_name = config::sites(&self.env)?.get(&record.site).map(|s| s.name.clone()).unwrap_or_default();
+        let draft = TicketDraft {
+            site: record.site.clone(),
+            session: record.id.clone(),
+            subject: ticket::subject(&record.visitor, &messages),
+            requester: record.visitor.clone(),
+            description: ticket::describe(&site_name, &record.visitor, &messages),
+            created_by: ticket::visitor_creator(&record.visitor.name),
+            source: ticket::TicketSource::OfflineMessage,
+        };
+        let created = match internal::Desk::of(&self.env, &record.site)?.create_ticket(&draft).await {
+            Ok(t) => t,
+            Err(e) => {
+                // The question is in the log either way; the visitor may send the form again.
+                worker::console_error!("ChatSession: creating a ticket from a left message failed: {e}");
+                return Ok(send(ws, &SessionFrame::error(ErrorCode::Internal, "Your message could not be passed on. Please retry.")));
+            }
+        };
+        let mut record = self.record()?;
+        if record.ticket.is_none() {
+            let ticket = created.as_ref();
+            record.ticket = Some(ticket.clone());
+            let text = format!("Message left for the team (ticket #{}): we'll reply to {email}", ticket.number);
+            let notice = self.append(&mut record, &Sender::System, Message { text, ..Message::blank() })?;
+            self.save(record, true)?;
+            self.broadcast(&SessionFrame::Message { message: notice })?;
+            self.broadcast(&SessionFrame::Ticket { ticket })?;
+            self.schedule_sync();
+        }
+        self.on_close(ws, &Actor::Visitor).await
+    }
+
+    /// An agent's reply to this session's ticket (`POST /ticket-reply`):
+    /// the agent's message in the log, even after the chat closed, so the
+    /// visitor's widget shows it (unread) next time they come.
+    pub(super) fn on_ticket_reply(&self, reply: porchlight_protocol::internal::TicketReplyDraft) -> Result<worker::Response> {
+        let mut record = self.record()?;
+        let author = Author::Agent { id: reply.agent.id.clone(), name: reply.agent.name.clone() };
+        let message =
+            self.append(&mut record, &Sender::Agent(reply.agent.id.clone()), Message { author, text: reply.text, ..Message::blank() })?;
+        self.save(record, false)?;
+        self.broadcast(&SessionFrame::Message { message })?;
+        self.schedule_sync();
+        Ok(worker::ResponseBuilder::new().with_status(204).empty())
     }
 }

@@ -1,6 +1,7 @@
 //! The conversation: status line, message log (or an open article),
 //! the bot's choices, queue position, suggestions while typing, composer.
 
+use super::offline::LeaveMessage;
 use super::reader::Reader;
 use super::suggestions::Suggestions;
 use crate::help_center::HelpCenter;
@@ -8,7 +9,7 @@ use crate::state::Widget;
 use gloo::timers::callback::Timeout;
 use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, TypingSignal};
-use porchlight_protocol::{clock, validate, Author, ClosedBy, Participant, Seq, Status, VisitorFrame};
+use porchlight_protocol::{appearance, clock, validate, Author, ClosedBy, Participant, Seq, Status, VisitorFrame};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -33,6 +34,15 @@ pub struct Props {
     /// who it is from (the site's name).
     pub greeting: AttrValue,
     pub team: AttrValue,
+    /// Text the page put in the composer (`Porchlight('prefill', …)`).
+    #[prop_or_default]
+    pub prefill: Option<AttrValue>,
+    /// Outside business hours: "Talk to a person" becomes "Leave a message".
+    #[prop_or_default]
+    pub offline: bool,
+    /// When the team is back ("on Monday at 08:00"), while offline.
+    #[prop_or_default]
+    pub back: Option<AttrValue>,
 }
 
 #[function_component(Conversation)]
@@ -43,6 +53,9 @@ pub fn conversation(props: &Props) -> Html {
     let closed = status == Some(Status::Closed);
     let log = use_node_ref();
     let reading = use_state(|| None::<String>);
+    let leaving = use_state(|| false);
+    // The address a left message gave (the session's copy arrives with the next welcome).
+    let left_email = use_state(|| None::<String>);
     let compose = use_state(Compose::default);
     let suggested = use_state(Vec::<(String, String)>::new);
     let debounce = use_mut_ref(|| None::<Timeout>);
@@ -121,7 +134,7 @@ pub fn conversation(props: &Props) -> Html {
     // Editing starts from the message's current text.
     let draft = match *compose {
         Compose::Edit(seq) => t.get(seq).map(|m| AttrValue::from(m.text.clone())),
-        _ => None,
+        _ => props.prefill.clone(),
     };
     let frame = |f: VisitorFrame| {
         let on_frame = props.on_frame.clone();
@@ -186,8 +199,10 @@ pub fn conversation(props: &Props) -> Html {
                         let separator = days.before(m.at).map(|label| html! { <div class="pl-day" role="separator">{ label }</div> });
                         let (class, who) = match &m.author {
                             Author::Visitor { .. } => ("pl-msg pl-mine", None),
-                            Author::Agent { name, .. } => ("pl-msg pl-theirs", Some(name.clone())),
-                            Author::Bot => ("pl-msg pl-theirs pl-bot", Some(crate::state::BOT_NAME.to_owned())),
+                            Author::Agent { id, name } => ("pl-msg pl-theirs", Some(html! { <>
+                                <span class={format!("pl-avatar pl-avatar-{}", appearance::avatar_index(id.as_str()))} aria-hidden="true">
+                                    { appearance::initials(name) }</span>{ name }</> })),
+                            Author::Bot => ("pl-msg pl-theirs pl-bot", Some(html! { { crate::state::BOT_NAME } })),
                             Author::System => ("pl-msg pl-system", None),
                         };
                         let system = m.author == Author::System;
@@ -237,7 +252,20 @@ pub fn conversation(props: &Props) -> Html {
                     if offered {
                         <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Resolve)}>{ "Yes, thanks" }</button>
                     }
-                    <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Handoff)}>{ "Talk to a person" }</button>
+                    if props.offline {
+                        <button type="button" class="pl-secondary" onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
+                            { "Leave a message" }</button>
+                    } else {
+                        <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Handoff)}>{ "Talk to a person" }</button>
+                    }
+                </div>
+            }
+            if status == Some(Status::Waiting) && props.offline && !*leaving {
+                <div class="pl-closed-hours" role="status">
+                    <p>{ format!("We're closed now, so nobody can join before {}. Leave a message and we'll reply by email.",
+                        props.back.as_deref().unwrap_or("we're back")) }</p>
+                    <button type="button" class="pl-secondary" onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
+                        { "Leave a message" }</button>
                 </div>
             }
             if let (Some(Status::Waiting), Some(n)) = (status, t.queue_position) {
@@ -246,8 +274,10 @@ pub fn conversation(props: &Props) -> Html {
                 </p>
             }
             if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
-                <p class="pl-ticket" role="status">{ format!("We opened ticket #{} for this. We'll follow up{}.", ticket.number,
-                    if t.session.as_ref().is_some_and(|s| s.visitor.email.is_some()) { " by email" } else { "" }) }</p>
+                <p class="pl-ticket" role="status">{ match t.session.as_ref().and_then(|s| s.visitor.email.as_ref()).or(left_email.as_ref()) {
+                    Some(email) => format!("We opened ticket #{} for this. We'll reply to {email}.", ticket.number),
+                    None => format!("We opened ticket #{} for this. We'll follow up.", ticket.number),
+                } }</p>
             }
             if closed {
                 <div class="pl-closed">
@@ -260,7 +290,16 @@ pub fn conversation(props: &Props) -> Html {
             if suggesting {
                 <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
             }
-            if !closed {
+            if *leaving && !closed && t.session.as_ref().is_some_and(|s| s.ticket.is_none()) {
+                <LeaveMessage email={t.session.as_ref().and_then(|s| s.visitor.email.clone()).map(AttrValue::from)}
+                    question={t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| AttrValue::from(m.text.clone())).last()}
+                    on_frame={{ let (on_frame, l, e) = (props.on_frame.clone(), leaving.clone(), left_email.clone()); Callback::from(move |f: VisitorFrame| {
+                        if let VisitorFrame::LeaveMessage { email, .. } = &f { e.set(Some(email.clone())); }
+                        on_frame.emit(f);
+                        l.set(false);
+                    }) }}
+                    on_cancel={{ let l = leaving.clone(); Callback::from(move |()| l.set(false)) }} />
+            } else if !closed {
                 { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
                 <Composer disabled={w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} />
             }

@@ -1,6 +1,7 @@
 //! One component per file.
 pub mod conversation;
 pub mod history;
+pub mod offline;
 pub mod prechat;
 pub mod reader;
 pub mod suggestions;

@@ -1,0 +1,46 @@
+//! Whether a person can answer now: the site's business hours, evaluated
+//! in the browser (the same `porchlight_protocol::hours` as the edge) and
+//! again every 30 s, so hours that end while a visitor waits are noticed.
+
+use gloo::timers::callback::Interval;
+use porchlight_protocol::hours::{self, Hours};
+use yew::prelude::*;
+
+const RECHECK_MS: u32 = 30_000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Availability {
+    pub open: bool,
+    /// "on Monday at 08:00" (the visitor's local time) while closed.
+    pub back: Option<String>,
+    /// "Typically replies in 5 minutes", while open.
+    pub replies: Option<String>,
+}
+
+impl Availability {
+    fn at(hours: Option<&Hours>, now_ms: u64) -> Availability {
+        let Some(h) = hours else { return Availability { open: true, back: None, replies: None } };
+        let open = h.is_open(now_ms);
+        let back =
+            (!open).then(|| h.next_open(now_ms)).flatten().map(|t| hours::back_label(t, now_ms, porchlight_browser::utc_offset_min()));
+        let replies = h.replies_in_minutes.filter(|_| open).map(|n| match n {
+            1 => "Typically replies in a minute".to_owned(),
+            n if n < 120 => format!("Typically replies in {n} minutes"),
+            n => format!("Typically replies in {} hours", n.div_ceil(60)),
+        });
+        Availability { open, back, replies }
+    }
+}
+
+#[hook]
+pub fn use_availability(hours: Option<Hours>) -> Availability {
+    let tick = use_state(|| 0u32);
+    {
+        let tick = tick.clone();
+        use_effect_with((), move |_| {
+            let interval = Interval::new(RECHECK_MS, move || tick.set(tick.wrapping_add(1)));
+            move || drop(interval)
+        });
+    }
+    Availability::at(hours.as_ref(), porchlight_browser::now_ms())
+}

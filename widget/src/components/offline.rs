@@ -1,0 +1,86 @@
+//! "Leave a message": outside hours the visitor leaves an email (required)
+//! and their question; the edge makes it a ticket for the team.
+
+use porchlight_protocol::{validate, VisitorFrame};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The email the visitor already gave, if any.
+    #[prop_or_default]
+    pub email: Option<AttrValue>,
+    /// Their last question, to start from.
+    #[prop_or_default]
+    pub question: Option<AttrValue>,
+    pub on_frame: Callback<VisitorFrame>,
+    pub on_cancel: Callback<()>,
+}
+
+#[function_component(LeaveMessage)]
+pub fn leave_message(props: &Props) -> Html {
+    let email = use_node_ref();
+    let question = use_node_ref();
+    let error = use_state(|| None::<String>);
+    {
+        // Filled once, not bound: yew would reset a bound field to its
+        // prop on every render (an error shown would wipe what was typed).
+        let (email, question) = (email.clone(), question.clone());
+        let (given_email, given_question) = (props.email.clone(), props.question.clone());
+        use_effect_with((), move |_| {
+            if let (Some(el), Some(v)) = (question.cast::<HtmlTextAreaElement>(), given_question) {
+                el.set_value(&v);
+            }
+            if let Some(el) = email.cast::<HtmlInputElement>() {
+                if let Some(v) = given_email {
+                    el.set_value(&v);
+                }
+                let _ = el.focus();
+            }
+        });
+    }
+    let onsubmit = {
+        let (email, question, error, on_frame) = (email.clone(), question.clone(), error.clone(), props.on_frame.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let address = email.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let text = question.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
+            // The edge checks the same; the visitor hears about a typo now.
+            let checked = validate::email(Some(&address)).and_then(|e| {
+                e.ok_or_else(|| {
+                    validate::Invalid::new(porchlight_protocol::ErrorCode::InvalidEmail, "Add your email address so we can reply.")
+                })
+            });
+            match checked.and_then(|email| validate::message(&text).map(|text| (email, text))) {
+                Ok((email, text)) => {
+                    error.set(None);
+                    on_frame.emit(VisitorFrame::LeaveMessage { email, text });
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        })
+    };
+    html! {
+        <form class="pl-offline" {onsubmit} novalidate=true aria-label="Leave a message">
+            <p class="pl-intro">{ "Leave your email and question, and we'll reply as soon as we're back." }</p>
+            <label class="pl-field">
+                <span>{ "Email" }</span>
+                <input ref={email} type="email" aria-label="Your email" autocomplete="email" required=true
+                    maxlength={validate::MAX_EMAIL_CHARS.to_string()} />
+            </label>
+            <label class="pl-field">
+                <span>{ "Your question" }</span>
+                <textarea ref={question} aria-label="Your question" rows="3" required=true
+                    maxlength={validate::MAX_MESSAGE_CHARS.to_string()} />
+            </label>
+            if let Some(err) = &*error {
+                <p class="pl-error" role="alert">{ err }</p>
+            }
+            <div class="pl-offline-actions">
+                <button type="submit" class="pl-primary">{ "Send message" }</button>
+                <button type="button" class="pl-secondary" onclick={{ let c = props.on_cancel.clone(); Callback::from(move |_: MouseEvent| c.emit(())) }}>
+                    { "Cancel" }</button>
+            </div>
+        </form>
+    }
+}
