@@ -13,6 +13,7 @@ mod availability;
 mod bench;
 mod components;
 mod early;
+mod focus;
 mod help_center;
 mod host;
 mod notify;
@@ -189,6 +190,7 @@ fn app(props: &AppProps) -> Html {
             }
         });
     }
+    focus::use_focus_rescue(&props.panel);
     // The page's commands (`Porchlight('showArticle' | 'prefill' | 'reset', …)`).
     let article = use_state(|| None::<String>);
     // Text the page asked to put in the composer (`Porchlight('prefill', …)`).

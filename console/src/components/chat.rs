@@ -168,6 +168,29 @@ pub fn chat(props: &Props) -> Html {
             move || drop(timer)
         });
     }
+    // The log stays on the newest message as messages arrive, unless the
+    // agent scrolled up to read (then it stays where they are).
+    let log = use_node_ref();
+    let pinned = use_mut_ref(|| true);
+    {
+        let (log, pinned) = (log.clone(), pinned.clone());
+        let count = (state.transcript.len(), state.transcript.outbox.len());
+        use_effect_with(count, move |_| {
+            if let Some(el) = log.cast::<web_sys::Element>() {
+                if *pinned.borrow() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            }
+        });
+    }
+    let on_log_scroll = {
+        let (log, pinned) = (log.clone(), pinned.clone());
+        Callback::from(move |_: Event| {
+            if let Some(el) = log.cast::<web_sys::Element>() {
+                *pinned.borrow_mut() = el.scroll_height() - el.scroll_top() - el.client_height() < 48;
+            }
+        })
+    };
     // Receipts: delivered is what this console holds; seen when the tab is visible.
     {
         let socket = socket.clone();
@@ -395,7 +418,7 @@ pub fn chat(props: &Props) -> Html {
                     { trail("Visitor opened", &s.articles.opened) }
                 </aside>
             }
-            <div class="log" role="log" aria-label="Messages">
+            <div class="log" role="log" aria-label="Messages" ref={log} onscroll={on_log_scroll}>
                 { for t.messages().map(|m| {
                     let separator = days.before(m.at).map(|label| html! { <div class="day" role="separator">{ label }</div> });
                     let (class, who) = match &m.author {

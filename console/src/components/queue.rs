@@ -344,9 +344,11 @@ fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
             <td>{ waited }</td>
             <td>
                 if s.status == Status::Waiting {
-                    <button class="primary" onclick={select(true)}>{ "Accept" }</button>
+                    // Named with the visitor, so a screen reader's list of
+                    // buttons tells the rows apart (the visible word leads).
+                    <button class="primary" onclick={select(true)} aria-label={format!("Accept {}", s.visitor.name)}>{ "Accept" }</button>
                 } else {
-                    <button class="link" onclick={select(false)}>{ "Open" }</button>
+                    <button class="link" onclick={select(false)} aria-label={format!("Open {}", s.visitor.name)}>{ "Open" }</button>
                 }
             </td>
         </tr>

@@ -68,7 +68,7 @@ impl ChatSession {
             }
             Ok(changed)
         };
-        let notice = |r: &SessionRecord| format!("{} found the answer in the help center. Glad we could help!", r.visitor.name);
+        let notice = |_: &SessionRecord| "Answered by the help center. Glad we could help!".to_owned();
         self.transition(ws, change, notice).await
     }
 

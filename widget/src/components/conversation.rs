@@ -106,10 +106,20 @@ pub fn conversation(props: &Props) -> Html {
             *debounce.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || suggested.set(center.suggest(&draft))));
         })
     };
+    // The article gives way to the conversation when it moves on: the
+    // visitor sends, the chat changes hands or ends, a new one starts. (An
+    // incoming reply alone does not take the article away; it is announced.)
+    {
+        let reading = reading.clone();
+        let moved_on = (status, t.session.as_ref().map(|s| s.id.clone()));
+        use_effect_with(moved_on, move |_| reading.set(None));
+    }
     let on_send = {
         let (suggested, debounce, on_send, typing) = (suggested.clone(), debounce.clone(), props.on_send.clone(), typing.clone());
         let (compose, on_frame, last_draft) = (compose.clone(), props.on_frame.clone(), last_draft.clone());
+        let reading = reading.clone();
         Callback::from(move |text: String| {
+            reading.set(None);
             typing.stop();
             debounce.borrow_mut().take();
             last_draft.borrow_mut().clear();
@@ -137,8 +147,11 @@ pub fn conversation(props: &Props) -> Html {
         _ => props.prefill.clone(),
     };
     let frame = |f: VisitorFrame| {
-        let on_frame = props.on_frame.clone();
-        Callback::from(move |_: MouseEvent| on_frame.emit(f.clone()))
+        let (on_frame, reading) = (props.on_frame.clone(), reading.clone());
+        Callback::from(move |_: MouseEvent| {
+            reading.set(None);
+            on_frame.emit(f.clone())
+        })
     };
 
     let status_line = match (w.conn, t.session.as_ref()) {

@@ -60,6 +60,21 @@ pub fn prechat(props: &Props) -> Html {
         });
     }
 
+    // After the form's own error (the edge refused it, or could not be
+    // reached), focus stays on "Start chat", right under the alert; nothing
+    // typed is lost.
+    let submit = use_node_ref();
+    {
+        let submit = submit.clone();
+        let form_error = error.as_ref().is_some_and(|(f, _)| *f == Field::Form);
+        use_effect_with(((*error).clone(), form_error), move |(_, form_error)| {
+            if *form_error {
+                if let Some(b) = submit.cast::<web_sys::HtmlElement>() {
+                    let _ = b.focus();
+                }
+            }
+        });
+    }
     let onsubmit = {
         let (name, email, error, busy) = (name.clone(), email.clone(), error.clone(), busy.clone());
         let (site, edge, on_started) = (props.site.clone(), props.edge.clone(), props.on_started.clone());
@@ -91,6 +106,9 @@ pub fn prechat(props: &Props) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match start(&edge, &site, &form).await {
                     Ok(creds) => on_started.emit(creds),
+                    // The form's own error (the edge refused, or could not be
+                    // reached): focus stays on "Start chat", under the alert,
+                    // and nothing typed is lost.
                     Err(e) => {
                         error.set(Some((Field::Form, e.message)));
                         busy.set(false);
@@ -128,7 +146,7 @@ pub fn prechat(props: &Props) -> Html {
             if let Some(err) = form_error {
                 <p class="pl-error" role="alert">{ err }</p>
             }
-            <button type="submit" class="pl-primary" disabled={*busy}>{ "Start chat" }</button>
+            <button type="submit" class="pl-primary" disabled={*busy} ref={submit}>{ "Start chat" }</button>
         </form>
     }
 }

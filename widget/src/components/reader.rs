@@ -42,6 +42,19 @@ pub fn reader(props: &Props) -> Html {
             });
         });
     }
+    // Opening an article moves focus to its title (a screen reader reads it,
+    // the keyboard continues from there); until it loads, to "Back".
+    let (title, back_button) = (use_node_ref(), use_node_ref());
+    {
+        let (title, back_button) = (title.clone(), back_button.clone());
+        let loaded = matches!(&*article, Some(Ok(_)));
+        use_effect_with((props.id.clone(), loaded), move |(_, loaded)| {
+            let target = if *loaded { &title } else { &back_button };
+            if let Some(el) = target.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
     let back = {
         let on_back = props.on_back.clone();
         Callback::from(move |_: MouseEvent| on_back.emit(()))
@@ -51,14 +64,14 @@ pub fn reader(props: &Props) -> Html {
         Some(Err(message)) => html! { <p class="pl-error" role="alert">{ format!("This article could not be opened: {message}") }</p> },
         Some(Ok(a)) => html! {
             <>
-                <h2 class="pl-article-title">{ &a.title }</h2>
+                <h2 class="pl-article-title" tabindex="-1" ref={title.clone()}>{ &a.title }</h2>
                 { for markdown::parse(a.body_without_title()).iter().map(|b| block(b, &props.on_open)) }
             </>
         },
     };
     html! {
         <section class="pl-reader" aria-label="Article">
-            <button type="button" class="pl-back" onclick={back}>{ "← Back to chat" }</button>
+            <button type="button" class="pl-back" onclick={back} ref={back_button}>{ "← Back to chat" }</button>
             <article class="pl-article">{ body }</article>
         </section>
     }

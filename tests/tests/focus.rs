@@ -1,0 +1,160 @@
+//! What a first-time keyboard user tripped on, in real Chromium: focus
+//! never falls back to the page when the button that had it goes away, the
+//! article reader gives way when the conversation moves on, and the
+//! console's log follows the newest message.
+
+use porchlight_protocol::{AgentFrame, SessionCreated, SessionFrame};
+use porchlight_tests::webdriver::{Browser, FIND_BY_NAME_FN};
+use porchlight_tests::*;
+use serde_json::json;
+
+const ENTER: &str = "\u{E007}";
+
+/// The focused element's tag and accessible label (inside shadow roots too).
+fn focused(browser: &Browser) -> String {
+    browser
+        .script(
+            "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+             return a ? a.tagName + ' ' + (a.getAttribute('aria-label') || a.textContent.trim().slice(0, 40)) : 'none'",
+            json!([]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn start_chat(browser: &Browser, name: &str) {
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    browser.type_text(&browser.by_name("textbox", "Name"), name);
+    browser.click(&browser.by_name("button", "Start chat"));
+    browser.by_name("textbox", "Message");
+}
+
+fn press_on(browser: &Browser, role: &str, name: &str) {
+    let el = browser.by_name(role, name);
+    browser.script("arguments[0].focus()", json!([el]));
+    browser.press(ENTER);
+}
+
+#[test]
+fn focus_follows_the_conversation_and_the_reader_gives_way() {
+    let browser = Browser::start();
+    browser.set_viewport(1366, 768);
+    start_chat(&browser, &unique("Keyboard Visitor"));
+    // A suggestion opened from the keyboard puts focus on the article's title.
+    browser.type_text(&browser.by_name("textbox", "Message"), "where is my ord");
+    browser.wait_for(
+        "a suggestion",
+        20,
+        &format!("{FIND_BY_NAME_FN}\nconst l = find('ul', 'Suggested articles'); return l && l.innerText.includes('Track your order')"),
+        json!([]),
+    );
+    press_on(&browser, "button", "Track your order");
+    let on_title = browser.wait_for(
+        "focus on the article's title",
+        20,
+        "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+         return a && a.tagName === 'H2' && a.textContent === 'Track your order'",
+        json!([]),
+    );
+    assert_eq!(on_title, json!(true));
+    // Sending from the composer closes the article: the answer is in view.
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("er?{ENTER}"));
+    browser.log_shows("Did one of these answer your question?");
+    let reader_gone = browser.script(&format!("{FIND_BY_NAME_FN}\nreturn !find('section', 'Article')"), json!([]));
+    assert_eq!(reader_gone, json!(true), "the article still covers the conversation after sending");
+    // "Talk to a person" from the keyboard: the button goes, focus goes to the composer.
+    press_on(&browser, "button", "Talk to a person");
+    browser.log_shows("Handed off to the team");
+    let f = browser.wait_for(
+        "focus in the composer after the handoff",
+        10,
+        "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+         return a && a.tagName === 'TEXTAREA'",
+        json!([]),
+    );
+    assert_eq!(f, json!(true), "focus is {}", focused(&browser));
+}
+
+#[test]
+fn yes_thanks_and_an_agent_closing_leave_focus_on_start_a_new_conversation() {
+    let browser = Browser::start();
+    browser.set_viewport(1366, 768);
+    start_chat(&browser, &unique("Thankful Visitor"));
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("where is my order{ENTER}"));
+    browser.log_shows("Did one of these answer your question?");
+    press_on(&browser, "button", "Yes, thanks");
+    let f = browser.wait_for(
+        "focus on Start a new conversation",
+        10,
+        "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+         return a && a.textContent.trim() === 'Start a new conversation'",
+        json!([]),
+    );
+    assert_eq!(f, json!(true), "focus is {}", focused(&browser));
+
+    // A new chat; an agent closes it while the visitor's cursor is in the composer.
+    press_on(&browser, "button", "Start a new conversation");
+    let message = browser.by_name("textbox", "Message");
+    browser.type_text(&message, &format!("talk to a person please{ENTER}"));
+    browser.log_shows("Handed off to the team");
+    let session_id = browser
+        .wait_for(
+            "the new session id",
+            20,
+            "const s = JSON.parse(localStorage.getItem('porchlight:v1:copper-kettle') || 'null'); return s && !s.closed && s.session_id",
+            json!([]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let session = SessionCreated { session_id: porchlight_protocol::SessionId(session_id), token: String::new() };
+    let mut agent = Ws::agent_session(&session);
+    assert!(matches!(agent.agent_hello(AVA), SessionFrame::Welcome { .. }));
+    agent.send(&AgentFrame::Accept);
+    browser.log_shows("joined");
+    browser.script("arguments[0].focus()", json!([browser.by_name("textbox", "Message")]));
+    agent.send(&AgentFrame::Close);
+    browser.log_shows("closed the conversation");
+    let f = browser.wait_for(
+        "focus on Start a new conversation after the agent closed",
+        10,
+        "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+         return a && a.textContent.trim() === 'Start a new conversation'",
+        json!([]),
+    );
+    assert_eq!(f, json!(true), "focus is {}", focused(&browser));
+}
+
+#[test]
+fn the_consoles_log_follows_the_newest_message() {
+    let session = waiting_session(&unique("Chatty Visitor"));
+    let browser = Browser::start();
+    browser.set_viewport(1280, 800);
+    browser.goto(&format!("{}/agent", edge()));
+    browser.type_text(&browser.by_name("textbox", "Agent token"), AVA);
+    browser.click(&browser.by_name("button", "Sign in"));
+    let row = format!("tr[data-session='{}']", session.session_id);
+    let accept = browser.wait_for(
+        "the row's Accept button",
+        20,
+        "const r = document.querySelector(arguments[0]); return r && [...r.querySelectorAll('button')].find(b => b.textContent.trim() === 'Accept') || null",
+        json!([row]),
+    );
+    browser.click(&accept);
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    for n in 0..12 {
+        visitor.send(&porchlight_protocol::VisitorFrame::send(client_id(&format!("chatty-{n}")), format!("Line {n} of a long story")));
+    }
+    let at_bottom = browser.wait_for(
+        "the log at its newest message",
+        20,
+        "const l = document.querySelector('[role=log][aria-label=Messages]');
+         return l && l.innerText.includes('Line 11 of a long story') && l.scrollHeight > l.clientHeight
+           && l.scrollHeight - l.scrollTop - l.clientHeight < 48",
+        json!([]),
+    );
+    assert_eq!(at_bottom, json!(true));
+}
