@@ -103,30 +103,6 @@ pub fn accent_or_default(c: &str) -> &str {
     }
 }
 
-fn rgb(c: &str) -> Option<(u8, u8, u8)> {
-    if !is_hex_color(c) {
-        return None;
-    }
-    let hex = &c[1..];
-    let full: String = if hex.len() == 3 { hex.chars().flat_map(|ch| [ch, ch]).collect() } else { hex.to_owned() };
-    let n = u32::from_str_radix(&full, 16).ok()?;
-    Some(((n >> 16) as u8, (n >> 8) as u8, n as u8))
-}
-
-/// WCAG 2.x relative luminance of a `#rgb`/`#rrggbb` colour.
-pub fn relative_luminance(c: &str) -> Option<f64> {
-    let (r, g, b) = rgb(c)?;
-    let lin = |v: u8| {
-        let v = f64::from(v) / 255.0;
-        if v <= 0.03928 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    Some(0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b))
-}
-
 /// White or near-black, whichever contrasts more with the accent: the one
 /// rule of [`crate::colors`], which the loader's launcher icon follows too.
 pub fn text_on(accent: &str) -> &'static str {
@@ -175,8 +151,7 @@ mod tests {
     }
 
     fn contrast(a: &str, b: &str) -> f64 {
-        let (x, y) = (relative_luminance(a).unwrap(), relative_luminance(b).unwrap());
-        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+        crate::colors::contrast(crate::colors::parse_hex(a).unwrap(), crate::colors::parse_hex(b).unwrap())
     }
 
     #[test]

@@ -113,6 +113,16 @@ impl Browser {
         self.wait_for(&format!("{role} \"{name}\""), 20, FIND_BY_NAME, json!([role, name]))
     }
 
+    /// The console queue row `row`'s (a CSS selector) button whose text is `label`, once it is there.
+    pub fn row_button(&self, row: &str, label: &str) -> Value {
+        self.wait_for(
+            &format!("the row's {label} button"),
+            20,
+            "const r = document.querySelector(arguments[0]); return r && [...r.querySelectorAll('button')].find(b => b.textContent.trim() === arguments[1]) || null",
+            json!([row, label]),
+        )
+    }
+
     /// Waits until the message log (role "log", named "Messages") shows `text`.
     pub fn log_shows(&self, text: &str) -> Value {
         self.wait_for(

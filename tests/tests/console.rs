@@ -107,12 +107,7 @@ fn an_80_character_name_breaks_nothing_and_every_header_action_is_reachable() {
     visitor.visitor_hello(&session.token);
     visitor.handoff();
     let row = format!("tr[data-session='{}']", session.session_id);
-    let accept = browser.wait_for(
-        "the row's Accept button",
-        20,
-        "const r = document.querySelector(arguments[0]); return r && [...r.querySelectorAll('button')].find(b => b.textContent.trim() === 'Accept') || null",
-        json!([row]),
-    );
+    let accept = browser.row_button(&row, "Accept");
 
     // The tab's title counts the waiting sessions, as the Waiting tile does.
     let (title, waiting) = {

@@ -136,12 +136,7 @@ fn the_consoles_log_follows_the_newest_message() {
     browser.type_text(&browser.by_name("textbox", "Agent token"), AVA);
     browser.click(&browser.by_name("button", "Sign in"));
     let row = format!("tr[data-session='{}']", session.session_id);
-    let accept = browser.wait_for(
-        "the row's Accept button",
-        20,
-        "const r = document.querySelector(arguments[0]); return r && [...r.querySelectorAll('button')].find(b => b.textContent.trim() === 'Accept') || null",
-        json!([row]),
-    );
+    let accept = browser.row_button(&row, "Accept");
     browser.click(&accept);
     let mut visitor = Ws::visitor(&session);
     visitor.visitor_hello(&session.token);

@@ -320,12 +320,7 @@ fn axe_finds_nothing_serious_in_the_console() {
     visitor.visitor_hello(&session.token);
     visitor.handoff();
     let row = format!("tr[data-session='{}']", session.session_id);
-    let accept = browser.wait_for(
-        "the row's Accept button",
-        20,
-        "const r = document.querySelector(arguments[0]); return r && [...r.querySelectorAll('button')].find(b => b.textContent.trim() === 'Accept') || null",
-        json!([row]),
-    );
+    let accept = browser.row_button(&row, "Accept");
     browser.assert_accessible("the console's queue");
     browser.click(&accept);
     browser.by_name("button", "Close session");
