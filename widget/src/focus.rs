@@ -47,13 +47,16 @@ pub fn use_focus_rescue(panel: &web_sys::Element) {
                         // To nowhere: a click on the page, or the element was
                         // removed. Tell them apart once the render is done.
                         None => {
-                            let target: Option<web_sys::Node> = e.target().and_then(|t| t.dyn_into().ok());
+                            let target: Option<web_sys::Element> = e.target().and_then(|t| t.dyn_into().ok());
                             let (inside, panel) = (inside.clone(), panel.clone());
                             gloo::timers::callback::Timeout::new(0, move || {
-                                if target.is_some_and(|t| t.is_connected()) {
-                                    inside.set(false);
-                                } else {
+                                // Gone, or no longer focusable (the composer of a
+                                // chat that just closed is disabled, not removed).
+                                let lost = target.is_none_or(|t| !t.is_connected() || t.matches(":disabled").unwrap_or(false));
+                                if lost {
                                     rescue(&panel, &inside);
+                                } else {
+                                    inside.set(false);
                                 }
                             })
                             .forget();
@@ -85,9 +88,12 @@ fn rescue(panel: &web_sys::Element, inside: &Cell<bool>) {
     }
 }
 
-/// Whether the shadow root's (or document's) focused element is in the panel.
+/// Whether the shadow root's (or document's) focused element is in the
+/// panel and can still be used (a disabled one cannot).
 fn focus_is_inside(panel: &web_sys::Element) -> bool {
     let root = panel.get_root_node();
     let active = js_sys::Reflect::get(&root, &JsValue::from_str("activeElement")).ok();
-    active.and_then(|a| a.dyn_into::<web_sys::Node>().ok()).is_some_and(|a| panel.contains(Some(&a)))
+    active
+        .and_then(|a| a.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|a| panel.contains(Some(&a)) && !a.matches(":disabled").unwrap_or(false))
 }

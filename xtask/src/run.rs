@@ -171,6 +171,8 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         "agents": sites["copper-kettle"]["agents"].clone(),
         // Browsers share one address here: the theming tests must not meet the session limit.
         "limits": sites["copper-kettle"]["limits"].clone(),
+        // The hours tests' webhook receiver listens on 127.0.0.1.
+        "dev": true,
     });
     Ok(sites.to_string())
 }
