@@ -25,13 +25,20 @@ pub struct Receiver {
 impl Receiver {
     /// Answers `status` after `delay` to every request.
     pub fn start(status: u16, delay: Duration) -> Receiver {
+        Receiver::answering(delay, move |_, _| status)
+    }
+
+    /// Answers each request after `delay` with the status `answer` picks
+    /// from its headers and the requests answered before it (e.g. fail the
+    /// first attempts of every delivery).
+    pub fn answering(delay: Duration, answer: impl Fn(&HashMap<String, String>, &[Hit]) -> u16 + Send + Sync + 'static) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
         let url = format!("http://127.0.0.1:{}/hooks", listener.local_addr().expect("receiver address").port());
         let hits = Arc::new(Mutex::new(Vec::<Hit>::new()));
-        let log = hits.clone();
+        let (log, answer) = (hits.clone(), Arc::new(answer));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let log = log.clone();
+                let (log, answer) = (log.clone(), answer.clone());
                 std::thread::spawn(move || {
                     let Ok(clone) = stream.try_clone() else { return };
                     let mut reader = BufReader::new(clone);
@@ -51,9 +58,11 @@ impl Receiver {
                     let mut body = vec![0; len];
                     let _ = reader.read_exact(&mut body);
                     let at = Instant::now();
+                    let status = log.lock().map(|log| answer(&headers, &log)).unwrap_or(500);
                     std::thread::sleep(delay);
                     let mut out = stream;
                     let _ = write!(out, "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                    // Recorded once answered: a slow receiver's count is what it has answered.
                     let hit = Hit { at, headers, body: String::from_utf8_lossy(&body).into_owned(), answered: status };
                     if let Ok(mut log) = log.lock() {
                         log.push(hit);

@@ -6,10 +6,8 @@ use hmac::{Hmac, Mac};
 use porchlight_protocol::ticket::{Ticket, TicketList};
 use porchlight_protocol::webhook::{Webhook, WebhookEvent};
 use porchlight_protocol::{AgentFrame, Author, ErrorCode, SessionFrame, Status, VisitorFrame};
+use porchlight_tests::receiver::{Hit, Receiver};
 use porchlight_tests::*;
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -79,52 +77,19 @@ fn a_session_becomes_a_ticket_with_the_whole_transcript() {
     assert_eq!(missing.status, 404);
 }
 
-/// One request the receiver got.
-#[derive(Clone)]
-struct Hit {
-    at: Instant,
-    headers: HashMap<String, String>,
-    body: String,
-    answered: u16,
-}
-
-/// A real HTTP server on 127.0.0.1 that answers 503 to the first two
-/// attempts of every delivery and 200 to the rest.
+/// A receiver that answers 503 to the first two attempts of every
+/// delivery and 200 to the rest.
 fn receiver() -> (String, Arc<Mutex<Vec<Hit>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
-    let url = format!("http://127.0.0.1:{}/hooks/porchlight", listener.local_addr().unwrap().port());
-    let hits = Arc::new(Mutex::new(Vec::<Hit>::new()));
-    let log = hits.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let mut headers = HashMap::new();
-            loop {
-                line.clear();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = line.split_once(':') {
-                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-                }
-            }
-            let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-            let mut body = vec![0; len];
-            let _ = reader.read_exact(&mut body);
-            let delivery = headers.get("porchlight-delivery").cloned().unwrap_or_default();
-            let mut log = log.lock().unwrap();
-            let earlier = log.iter().filter(|h: &&Hit| h.headers.get("porchlight-delivery") == Some(&delivery)).count();
-            let answered = if earlier < 2 { 503 } else { 200 };
-            log.push(Hit { at: Instant::now(), headers, body: String::from_utf8_lossy(&body).into_owned(), answered });
-            drop(log);
-            let reason = if answered == 200 { "OK" } else { "Service Unavailable" };
-            let mut out = stream;
-            let _ = write!(out, "HTTP/1.1 {answered} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    let r = Receiver::answering(Duration::ZERO, |headers, earlier| {
+        let delivery = headers.get("porchlight-delivery");
+        let tries = earlier.iter().filter(|h| h.headers.get("porchlight-delivery") == delivery).count();
+        if tries < 2 {
+            503
+        } else {
+            200
         }
     });
-    (url, hits)
+    (r.url, r.hits)
 }
 
 fn signature(secret: &str, body: &str) -> String {

@@ -7,11 +7,12 @@
 //! They use the `tea-house` test site (its hours change here), one at a time.
 
 use porchlight_protocol::{QueueFrame, SessionCreated, SessionFrame, Status, VisitorFrame};
+use porchlight_tests::receiver::Receiver;
 use porchlight_tests::webdriver::{Browser, FIND_BY_NAME_FN};
 use porchlight_tests::*;
 use serde_json::json;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::time::Duration;
 
 const HOURS_SITE: &str = "tea-house";
 static ONE_SCHEDULE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -203,37 +204,12 @@ fn outside_hours_the_widget_offers_to_leave_a_message() {
     assert_eq!(call("DELETE", &hours_path(), Some(AVA), None).status, 200);
 }
 
-/// A webhook endpoint on 127.0.0.1 that answers 200 and keeps each body.
-fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind receiver");
-    let url = format!("http://127.0.0.1:{}/hooks", listener.local_addr().unwrap().port());
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    let log = bodies.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-            let (mut line, mut len) = (String::new(), 0usize);
-            while reader.read_line(&mut line).unwrap_or(0) > 0 && !line.trim().is_empty() {
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-                line.clear();
-            }
-            let mut body = vec![0; len];
-            let _ = reader.read_exact(&mut body);
-            log.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
-            let mut out = stream;
-            let _ = write!(out, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-        }
-    });
-    (url, bodies)
-}
-
 #[test]
 fn an_agents_reply_to_a_left_message_is_kept_sent_as_a_webhook_and_delivered_to_the_visitor() {
     let _turn = ONE_SCHEDULE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     assert_eq!(set_hours(&closed_all_week()).status, 200);
-    let (url, bodies) = receiver();
+    let receiver = Receiver::start(200, Duration::ZERO);
+    let url = receiver.url.clone();
     let hook = call("POST", &format!("/api/v1/sites/{HOURS_SITE}/webhooks"), Some(AVA), Some(&json!({"url": url}).to_string()));
     assert_eq!(hook.status, 201, "{}", hook.body);
 
@@ -262,11 +238,11 @@ fn an_agents_reply_to_a_left_message_is_kept_sent_as_a_webhook_and_delivered_to_
     // The site hears it, with the requester's email to write to.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let event = loop {
-        let found = bodies.lock().unwrap().iter().find(|b| b.contains("ticket.replied") && b.contains("reply with the grind")).cloned();
+        let found = receiver.about("ticket.replied").into_iter().map(|h| h.body).find(|b| b.contains("reply with the grind"));
         if let Some(b) = found {
             break serde_json::from_str::<serde_json::Value>(&b).expect("webhook JSON");
         }
-        assert!(std::time::Instant::now() < deadline, "no ticket.replied webhook: {:?}", bodies.lock().unwrap());
+        assert!(std::time::Instant::now() < deadline, "no ticket.replied webhook: {:?}", receiver.about(""));
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
     assert!(event.to_string().contains("reply@example.com"), "{event}");

@@ -5,7 +5,7 @@ use crate::config;
 use crate::internal;
 use crate::util::send;
 use porchlight_protocol::internal::TicketDraft;
-use porchlight_protocol::record::Sender;
+use porchlight_protocol::record::{Sender, SessionRecord};
 use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::ticket;
 use porchlight_protocol::{validate, Author, ErrorCode, Message, Seq, SessionError, SessionFrame, Status};
@@ -23,17 +23,7 @@ impl ChatSession {
         if let Some(ticket) = record.ticket.clone() {
             send(ws, &SessionFrame::Ticket { ticket });
         } else {
-            let messages = self.store.messages_after(Seq(0), true)?;
-            let site_name = config::sites(&self.env)?.get(&record.site).map(|s| s.name.clone()).unwrap_or_default();
-            let draft = TicketDraft {
-                site: record.site.clone(),
-                session: record.id.clone(),
-                subject: ticket::subject(&record.visitor, &messages),
-                requester: record.visitor.clone(),
-                description: ticket::describe(&site_name, &record.visitor, &messages),
-                created_by: agent.clone(),
-                source: ticket::TicketSource::Chat,
-            };
+            let draft = self.ticket_draft(&record, agent.clone(), ticket::TicketSource::Chat)?;
             let created = match internal::Desk::of(&self.env, &record.site)?.create_ticket(&draft).await {
                 Ok(t) => t,
                 Err(e) => {
@@ -92,17 +82,7 @@ impl ChatSession {
         self.broadcast(&SessionFrame::Message { message: question })?;
         self.schedule_sync();
 
-        let messages = self.store.messages_after(Seq(0), true)?;
-        let site_name = config::sites(&self.env)?.get(&record.site).map(|s| s.name.clone()).unwrap_or_default();
-        let draft = TicketDraft {
-            site: record.site.clone(),
-            session: record.id.clone(),
-            subject: ticket::subject(&record.visitor, &messages),
-            requester: record.visitor.clone(),
-            description: ticket::describe(&site_name, &record.visitor, &messages),
-            created_by: ticket::visitor_creator(&record.visitor.name),
-            source: ticket::TicketSource::OfflineMessage,
-        };
+        let draft = self.ticket_draft(&record, ticket::visitor_creator(&record.visitor.name), ticket::TicketSource::OfflineMessage)?;
         let created = match internal::Desk::of(&self.env, &record.site)?.create_ticket(&draft).await {
             Ok(t) => t,
             Err(e) => {
@@ -137,5 +117,21 @@ impl ChatSession {
         self.broadcast(&SessionFrame::Message { message })?;
         self.schedule_sync();
         Ok(worker::ResponseBuilder::new().with_status(204).empty())
+    }
+
+    /// A ticket of the whole conversation so far: its subject from the
+    /// visitor's first question, the transcript as its description.
+    fn ticket_draft(&self, record: &SessionRecord, created_by: AgentRef, source: ticket::TicketSource) -> Result<TicketDraft> {
+        let messages = self.store.messages_after(Seq(0), true)?;
+        let site_name = config::sites(&self.env)?.get(&record.site).map(|s| s.name.clone()).unwrap_or_default();
+        Ok(TicketDraft {
+            site: record.site.clone(),
+            session: record.id.clone(),
+            subject: ticket::subject(&record.visitor, &messages),
+            requester: record.visitor.clone(),
+            description: ticket::describe(&site_name, &record.visitor, &messages),
+            created_by,
+            source,
+        })
     }
 }
