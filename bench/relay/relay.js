@@ -1,4 +1,4 @@
-// The floor for `cargo xtask bench`: a bare relay Durable Object. Every
+// The floors for `cargo xtask bench`: a bare relay Durable Object. Every
 // socket of one room joins the same object; each text frame goes to every
 // other socket of the room, unchanged. Nothing is stored, nothing checked.
 export class Relay {
@@ -20,11 +20,27 @@ export class Relay {
   }
 }
 
+// The storing floor: the same relay, but each text frame is first INSERTed
+// into the object's SQLite (one row, one statement), so the frames it
+// forwards wait in the output gate until that write is durable, as
+// Porchlight's do. What a commit per message costs on this wrangler.
+export class StoringRelay extends Relay {
+  constructor(ctx) {
+    super(ctx);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, text TEXT NOT NULL)");
+  }
+  webSocketMessage(ws, message) {
+    this.ctx.storage.sql.exec("INSERT INTO log (text) VALUES (?)", message);
+    super.webSocketMessage(ws, message);
+  }
+}
+
 export default {
   fetch(request, env) {
-    // /room/<name>: one object per room.
+    // /room/<name>: one object per room; /store/<name>: a storing one.
     const room = new URL(request.url).pathname;
     if (room === "/healthz") return new Response("ok");
-    return env.RELAY.get(env.RELAY.idFromName(room)).fetch(request);
+    const ns = room.startsWith("/store/") ? env.STORING_RELAY : env.RELAY;
+    return ns.get(ns.idFromName(room)).fetch(request);
   },
 };

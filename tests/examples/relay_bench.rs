@@ -1,12 +1,14 @@
 //! The relay benchmark of `cargo xtask bench` (which starts both edges and
 //! passes their addresses): one message from a visitor's socket to an
 //! agent's socket on one Porchlight session, beside a bare relay Durable
-//! Object (`bench/relay/`, the floor) on the same wrangler.
+//! Object (`bench/relay/`, the floor) and the same relay storing each frame
+//! in its SQLite before forwarding it (the storing floor: what a durable
+//! commit per message costs) on the same wrangler.
 //!
 //! - **relay**: 1000 messages of about 100 bytes, closed loop (send, wait
 //!   until the other socket has it: p50 / p99 latency, msg/s) and pipelined
 //!   (send all, time until the last arrives: msg/s); three interleaved
-//!   rounds, medians and ratios to the floor.
+//!   rounds, medians and ratios to both floors.
 //! - **flat cost**: p50 around message 150 of a fresh session and around
 //!   message 10,000 of a long one, measured interleaved.
 //! - **site scale**: many sessions sending at once while consoles watch the
@@ -113,9 +115,11 @@ fn send_frame(id: &str, i: usize) -> String {
     format!(r#"{{"type":"send","client_id":"{id}","text":"{}"}}"#, text_of(i))
 }
 
+/// Two sockets of one room of the bare relay: `room` is `room/<name>` (the
+/// floor) or `store/<name>` (the storing floor).
 fn relay_pair(relay: &str, room: &str) -> Pair {
-    let from = Sock::connect(relay, &format!("/room/{room}"), None);
-    let to = Sock::connect(relay, &format!("/room/{room}"), None);
+    let from = Sock::connect(relay, &format!("/{room}"), None);
+    let to = Sock::connect(relay, &format!("/{room}"), None);
     // Both sockets are accepted once their upgrade answered; one round trip
     // proves the room is live.
     let mut p = Pair { from, to, needle_prefix: "\"client_id\":\"", watch: None };
@@ -266,36 +270,48 @@ struct Row {
     piped: Vec<f64>,
 }
 
+impl Row {
+    fn push_closed(&mut self, c: &Closed) {
+        self.p50.push(c.p50);
+        self.p99.push(c.p99);
+        self.rate.push(c.rate);
+    }
+}
+
 fn relay_bench(edge: &str, origin: &str, relay: &str) {
     let n = env_or("PORCHLIGHT_BENCH_MESSAGES", 1000);
-    println!("\n  relay: {n} messages of 100 bytes, visitor socket → agent socket of one session (floor: bare relay DO)");
-    let (mut floor, mut ours) = (Row::default(), Row::default());
+    println!("\n  relay: {n} messages of 100 bytes, visitor socket → agent socket of one session (floors: bare relay DO, and one that stores each frame first)");
+    let (mut floor, mut storing, mut ours) = (Row::default(), Row::default(), Row::default());
     let mut syncs = Vec::new();
     let run = std::process::id();
     for round in 1..=3 {
-        let mut r = relay_pair(relay, &format!("r{run}-{round}"));
+        let mut r = relay_pair(relay, &format!("room/r{run}-{round}"));
         let c = closed_loop(&mut r, &format!("c{round}"), 1, n, false);
-        floor.p50.push(c.p50);
-        floor.p99.push(c.p99);
-        floor.rate.push(c.rate);
+        floor.push_closed(&c);
+        let mut st = relay_pair(relay, &format!("store/s{run}-{round}"));
+        let c = closed_loop(&mut st, &format!("c{round}"), 1, n, false);
+        storing.push_closed(&c);
         let mut p = porchlight_pair(edge, origin, &format!("Bench {round}"));
         let c = closed_loop(&mut p, &format!("c{round}"), 1, n, true);
-        ours.p50.push(c.p50);
-        ours.p99.push(c.p99);
-        ours.rate.push(c.rate);
+        ours.push_closed(&c);
         let closed_syncs = p.upserts();
         floor.piped.push(pipelined(&mut r, &format!("p{round}"), 1, n, false));
+        storing.piped.push(pipelined(&mut st, &format!("p{round}"), 1, n, false));
         ours.piped.push(pipelined(&mut p, &format!("p{round}"), 1, n, true));
         syncs.push((closed_syncs + p.upserts()) as f64 / (2 * n) as f64);
+        let i = round - 1;
         println!(
-            "    round {round}: floor p50 {:.2} ms p99 {:.2} ms {:.0} msg/s, pipelined {:.0} msg/s | Porchlight p50 {:.2} ms p99 {:.2} ms {:.0} msg/s, pipelined {:.0} msg/s",
-            floor.p50[round - 1], floor.p99[round - 1], floor.rate[round - 1], floor.piped[round - 1],
-            ours.p50[round - 1], ours.p99[round - 1], ours.rate[round - 1], ours.piped[round - 1]
+            "    round {round}: floor p50 {:.2} ms p99 {:.2} ms {:.0} msg/s, pipelined {:.0} msg/s | storing floor p50 {:.2} ms p99 {:.2} ms {:.0} msg/s, pipelined {:.0} msg/s | Porchlight p50 {:.2} ms p99 {:.2} ms {:.0} msg/s, pipelined {:.0} msg/s",
+            floor.p50[i], floor.p99[i], floor.rate[i], floor.piped[i],
+            storing.p50[i], storing.p99[i], storing.rate[i], storing.piped[i],
+            ours.p50[i], ours.p99[i], ours.rate[i], ours.piped[i]
         );
     }
     println!("\n  | closed loop (median of 3; range) | p50 ms | p99 ms | msg/s | pipelined msg/s |");
     println!("  |---|---|---|---|---|");
-    for (name, row) in [("bare relay DO (the floor)", &floor), ("Porchlight", &ours)] {
+    for (name, row) in
+        [("bare relay DO (the floor)", &floor), ("relay DO storing each frame (the storing floor)", &storing), ("Porchlight", &ours)]
+    {
         println!(
             "  | {name} | {:.2} ({}) | {:.2} ({}) | {:.0} | {:.0} |",
             median(row.p50.clone()),
@@ -308,10 +324,15 @@ fn relay_bench(edge: &str, origin: &str, relay: &str) {
     }
     println!("\n  queue upserts per message of the busy session, as a console saw them: {:.4} (median of 3)", median(syncs));
     let ratio = |a: &Vec<f64>, b: &Vec<f64>| median(a.clone()) / median(b.clone());
-    println!(
-        "\n  Porchlight / floor: p50 {:.1}× (goal ≤ 2×), p99 {:.1}× (goal ≤ 3×), closed-loop msg/s {:.2}×, pipelined msg/s {:.2}× (goal ≥ 0.5×)",
-        ratio(&ours.p50, &floor.p50), ratio(&ours.p99, &floor.p99), ratio(&ours.rate, &floor.rate), ratio(&ours.piped, &floor.piped)
-    );
+    for (name, base) in [("floor", &floor), ("storing floor", &storing)] {
+        println!(
+            "\n  Porchlight / {name}: p50 {:.1}× (goal ≤ 2×), p99 {:.1}× (goal ≤ 3×), closed-loop msg/s {:.2}×, pipelined msg/s {:.2}× (goal ≥ 0.5×)",
+            ratio(&ours.p50, &base.p50),
+            ratio(&ours.p99, &base.p99),
+            ratio(&ours.rate, &base.rate),
+            ratio(&ours.piped, &base.piped)
+        );
+    }
 }
 
 fn flat_bench(edge: &str, origin: &str) {
