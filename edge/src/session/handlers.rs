@@ -213,15 +213,24 @@ impl ChatSession {
         if let Err(e) = validate::client_id(client_id.as_str()) {
             return refuse(e.code, e.message);
         }
-        let mut record = self.record()?;
-        if let Err(e) = record.state.authorize_send(actor) {
+        // The checks read the cached record where it is: a message clones
+        // no record (see `append_in_place`).
+        let allowed = match self.record.borrow().as_ref() {
+            None => return Err(worker::Error::RustError("session has no record".into())),
+            Some(record) => record.state.authorize_send(actor),
+        };
+        if let Err(e) = allowed {
             return refuse(e.code(), e.message());
         }
         let text = match validate::message(text) {
             Ok(text) => text,
             Err(e) => return refuse(e.code, e.message),
         };
-        if let Err(why) = self.room_for(&record, &text) {
+        let room = match self.record.borrow().as_ref() {
+            None => return Err(worker::Error::RustError("session has no record".into())),
+            Some(record) => self.room_for(record, &text),
+        };
+        if let Err(why) = room {
             return refuse(ErrorCode::SessionFull, why);
         }
         let reply_to = match reply_to {
@@ -232,10 +241,9 @@ impl ChatSession {
             },
         };
         let template = Message { client_id: Some(client_id.clone()), author, text, reply_to, ..Message::blank() };
-        let Some(message) = self.append_new(&mut record, &sender, template)? else {
+        let Some(message) = self.append_in_place(&sender, template)? else {
             return refuse(ErrorCode::Internal, String::new());
         };
-        self.save(record, false)?;
         self.stored_text(&message.text);
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
         let text = message.text.clone();

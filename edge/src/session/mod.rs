@@ -336,6 +336,19 @@ impl ChatSession {
         Ok(Some(message))
     }
 
+    /// [`ChatSession::append_new`] and [`ChatSession::save`] of a plain
+    /// message on the cached record itself: the hot path copies no record
+    /// (it is the bulk of a message's own work besides SQLite's).
+    fn append_in_place(&self, sender: &Sender, template: Message) -> Result<Option<Message>> {
+        let mut cached = self.record.borrow_mut();
+        let record = cached.as_mut().ok_or_else(|| worker::Error::RustError("session has no record".into()))?;
+        let Some(message) = self.append_new(record, sender, template)? else { return Ok(None) };
+        record.touch(now_ms());
+        let cursors = self.sync.borrow().cursors;
+        self.store.save_hot(&record.hot, cursors)?;
+        Ok(Some(message))
+    }
+
     /// Stores what changed in `record` (a new revision) and caches it.
     /// `cold`: the JSON part changed too (state, trail, context, ticket);
     /// a plain message leaves it alone.
