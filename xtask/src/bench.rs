@@ -25,8 +25,8 @@ pub fn main(args: &[String]) -> Result {
 }
 
 /// The message hot path: Porchlight's visitor socket → agent socket on one
-/// session beside the bare relay Durable Object in `bench/relay/`, both on
-/// `wrangler dev` started here on free ports (tests/examples/relay_bench.rs
+/// session beside the bare relay Durable Object in `bench/relay/` and its
+/// storing twin (one INSERT per frame), on `wrangler dev` started here on free ports (tests/examples/relay_bench.rs
 /// measures; see its header for what).
 pub fn relay(parts: Option<&str>, build: bool) -> Result {
     let tools = crate::tools::ensure(false)?;
@@ -52,7 +52,7 @@ pub fn relay(parts: Option<&str>, build: bool) -> Result {
             return Err(e);
         }
     };
-    step("bench: message relay (Porchlight vs a bare relay Durable Object, same wrangler)");
+    step("bench: message relay (Porchlight vs a bare relay Durable Object and one that stores each frame, on wrangler dev)");
     let client = crate::build::target_dir().join("release/examples/relay_bench");
     let result = crate::tools::run(
         std::process::Command::new(client)
