@@ -655,6 +655,18 @@ mod tests {
         assert_eq!(top(&s, "I was charged twice").as_deref(), Some("unrecognized-or-duplicate-charges"));
         // A typo inside a tag phrase ("where is my order") still says the phrase.
         assert_eq!(top(&s, "where is my ordr").as_deref(), Some("track-your-order"));
+        // Typos against the index's vocabulary: one edit from 4 letters, two
+        // from 8, a typo inside a dropped suffix, a dropped g, and a typo
+        // that leaves a stem too short to compare ("mising" → "mis").
+        for (q, want) in [
+            ("how do i cancle my oder", "change-or-cancel-an-order"),
+            ("my paymnt got declined", "payment-declined"),
+            ("coupon isnt workin", "promo-code-not-working"),
+            ("an item is mising from my order", "missing-items-in-your-order"),
+        ] {
+            let got = s.suggest(q, false);
+            assert!(got.iter().any(|h| h.id == want), "{q:?} → {got:?}");
+        }
     }
 
     #[test]
