@@ -12,7 +12,7 @@ fn main() {
         let set = parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set")).expect("tsv");
         for q in only(&set, Split::Dev) {
             let typing = q.kind == "typing";
-            let (ids, top, second, cov, n, mass) = s.features(&q.query, typing);
+            let (ids, top, second, cov, n, mass, unknown, head) = s.features(&q.query, typing);
             let label = if q.expect.is_empty() {
                 "none"
             } else if ids.iter().any(|i| q.expect.contains(i)) {
@@ -20,8 +20,12 @@ fn main() {
             } else {
                 "wrong"
             };
+            if std::env::var_os("UNKNOWN").is_some() {
+                println!("{label}\t{}", s.unknown_words(&q.query, typing).join(" "));
+                continue;
+            }
             println!(
-                "{label}\t{top:.3}\t{second:.3}\t{cov:.3}\t{n}\t{mass:.3}\t{}\t{}",
+                "{label}\t{top:.3}\t{second:.3}\t{cov:.3}\t{n}\t{mass:.3}\t{unknown:.3}\t{head:.3}\t{}\t{}",
                 q.kind,
                 q.query.chars().take(60).collect::<String>()
             );

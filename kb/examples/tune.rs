@@ -15,6 +15,27 @@ fn main() {
     let bm = Bm25::new(&articles);
     let explain = std::env::args().any(|a| a == "--explain");
     let show_misses = std::env::args().any(|a| a == "--misses");
+    if std::env::args().any(|a| a == "--gate") {
+        // The gate's trade-off on dev: answered answerable (and right in
+        // the top 3) vs quiet on unanswerable, per threshold.
+        let mut rows = Vec::new();
+        for (file, _) in SETS {
+            let set = parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set")).expect("tsv");
+            for q in only(&set, Split::Dev) {
+                let (hits, sure) = s.best(&q.query, q.kind == "typing").unwrap_or((Vec::new(), f32::NEG_INFINITY));
+                let right = hits.iter().any(|h| q.expect.contains(&h.id));
+                rows.push((q.expect.is_empty(), right, sure));
+            }
+        }
+        let none = rows.iter().filter(|r| r.0).count();
+        let answerable = rows.len() - none;
+        for g in (-16..=4).map(|i| i as f32 * 0.1) {
+            let right = rows.iter().filter(|r| !r.0 && r.1 && r.2 >= g).count();
+            let quiet = rows.iter().filter(|r| r.0 && r.2 < g).count();
+            println!("gate {g:>5.2}: right in top 3 {right}/{answerable}, quiet {quiet}/{none} ({:.3})", quiet as f32 / none as f32);
+        }
+        return;
+    }
     for (file, _) in SETS {
         let set = parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set")).expect("tsv");
         for split in [Split::Dev, Split::Test] {

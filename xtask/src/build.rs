@@ -218,6 +218,14 @@ pub fn size_report() -> Result {
         }
         println!("{label:<34} {raw:>10} {gz:>10} {br:>10}");
     }
+    // What each widget downloads once per help-center version: the sample's
+    // index as the edge serves it (JSON), translations included.
+    let mut articles = crate::kb::read_dir(&root().join("demo-site/kb"))?;
+    let n = articles.len();
+    articles.extend(crate::kb::read_dir(&root().join("demo-site/kb-translations"))?);
+    let index = serde_json::to_vec(&porchlight_kb::Index::build(&articles)).map_err(|e| e.to_string())?;
+    let label = format!("kb index ({n} articles + {} transl.)", articles.len() - n);
+    println!("{label:<34} {:>10} {:>10} {:>10}", index.len(), gzip_len(&index), brotli_len(&index));
     Ok(())
 }
 
