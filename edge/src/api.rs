@@ -410,6 +410,7 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
         subtitle: header_line(site.header_subtitle.as_deref()),
         color_scheme: site.color_scheme,
         hours: crate::hours::in_force(env, &site_id, site).await.0.filter(|h| h.weekly.is_some() || h.replies_in_minutes.is_some()),
+        consent_required: site.consent_required,
     };
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
 }
@@ -475,6 +476,8 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
 
     let id = SessionId(crypto::random_hex(16)?);
     let mut visitor = porchlight_protocol::VisitorInfo::new(name, email);
+    // Only a language the widget speaks, as its primary tag; anything else is no preference.
+    visitor.locale = form.locale.as_deref().and_then(porchlight_protocol::i18n::Lang::from_code).map(|l| l.code().to_owned());
     let token = match (claims, identity::secret(env, site_id, site)) {
         (Some(claims), Some(key)) => {
             visitor = visitor.verified_by(claims);

@@ -152,8 +152,9 @@ impl Kb {
     }
 
     /// `POST /bot` → what the bot answers.
-    pub async fn bot(&self, message: &str) -> Result<BotAnswer> {
-        let mut resp = self.0.fetch_with_request(post("/bot", &BotTurn { message: message.to_owned() })?).await?;
+    pub async fn bot(&self, message: &str, locale: Option<&str>) -> Result<BotAnswer> {
+        let turn = BotTurn { message: message.to_owned(), locale: locale.map(str::to_owned) };
+        let mut resp = self.0.fetch_with_request(post("/bot", &turn)?).await?;
         expect(&resp, 200, "the knowledge base")?;
         resp.json().await
     }

@@ -97,6 +97,9 @@ pub struct Revoked {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BotTurn {
     pub message: String,
+    /// The visitor's widget language (`VisitorInfo::locale`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 #[cfg(test)]
