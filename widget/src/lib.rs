@@ -345,10 +345,10 @@ fn app(props: &AppProps) -> Html {
         <div class={classes!("pl-panel", scheme)} ref={panel_ref} lang={i18n::lang().code()} dir={i18n::lang().dir().as_str()}>
             <header class="pl-header">
                 <div class="pl-heading">
-                    <h2 class="pl-title">{ title.clone() }</h2>
+                    <h2 class="pl-title" dir="auto">{ title.clone() }</h2>
                     // In a conversation the greeting is its first message instead.
                     if !in_chat && !greeting.is_empty() {
-                        <div class="pl-subtitle">{ greeting.clone() }</div>
+                        <div class="pl-subtitle" dir="auto">{ greeting.clone() }</div>
                     }
                     if let Some(replies) = &availability.replies {
                         <div class="pl-availability">{ replies }</div>

@@ -208,8 +208,8 @@ pub fn notifications(props: &BadgeProps) -> Html {
         html! {
             <div class="pl-preview" role="status" aria-label={crate::i18n::t().new_message_one}>
                 <button type="button" class="pl-preview-open" onclick={open_panel} data-seq={m.seq.to_string()}>
-                    <span class="pl-preview-who">{ who }</span>
-                    <span class="pl-preview-text">{ format!("{text}{more}") }</span>
+                    <span class="pl-preview-who" dir="auto">{ who }</span>
+                    <span class="pl-preview-text" dir="auto">{ format!("{text}{more}") }</span>
                 </button>
                 <button type="button" class="pl-preview-dismiss" aria-label={crate::i18n::t().dismiss} onclick={dismiss}>{ "×" }</button>
             </div>

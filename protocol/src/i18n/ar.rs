@@ -85,7 +85,7 @@ pub const AR: Strings = Strings {
     loading: "جارٍ التحميل…",
     past_ended: "انتهت هذه المحادثة. هي هنا للقراءة.",
     past_status: "{status}. هي هنا للقراءة.",
-    no_conversations: "لا توجد محادثات بعد.",
+    no_messages_yet: "لا توجد رسائل بعد",
 
     article: "مقال",
     article_failed: "تعذّر فتح هذا المقال.",

@@ -83,7 +83,7 @@ pub const DE: Strings = Strings {
     loading: "Wird geladen…",
     past_ended: "Diese Unterhaltung ist beendet. Sie können sie hier nachlesen.",
     past_status: "{status}. Sie können sie hier nachlesen.",
-    no_conversations: "Noch keine Unterhaltungen.",
+    no_messages_yet: "Noch keine Nachrichten",
 
     article: "Artikel",
     article_failed: "Dieser Artikel konnte nicht geöffnet werden.",

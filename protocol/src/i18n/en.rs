@@ -83,7 +83,7 @@ pub const EN: Strings = Strings {
     loading: "Loading…",
     past_ended: "This conversation has ended. It is here to read.",
     past_status: "{status}. It is here to read.",
-    no_conversations: "No conversations yet.",
+    no_messages_yet: "No messages yet",
 
     article: "Article",
     article_failed: "This article could not be opened.",

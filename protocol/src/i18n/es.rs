@@ -83,7 +83,7 @@ pub const ES: Strings = Strings {
     loading: "Cargando…",
     past_ended: "Esta conversación ha terminado. Está aquí para leerla.",
     past_status: "{status}. Está aquí para leerla.",
-    no_conversations: "Todavía no hay conversaciones.",
+    no_messages_yet: "Todavía no hay mensajes",
 
     article: "Artículo",
     article_failed: "No se pudo abrir este artículo.",

@@ -83,7 +83,7 @@ pub const FR: Strings = Strings {
     loading: "Chargement…",
     past_ended: "Cette conversation est terminée. Elle reste ici pour être lue.",
     past_status: "{status}. Elle reste ici pour être lue.",
-    no_conversations: "Aucune conversation pour l\u{2019}instant.",
+    no_messages_yet: "Pas encore de messages",
 
     article: "Article",
     article_failed: "Cet article n\u{2019}a pas pu être ouvert.",

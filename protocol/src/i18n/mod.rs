@@ -234,7 +234,8 @@ strings! {
     past_ended,
     /// `{status}` is one of the status names above.
     past_status,
-    no_conversations,
+    /// A conversation in the list without any message.
+    no_messages_yet,
 
     // ── the reader ──
     article,

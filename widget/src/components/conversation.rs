@@ -203,7 +203,7 @@ pub fn conversation(props: &Props) -> Html {
                     // stored: it is the site's, and may change).
                     if !props.greeting.is_empty() {
                         <div class="pl-msg pl-theirs pl-greeting">
-                            if !props.team.is_empty() { <div class="pl-who">{ props.team.clone() }</div> }
+                            if !props.team.is_empty() { <div class="pl-who" dir="auto">{ props.team.clone() }</div> }
                             <div class="pl-text" dir="auto">{ props.greeting.clone() }</div>
                         </div>
                     }
@@ -222,7 +222,7 @@ pub fn conversation(props: &Props) -> Html {
                         html! { <>
                             { separator }
                             <div {class} data-seq={m.seq.to_string()} role={system.then_some("status")}>
-                                if let Some(who) = who { <div class="pl-who">{ who }</div> }
+                                if let Some(who) = who { <div class="pl-who" dir="auto">{ who }</div> }
                                 { ui::quote(t, m) }
                                 { ui::text(m, "pl-text") }
                                 if Some(m.seq) == last_mine {

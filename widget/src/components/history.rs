@@ -63,7 +63,7 @@ pub fn conversations(props: &ListProps) -> Html {
                                         { status_label(chat.status) }{ if current { s.this_chat } else { "" } }</span>
                                     <span class="pl-conv-time">{ when }</span>
                                 </span>
-                                <span class="pl-conv-preview">{ if chat.preview.is_empty() { "No messages yet" } else { &chat.preview } }</span>
+                                <span class="pl-conv-preview" dir="auto">{ if chat.preview.is_empty() { crate::i18n::t().no_messages_yet } else { &chat.preview } }</span>
                             </button>
                         </li>
                     }
@@ -165,7 +165,7 @@ pub fn past_conversation(props: &PastProps) -> Html {
                     html! { <>
                         { separator }
                         <div {class} data-seq={m.seq.to_string()}>
-                            if let Some(who) = who { <div class="pl-who">{ who }</div> }
+                            if let Some(who) = who { <div class="pl-who" dir="auto">{ who }</div> }
                             { porchlight_browser::ui::quote(t, m) }
                             { porchlight_browser::ui::text(m, "pl-text") }
                             if m.author != Author::System {
