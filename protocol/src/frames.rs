@@ -112,6 +112,11 @@ pub struct WidgetConfig {
     /// loads no conversation before the visitor opens the chat.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub consent_required: bool,
+    /// Only for a site with `offline_when_no_agents`: whether an agent's
+    /// console is online (not away) now. The widget asks again every 30 s
+    /// while the panel is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents_online: Option<bool>,
 }
 
 /// `GET /api/v1/sites/{site}/sessions/{id}/transcript` (agents): the whole
@@ -970,6 +975,7 @@ mod golden {
                 color_scheme: Default::default(),
                 hours: None,
                 consent_required: false,
+                agents_online: None,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "kb_version": "9c1f0e2d3b4a5968"}),
         );
@@ -988,6 +994,7 @@ mod golden {
                 color_scheme: Default::default(),
                 hours: None,
                 consent_required: false,
+                agents_online: None,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "sound": true}),
         );
@@ -1012,6 +1019,7 @@ mod golden {
                 hours: None,
                 full_page_urls: false,
                 consent_required: false,
+                agents_online: None,
             },
             json!({"site": "tea-house", "name": "Tea House", "accent_color": "#ffd400", "greeting": "Hi!",
                 "launcher": {"position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us", "icon": "help"},

@@ -72,6 +72,11 @@ pub struct SiteConfig {
     /// loader still fetches the public widget config at page load.
     #[serde(default)]
     pub consent_required: bool,
+    /// With no agent's console online, "Talk to a person" becomes "Leave a
+    /// message" (as outside hours). Off by default: the demo has no console
+    /// open until someone opens one, and its chats should still queue.
+    #[serde(default)]
+    pub offline_when_no_agents: bool,
     /// A development site (the demo): webhooks may also go to `http(s)://`
     /// `localhost`, `127.0.0.1` or `[::1]`.
     #[serde(default)]
@@ -322,6 +327,7 @@ mod tests {
             identity_secret: None,
             identity_required: false,
             consent_required: false,
+            offline_when_no_agents: false,
             dev: false,
             retention_days: None,
             retention_seconds: None,

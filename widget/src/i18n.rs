@@ -20,6 +20,7 @@ pub fn init() -> Lang {
         web_sys::window().map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect()).unwrap_or_default();
     let lang = Lang::choose(page.as_deref(), None, None, &browser);
     LANG.with(|l| l.set(lang));
+    porchlight_browser::ui::set_strings(lang);
     lang
 }
 

@@ -111,6 +111,28 @@ fn app(props: &AppProps) -> Html {
     }
     let availability = availability::use_availability(config.as_ref().and_then(|c| c.hours.clone()));
     let open = notify::use_panel_open(&props.panel);
+    {
+        // A site that goes offline without agents: ask again on every open
+        // and every 30 s while open (consoles come and go).
+        let watch = open && config.as_ref().is_some_and(|c| c.agents_online.is_some());
+        let (config, url) = (config.clone(), format!("{}/api/v1/sites/{}/widget", props.edge, props.site));
+        use_effect_with(watch, move |&watch| {
+            let refresh = move || {
+                let (config, url) = (config.clone(), url.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(c) = porchlight_browser::get_json(&url).await {
+                        config.set(Some(c));
+                    }
+                });
+            };
+            if watch {
+                refresh();
+            }
+            let interval = watch.then(|| gloo::timers::callback::Interval::new(30_000, refresh));
+            move || drop(interval)
+        });
+    }
+    let nobody = config.as_ref().is_some_and(|c| c.agents_online == Some(false));
     let page_visible = notify::use_page_visible();
     let showing = open && page_visible;
     let socket = use_session_socket(props, &widget);
@@ -391,7 +413,8 @@ fn app(props: &AppProps) -> Html {
                         {help_center} {on_send} {on_frame} on_new={on_new.clone()} starting={*starting}
                         greeting={AttrValue::from(greeting.clone())} team={AttrValue::from(title.clone())}
                         prefill={(*draft_prefill).clone()}
-                        offline={!availability.open} back={availability.back.clone().map(AttrValue::from)} />
+                        offline={!availability.open || nobody} no_agents={availability.open && nobody}
+                        back={availability.back.clone().map(AttrValue::from)} />
                 },
                 View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} prefill={(*prefill).clone()} /> },
             } } }

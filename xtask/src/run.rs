@@ -180,6 +180,14 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         "name": "Consent Shop", "allowed_origins": [demo_origin], "consent_required": true,
         "limits": sites["copper-kettle"]["limits"].clone(),
     });
+    // A site whose "Talk to a person" becomes "Leave a message" while no
+    // agent's console is online (tests/tests/no_agents.rs).
+    sites["night-shift"] = serde_json::json!({
+        "name": "Night Shift", "allowed_origins": [demo_origin], "offline_when_no_agents": true,
+        "agents": sites["copper-kettle"]["agents"].clone(),
+        "limits": sites["copper-kettle"]["limits"].clone(),
+        "dev": true,
+    });
     Ok(sites.to_string())
 }
 

@@ -255,6 +255,33 @@ strings! {
     message_empty,
     message_too_long,
 
+    // ── the message's parts both apps draw (porchlight_browser::ui) ──
+    /// The marker where a deleted message was.
+    message_deleted,
+    /// The reaction chips' group.
+    reactions,
+    /// The message's "⋯" button and its menu.
+    message_actions,
+    /// The menu's emoji group.
+    react,
+    reply,
+    edit,
+    delete,
+    /// The delete confirmation's name.
+    delete_title,
+    delete_confirm,
+    yes_delete,
+    /// A reaction chip's name: `{n}` people, `{emoji}` (its English name), `{names}`.
+    reacted,
+    /// Someone who reacted, seen by an agent.
+    visitor,
+    /// Above the composer: `{name}` and the start of the quoted `{text}`.
+    replying_to,
+    replying,
+    editing,
+    /// The bot, in "Replying to …".
+    the_assistant,
+
     // ── the bot's fixed replies (kb::lang::replies) ──
     bot_offer,
     /// Names the [`talk_to_person`](Strings::talk_to_person) button.

@@ -44,6 +44,9 @@ pub struct Props {
     /// When the team is back ("on Monday at 08:00"), while offline.
     #[prop_or_default]
     pub back: Option<AttrValue>,
+    /// Open hours, but nobody from the team online (`offline` is set too).
+    #[prop_or_default]
+    pub no_agents: bool,
 }
 
 #[function_component(Conversation)]
@@ -259,6 +262,9 @@ pub fn conversation(props: &Props) -> Html {
             if let Some(notice) = &t.notice {
                 <p class="pl-error" role="alert">{ notice }</p>
             }
+            if status == Some(Status::Bot) && props.no_agents && !*leaving {
+                <p class="pl-closed-hours" role="status">{ s.no_agents }</p>
+            }
             if status == Some(Status::Bot) {
                 <div class="pl-bot-actions">
                     if offered {
@@ -275,6 +281,7 @@ pub fn conversation(props: &Props) -> Html {
             if status == Some(Status::Waiting) && props.offline && !*leaving {
                 <div class="pl-closed-hours" role="status">
                     <p>{ match props.back.as_deref() {
+                        _ if props.no_agents => s.no_agents.to_owned(),
                         Some(back) => fill(s.closed_until, &[("time", back)]),
                         None => s.closed_now.to_owned(),
                     } }</p>
