@@ -9,6 +9,7 @@
 //! Everything shown here came from a participant, so it is only ever text
 //! (links are elements built from [`porchlight_protocol::links`], never HTML).
 
+use porchlight_protocol::i18n::{fill, Lang, Strings};
 use porchlight_protocol::links::{self, Piece};
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{Author, Emoji, Message, Participant, Seq};
@@ -18,6 +19,21 @@ use yew::prelude::*;
 
 /// The styles of everything here; each app puts it in a `<style>`.
 pub const STYLE: &str = include_str!("ui.css");
+
+thread_local! {
+    /// The words of these parts: English for the console, the visitor's
+    /// language in the widget ([`set_strings`]).
+    static STRINGS: std::cell::Cell<&'static Strings> = std::cell::Cell::new(Lang::En.strings());
+}
+
+/// Draws these parts in `lang` (the widget, once it knows the visitor's).
+pub fn set_strings(lang: Lang) {
+    STRINGS.with(|s| s.set(lang.strings()));
+}
+
+fn words() -> &'static Strings {
+    STRINGS.with(std::cell::Cell::get)
+}
 
 /// What the composer is doing: a new message, a reply, or an edit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -52,7 +68,7 @@ pub fn quote(transcript: &Transcript, message: &Message) -> Html {
 /// lets Arabic or Hebrew read right to left; web links are clickable.
 pub fn text(message: &Message, class: &'static str) -> Html {
     if message.deleted {
-        html! { <div class={classes!(class, "pl-deleted")}>{ "Message deleted" }</div> }
+        html! { <div class={classes!(class, "pl-deleted")}>{ words().message_deleted }</div> }
     } else {
         html! { <div {class} dir="auto">{ linked(&message.text) }</div> }
     }
@@ -76,7 +92,7 @@ pub fn linked(text: &str) -> Html {
 /// " (edited)" for the meta line of an edited message.
 pub fn edited(message: &Message) -> &'static str {
     if message.edited_at.is_some() && !message.deleted {
-        " (edited)"
+        words().edited
     } else {
         ""
     }
@@ -141,13 +157,13 @@ pub fn message_tools(props: &ToolsProps) -> Html {
         let names: Vec<String> =
             r.by.iter()
                 .map(|p| match p {
-                    Participant::Visitor if *p == props.me => "You".to_owned(),
-                    Participant::Visitor => "Visitor".to_owned(),
-                    Participant::Agent { name, .. } if *p == props.me => format!("You ({name})"),
+                    Participant::Visitor if *p == props.me => words().you.to_owned(),
+                    Participant::Visitor => words().visitor.to_owned(),
+                    Participant::Agent { name, .. } if *p == props.me => format!("{} ({name})", words().you),
                     Participant::Agent { name, .. } => name.clone(),
                 })
                 .collect();
-        let label = format!("{} {} by {}", r.by.len(), r.emoji.name(), names.join(", "));
+        let label = fill(words().reacted, &[("n", &r.by.len().to_string()), ("emoji", r.emoji.name()), ("names", &names.join(", "))]);
         html! {
             <button type="button" class={classes!("pl-chip", mine.then_some("pl-chip-mine"))} title={label.clone()}
                 aria-label={label} aria-pressed={mine.to_string()} data-emoji={r.emoji.name()} disabled={!props.enabled}
@@ -189,16 +205,16 @@ pub fn message_tools(props: &ToolsProps) -> Html {
     html! {
         <div class="pl-tools">
             if !m.reactions.is_empty() {
-                <div class="pl-reactions" aria-label="Reactions">{ for chips }</div>
+                <div class="pl-reactions" aria-label={words().reactions}>{ for chips }</div>
             }
             if props.enabled {
                 <div class={classes!("pl-more-wrap", open.then_some("pl-open"))} ref={root}>
-                    <button type="button" class="pl-more" ref={trigger} aria-label="Message actions" title="Message actions"
+                    <button type="button" class="pl-more" ref={trigger} aria-label={words().message_actions} title={words().message_actions}
                         aria-haspopup="menu" aria-expanded={(*popup == Popup::Menu).to_string()} onclick={toggle}>{ "⋯" }</button>
                     if *popup == Popup::Menu {
-                        <div class={classes!("pl-menu", *placement)} role="menu" aria-label="Message actions" ref={panel.clone()}
+                        <div class={classes!("pl-menu", *placement)} role="menu" aria-label={words().message_actions} ref={panel.clone()}
                             onkeydown={menu_keys(panel.clone(), close.clone())}>
-                            <div class="pl-menu-emoji" role="group" aria-label="React">
+                            <div class="pl-menu-emoji" role="group" aria-label={words().react}>
                                 { for Emoji::ALL.iter().map(|e| {
                                     let on = !m.reactions.iter().any(|r| r.emoji == *e && r.by.contains(&props.me));
                                     html! { <button type="button" role="menuitemcheckbox" class="pl-pick" aria-label={e.name()} title={e.name()}
@@ -206,21 +222,21 @@ pub fn message_tools(props: &ToolsProps) -> Html {
                                 }) }
                             </div>
                             if props.quotable {
-                                <button type="button" role="menuitem" class="pl-item" onclick={act(MessageAction::Reply)}>{ "Reply" }</button>
+                                <button type="button" role="menuitem" class="pl-item" onclick={act(MessageAction::Reply)}>{ words().reply }</button>
                             }
                             if props.mine {
-                                <button type="button" role="menuitem" class="pl-item" onclick={act(MessageAction::Edit)}>{ "Edit" }</button>
-                                <button type="button" role="menuitem" class="pl-item pl-item-danger" onclick={ask_delete}>{ "Delete" }</button>
+                                <button type="button" role="menuitem" class="pl-item" onclick={act(MessageAction::Edit)}>{ words().edit }</button>
+                                <button type="button" role="menuitem" class="pl-item pl-item-danger" onclick={ask_delete}>{ words().delete }</button>
                             }
                         </div>
                     }
                     if *popup == Popup::ConfirmDelete {
-                        <div class={classes!("pl-menu", "pl-confirm", *placement)} role="alertdialog" aria-label="Delete this message?"
+                        <div class={classes!("pl-menu", "pl-confirm", *placement)} role="alertdialog" aria-label={words().delete_title}
                             aria-describedby={format!("pl-confirm-{}", m.seq)} ref={panel.clone()} onkeydown={escape}>
-                            <p id={format!("pl-confirm-{}", m.seq)}>{ "Delete this message for everyone? This cannot be undone." }</p>
+                            <p id={format!("pl-confirm-{}", m.seq)}>{ words().delete_confirm }</p>
                             <div class="pl-confirm-actions">
-                                <button type="button" class="pl-item" onclick={cancel}>{ "Cancel" }</button>
-                                <button type="button" class="pl-item pl-item-danger" onclick={act(MessageAction::Delete)}>{ "Yes, delete" }</button>
+                                <button type="button" class="pl-item" onclick={cancel}>{ words().cancel }</button>
+                                <button type="button" class="pl-item pl-item-danger" onclick={act(MessageAction::Delete)}>{ words().yes_delete }</button>
                             </div>
                         </div>
                     }
@@ -370,15 +386,18 @@ pub fn compose_banner(transcript: &Transcript, mode: Compose, on_cancel: Callbac
     let label = match mode {
         Compose::New => return html! {},
         Compose::Reply(seq) => match transcript.get(seq) {
-            Some(m) => format!("Replying to {}: {}", author_label(&m.author), m.text.chars().take(80).collect::<String>()),
-            None => "Replying".to_owned(),
+            Some(m) => {
+                let text: String = m.text.chars().take(80).collect();
+                fill(words().replying_to, &[("name", author_label(&m.author)), ("text", &text)])
+            }
+            None => words().replying.to_owned(),
         },
-        Compose::Edit(_) => "Editing your message".to_owned(),
+        Compose::Edit(_) => words().editing.to_owned(),
     };
     html! {
         <div class="pl-compose-mode" role="status">
             <span>{ label }</span>
-            <button type="button" class="pl-act" aria-label="Cancel" onclick={on_cancel}>{ "✕" }</button>
+            <button type="button" class="pl-act" aria-label={words().cancel} onclick={on_cancel}>{ "✕" }</button>
         </div>
     }
 }
@@ -386,7 +405,7 @@ pub fn compose_banner(transcript: &Transcript, mode: Compose, on_cancel: Callbac
 fn author_label(author: &Author) -> &str {
     match author {
         Author::Visitor { name } | Author::Agent { name, .. } => name,
-        Author::Bot => "the assistant",
+        Author::Bot => words().the_assistant,
         Author::System => "Porchlight",
     }
 }

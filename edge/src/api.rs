@@ -410,8 +410,20 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
         subtitle: header_line(site.header_subtitle.as_deref()),
         color_scheme: site.color_scheme,
         hours: crate::hours::in_force(env, &site_id, site).await.0.filter(|h| h.weekly.is_some() || h.replies_in_minutes.is_some()),
+        consent_required: site.consent_required,
+        agents_online: if site.offline_when_no_agents { Some(agents_online(env, site_id).await) } else { None },
     };
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
+}
+
+/// Whether an agent is online for `offline_when_no_agents`; when the queue
+/// cannot say, yes (the visitor can still ask for a person and wait).
+async fn agents_online(env: &Env, site_id: &SiteId) -> bool {
+    let asked = async { crate::internal::Queue::of(env, site_id)?.agents_online().await }.await;
+    asked.map(|n| n > 0).unwrap_or_else(|e| {
+        worker::console_error!("widget config: agents online unknown ({e})");
+        true
+    })
 }
 
 fn header_line(text: Option<&str>) -> Option<String> {
@@ -475,6 +487,8 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
 
     let id = SessionId(crypto::random_hex(16)?);
     let mut visitor = porchlight_protocol::VisitorInfo::new(name, email);
+    // Only a language the widget speaks, as its primary tag; anything else is no preference.
+    visitor.locale = form.locale.as_deref().and_then(porchlight_protocol::i18n::Lang::from_code).map(|l| l.code().to_owned());
     let token = match (claims, identity::secret(env, site_id, site)) {
         (Some(claims), Some(key)) => {
             visitor = visitor.verified_by(claims);

@@ -50,6 +50,13 @@ impl Queue {
         Ok(resp.json::<PositionAnswer>().await?.position)
     }
 
+    /// `GET /agents-online` → how many agents have a console open, not away.
+    pub async fn agents_online(&self) -> Result<u32> {
+        let mut resp = self.0.fetch_with_request(get("/agents-online")?).await?;
+        expect(&resp, 200, "agents online")?;
+        Ok(resp.json::<porchlight_protocol::internal::AgentsOnline>().await?.online)
+    }
+
     /// `POST /roster`: an agent was created; presence is recounted.
     pub async fn roster(&self) -> Result<Response> {
         self.0.fetch_with_request(post("/roster", &())?).await
@@ -152,8 +159,9 @@ impl Kb {
     }
 
     /// `POST /bot` → what the bot answers.
-    pub async fn bot(&self, message: &str) -> Result<BotAnswer> {
-        let mut resp = self.0.fetch_with_request(post("/bot", &BotTurn { message: message.to_owned() })?).await?;
+    pub async fn bot(&self, message: &str, locale: Option<&str>) -> Result<BotAnswer> {
+        let turn = BotTurn { message: message.to_owned(), locale: locale.map(str::to_owned) };
+        let mut resp = self.0.fetch_with_request(post("/bot", &turn)?).await?;
         expect(&resp, 200, "the knowledge base")?;
         resp.json().await
     }

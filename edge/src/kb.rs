@@ -103,7 +103,7 @@ impl DurableObject for KnowledgeBase {
             }
             (worker::Method::Post, ["bot"]) => {
                 let turn: porchlight_protocol::internal::BotTurn = req.json().await?;
-                Response::from_json(&porchlight_kb::bot::answer(&*self.searcher()?, &turn.message))
+                Response::from_json(&porchlight_kb::bot::answer_for(&*self.searcher()?, &turn.message, turn.locale.as_deref()))
             }
             _ => not_found("Route"),
         }

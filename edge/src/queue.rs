@@ -185,6 +185,14 @@ impl DurableObject for SiteQueue {
                 }
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
+            "/agents-online" => {
+                let consoles: Vec<Attachment> =
+                    self.state.get_websockets().iter().filter_map(|ws| ws.deserialize_attachment::<Attachment>().ok().flatten()).collect();
+                let mut online: Vec<&AgentRef> = consoles.iter().filter(|c| !c.away).filter_map(|c| c.agent.as_ref()).collect();
+                online.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+                online.dedup_by(|a, b| a.id == b.id);
+                Response::from_json(&porchlight_protocol::internal::AgentsOnline { online: online.len() as u32 })
+            }
             path if path.starts_with("/position/") => {
                 let id = SessionId::parse(&path["/position/".len()..]);
                 let position = match id {

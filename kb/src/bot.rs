@@ -6,8 +6,11 @@
 //! native unit test.
 
 use crate::intent::{classify, Intent};
-use crate::lang::{detect, replies, Lang};
+#[cfg(test)]
+use crate::lang::replies;
+use crate::lang::{detect, replies_in, Lang};
 use crate::search::{Hit, Searcher};
+use porchlight_protocol::i18n::Lang as UiLang;
 use serde::{Deserialize, Serialize};
 
 /// An article the bot offers: id to open it, title to show.
@@ -19,7 +22,7 @@ pub struct Offered {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BotAnswer {
-    /// The language the visitor wrote in, which the text is in (`en`, `es`, `fr`, `de`).
+    /// The language the text is in (`en`, `es`, `fr`, `de`, `ar`): see [`reply_lang`].
     #[serde(default = "english")]
     pub lang: String,
     /// The bot's message, if it says anything.
@@ -47,33 +50,56 @@ pub const NOTHING_FOUND: &str = "I couldn't find an article about that, so I'm p
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
 pub fn answer(searcher: &Searcher, message: &str) -> BotAnswer {
+    answer_for(searcher, message, None)
+}
+
+/// The language of the bot's fixed replies: Arabic script, or a language
+/// the message clearly is (Spanish, French, German: [`detect`] needs two
+/// signals), else the widget's locale (`locale`, a BCP 47 tag), else
+/// English. A message detected as English is not proof of English (it is
+/// also what a message of names and numbers gets), so the visitor's chosen
+/// language wins over it.
+pub fn reply_lang(message: &str, detected: Lang, locale: Option<&str>) -> UiLang {
+    if crate::lang::is_arabic(message) {
+        return UiLang::Ar;
+    }
+    if detected != Lang::En {
+        return detected.ui();
+    }
+    locale.and_then(UiLang::from_code).unwrap_or(UiLang::En)
+}
+
+/// [`answer`], replying in the visitor's widget language when the message
+/// does not clearly say another (see [`reply_lang`]).
+pub fn answer_for(searcher: &Searcher, message: &str, locale: Option<&str>) -> BotAnswer {
     let skip = message.chars().count().saturating_sub(MAX_MESSAGE_CHARS);
     let message: String = message.chars().skip(skip).collect();
     let lang = detect(&message);
-    let r = replies(lang);
+    let speak = reply_lang(&message, lang, locale);
+    let r = replies_in(speak);
     let say = |text: String, articles: Vec<Offered>, handoff: bool| BotAnswer {
-        lang: lang.code().to_owned(),
+        lang: speak.code().to_owned(),
         text: Some(text),
         articles,
         handoff,
     };
     // A site without a help center has no bot worth talking to.
     if searcher.index().is_empty() {
-        return BotAnswer { lang: lang.code().to_owned(), text: None, articles: Vec::new(), handoff: true };
+        return BotAnswer { lang: speak.code().to_owned(), text: None, articles: Vec::new(), handoff: true };
     }
     match classify(&message) {
         Intent::Person => say(r.to_person.to_owned(), Vec::new(), true),
         Intent::Chatter => say(r.greet.to_owned(), Vec::new(), false),
         Intent::Question => {
             let hits = suggestions(searcher, &message);
-            let translated = hits.iter().all(|h| h.lang == lang.code());
+            let translated = hits.iter().all(|h| h.lang == speak.code());
             let articles: Vec<Offered> = hits
                 .into_iter()
                 .filter_map(|h| searcher.index().doc_in(&h.id, &h.lang).map(|d| Offered { id: h.id, title: d.title.clone() }))
                 .collect();
             if articles.is_empty() {
                 say(r.nothing_found.to_owned(), articles, true)
-            } else if lang == Lang::En || translated {
+            } else if speak == UiLang::En || translated {
                 say(r.offer.to_owned(), articles, false)
             } else {
                 // The help center is in English: say so, in the visitor's language.
@@ -154,6 +180,32 @@ mod tests {
         let b = answer(&searcher(), "Können Sie mir sagen, ob Sie Fahrräder verkaufen?");
         assert_eq!((b.lang.as_str(), b.handoff), ("de", true));
         assert_eq!(b.text.as_deref(), Some(replies(Lang::De).nothing_found));
+    }
+
+    #[test]
+    fn the_english_constants_are_the_tables() {
+        let r = replies(Lang::En);
+        assert_eq!([OFFER, GREET, TO_PERSON, NOTHING_FOUND], [r.offer, r.greet, r.to_person, r.nothing_found]);
+    }
+
+    #[test]
+    fn fixed_replies_follow_the_widget_locale_unless_the_message_says_otherwise() {
+        let s = searcher();
+        // Names and numbers say nothing: the widget's language decides.
+        let a = answer_for(&s, "Hello!", Some("es-MX"));
+        assert_eq!((a.lang.as_str(), a.text.as_deref()), ("es", Some(replies(Lang::Es).greet)));
+        // A clearly German message is answered in German whatever the locale.
+        let b = answer_for(&s, "Können Sie mir sagen, ob Sie Fahrräder verkaufen?", Some("fr"));
+        assert_eq!(b.lang, "de");
+        // Arabic script, or an Arabic widget: Arabic, with the English articles said to be English.
+        // (The ranking has no Arabic lexicon: an Arabic question finds nothing and goes to a person.)
+        let c = answer_for(&s, "أين طلبي؟", None);
+        assert_eq!((c.lang.as_str(), c.text.as_deref(), c.handoff), ("ar", Some(replies_in(UiLang::Ar).nothing_found), true));
+        let d = answer_for(&s, "where is my order?", Some("ar"));
+        assert_eq!(d.lang, "ar");
+        assert!(d.text.as_deref().is_some_and(|t| t.starts_with(replies_in(UiLang::Ar).english_only)), "{d:?}");
+        // An unknown locale is English.
+        assert_eq!(answer_for(&s, "Hello!", Some("pt-BR")).text.as_deref(), Some(GREET));
     }
 
     /// The sample help center with its translations (demo-site/kb-translations).

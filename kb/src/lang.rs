@@ -195,7 +195,8 @@ pub fn to_english(lang: Lang, words: &[String]) -> Vec<(String, bool)> {
     out
 }
 
-/// The bot's fixed replies in one language.
+/// The bot's fixed replies in one language: the widget's own strings
+/// (`porchlight_protocol::i18n`), so the bot and the buttons it names agree.
 pub struct Replies {
     pub offer: &'static str,
     pub greet: &'static str,
@@ -205,37 +206,44 @@ pub struct Replies {
     pub english_only: &'static str,
 }
 
-pub fn replies(lang: Lang) -> &'static Replies {
-    match lang {
-        Lang::En => &Replies {
-            offer: "Here's what I found in our help center. Did one of these answer your question?",
-            greet: "Hi! Ask me anything and I'll look in our help center, or choose \u{201c}Talk to a person\u{201d} to reach the team.",
-            to_person: "Sure, I'm connecting you with a person.",
-            nothing_found: "I couldn't find an article about that, so I'm passing you to the team.",
-            english_only: "",
-        },
-        Lang::Es => &Replies {
-            offer: "Esto es lo que encontré en nuestro centro de ayuda. ¿Alguno de estos artículos responde a tu pregunta?",
-            greet: "¡Hola! Pregúntame lo que quieras y lo buscaré en nuestro centro de ayuda, o elige \u{201c}Hablar con una persona\u{201d} para contactar con el equipo.",
-            to_person: "Claro, te paso con una persona.",
-            nothing_found: "No encontré ningún artículo sobre eso, así que te paso con una persona del equipo.",
-            english_only: "Nuestros artículos están en inglés. ",
-        },
-        Lang::Fr => &Replies {
-            offer: "Voici ce que j'ai trouvé dans notre centre d'aide. L'un de ces articles répond-il à votre question ?",
-            greet: "Bonjour ! Posez-moi votre question et je chercherai dans notre centre d'aide, ou choisissez \u{ab}\u{a0}Parler à une personne\u{a0}\u{bb} pour joindre l'équipe.",
-            to_person: "Bien sûr, je vous mets en relation avec une personne.",
-            nothing_found: "Je n'ai pas trouvé d'article à ce sujet, je vous transmets donc à une personne de l'équipe.",
-            english_only: "Nos articles sont en anglais. ",
-        },
-        Lang::De => &Replies {
-            offer: "Das habe ich in unserem Hilfe-Center gefunden. Beantwortet einer dieser Artikel Ihre Frage?",
-            greet: "Hallo! Fragen Sie mich etwas, und ich suche in unserem Hilfe-Center, oder wählen Sie \u{201e}Mit einer Person sprechen\u{201c}, um das Team zu erreichen.",
-            to_person: "Gern, ich verbinde Sie mit einer Person.",
-            nothing_found: "Dazu habe ich keinen Artikel gefunden, daher leite ich Sie an eine Person aus dem Team weiter.",
-            english_only: "Unsere Artikel sind auf Englisch. ",
-        },
+pub fn replies(lang: Lang) -> Replies {
+    replies_in(lang.ui())
+}
+
+/// The replies in any language the widget speaks (Arabic too, which the
+/// ranking does not detect).
+pub fn replies_in(lang: porchlight_protocol::i18n::Lang) -> Replies {
+    let s = lang.strings();
+    Replies {
+        offer: s.bot_offer,
+        greet: s.bot_greet,
+        to_person: s.bot_to_person,
+        nothing_found: s.bot_nothing_found,
+        english_only: s.bot_english_only,
     }
+}
+
+impl Lang {
+    /// The same language among the widget's.
+    pub fn ui(self) -> porchlight_protocol::i18n::Lang {
+        use porchlight_protocol::i18n::Lang as Ui;
+        match self {
+            Lang::En => Ui::En,
+            Lang::Es => Ui::Es,
+            Lang::Fr => Ui::Fr,
+            Lang::De => Ui::De,
+        }
+    }
+}
+
+/// Is `text` written in Arabic script (more Arabic letters than Latin ones)?
+pub fn is_arabic(text: &str) -> bool {
+    let arabic = text
+        .chars()
+        .filter(|c| matches!(c, '\u{0600}'..='\u{06ff}' | '\u{0750}'..='\u{077f}' | '\u{fb50}'..='\u{fdff}' | '\u{fe70}'..='\u{feff}'))
+        .count();
+    let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    arabic > 0 && arabic >= latin
 }
 
 // Bilingual lexicons, keys accent-folded and sorted (a test checks), so

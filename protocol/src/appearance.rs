@@ -55,6 +55,29 @@ pub struct Launcher {
     /// Text beside the icon ("Chat with us"); none shows the icon alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// One of the built-in icons (never a URL: a strict CSP would refuse
+    /// an image from elsewhere, and the launcher draws before any fetch).
+    #[serde(default, skip_serializing_if = "LauncherIcon::is_default")]
+    pub icon: LauncherIcon,
+}
+
+/// The launcher's built-in icons, drawn by the loader as inline SVG paths.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LauncherIcon {
+    /// A speech bubble.
+    #[default]
+    Chat,
+    /// A question mark in a circle.
+    Help,
+    /// An envelope.
+    Message,
+}
+
+impl LauncherIcon {
+    pub fn is_default(&self) -> bool {
+        *self == LauncherIcon::Chat
+    }
 }
 
 fn default_offset() -> u16 {
@@ -63,7 +86,7 @@ fn default_offset() -> u16 {
 
 impl Default for Launcher {
     fn default() -> Self {
-        Launcher { position: Side::Right, offset_x: DEFAULT_OFFSET_PX, offset_y: DEFAULT_OFFSET_PX, label: None }
+        Launcher { position: Side::Right, offset_x: DEFAULT_OFFSET_PX, offset_y: DEFAULT_OFFSET_PX, label: None, icon: LauncherIcon::Chat }
     }
 }
 
@@ -79,6 +102,7 @@ impl Launcher {
             offset_x: self.offset_x.min(MAX_OFFSET_PX),
             offset_y: self.offset_y.min(MAX_OFFSET_PX),
             label: self.label.as_deref().map(|l| one_line(l, MAX_LABEL_CHARS)).filter(|l| !l.is_empty()),
+            icon: self.icon,
         }
     }
 }
@@ -178,10 +202,19 @@ mod tests {
 
     #[test]
     fn launcher_is_clamped_and_labels_are_one_short_line() {
-        let l = Launcher { position: Side::Left, offset_x: 5000, offset_y: 12, label: Some("  Chat\n with   us  ".into()) };
+        let l = Launcher {
+            position: Side::Left,
+            offset_x: 5000,
+            offset_y: 12,
+            label: Some("  Chat\n with   us  ".into()),
+            icon: LauncherIcon::Help,
+        };
         let r = l.resolved();
         assert_eq!((r.position, r.offset_x, r.offset_y), (Side::Left, MAX_OFFSET_PX, 12));
-        assert_eq!(r.label.as_deref(), Some("Chat with us"));
+        assert_eq!((r.label.as_deref(), r.icon), (Some("Chat with us"), LauncherIcon::Help));
+        let icon: Launcher = serde_json::from_str(r#"{"icon": "message"}"#).unwrap();
+        assert_eq!(icon.icon, LauncherIcon::Message);
+        assert!(serde_json::from_str::<Launcher>(r#"{"icon": "https://evil.example/x.svg"}"#).is_err());
         assert_eq!(Launcher { label: Some("   ".into()), ..Launcher::default() }.resolved().label, None);
         assert_eq!(Launcher { label: Some("x".repeat(99)), ..Launcher::default() }.resolved().label.unwrap().len(), MAX_LABEL_CHARS);
         let parsed: Launcher = serde_json::from_str(r#"{"position": "left"}"#).unwrap();

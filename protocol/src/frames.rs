@@ -32,6 +32,11 @@ pub struct CreateSession {
     /// What the host page says about the visitor (see [`VisitorContext`]).
     #[serde(default, skip_serializing_if = "VisitorContext::is_empty")]
     pub context: VisitorContext,
+    /// The widget's language (a BCP 47 tag such as `es-MX`): the bot's fixed
+    /// replies follow it when a message does not clearly say another
+    /// language. One the widget does not speak is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 /// Context from the host page: where the visitor is, and what the site
@@ -103,6 +108,15 @@ pub struct WidgetConfig {
     /// evaluates them itself ([`crate::hours::Hours::is_open`]), every minute.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<crate::hours::Hours>,
+    /// The site's `consent_required`: the loader touches no storage and
+    /// loads no conversation before the visitor opens the chat.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub consent_required: bool,
+    /// Only for a site with `offline_when_no_agents`: whether an agent's
+    /// console is online (not away) now. The widget asks again every 30 s
+    /// while the panel is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents_online: Option<bool>,
 }
 
 /// `GET /api/v1/sites/{site}/sessions/{id}/transcript` (agents): the whole
@@ -446,6 +460,10 @@ pub struct VisitorInfo {
     /// Attributes from the token (verified); they win over the page's of the same key.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub attributes: std::collections::BTreeMap<String, String>,
+    /// The widget's language (`en`, `es`, `fr`, `de`, `ar`) when it said one:
+    /// the bot's fixed replies follow it; agents see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 impl VisitorInfo {
@@ -906,10 +924,19 @@ mod golden {
     #[test]
     fn http_bodies() {
         golden(
-            CreateSession { name: "Jo".into(), email: Some("jo@example.com".into()), identity: None, context: Default::default() },
+            CreateSession {
+                name: "Jo".into(),
+                email: Some("jo@example.com".into()),
+                identity: None,
+                context: Default::default(),
+                locale: None,
+            },
             json!({"name": "Jo", "email": "jo@example.com"}),
         );
-        golden(CreateSession { name: "Jo".into(), email: None, identity: None, context: Default::default() }, json!({"name": "Jo"}));
+        golden(
+            CreateSession { name: "Jo".into(), email: None, identity: None, context: Default::default(), locale: None },
+            json!({"name": "Jo"}),
+        );
         golden(
             CreateSession {
                 name: "Jo".into(),
@@ -920,9 +947,10 @@ mod golden {
                     order_ref: Some("CK-1042".into()),
                     attributes: [("Loyalty points".to_owned(), "120".to_owned())].into(),
                 },
+                locale: Some("es-MX".into()),
             },
             json!({"name": "Jo", "context": {"page_url": "https://shop.example/orders/1042", "order_ref": "CK-1042",
-                   "attributes": {"Loyalty points": "120"}}}),
+                   "attributes": {"Loyalty points": "120"}}, "locale": "es-MX"}),
         );
         golden(
             SessionCreated { session_id: sid(), token: "t0k".into() },
@@ -946,6 +974,8 @@ mod golden {
                 subtitle: None,
                 color_scheme: Default::default(),
                 hours: None,
+                consent_required: false,
+                agents_online: None,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "kb_version": "9c1f0e2d3b4a5968"}),
         );
@@ -963,6 +993,8 @@ mod golden {
                 subtitle: None,
                 color_scheme: Default::default(),
                 hours: None,
+                consent_required: false,
+                agents_online: None,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "sound": true}),
         );
@@ -979,15 +1011,18 @@ mod golden {
                     offset_x: 24,
                     offset_y: 32,
                     label: Some("Chat with us".into()),
+                    icon: crate::appearance::LauncherIcon::Help,
                 },
                 title: Some("Tea House support".into()),
                 subtitle: Some("We reply within the hour".into()),
                 color_scheme: crate::appearance::ColorScheme::Dark,
                 hours: None,
                 full_page_urls: false,
+                consent_required: false,
+                agents_online: None,
             },
             json!({"site": "tea-house", "name": "Tea House", "accent_color": "#ffd400", "greeting": "Hi!",
-                "launcher": {"position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us"},
+                "launcher": {"position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us", "icon": "help"},
                 "title": "Tea House support", "subtitle": "We reply within the hour", "color_scheme": "dark"}),
         );
         golden(ErrorBody::new(ErrorCode::ForbiddenOrigin, "nope"), json!({"error": {"code": "forbidden_origin", "message": "nope"}}));

@@ -46,6 +46,13 @@ pub struct PositionAnswer {
     pub position: Option<u32>,
 }
 
+/// The answer to the queue's `GET /agents-online`: agents with a console
+/// open and not away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentsOnline {
+    pub online: u32,
+}
+
 /// `POST /events`, session → `SiteDesk`: webhook events in log order, each
 /// with an id that is the same on every retry (the desk stores each once).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +104,9 @@ pub struct Revoked {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BotTurn {
     pub message: String,
+    /// The visitor's widget language (`VisitorInfo::locale`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! - [`identity`]: verified identity (HS256 JWTs from the site's backend), HMAC-SHA256.
 //! - [`appearance`]: launcher placement and label, header, colour scheme, text on the accent, avatars.
 //! - [`hours`]: business hours in a site's time zone: open at an instant, next opening.
+//! - [`i18n`]: the widget's words in en, es, fr, de and ar: one table per language, `Lang`, `dir`.
 //! - [`site`]: a site's configuration and the origin allowlist check.
 //! - [`team`]: team chat: channels, who may do what, unread and mute, mentions, slash commands.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
@@ -36,6 +37,7 @@ pub mod colors;
 pub mod data;
 pub mod frames;
 pub mod hours;
+pub mod i18n;
 pub mod identity;
 pub mod ids;
 pub mod inbox;

@@ -66,6 +66,17 @@ pub struct SiteConfig {
     /// Refuse sessions without a valid identity token (401 `identity_required`).
     #[serde(default)]
     pub identity_required: bool,
+    /// Nothing is read from or written to the visitor's browser storage and
+    /// no connection is opened until the visitor opens the chat (ePrivacy:
+    /// storage strictly necessary for a service the visitor asked for). The
+    /// loader still fetches the public widget config at page load.
+    #[serde(default)]
+    pub consent_required: bool,
+    /// With no agent's console online, "Talk to a person" becomes "Leave a
+    /// message" (as outside hours). Off by default: the demo has no console
+    /// open until someone opens one, and its chats should still queue.
+    #[serde(default)]
+    pub offline_when_no_agents: bool,
     /// A development site (the demo): webhooks may also go to `http(s)://`
     /// `localhost`, `127.0.0.1` or `[::1]`.
     #[serde(default)]
@@ -315,6 +326,8 @@ mod tests {
             agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into(), role: Role::Agent }],
             identity_secret: None,
             identity_required: false,
+            consent_required: false,
+            offline_when_no_agents: false,
             dev: false,
             retention_days: None,
             retention_seconds: None,

@@ -185,7 +185,9 @@ fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
 /// Creates a session from the demo origin, as the widget's pre-chat form does.
 pub fn create_session(name: &str) -> SessionCreated {
     let email = Some(format!("{}@example.com", name.chars().filter(char::is_ascii_alphanumeric).collect::<String>()));
-    let body = serde_json::to_string(&CreateSession { name: name.into(), email, identity: None, context: Default::default() }).unwrap();
+    let body =
+        serde_json::to_string(&CreateSession { name: name.into(), email, identity: None, context: Default::default(), locale: None })
+            .unwrap();
     let a = post(&format!("/api/v1/sites/{SITE}/sessions"), Some(&demo_origin()), None, &body);
     assert_eq!(a.status, 201, "create session: {}", a.body);
     serde_json::from_value(a.body).expect("SessionCreated")

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 const STRICT: &str = "limits-check";
 
 fn form(name: &str) -> String {
-    serde_json::to_string(&CreateSession { name: name.into(), email: None, context: Default::default(), identity: None }).unwrap()
+    serde_json::to_string(&CreateSession { name: name.into(), email: None, context: Default::default(), identity: None, locale: None })
+        .unwrap()
 }
 
 fn new_session_as(site: &str, ip: &str, name: &str) -> Answer {

@@ -11,7 +11,8 @@ use porchlight_tests::*;
 const STRICT: &str = "limits-check";
 
 fn form(name: &str) -> String {
-    serde_json::to_string(&CreateSession { name: name.into(), email: None, context: Default::default(), identity: None }).unwrap()
+    serde_json::to_string(&CreateSession { name: name.into(), email: None, context: Default::default(), identity: None, locale: None })
+        .unwrap()
 }
 
 #[test]

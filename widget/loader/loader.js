@@ -10,6 +10,20 @@
   const site = script && script.dataset.site;
   if (!site) return console.warn("Porchlight: add data-site=\"your-site-id\" to the script tag.");
   const base = new URL(".", script.src).href;
+  // The launcher's and the stand-in's words in every language the widget
+  // speaks: generated from porchlight_protocol::i18n by `cargo xtask build`.
+  const T = __LOADER_STRINGS__;
+  // The visitor's language, as the widget picks it: the page's
+  // `Porchlight('locale', …)` or the tag's `data-locale`, else the first of
+  // the browser's languages the widget speaks, else English.
+  const tr = () => {
+    const tags = [window.Porchlight && window.Porchlight.locale, script.dataset.locale].concat(navigator.languages || [navigator.language]);
+    for (const t of tags) {
+      const code = String(t || "").split(/[-_]/)[0].toLowerCase();
+      if (T[code]) return Object.assign({ code }, T[code]);
+    }
+    return Object.assign({ code: "en" }, T.en);
+  };
   const edge = new URL(script.src).origin;
   const host = document.createElement("div");
   host.setAttribute("data-porchlight", "");
@@ -55,19 +69,29 @@
     root.appendChild(el);
   }
   root.innerHTML +=
-    '<div class="p" role="dialog" aria-label="Chat" hidden></div>' +
-    '<button class="l" type="button" aria-label="Open chat" aria-expanded="false">' +
+    '<div class="p" role="dialog" hidden></div>' +
+    '<button class="l" type="button" aria-expanded="false">' +
     '<svg width="26" height="26" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>' +
     '<span class="t"></span></button>';
   const panel = root.querySelector(".p");
+  // The dialog's name, language and direction (Arabic mirrors the panel).
+  const label = () => {
+    const w = tr();
+    panel.setAttribute("aria-label", w.chat);
+    panel.lang = w.code;
+    panel.dir = w.dir;
+  };
   // The widget keeps the current conversation under this key, with
   // `closed: true` once it has ended (then only a click loads the widget).
-  let stored;
-  try {
-    stored = JSON.parse(localStorage.getItem("porchlight:v1:" + site));
-  } catch (e) {}
+  // Read when needed, not at once: a site with `consent_required` has the
+  // loader touch no storage before the visitor opens the chat.
+  const stored = () => {
+    try {
+      return JSON.parse(localStorage.getItem("porchlight:v1:" + site));
+    } catch (e) {}
+  };
   // No conversation yet: the panel opens on the pre-chat form.
-  const fresh = !(stored && stored.session_id);
+  const isFresh = () => !(stored() || {}).session_id;
   const button = root.querySelector(".l");
   // The site's colour before any WASM: the tag's `data-color`, else the
   // small config (fetched now, never after the widget). Text on it is
@@ -121,17 +145,23 @@
     if (drawn || panel.hidden) return;
     let k = panel.querySelector(".k");
     if (!k) {
-      const status = '<p class="kb" role="status"><span class="ks" aria-hidden="true"></span>Loading chat\u2026</p>';
+      // The words are set as text below, never as HTML.
+      const status = '<p class="kb" role="status"><span class="ks" aria-hidden="true"></span><span class="kg"></span></p>';
       panel.innerHTML =
-        '<div class="k" data-early><div class="kh"><h2 class="kt"></h2><button class="kx" type="button" aria-label="Close chat">\u00d7</button></div>' +
-        (fresh
-          ? '<form class="kf" novalidate><p class="kq">Tell us who you are and we\u2019ll connect you.</p>' +
-            '<label class="kl">Name<input name="name" aria-label="Name" autocomplete="name" maxlength="80"></label>' +
-            '<label class="kl"><span>Email<em> (optional)</em></span><input name="email" type="email" aria-label="Email" autocomplete="email" maxlength="254"></label>' +
-            '<button class="kp" type="submit">Start chat</button>' + status + "</form>"
-          : '<div class="kb" role="status"><span class="ks" aria-hidden="true"></span>Loading chat\u2026</div>') +
+        '<div class="k" data-early><div class="kh"><h2 class="kt"></h2><button class="kx" type="button">\u00d7</button></div>' +
+        (isFresh()
+          ? '<form class="kf" novalidate><p class="kq"></p>' +
+            '<label class="kl"><span class="kn"></span><input name="name" autocomplete="name" maxlength="80"></label>' +
+            '<label class="kl"><span><span class="ke"></span><em></em></span><input name="email" type="email" autocomplete="email" maxlength="254"></label>' +
+            '<button class="kp" type="submit"></button>' + status + "</form>"
+          : '<div class="kb" role="status"><span class="ks" aria-hidden="true"></span><span class="kg"></span></div>') +
         "</div>";
       k = panel.querySelector(".k");
+      const w = tr();
+      const text = (sel, t) => k.querySelector(sel) && (k.querySelector(sel).textContent = t);
+      [[".kg", w.loading_chat], [".kq", w.prechat_intro], [".kn", w.name], [".ke", w.email], ["em", w.optional], [".kp", w.start_chat]].forEach((a) => text(...a));
+      k.querySelector(".kx").setAttribute("aria-label", w.close_chat);
+      for (const [n, l] of [["name", w.name], ["email", w.email]]) k.querySelector("input[name=" + n + "]") && k.querySelector("input[name=" + n + "]").setAttribute("aria-label", l);
       k.querySelector(".kx").addEventListener("click", () => close());
       const form = k.querySelector("form");
       if (form)
@@ -153,6 +183,13 @@
     if (c.color_scheme) host.style.colorScheme = c.color_scheme;
     for (const [v, px] of [["--x", l.offset_x], ["--y", l.offset_y]]) if (px >= 0) host.style.setProperty(v, px + "px");
     root.querySelector(".t").textContent = l.label || "";
+    // A built-in icon (never a URL: the launcher must draw under a strict CSP).
+    const icons = {
+      help: "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 16h-2v-2h2v2zm2.1-7.7-.9.9c-.7.7-1.2 1.3-1.2 2.8h-2v-.5c0-1.1.4-2.1 1.2-2.8l1.2-1.3A2 2 0 1 0 10 8H8a4 4 0 1 1 8 0c0 .9-.4 1.7-.9 2.3z",
+      message: "M20 4H4a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm0 4-8 5-8-5V6l8 5 8-5v2z",
+    };
+    if (icons[l.icon]) root.querySelector(".l path").setAttribute("d", icons[l.icon]);
+    button.dataset.icon = l.icon || "chat";
   };
   // One fetch of glue + WASM, started by the first sign of intent.
   const load = () =>
@@ -183,7 +220,10 @@
       () => {
         mounted = false;
         app = null;
-        if (!panel.hidden) panel.innerHTML = '<p class="e" role="alert">Chat could not load. Check your connection and try again.</p>';
+        if (!panel.hidden) {
+          panel.innerHTML = '<p class="e" role="alert"></p>';
+          panel.firstChild.textContent = tr().load_failed;
+        }
       },
     );
   };
@@ -238,7 +278,8 @@
   const setOpen = (open) => {
     if (open === !panel.hidden) return;
     panel.hidden = !open;
-    button.setAttribute("aria-label", open ? "Close chat" : "Open chat");
+    label();
+    button.setAttribute("aria-label", open ? tr().close_chat : tr().open_chat);
     button.setAttribute("aria-expanded", String(open));
     fit();
     // The widget listens: opening clears its badge and marks messages seen.
@@ -347,9 +388,19 @@
     off: (name, f) => (subs[name] = (subs[name] || []).filter((g) => g !== f)),
   };
   const api = (cmd, a, b) => commands[cmd] && commands[cmd](a, b);
-  Object.assign(api, { context: ctx, sound: pre.sound === true, identity: pre.identity, locale: pre.locale, setContext });
+  Object.assign(api, { context: ctx, sound: pre.sound === true, identity: pre.identity, locale: pre.locale || script.dataset.locale, setContext });
   window.Porchlight = api;
   (pre.q || []).forEach((a) => api(...a));
+  label();
+  button.setAttribute("aria-label", tr().open_chat);
   (document.body || document.documentElement).appendChild(host);
-  if (stored && stored.session_id && !stored.closed) mount();
+  // An open conversation is loaded at page load (replies must be noticed),
+  // unless the site asks for consent first: then only the visitor's click.
+  fetchConfig().then(
+    (c) => {
+      const s = !c.consent_required && stored();
+      if (s && s.session_id && !s.closed) mount();
+    },
+    () => {},
+  );
 })();

@@ -3,7 +3,8 @@
 //! again every 30 s, so hours that end while a visitor waits are noticed.
 
 use gloo::timers::callback::Interval;
-use porchlight_protocol::hours::{self, Hours};
+use porchlight_protocol::hours::Hours;
+use porchlight_protocol::i18n::fill;
 use yew::prelude::*;
 
 const RECHECK_MS: u32 = 30_000;
@@ -21,12 +22,12 @@ impl Availability {
     fn at(hours: Option<&Hours>, now_ms: u64) -> Availability {
         let Some(h) = hours else { return Availability { open: true, back: None, replies: None } };
         let open = h.is_open(now_ms);
-        let back =
-            (!open).then(|| h.next_open(now_ms)).flatten().map(|t| hours::back_label(t, now_ms, porchlight_browser::utc_offset_min()));
+        let back = (!open).then(|| h.next_open(now_ms)).flatten().map(|t| crate::i18n::back(t, now_ms));
+        let s = crate::i18n::t();
         let replies = h.replies_in_minutes.filter(|_| open).map(|n| match n {
-            1 => "Typically replies in a minute".to_owned(),
-            n if n < 120 => format!("Typically replies in {n} minutes"),
-            n => format!("Typically replies in {} hours", n.div_ceil(60)),
+            1 => s.replies_minute.to_owned(),
+            n if n < 120 => fill(s.replies_minutes, &[("n", &n.to_string())]),
+            n => fill(s.replies_hours, &[("n", &n.div_ceil(60).to_string())]),
         });
         Availability { open, back, replies }
     }

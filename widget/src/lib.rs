@@ -16,12 +16,14 @@ mod early;
 mod focus;
 mod help_center;
 mod host;
+mod i18n;
 mod notify;
 mod state;
 
 use components::history::{Conversations, PastConversation};
 use components::{conversation::Conversation, prechat::PreChat, reader::Reader};
 use porchlight_browser::{Handlers, Socket};
+use porchlight_protocol::i18n::fill;
 use porchlight_protocol::{appearance, CreateSession, SessionFrame, Status, VisitorFrame};
 use state::{Action, Credentials, History, PastChat, StoredOutbox, Widget};
 use std::rc::Rc;
@@ -47,6 +49,10 @@ pub fn mount(root: web_sys::Element, site: String, edge: String, early: JsValue)
     // Constructed stylesheets, not a <style> element: the widget must work
     // on pages whose CSP refuses inline styles.
     porchlight_browser::style::adopt(&root, &format!("{STYLE}{}{}", porchlight_browser::ui::STYLE, *DARK_STYLE));
+    // The language for this page: every string, and the panel's direction.
+    let lang = i18n::init();
+    let _ = root.set_attribute("lang", lang.code());
+    let _ = root.set_attribute("dir", lang.dir().as_str());
     yew::Renderer::<App>::with_root_and_props(root, props).render();
 }
 
@@ -105,6 +111,28 @@ fn app(props: &AppProps) -> Html {
     }
     let availability = availability::use_availability(config.as_ref().and_then(|c| c.hours.clone()));
     let open = notify::use_panel_open(&props.panel);
+    {
+        // A site that goes offline without agents: ask again on every open
+        // and every 30 s while open (consoles come and go).
+        let watch = open && config.as_ref().is_some_and(|c| c.agents_online.is_some());
+        let (config, url) = (config.clone(), format!("{}/api/v1/sites/{}/widget", props.edge, props.site));
+        use_effect_with(watch, move |&watch| {
+            let refresh = move || {
+                let (config, url) = (config.clone(), url.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(c) = porchlight_browser::get_json(&url).await {
+                        config.set(Some(c));
+                    }
+                });
+            };
+            if watch {
+                refresh();
+            }
+            let interval = watch.then(|| gloo::timers::callback::Interval::new(30_000, refresh));
+            move || drop(interval)
+        });
+    }
+    let nobody = config.as_ref().is_some_and(|c| c.agents_online == Some(false));
     let page_visible = notify::use_page_visible();
     let showing = open && page_visible;
     let socket = use_session_socket(props, &widget);
@@ -245,7 +273,13 @@ fn app(props: &AppProps) -> Html {
                 return;
             }
             starting.set(true);
-            let form = CreateSession { name: visitor.name, email: visitor.email, identity: host::identity(), context: host::context() };
+            let form = CreateSession {
+                name: visitor.name,
+                email: visitor.email,
+                identity: host::identity(),
+                context: host::context(),
+                locale: Some(i18n::lang().code().to_owned()),
+            };
             let (widget, starting, start_error, view, edge, site) =
                 (widget.clone(), starting.clone(), start_error.clone(), view.clone(), edge.clone(), site.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -330,28 +364,28 @@ fn app(props: &AppProps) -> Html {
         });
     }
     html! {
-        <div class={classes!("pl-panel", scheme)} ref={panel_ref}>
+        <div class={classes!("pl-panel", scheme)} ref={panel_ref} lang={i18n::lang().code()} dir={i18n::lang().dir().as_str()}>
             <header class="pl-header">
                 <div class="pl-heading">
-                    <h2 class="pl-title">{ title.clone() }</h2>
+                    <h2 class="pl-title" dir="auto">{ title.clone() }</h2>
                     // In a conversation the greeting is its first message instead.
                     if !in_chat && !greeting.is_empty() {
-                        <div class="pl-subtitle">{ greeting.clone() }</div>
+                        <div class="pl-subtitle" dir="auto">{ greeting.clone() }</div>
                     }
                     if let Some(replies) = &availability.replies {
                         <div class="pl-availability">{ replies }</div>
                     } else if !availability.open {
                         <div class="pl-availability">{ match &availability.back {
-                            Some(back) => format!("We're away right now. Back {back}."),
-                            None => "We're away right now.".to_owned(),
+                            Some(back) => fill(i18n::t().away_back, &[("time", back)]),
+                            None => i18n::t().away.to_owned(),
                         } }</div>
                     }
                 </div>
                 if has_others && *view == View::Chat {
                     <button type="button" class="pl-header-button" onclick={{ let s = show(View::List); Callback::from(move |_: MouseEvent| s.emit(())) }}>
-                        { "Your conversations" }</button>
+                        { i18n::t().your_conversations }</button>
                 }
-                <button type="button" class="pl-close" aria-label="Close chat" title="Close chat" onclick={on_close}>{ "×" }</button>
+                <button type="button" class="pl-close" aria-label={i18n::t().close_chat} title={i18n::t().close_chat} onclick={on_close}>{ "×" }</button>
             </header>
             // The one live region: new messages from others, once, as "Ava: text".
             <div class="pl-sr" aria-live="polite" aria-atomic="true">{ widget.announcement.clone() }</div>
@@ -363,7 +397,7 @@ fn app(props: &AppProps) -> Html {
             }
             if let Some(id) = (*article).clone() {
                 <Reader edge={props.edge.clone()} site={props.site.clone()} id={id}
-                    lang={AttrValue::from(host::host_config().locale.unwrap_or_default())}
+                    lang={AttrValue::from(i18n::lang().code())}
                     on_open={{ let a = article.clone(); Callback::from(move |id: String| a.set(Some(id))) }}
                     on_back={{ let a = article.clone(); Callback::from(move |()| a.set(None)) }} />
             } else { { match (*view).clone() {
@@ -379,7 +413,8 @@ fn app(props: &AppProps) -> Html {
                         {help_center} {on_send} {on_frame} on_new={on_new.clone()} starting={*starting}
                         greeting={AttrValue::from(greeting.clone())} team={AttrValue::from(title.clone())}
                         prefill={(*draft_prefill).clone()}
-                        offline={!availability.open} back={availability.back.clone().map(AttrValue::from)} />
+                        offline={!availability.open || nobody} no_agents={availability.open && nobody}
+                        back={availability.back.clone().map(AttrValue::from)} />
                 },
                 View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} prefill={(*prefill).clone()} /> },
             } } }

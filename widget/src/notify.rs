@@ -39,10 +39,10 @@ impl Launcher {
 
     /// The launcher's accessible name while the panel is closed.
     fn label(unread: usize) -> String {
+        let s = crate::i18n::t();
         match unread {
-            0 => "Open chat".to_owned(),
-            1 => "Open chat, 1 unread message".to_owned(),
-            n => format!("Open chat, {n} unread messages"),
+            0 => s.open_chat.to_owned(),
+            n => porchlight_protocol::i18n::count(n as u64, s.open_chat_unread_one, s.open_chat_unread_other),
         }
     }
 }
@@ -103,7 +103,8 @@ pub fn use_title_flash(unread: usize, page_visible: bool) {
         if let Some(document) = document {
             if unread > 0 && !page_visible {
                 let page = original.borrow_mut().get_or_insert_with(|| document.title()).clone();
-                let flash = format!("({unread}) {}", if unread == 1 { "New message" } else { "New messages" });
+                let s = crate::i18n::t();
+                let flash = format!("({unread}) {}", if unread == 1 { s.new_message_one } else { s.new_message_other });
                 document.set_title(&flash);
                 let mut showing_flash = true;
                 interval = Some(Interval::new(1_000, move || {
@@ -192,7 +193,7 @@ pub fn notifications(props: &BadgeProps) -> Html {
     let preview = newest.filter(|m| Some(m.seq) != *dismissed).map(|m| {
         let who = match &m.author {
             Author::Agent { name, .. } => name.clone(),
-            _ => "Assistant".to_owned(),
+            _ => crate::state::bot_name().to_owned(),
         };
         let text: String = m.text.chars().take(140).collect();
         let more = if text.len() < m.text.len() { "…" } else { "" };
@@ -205,12 +206,12 @@ pub fn notifications(props: &BadgeProps) -> Html {
             Callback::from(move |_: MouseEvent| dismissed.set(Some(seq)))
         };
         html! {
-            <div class="pl-preview" role="status" aria-label="New message">
+            <div class="pl-preview" role="status" aria-label={crate::i18n::t().new_message_one}>
                 <button type="button" class="pl-preview-open" onclick={open_panel} data-seq={m.seq.to_string()}>
-                    <span class="pl-preview-who">{ who }</span>
-                    <span class="pl-preview-text">{ format!("{text}{more}") }</span>
+                    <span class="pl-preview-who" dir="auto">{ who }</span>
+                    <span class="pl-preview-text" dir="auto">{ format!("{text}{more}") }</span>
                 </button>
-                <button type="button" class="pl-preview-dismiss" aria-label="Dismiss" onclick={dismiss}>{ "×" }</button>
+                <button type="button" class="pl-preview-dismiss" aria-label={crate::i18n::t().dismiss} onclick={dismiss}>{ "×" }</button>
             </div>
         }
     });

@@ -68,9 +68,9 @@ impl PastChat {
         let shown = transcript.messages().filter(|m| !m.deleted && !m.internal && m.author != Author::System).last();
         let preview = shown.map(|m| {
             let who = match &m.author {
-                Author::Visitor { .. } => "You".to_owned(),
+                Author::Visitor { .. } => crate::i18n::t().you.to_owned(),
                 Author::Agent { name, .. } => name.clone(),
-                Author::Bot => "Assistant".to_owned(),
+                Author::Bot => bot_name().to_owned(),
                 Author::System => String::new(),
             };
             let text: String = m.text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -204,8 +204,10 @@ impl Widget {
     }
 }
 
-/// What the widget calls the help-center bot.
-pub const BOT_NAME: &str = "Assistant";
+/// What the widget calls the help-center bot, in the visitor's language.
+pub fn bot_name() -> &'static str {
+    crate::i18n::t().assistant
+}
 impl Widget {
     /// A message the visitor left outside hours (they ended the chat with a
     /// ticket) that the team has not answered, or whose answer is unread:
@@ -254,7 +256,7 @@ impl Reducible for Widget {
                             next.arrivals += 1;
                         }
                         let mine = matches!(message.author, Author::Visitor { .. });
-                        if let Some(line) = porchlight_protocol::announce::line(message, mine, BOT_NAME) {
+                        if let Some(line) = porchlight_protocol::announce::line(message, mine, bot_name()) {
                             next.announcement = line;
                         }
                     }

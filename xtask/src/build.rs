@@ -58,7 +58,10 @@ pub fn all(tools: &Tools) -> Result {
         "--target=es2020",
         &format!("--outfile={}", minified.display()),
     ]))?;
-    let loader = read_string(&minified)?.replace("__WIDGET_JS__", &widget_js).replace("__WIDGET_WASM__", &widget_wasm);
+    let loader = read_string(&minified)?
+        .replace("__LOADER_STRINGS__", &porchlight_protocol::i18n::loader_table().to_string())
+        .replace("__WIDGET_JS__", &widget_js)
+        .replace("__WIDGET_WASM__", &widget_wasm);
     write(&widget_dir.join("loader.js"), loader.as_bytes())?;
 
     // No inline script or style anywhere in the console: its CSP has no

@@ -165,13 +165,27 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         "allowed_origins": [demo_origin],
         "accent_color": "#ffd400",
         "color_scheme": "dark",
-        "launcher": { "position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us" },
+        "launcher": { "position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us", "icon": "help" },
         "header_title": "Tea House support",
         "header_subtitle": "We reply within the hour",
         "agents": sites["copper-kettle"]["agents"].clone(),
         // Browsers share one address here: the theming tests must not meet the session limit.
         "limits": sites["copper-kettle"]["limits"].clone(),
         // The hours tests' webhook receiver listens on 127.0.0.1.
+        "dev": true,
+    });
+    // A site that asks for consent first: nothing stored, no session, no
+    // socket before the visitor opens the chat (tests/tests/languages.rs).
+    sites["consent-shop"] = serde_json::json!({
+        "name": "Consent Shop", "allowed_origins": [demo_origin], "consent_required": true,
+        "limits": sites["copper-kettle"]["limits"].clone(),
+    });
+    // A site whose "Talk to a person" becomes "Leave a message" while no
+    // agent's console is online (tests/tests/no_agents.rs).
+    sites["night-shift"] = serde_json::json!({
+        "name": "Night Shift", "allowed_origins": [demo_origin], "offline_when_no_agents": true,
+        "agents": sites["copper-kettle"]["agents"].clone(),
+        "limits": sites["copper-kettle"]["limits"].clone(),
         "dev": true,
     });
     Ok(sites.to_string())

@@ -13,8 +13,8 @@ use worker::{Result, WebSocket};
 impl ChatSession {
     /// The bot answers a visitor message committed while in BOT.
     pub(super) async fn bot_turn(&self, text: &str) -> Result<()> {
-        let site = self.record()?.site;
-        let answer = match internal::Kb::of(&self.env, &site)?.bot(text).await {
+        let SessionRecord { site, visitor, .. } = self.record()?;
+        let answer = match internal::Kb::of(&self.env, &site)?.bot(text, visitor.locale.as_deref()).await {
             Ok(answer) => answer,
             Err(e) => {
                 // Never strand a visitor: without the bot, go to a person.

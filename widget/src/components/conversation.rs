@@ -9,7 +9,8 @@ use crate::state::Widget;
 use gloo::timers::callback::Timeout;
 use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, TypingSignal};
-use porchlight_protocol::{appearance, clock, validate, Author, ClosedBy, Participant, Seq, Status, VisitorFrame};
+use porchlight_protocol::i18n::{self, fill};
+use porchlight_protocol::{appearance, validate, Author, ClosedBy, Participant, Seq, Status, VisitorFrame};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -43,6 +44,9 @@ pub struct Props {
     /// When the team is back ("on Monday at 08:00"), while offline.
     #[prop_or_default]
     pub back: Option<AttrValue>,
+    /// Open hours, but nobody from the team online (`offline` is set too).
+    #[prop_or_default]
+    pub no_agents: bool,
 }
 
 #[function_component(Conversation)]
@@ -154,26 +158,24 @@ pub fn conversation(props: &Props) -> Html {
         })
     };
 
+    let s = crate::i18n::t();
     let status_line = match (w.conn, t.session.as_ref()) {
-        (Conn::Refused, _) => "This chat can no longer be opened here.".to_owned(),
-        (Conn::Reconnecting, _) if web_sys::window().is_some_and(|w| !w.navigator().on_line()) => {
-            "You're offline. What you write is kept and sent when you're back.".to_owned()
-        }
-        (Conn::Reconnecting, _) => "Reconnecting…".to_owned(),
-        (_, None) => "Connecting…".to_owned(),
-        (_, Some(s)) => match (s.status, &s.agent) {
-            (Status::Bot, _) => "Our assistant answers from the help center. A person is one click away.".to_owned(),
-            (Status::Waiting, _) => "Waiting for an agent — write your question meanwhile.".to_owned(),
-            (Status::Active, Some(a)) => format!("You're chatting with {}", a.name),
-            (Status::Active, None) => "An agent is with you".to_owned(),
-            (Status::Closed, _) if s.closed_by == Some(ClosedBy::Bot) => "Glad we could help! This conversation is closed.".to_owned(),
-            (Status::Closed, _) => "This conversation has ended.".to_owned(),
+        (Conn::Refused, _) => s.status_refused.to_owned(),
+        (Conn::Reconnecting, _) if web_sys::window().is_some_and(|w| !w.navigator().on_line()) => s.status_offline.to_owned(),
+        (Conn::Reconnecting, _) => s.status_reconnecting.to_owned(),
+        (_, None) => s.status_connecting.to_owned(),
+        (_, Some(session)) => match (session.status, &session.agent) {
+            (Status::Bot, _) => s.status_bot.to_owned(),
+            (Status::Waiting, _) => s.status_waiting.to_owned(),
+            (Status::Active, Some(a)) => fill(s.status_chatting_with, &[("name", &a.name)]),
+            (Status::Active, None) => s.status_agent.to_owned(),
+            (Status::Closed, _) if session.closed_by == Some(ClosedBy::Bot) => s.status_resolved.to_owned(),
+            (Status::Closed, _) => s.status_ended.to_owned(),
         },
     };
     let offered = t.messages().any(|m| m.author == Author::Bot && !m.articles.is_empty());
     // Day separators and times, in the visitor's own time zone.
-    let offset = porchlight_browser::utc_offset_min();
-    let days = clock::DaySeparators::new(porchlight_browser::now_ms(), offset);
+    let days = crate::i18n::DaySeparators::new();
     // Receipts on the visitor's newest message: how far the team got.
     let last_mine = t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.seq).last();
     let team_marks = t.session.as_ref().map(|s| s.receipts.agents).unwrap_or_default();
@@ -199,12 +201,12 @@ pub fn conversation(props: &Props) -> Html {
             } else {
                 // Not a live region itself: it would read whole bubbles, their
                 // actions too. The panel's announcer reads "Ava: text" instead.
-                <div class="pl-log" role="log" aria-label="Messages" aria-live="off" tabindex="0" ref={log}>
+                <div class="pl-log" role="log" aria-label={s.messages} aria-live="off" tabindex="0" ref={log}>
                     // The greeting opens every conversation (drawn here, not
                     // stored: it is the site's, and may change).
                     if !props.greeting.is_empty() {
                         <div class="pl-msg pl-theirs pl-greeting">
-                            if !props.team.is_empty() { <div class="pl-who">{ props.team.clone() }</div> }
+                            if !props.team.is_empty() { <div class="pl-who" dir="auto">{ props.team.clone() }</div> }
                             <div class="pl-text" dir="auto">{ props.greeting.clone() }</div>
                         </div>
                     }
@@ -215,7 +217,7 @@ pub fn conversation(props: &Props) -> Html {
                             Author::Agent { id, name } => ("pl-msg pl-theirs", Some(html! { <>
                                 <span class={format!("pl-avatar pl-avatar-{}", appearance::avatar_index(id.as_str()))} aria-hidden="true">
                                     { appearance::initials(name) }</span>{ name }</> })),
-                            Author::Bot => ("pl-msg pl-theirs pl-bot", Some(html! { { crate::state::BOT_NAME } })),
+                            Author::Bot => ("pl-msg pl-theirs pl-bot", Some(html! { { s.assistant } })),
                             Author::System => ("pl-msg pl-system", None),
                         };
                         let system = m.author == Author::System;
@@ -223,19 +225,19 @@ pub fn conversation(props: &Props) -> Html {
                         html! { <>
                             { separator }
                             <div {class} data-seq={m.seq.to_string()} role={system.then_some("status")}>
-                                if let Some(who) = who { <div class="pl-who">{ who }</div> }
+                                if let Some(who) = who { <div class="pl-who" dir="auto">{ who }</div> }
                                 { ui::quote(t, m) }
                                 { ui::text(m, "pl-text") }
                                 if Some(m.seq) == last_mine {
-                                    <div class="pl-meta pl-receipt" aria-label="Receipt">
-                                        { format!("{}{} · {}", clock::time_label(m.at, offset), ui::edited(m), team_marks.label(m.seq)) }</div>
+                                    <div class="pl-meta pl-receipt" aria-label={s.receipt}>
+                                        { format!("{}{} · {}", crate::i18n::time(m.at), crate::i18n::edited(m), crate::i18n::receipt(team_marks.label(m.seq))) }</div>
                                 } else if !system {
-                                    <div class="pl-meta pl-time">{ format!("{}{}", clock::time_label(m.at, offset), ui::edited(m)) }</div>
+                                    <div class="pl-meta pl-time">{ format!("{}{}", crate::i18n::time(m.at), crate::i18n::edited(m)) }</div>
                                 }
                                 <MessageTools message={m.clone()} me={Participant::Visitor} {mine} enabled={!closed}
                                     on_action={on_action(m.seq)} />
                                 if !m.articles.is_empty() {
-                                    <ul class="pl-offered" aria-label="Articles from the assistant">
+                                    <ul class="pl-offered" aria-label={s.bot_articles}>
                                         { for m.articles.iter().map(|a| {
                                             let (open, id) = (open.clone(), a.id.clone());
                                             html! { <li><button type="button" class="pl-article-link" data-article={a.id.clone()}
@@ -249,55 +251,61 @@ pub fn conversation(props: &Props) -> Html {
                     { for t.outbox.iter().map(|p| html! {
                         <div class="pl-msg pl-mine pl-pending">
                             <div class="pl-text">{ &p.text }</div>
-                            <div class="pl-meta">{ p.error.clone().unwrap_or_else(|| "Sending…".into()) }</div>
+                            <div class="pl-meta">{ p.error.clone().unwrap_or_else(|| s.sending.into()) }</div>
                         </div>
                     }) }
                 </div>
             }
             if let Some(Participant::Agent { name, .. }) = t.typing.iter().find(|t| matches!(t, Participant::Agent { .. })) {
-                <p class="pl-typing" role="status">{ format!("{name} is typing…") }</p>
+                <p class="pl-typing" role="status">{ fill(s.typing, &[("name", name)]) }</p>
             }
             if let Some(notice) = &t.notice {
                 <p class="pl-error" role="alert">{ notice }</p>
             }
+            if status == Some(Status::Bot) && props.no_agents && !*leaving {
+                <p class="pl-closed-hours" role="status">{ s.no_agents }</p>
+            }
             if status == Some(Status::Bot) {
                 <div class="pl-bot-actions">
                     if offered {
-                        <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Resolve)}>{ "Yes, thanks" }</button>
+                        <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Resolve)}>{ s.yes_thanks }</button>
                     }
                     if props.offline {
                         <button type="button" class="pl-secondary" onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
-                            { "Leave a message" }</button>
+                            { s.leave_message }</button>
                     } else {
-                        <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Handoff)}>{ "Talk to a person" }</button>
+                        <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Handoff)}>{ s.talk_to_person }</button>
                     }
                 </div>
             }
             if status == Some(Status::Waiting) && props.offline && !*leaving {
                 <div class="pl-closed-hours" role="status">
-                    <p>{ format!("We're closed now, so nobody can join before {}. Leave a message and we'll reply by email.",
-                        props.back.as_deref().unwrap_or("we're back")) }</p>
+                    <p>{ match props.back.as_deref() {
+                        _ if props.no_agents => s.no_agents.to_owned(),
+                        Some(back) => fill(s.closed_until, &[("time", back)]),
+                        None => s.closed_now.to_owned(),
+                    } }</p>
                     <button type="button" class="pl-secondary" onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
-                        { "Leave a message" }</button>
+                        { s.leave_message }</button>
                 </div>
             }
             if let (Some(Status::Waiting), Some(n)) = (status, t.queue_position) {
-                <p class="pl-queue" role="status" aria-label="Queue position">
-                    { if n == 1 { "You're next in line.".to_owned() } else { format!("You're number {n} in line.") } }
+                <p class="pl-queue" role="status" aria-label={s.queue_position}>
+                    { i18n::count(u64::from(n), s.queue_next, s.queue_number) }
                 </p>
             }
             if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
                 <p class="pl-ticket" role="status">{ match t.session.as_ref().and_then(|s| s.visitor.email.as_ref()).or(left_email.as_ref()) {
-                    Some(email) => format!("We opened ticket #{} for this. We'll reply to {email}.", ticket.number),
-                    None => format!("We opened ticket #{} for this. We'll follow up.", ticket.number),
+                    Some(email) => fill(s.ticket_reply, &[("n", &ticket.number.to_string()), ("email", email)]),
+                    None => fill(s.ticket_follow_up, &[("n", &ticket.number.to_string())]),
                 } }</p>
             }
             if closed {
                 <div class="pl-closed">
-                    <p role="status">{ "This conversation has ended. No more messages can be sent." }</p>
+                    <p role="status">{ s.ended_no_more }</p>
                     <button type="button" class="pl-primary" disabled={props.starting}
                         onclick={{ let on_new = props.on_new.clone(); Callback::from(move |_: MouseEvent| on_new.emit(())) }}>
-                        { "Start a new conversation" }</button>
+                        { s.start_new }</button>
                 </div>
             }
             if suggesting {
@@ -377,12 +385,13 @@ fn composer(props: &ComposerProps) -> Html {
         e.prevent_default();
         send();
     });
-    let placeholder = if props.disabled { "No more messages can be sent" } else { "Type a message…" };
+    let s = crate::i18n::t();
+    let placeholder = if props.disabled { s.composer_disabled } else { s.composer_placeholder };
     html! {
         <form class="pl-composer" {onsubmit}>
-            <textarea ref={input} aria-label="Message" rows="2" {placeholder} disabled={props.disabled}
+            <textarea ref={input} aria-label={s.message} rows="2" {placeholder} disabled={props.disabled}
                 maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} {oninput} />
-            <button type="submit" class="pl-primary" disabled={props.disabled}>{ "Send" }</button>
+            <button type="submit" class="pl-primary" disabled={props.disabled}>{ s.send }</button>
         </form>
     }
 }

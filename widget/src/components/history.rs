@@ -4,16 +4,17 @@
 use crate::state::PastChat;
 use porchlight_browser::{Conn, Handlers, Socket};
 use porchlight_protocol::transcript::Transcript;
-use porchlight_protocol::{clock, Author, SessionFrame, SessionId, Status, VisitorFrame};
+use porchlight_protocol::{Author, SessionFrame, SessionId, Status, VisitorFrame};
 use std::rc::Rc;
 use yew::prelude::*;
 
 pub fn status_label(status: Status) -> &'static str {
+    let s = crate::i18n::t();
     match status {
-        Status::Bot => "With the assistant",
-        Status::Waiting => "Waiting for an agent",
-        Status::Active => "Open",
-        Status::Closed => "Ended",
+        Status::Bot => s.with_assistant,
+        Status::Waiting => s.waiting_for_agent,
+        Status::Active => s.open,
+        Status::Closed => s.ended,
     }
 }
 
@@ -30,40 +31,39 @@ pub struct ListProps {
 
 #[function_component(Conversations)]
 pub fn conversations(props: &ListProps) -> Html {
-    let offset = porchlight_browser::utc_offset_min();
-    let today = clock::local_day(porchlight_browser::now_ms(), offset);
+    let now = porchlight_browser::now_ms();
+    let s = crate::i18n::t();
     let back = {
         let on_back = props.on_back.clone();
         Callback::from(move |_: MouseEvent| on_back.emit(()))
     };
     html! {
-        <section class="pl-history" aria-label="Your conversations">
+        <section class="pl-history" aria-label={s.your_conversations}>
             <div class="pl-history-bar">
-                <button type="button" class="pl-back" onclick={back}>{ "← Back to chat" }</button>
+                <button type="button" class="pl-back" onclick={back}>{ s.back_to_chat }</button>
                 if let Some(on_new) = &props.on_new {
                     <button type="button" class="pl-primary pl-small"
                         onclick={{ let on_new = on_new.clone(); Callback::from(move |_: MouseEvent| on_new.emit(())) }}>
-                        { "Start a new conversation" }</button>
+                        { s.start_new }</button>
                 }
             </div>
-            <h2 class="pl-history-title">{ "Your conversations" }</h2>
+            <h2 class="pl-history-title">{ s.your_conversations }</h2>
             <ul class="pl-history-list">
                 { for props.chats.iter().map(|chat| {
                     let current = props.current.as_ref() == Some(&chat.session_id);
                     let onclick = { let (on_open, chat) = (props.on_open.clone(), chat.clone()); Callback::from(move |_: MouseEvent| on_open.emit(chat.clone())) };
                     // "Today 10:42", "Yesterday 18:05": the day as the log labels it.
-                    let day = clock::day_label(clock::local_day(chat.at, offset), today);
-                    let when = format!("{day} {}", clock::time_label(chat.at, offset));
+                    let when = format!("{} {}", crate::i18n::day(chat.at, now), crate::i18n::time(chat.at));
                     html! {
                         <li>
                             <button type="button" class={classes!("pl-conv", current.then_some("pl-conv-current"))}
                                 data-session={chat.session_id.to_string()} {onclick}>
                                 <span class="pl-conv-head">
                                     <span class={classes!("pl-conv-status", (chat.status == Status::Closed).then_some("pl-conv-ended"))}>
-                                        { status_label(chat.status) }{ if current { " · this chat" } else { "" } }</span>
+                                        { status_label(chat.status) }{ if current { s.this_chat } else { "" } }</span>
                                     <span class="pl-conv-time">{ when }</span>
                                 </span>
-                                <span class="pl-conv-preview">{ if chat.preview.is_empty() { "No messages yet" } else { &chat.preview } }</span>
+                                <span class="pl-conv-preview" dir="auto">{ if chat.preview.is_empty() { crate::i18n::t().no_messages_yet } else { &chat.preview } }</span>
                             </button>
                         </li>
                     }
@@ -136,13 +136,12 @@ pub fn past_conversation(props: &PastProps) -> Html {
         });
     }
     let t = &log.transcript;
-    let offset = porchlight_browser::utc_offset_min();
-    let days = clock::DaySeparators::new(porchlight_browser::now_ms(), offset);
+    let days = crate::i18n::DaySeparators::new();
     let status = match (log.conn, t.session.as_ref()) {
-        (Some(Conn::Refused), _) => "This conversation can no longer be opened here.".to_owned(),
-        (_, None) => "Loading…".to_owned(),
-        (_, Some(s)) if s.status == Status::Closed => "This conversation has ended. It is here to read.".to_owned(),
-        (_, Some(s)) => format!("{}. It is here to read.", status_label(s.status)),
+        (Some(Conn::Refused), _) => crate::i18n::t().past_refused.to_owned(),
+        (_, None) => crate::i18n::t().loading.to_owned(),
+        (_, Some(s)) if s.status == Status::Closed => crate::i18n::t().past_ended.to_owned(),
+        (_, Some(s)) => porchlight_protocol::i18n::fill(crate::i18n::t().past_status, &[("status", status_label(s.status))]),
     };
     let back = {
         let on_back = props.on_back.clone();
@@ -151,26 +150,26 @@ pub fn past_conversation(props: &PastProps) -> Html {
     html! {
         <div class="pl-conversation pl-readonly" data-session={props.chat.session_id.to_string()}>
             <div class="pl-history-bar">
-                <button type="button" class="pl-back" onclick={back}>{ "← Your conversations" }</button>
+                <button type="button" class="pl-back" onclick={back}>{ crate::i18n::t().back_to_list }</button>
             </div>
             <div class="pl-status" aria-live="polite">{ status }</div>
-            <div class="pl-log" role="log" aria-label="Messages">
+            <div class="pl-log" role="log" aria-label={crate::i18n::t().messages}>
                 { for t.messages().map(|m| {
                     let separator = days.before(m.at).map(|label| html! { <div class="pl-day" role="separator">{ label }</div> });
                     let (class, who) = match &m.author {
                         Author::Visitor { .. } => ("pl-msg pl-mine", None),
                         Author::Agent { name, .. } => ("pl-msg pl-theirs", Some(name.clone())),
-                        Author::Bot => ("pl-msg pl-theirs pl-bot", Some("Assistant".to_owned())),
+                        Author::Bot => ("pl-msg pl-theirs pl-bot", Some(crate::i18n::t().assistant.to_owned())),
                         Author::System => ("pl-msg pl-system", None),
                     };
                     html! { <>
                         { separator }
                         <div {class} data-seq={m.seq.to_string()}>
-                            if let Some(who) = who { <div class="pl-who">{ who }</div> }
+                            if let Some(who) = who { <div class="pl-who" dir="auto">{ who }</div> }
                             { porchlight_browser::ui::quote(t, m) }
                             { porchlight_browser::ui::text(m, "pl-text") }
                             if m.author != Author::System {
-                                <div class="pl-meta pl-time">{ format!("{}{}", clock::time_label(m.at, offset), porchlight_browser::ui::edited(m)) }</div>
+                                <div class="pl-meta pl-time">{ format!("{}{}", crate::i18n::time(m.at), crate::i18n::edited(m)) }</div>
                             }
                         </div>
                     </> }

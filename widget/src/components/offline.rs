@@ -47,39 +47,40 @@ pub fn leave_message(props: &Props) -> Html {
             let text = question.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
             // The edge checks the same; the visitor hears about a typo now.
             let checked = validate::email(Some(&address)).and_then(|e| {
-                e.ok_or_else(|| {
-                    validate::Invalid::new(porchlight_protocol::ErrorCode::InvalidEmail, "Add your email address so we can reply.")
-                })
+                e.ok_or_else(|| validate::Invalid::new(porchlight_protocol::ErrorCode::InvalidEmail, crate::i18n::t().email_needed))
             });
             match checked.and_then(|email| validate::message(&text).map(|text| (email, text))) {
                 Ok((email, text)) => {
                     error.set(None);
                     on_frame.emit(VisitorFrame::LeaveMessage { email, text });
                 }
-                Err(e) => error.set(Some(e.message)),
+                // (A missing address keeps its own words: "so we can reply".)
+                Err(e) if e.message == crate::i18n::t().email_needed => error.set(Some(e.message)),
+                Err(e) => error.set(Some(crate::i18n::invalid(&e))),
             }
         })
     };
+    let t = crate::i18n::t();
     html! {
-        <form class="pl-offline" {onsubmit} novalidate=true aria-label="Leave a message">
-            <p class="pl-intro">{ "Leave your email and question, and we'll reply as soon as we're back." }</p>
+        <form class="pl-offline" {onsubmit} novalidate=true aria-label={t.leave_message}>
+            <p class="pl-intro">{ t.leave_intro }</p>
             <label class="pl-field">
-                <span>{ "Email" }</span>
-                <input ref={email} type="email" aria-label="Your email" autocomplete="email" required=true
+                <span>{ t.email }</span>
+                <input ref={email} type="email" aria-label={t.your_email} autocomplete="email" required=true
                     maxlength={validate::MAX_EMAIL_CHARS.to_string()} />
             </label>
             <label class="pl-field">
-                <span>{ "Your question" }</span>
-                <textarea ref={question} aria-label="Your question" rows="3" required=true
+                <span>{ t.your_question }</span>
+                <textarea ref={question} aria-label={t.your_question} rows="3" required=true
                     maxlength={validate::MAX_MESSAGE_CHARS.to_string()} />
             </label>
             if let Some(err) = &*error {
                 <p class="pl-error" role="alert">{ err }</p>
             }
             <div class="pl-offline-actions">
-                <button type="submit" class="pl-primary">{ "Send message" }</button>
+                <button type="submit" class="pl-primary">{ t.send_message }</button>
                 <button type="button" class="pl-secondary" onclick={{ let c = props.on_cancel.clone(); Callback::from(move |_: MouseEvent| c.emit(())) }}>
-                    { "Cancel" }</button>
+                    { t.cancel }</button>
             </div>
         </form>
     }

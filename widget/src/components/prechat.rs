@@ -86,11 +86,12 @@ pub fn prechat(props: &Props) -> Html {
                 email: Some(value(&email)).filter(|e| !e.trim().is_empty()),
                 identity: crate::host::identity(),
                 context: crate::host::context(),
+                locale: Some(crate::i18n::lang().code().to_owned()),
             };
             // Same checks as the edge, so the visitor hears about a typo now.
             let invalid = match (validate::name(&form.name), validate::email(form.email.as_deref())) {
-                (Err(e), _) => Some((Field::Name, e.message, &name)),
-                (_, Err(e)) => Some((Field::Email, e.message, &email)),
+                (Err(e), _) => Some((Field::Name, crate::i18n::invalid(&e), &name)),
+                (_, Err(e)) => Some((Field::Email, crate::i18n::invalid(&e), &email)),
                 _ => None,
             };
             if let Some((field, message, input)) = invalid {
@@ -126,19 +127,20 @@ pub fn prechat(props: &Props) -> Html {
         Some(m) => html! { <p class="pl-error pl-field-error" id={id} role="alert">{ m.clone() }</p> },
         None => html! {},
     };
+    let t = crate::i18n::t();
     html! {
         <form class="pl-prechat" ref={form} {onsubmit} novalidate=true>
-            <p class="pl-intro">{ "Tell us who you are and we'll connect you." }</p>
+            <p class="pl-intro">{ t.prechat_intro }</p>
             <div class="pl-field">
-                <label for="pl-name">{ "Name" }</label>
-                <input ref={name} id="pl-name" type="text" aria-label="Name" autocomplete="name" required=true
+                <label for="pl-name">{ t.name }</label>
+                <input ref={name} id="pl-name" type="text" aria-label={t.name} autocomplete="name" required=true
                     aria-invalid={name_error.is_some().then_some("true")} aria-describedby={name_error.is_some().then_some("pl-name-error")}
                     maxlength={validate::MAX_NAME_CHARS.to_string()} />
                 { field_error("pl-name-error", &name_error) }
             </div>
             <div class="pl-field">
-                <label for="pl-email">{ "Email" }<em>{ " (optional)" }</em></label>
-                <input ref={email} id="pl-email" type="email" aria-label="Email" autocomplete="email"
+                <label for="pl-email">{ t.email }<em>{ t.optional }</em></label>
+                <input ref={email} id="pl-email" type="email" aria-label={t.email} autocomplete="email"
                     aria-invalid={email_error.is_some().then_some("true")} aria-describedby={email_error.is_some().then_some("pl-email-error")}
                     maxlength={validate::MAX_EMAIL_CHARS.to_string()} />
                 { field_error("pl-email-error", &email_error) }
@@ -146,7 +148,7 @@ pub fn prechat(props: &Props) -> Html {
             if let Some(err) = form_error {
                 <p class="pl-error" role="alert">{ err }</p>
             }
-            <button type="submit" class="pl-primary" disabled={*busy} ref={submit}>{ "Start chat" }</button>
+            <button type="submit" class="pl-primary" disabled={*busy} ref={submit}>{ t.start_chat }</button>
         </form>
     }
 }

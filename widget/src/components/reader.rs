@@ -60,8 +60,8 @@ pub fn reader(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| on_back.emit(()))
     };
     let body = match &*article {
-        None => html! { <p class="pl-note">{ "Loading…" }</p> },
-        Some(Err(message)) => html! { <p class="pl-error" role="alert">{ format!("This article could not be opened: {message}") }</p> },
+        None => html! { <p class="pl-note">{ crate::i18n::t().loading }</p> },
+        Some(Err(message)) => html! { <p class="pl-error" role="alert">{ format!("{} ({message})", crate::i18n::t().article_failed) }</p> },
         Some(Ok(a)) => html! {
             <>
                 <h2 class="pl-article-title" tabindex="-1" ref={title.clone()}>{ &a.title }</h2>
@@ -70,8 +70,8 @@ pub fn reader(props: &Props) -> Html {
         },
     };
     html! {
-        <section class="pl-reader" aria-label="Article">
-            <button type="button" class="pl-back" onclick={back} ref={back_button}>{ "← Back to chat" }</button>
+        <section class="pl-reader" aria-label={crate::i18n::t().article}>
+            <button type="button" class="pl-back" onclick={back} ref={back_button}>{ crate::i18n::t().back_to_chat }</button>
             <article class="pl-article">{ body }</article>
         </section>
     }

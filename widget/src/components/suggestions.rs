@@ -17,8 +17,8 @@ pub fn suggestions(props: &Props) -> Html {
     }
     html! {
         <nav class="pl-suggestions">
-            <div class="pl-suggestions-label" id="pl-suggested">{ "Suggested articles" }</div>
-            <ul aria-label="Suggested articles">
+            <div class="pl-suggestions-label" id="pl-suggested">{ crate::i18n::t().suggested_articles }</div>
+            <ul aria-label={crate::i18n::t().suggested_articles}>
                 { for props.articles.iter().map(|(id, title)| {
                     let (open, id) = (props.on_open.clone(), id.clone());
                     html! {

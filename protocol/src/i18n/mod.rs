@@ -1,0 +1,395 @@
+//! The widget's words in every language it speaks: English, Spanish,
+//! French, German and Arabic (right to left).
+//!
+//! One table per language (`en.rs`, `es.rs`, `fr.rs`, `de.rs`, `ar.rs`),
+//! each a [`Strings`] value: a key missing from a table is a compile error,
+//! and the tests below refuse an empty value or a placeholder that differs
+//! from English. Parameters are named placeholders (`{name}`, `{n}`,
+//! `{time}`, `{email}`, `{day}`) filled by [`fill`]; a count that changes the
+//! sentence has a `_one` and an `_other` key. No format engine: the widget,
+//! the loader (its keys are generated into `loader.js` by `cargo xtask
+//! build`, see [`LOADER_KEYS`]) and the bot's fixed replies read these
+//! tables and nothing else.
+//!
+//! Adding a key: add the field to the `strings!` list below (with a
+//! comment saying where it shows), then a value to each table; the compiler
+//! names every table that lacks it.
+
+mod ar;
+mod de;
+mod en;
+mod es;
+mod fr;
+
+/// A language the widget speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+    Fr,
+    De,
+    Ar,
+}
+
+/// Writing direction, for the panel's `dir` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    Ltr,
+    Rtl,
+}
+
+impl Dir {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dir::Ltr => "ltr",
+            Dir::Rtl => "rtl",
+        }
+    }
+}
+
+impl Lang {
+    pub const ALL: [Lang; 5] = [Lang::En, Lang::Es, Lang::Fr, Lang::De, Lang::Ar];
+
+    /// The BCP 47 primary tag: `en`, `es`, `fr`, `de`, `ar`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+            Lang::Fr => "fr",
+            Lang::De => "de",
+            Lang::Ar => "ar",
+        }
+    }
+
+    /// A BCP 47 tag such as `es`, `es-MX`, `fr_CA` or `AR-eg`
+    /// (case-insensitive): its primary language, if the widget speaks it.
+    pub fn from_code(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The first of the browser's languages (`navigator.languages`, in the
+    /// visitor's order of preference) that the widget speaks; else English.
+    pub fn pick<S: AsRef<str>>(preferred: &[S]) -> Lang {
+        preferred.iter().find_map(|t| Lang::from_code(t.as_ref())).unwrap_or_default()
+    }
+
+    /// The visitor's language, most specific choice first: the page's
+    /// `Porchlight('locale', …)`, the script tag's `data-locale`, the
+    /// site's default, then the browser's languages. A choice the widget
+    /// does not speak is skipped, not an error.
+    pub fn choose<S: AsRef<str>>(page: Option<&str>, tag: Option<&str>, site: Option<&str>, browser: &[S]) -> Lang {
+        [page, tag, site].into_iter().flatten().find_map(Lang::from_code).unwrap_or_else(|| Lang::pick(browser))
+    }
+
+    pub fn dir(self) -> Dir {
+        match self {
+            Lang::Ar => Dir::Rtl,
+            _ => Dir::Ltr,
+        }
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Lang::En => &en::EN,
+            Lang::Es => &es::ES,
+            Lang::Fr => &fr::FR,
+            Lang::De => &de::DE,
+            Lang::Ar => &ar::AR,
+        }
+    }
+}
+
+/// `template` with each `{key}` replaced by its value: "You're number {n}
+/// in line." with `[("n", "3")]`.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (key, value) in values {
+        out = out.replace(&format!("{{{key}}}"), value);
+    }
+    out
+}
+
+/// A count's sentence: `one` for 1, else `other` with `{n}` filled.
+pub fn count(n: u64, one: &str, other: &str) -> String {
+    if n == 1 {
+        fill(one, &[("n", "1")])
+    } else {
+        fill(other, &[("n", &n.to_string())])
+    }
+}
+
+macro_rules! strings {
+    ($($(#[$doc:meta])* $key:ident,)*) => {
+        /// Every string the widget shows, in one language.
+        #[derive(Debug)]
+        pub struct Strings {
+            $($(#[$doc])* pub $key: &'static str,)*
+        }
+
+        impl Strings {
+            /// Every key with its value, in declaration order.
+            pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
+                vec![$((stringify!($key), self.$key),)*]
+            }
+        }
+    };
+}
+
+strings! {
+    // ── the loader (launcher, dialog, the stand-in before the WASM) ──
+    /// The launcher's name while the panel is closed.
+    open_chat,
+    /// The launcher's and the header's Close button.
+    close_chat,
+    /// The panel's dialog name.
+    chat,
+    loading_chat,
+    prechat_intro,
+    name,
+    email,
+    /// After "Email" in the pre-chat form.
+    optional,
+    start_chat,
+    load_failed,
+
+    // ── the launcher's badge and the tab's title ──
+    open_chat_unread_one,
+    open_chat_unread_other,
+    new_message_one,
+    new_message_other,
+    /// The preview bubble's dismiss button.
+    dismiss,
+
+    // ── the header ──
+    your_conversations,
+    away,
+    /// `{time}` is a [`back_today`](Strings::back_today)-style phrase.
+    away_back,
+    back_today,
+    back_tomorrow,
+    /// `{day}` is the weekday's name (from `Intl`).
+    back_on,
+    replies_minute,
+    replies_minutes,
+    replies_hours,
+
+    // ── the conversation ──
+    status_refused,
+    status_offline,
+    status_reconnecting,
+    status_connecting,
+    status_bot,
+    status_waiting,
+    status_chatting_with,
+    status_agent,
+    status_resolved,
+    status_ended,
+    /// The message log's name.
+    messages,
+    receipt,
+    bot_articles,
+    /// The bot's name in the conversation.
+    assistant,
+    /// The visitor, in the preview and the "Replying to" banner.
+    you,
+    sending,
+    typing,
+    yes_thanks,
+    leave_message,
+    talk_to_person,
+    closed_until,
+    closed_now,
+    no_agents,
+    queue_position,
+    queue_next,
+    queue_number,
+    ticket_reply,
+    ticket_follow_up,
+    ended_no_more,
+    start_new,
+    composer_placeholder,
+    composer_disabled,
+    message,
+    send,
+    suggested_articles,
+    today,
+    yesterday,
+    seen,
+    delivered,
+    sent,
+    edited,
+
+    // ── the list of conversations and an ended one ──
+    back_to_chat,
+    back_to_list,
+    with_assistant,
+    waiting_for_agent,
+    open,
+    ended,
+    this_chat,
+    past_refused,
+    loading,
+    past_ended,
+    /// `{status}` is one of the status names above.
+    past_status,
+    /// A conversation in the list without any message.
+    no_messages_yet,
+
+    // ── the reader ──
+    article,
+    article_failed,
+
+    // ── the offline form ──
+    leave_intro,
+    your_email,
+    your_question,
+    send_message,
+    cancel,
+    email_needed,
+
+    // ── what the widget checks before sending ──
+    invalid_name,
+    invalid_email,
+    message_empty,
+    message_too_long,
+
+    // ── the message's parts both apps draw (porchlight_browser::ui) ──
+    /// The marker where a deleted message was.
+    message_deleted,
+    /// The reaction chips' group.
+    reactions,
+    /// The message's "⋯" button and its menu.
+    message_actions,
+    /// The menu's emoji group.
+    react,
+    reply,
+    edit,
+    delete,
+    /// The delete confirmation's name.
+    delete_title,
+    delete_confirm,
+    yes_delete,
+    /// A reaction chip's name: `{n}` people, `{emoji}` (its English name), `{names}`.
+    reacted,
+    /// Someone who reacted, seen by an agent.
+    visitor,
+    /// Above the composer: `{name}` and the start of the quoted `{text}`.
+    replying_to,
+    replying,
+    editing,
+    /// The bot, in "Replying to …".
+    the_assistant,
+
+    // ── the bot's fixed replies (kb::lang::replies) ──
+    bot_offer,
+    /// Names the [`talk_to_person`](Strings::talk_to_person) button.
+    bot_greet,
+    bot_to_person,
+    bot_nothing_found,
+    /// Said before articles when the help center has none in the visitor's language.
+    bot_english_only,
+}
+
+/// The keys `cargo xtask build` writes into `loader.js` (the launcher and
+/// the stand-in are drawn before any WASM).
+pub const LOADER_KEYS: &[&str] =
+    &["open_chat", "close_chat", "chat", "loading_chat", "prechat_intro", "name", "email", "optional", "start_chat", "load_failed"];
+
+/// The loader's table: `{"en":{"open_chat":"Open chat",…,"dir":"ltr"},"es":{…},…}`.
+pub fn loader_table() -> serde_json::Value {
+    let mut all = serde_json::Map::new();
+    for lang in Lang::ALL {
+        let entries = lang.strings().entries();
+        let table: serde_json::Map<String, serde_json::Value> = LOADER_KEYS
+            .iter()
+            .filter_map(|k| entries.iter().find(|(key, _)| key == k).map(|(k, v)| ((*k).to_owned(), (*v).into())))
+            .chain([("dir".to_owned(), lang.dir().as_str().into())])
+            .collect();
+        all.insert(lang.code().to_owned(), table.into());
+    }
+    all.into()
+}
+
+#[cfg(test)]
+/// The placeholders a template uses, sorted: `["n"]` for "You're number {n} in line.".
+fn placeholders(template: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = template.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(k, _)| k)).collect();
+    found.sort_unstable();
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_is_complete_and_says_something() {
+        let english = Lang::En.strings().entries();
+        for lang in Lang::ALL {
+            let entries = lang.strings().entries();
+            assert_eq!(entries.len(), english.len(), "{lang:?}");
+            for ((key, value), (en_key, en_value)) in entries.iter().zip(&english) {
+                assert_eq!(key, en_key);
+                assert!(!value.trim().is_empty(), "{lang:?}: `{key}` is empty");
+                assert_eq!(placeholders(value), placeholders(en_value), "{lang:?}: `{key}` has other placeholders than English");
+            }
+        }
+    }
+
+    #[test]
+    fn other_languages_are_translated() {
+        // A table that copied English would still compile; most keys must differ.
+        let english = Lang::En.strings().entries();
+        for lang in [Lang::Es, Lang::Fr, Lang::De, Lang::Ar] {
+            let same = lang.strings().entries().iter().zip(&english).filter(|(a, b)| a.1 == b.1).count();
+            assert!(same <= 6, "{lang:?}: {same} strings are the English ones");
+        }
+    }
+
+    #[test]
+    fn the_greeting_names_the_button() {
+        for lang in Lang::ALL {
+            let s = lang.strings();
+            assert!(s.bot_greet.contains(s.talk_to_person), "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn tags_and_preferences() {
+        assert_eq!(Lang::from_code("es-MX"), Some(Lang::Es));
+        assert_eq!(Lang::from_code("fr_CA"), Some(Lang::Fr));
+        assert_eq!(Lang::from_code("AR-eg"), Some(Lang::Ar));
+        assert_eq!(Lang::from_code("de"), Some(Lang::De));
+        assert_eq!(Lang::from_code("pt-BR"), None);
+        assert_eq!(Lang::from_code(""), None);
+        assert_eq!(Lang::pick(&["pt-BR", "de-AT", "en"]), Lang::De);
+        assert_eq!(Lang::pick::<&str>(&[]), Lang::En);
+        assert_eq!(Lang::choose(Some("ar"), Some("es"), None, &["fr"]), Lang::Ar);
+        assert_eq!(Lang::choose(Some("pt"), Some("es"), None, &["fr"]), Lang::Es);
+        assert_eq!(Lang::choose(None, None, Some("de"), &["fr"]), Lang::De);
+        assert_eq!(Lang::choose(None, None, None, &["fr-FR"]), Lang::Fr);
+        assert_eq!(Lang::Ar.dir(), Dir::Rtl);
+        assert_eq!(Lang::Es.dir(), Dir::Ltr);
+    }
+
+    #[test]
+    fn fill_and_count() {
+        let s = Lang::En.strings();
+        assert_eq!(fill(s.ticket_reply, &[("n", "7"), ("email", "a@b.co")]), "We opened ticket #7 for this. We'll reply to a@b.co.");
+        assert_eq!(count(1, s.queue_next, s.queue_number), "You're next in line.");
+        assert_eq!(count(3, s.queue_next, s.queue_number), "You're number 3 in line.");
+        assert_eq!(placeholders("a {x} b {n}"), ["n", "x"]);
+    }
+
+    #[test]
+    fn the_loader_gets_its_keys_in_every_language() {
+        let t = loader_table();
+        for lang in Lang::ALL {
+            for key in LOADER_KEYS {
+                assert!(t[lang.code()][key].as_str().is_some_and(|v| !v.is_empty()), "{lang:?} {key}");
+            }
+        }
+    }
+}

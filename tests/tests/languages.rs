@@ -1,0 +1,140 @@
+//! The widget in the visitor's language, in real headless Chromium against
+//! the real edge: Spanish from the tag's `data-locale` (strings, the bot's
+//! fixed reply), Arabic from `Porchlight('locale', 'ar')` (the whole panel
+//! mirrored: `dir="rtl"`, `lang="ar"`, the send button left of the box),
+//! and axe-core clean in both.
+
+use porchlight_protocol::i18n::Lang;
+use porchlight_tests::webdriver::Browser;
+use porchlight_tests::*;
+use serde_json::json;
+
+/// Finds a control by its accessible name in the loader's shadow root (the
+/// widget's, not the stand-in's), like `FIND_BY_NAME_FN` but for any language.
+const FIND: &str = r#"
+const root = document.querySelector('[data-porchlight]').shadowRoot;
+const find = (sel, name) => [...root.querySelectorAll(sel)].find(el => !el.closest('[data-early]')
+  && (el.getAttribute('aria-label') || el.textContent || '').trim() === name) || null;"#;
+
+fn control(browser: &Browser, sel: &str, name: &str) -> serde_json::Value {
+    browser.wait_for(
+        &format!("`{sel}` named {name:?}"),
+        30,
+        &format!("{FIND}\nreturn find(arguments[0], arguments[1])"),
+        json!([sel, name]),
+    )
+}
+
+fn log_shows(browser: &Browser, text: &str) {
+    browser.wait_for(
+        &format!("the log to show {text:?}"),
+        30,
+        &format!("{FIND}\nconst log = root.querySelector('.pl-log'); return !!log && log.innerText.includes(arguments[0])"),
+        json!([text]),
+    );
+}
+
+/// Opens the launcher (named in `lang`) and starts a chat as `name`.
+fn start_chat(browser: &Browser, lang: Lang, name: &str) {
+    let s = lang.strings();
+    let launcher = control(browser, "button.l", s.open_chat);
+    browser.click(&launcher);
+    browser.type_text(&control(browser, "input", s.name), name);
+    browser.click(&control(browser, "button", s.start_chat));
+    control(browser, "textarea", s.message);
+}
+
+#[test]
+fn a_spanish_visitor_gets_spanish_strings_and_a_spanish_bot() {
+    let es = Lang::Es.strings();
+    let browser = Browser::start();
+    browser.goto(&format!("{}/embed.html?locale=es-MX", demo_origin()));
+    start_chat(&browser, Lang::Es, &unique("Lucía"));
+    let panel = browser.script(
+        &format!("{FIND}\nconst p = root.querySelector('.pl-panel'); return [p.lang, p.dir, root.querySelector('.p').lang]"),
+        json!([]),
+    );
+    assert_eq!(panel, json!(["es", "ltr", "es"]));
+    // The bot's fixed replies follow the widget: "Hi!" says nothing about a language.
+    browser.type_text(&control(&browser, "textarea", es.message), "Hi!");
+    browser.click(&control(&browser, "button", es.send));
+    log_shows(&browser, es.bot_greet);
+    control(&browser, "button", es.talk_to_person);
+    // A clearly Spanish question gets the Spanish articles, said in Spanish.
+    browser.type_text(&control(&browser, "textarea", es.message), "¿dónde está mi pedido?");
+    browser.click(&control(&browser, "button", es.send));
+    log_shows(&browser, es.bot_offer);
+    log_shows(&browser, "Seguir tu pedido");
+    control(&browser, "button", es.yes_thanks);
+    // Times come from Intl in Spanish; nothing English is left in the panel's chrome.
+    let text = browser.script(&format!("{FIND}\nreturn root.querySelector('.pl-panel').innerText"), json!([]));
+    let text = text.as_str().unwrap_or_default();
+    for english in ["Type a message", "Send", "Talk to a person", "Yes, thanks", "Today", "Assistant"] {
+        assert!(!text.contains(english), "English {english:?} in the Spanish panel:\n{text}");
+    }
+    assert!(text.contains(es.today) && text.contains(es.assistant), "{text}");
+    browser.assert_accessible("the Spanish conversation");
+}
+
+#[test]
+fn an_arabic_visitor_gets_a_mirrored_panel() {
+    let ar = Lang::Ar.strings();
+    let browser = Browser::start();
+    browser.set_viewport(1366, 768);
+    browser.goto(&format!("{}/embed.html?page_locale=ar", demo_origin()));
+    start_chat(&browser, Lang::Ar, &unique("Layla"));
+    let attrs = browser.script(
+        &format!("{FIND}\nconst p = root.querySelector('.pl-panel'); return [p.lang, p.dir, getComputedStyle(p).direction, root.querySelector('.p').dir]"),
+        json!([]),
+    );
+    assert_eq!(attrs, json!(["ar", "rtl", "rtl", "rtl"]));
+    // Mirrored: the send button sits left of the box, the header's close button on the left.
+    let geometry = browser.script(
+        &format!(
+            "{FIND}\nconst r = (el) => el.getBoundingClientRect();
+             const input = r(root.querySelector('.pl-composer textarea')), send = r(root.querySelector('.pl-composer button'));
+             const head = r(root.querySelector('.pl-header')), close = r(root.querySelector('.pl-close'));
+             return [send.right <= input.left + 1, close.left - head.left < head.right - close.right]"
+        ),
+        json!([]),
+    );
+    assert_eq!(geometry, json!([true, true]), "send left of the input, close on the left");
+    // An Arabic message gets Arabic fixed replies; the visitor's bubble is on the left (the end side).
+    browser.type_text(&control(&browser, "textarea", ar.message), "أين طلبي؟");
+    browser.click(&control(&browser, "button", ar.send));
+    log_shows(&browser, "أين طلبي؟");
+    log_shows(&browser, ar.bot_nothing_found);
+    let sides = browser.script(
+        &format!(
+            "{FIND}\nconst log = root.querySelector('.pl-log').getBoundingClientRect();
+             const mine = root.querySelector('.pl-mine').getBoundingClientRect(), theirs = root.querySelector('.pl-theirs').getBoundingClientRect();
+             return [mine.left - log.left < 40, log.right - theirs.right < 40]"
+        ),
+        json!([]),
+    );
+    assert_eq!(sides, json!([true, true]), "the visitor's bubble on the left, the team's on the right");
+    let text = browser.script(&format!("{FIND}\nreturn root.querySelector('.pl-panel').innerText"), json!([]));
+    assert!(text.as_str().is_some_and(|t| t.contains(ar.assistant) && t.contains(ar.today)), "{text}");
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-rtl.png"));
+    }
+    browser.assert_accessible("the Arabic (RTL) conversation");
+    // Keyboard only: Escape closes the panel and the launcher is named in Arabic again.
+    browser.press("\u{E00C}");
+    control(&browser, "button.l", ar.open_chat);
+}
+
+#[test]
+fn the_browser_language_is_used_when_the_page_says_none() {
+    let browser = Browser::start();
+    // navigator.languages as a German browser sends them.
+    browser.cdp(
+        "Emulation.setUserAgentOverride",
+        json!({"userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36", "acceptLanguage": "pt-BR,de-CH;q=0.9,en;q=0.8"}),
+    );
+    browser.goto(&format!("{}/embed.html", demo_origin()));
+    let langs = browser.script("return navigator.languages", json!([]));
+    assert_eq!(langs[0], json!("pt-BR"), "{langs}");
+    start_chat(&browser, Lang::De, &unique("Jonas"));
+    control(&browser, "button", Lang::De.strings().talk_to_person);
+}

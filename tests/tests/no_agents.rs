@@ -1,0 +1,50 @@
+//! A site with `offline_when_no_agents` (the test site `night-shift`): while
+//! no agent's console is online the widget offers "Leave a message" instead
+//! of "Talk to a person" and says why; once a console signs in, the next
+//! opening of the panel offers a person again. Real edge, real Chromium,
+//! a real console socket.
+
+use porchlight_tests::webdriver::{Browser, FIND_BY_NAME_FN};
+use porchlight_tests::*;
+use serde_json::json;
+
+const NIGHT_SHIFT: &str = "night-shift";
+
+fn has_button(browser: &Browser, name: &str) -> bool {
+    browser.script(&format!("{FIND_BY_NAME_FN}\nreturn !!find('button', arguments[0])"), json!([name])) == json!(true)
+}
+
+#[test]
+fn with_nobody_online_talk_to_a_person_becomes_leave_a_message() {
+    let no_agents = porchlight_protocol::i18n::Lang::En.strings().no_agents;
+    let browser = Browser::start();
+    browser.goto(&format!("{}/embed.html?site={NIGHT_SHIFT}", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    browser.type_text(&browser.by_name("textbox", "Name"), &unique("Night Owl"));
+    browser.click(&browser.by_name("button", "Start chat"));
+    browser.by_name("button", "Leave a message");
+    assert!(!has_button(&browser, "Talk to a person"));
+    browser.wait_for(
+        "the visitor told nobody is online",
+        20,
+        "return document.querySelector('[data-porchlight]').shadowRoot.textContent.includes(arguments[0])",
+        json!([no_agents]),
+    );
+    browser.assert_accessible("the chat with nobody online");
+
+    // An agent opens the console: the next time the panel opens, a person is one click away.
+    let mut console = Ws::connect(&format!("/api/v1/sites/{NIGHT_SHIFT}/queue"), None).expect("queue socket");
+    let hello = console.queue_hello(AVA);
+    assert!(matches!(hello, porchlight_protocol::QueueFrame::Snapshot { .. }), "{hello:?}");
+    browser.press("\u{E00C}");
+    browser.click(&browser.by_name("button", "Open chat"));
+    browser.by_name("button", "Talk to a person");
+    assert!(!has_button(&browser, "Leave a message"));
+    browser.click(&browser.by_name("button", "Talk to a person"));
+    browser.wait_for(
+        "the visitor waiting for the online agent",
+        20,
+        &format!("{FIND_BY_NAME_FN}\nreturn !!find('p', 'Queue position') || document.querySelector('[data-porchlight]').shadowRoot.textContent.includes('Waiting for an agent')"),
+        json!([]),
+    );
+}
