@@ -372,14 +372,16 @@ fn app(props: &AppProps) -> Html {
                         on_back={show(View::Chat)} on_new={closed.then(|| on_new.clone())} />
                 },
                 View::Past(chat) => html! {
-                    <PastConversation edge={props.edge.clone()} site={props.site.clone()} {chat} on_back={show(View::List)} />
+                    <PastConversation edge={props.edge.clone()} site={props.site.clone()} {chat} on_back={show(View::List)}
+                        team={AttrValue::from(title.clone())} />
                 },
                 View::Chat if widget.credentials.is_some() => html! {
                     <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
                         {help_center} {on_send} {on_frame} on_new={on_new.clone()} starting={*starting}
                         greeting={AttrValue::from(greeting.clone())} team={AttrValue::from(title.clone())}
                         prefill={(*draft_prefill).clone()}
-                        offline={!availability.open} back={availability.back.clone().map(AttrValue::from)} />
+                        offline={!availability.open} back={availability.back.clone().map(AttrValue::from)}
+                        csat={config.as_ref().is_none_or(|c| c.csat)} />
                 },
                 View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} prefill={(*prefill).clone()} /> },
             } } }
