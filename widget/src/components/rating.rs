@@ -14,6 +14,8 @@ const COMMENT_LABEL: &str = "Anything to add? (optional)";
 const SEND: &str = "Send rating";
 const PICK_FIRST: &str = "Choose a face first.";
 const THANKS: &str = "Thanks for your feedback!";
+/// How long "Send rating" stays disabled waiting for the edge's `rated`.
+const RETRY_MS: u32 = 5_000;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -28,6 +30,15 @@ pub fn rate_conversation(props: &Props) -> Html {
     let comment = use_node_ref();
     let error = use_state(|| None::<&'static str>);
     let sent = use_state(|| false);
+    {
+        // A frame lost to a dropped connection must not leave the form
+        // disabled: without `rated` in a few seconds, it can be sent again.
+        let sent = sent.clone();
+        use_effect_with(*sent, move |waiting| {
+            let timer = waiting.then(|| gloo::timers::callback::Timeout::new(RETRY_MS, move || sent.set(false)));
+            move || drop(timer)
+        });
+    }
     if let Some(r) = &props.rating {
         return html! {
             <div class="pl-rating pl-rated" role="status">
