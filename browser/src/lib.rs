@@ -10,6 +10,7 @@
 //! - [`ui`]: the yew pieces of a message both apps show the same way
 //!   (quote, reactions, the message's actions, the composer's mode).
 
+pub mod files;
 pub mod style;
 pub mod ui;
 
@@ -308,6 +309,12 @@ async fn read<R: DeserializeOwned>(sent: Result<gloo::net::http::Response, gloo:
 /// Fetches `url` with an agent token and saves the answer as `filename`
 /// (a download the person sees), e.g. a transcript export.
 pub async fn download_with_bearer(url: &str, bearer: &str, filename: &str) -> Result<(), RequestError> {
+    let text = text_with_bearer(url, bearer).await?;
+    save_text(&text, filename, "application/json")
+}
+
+/// `GET url` with `Authorization: Bearer`, as text; the edge's message on failure.
+pub async fn text_with_bearer(url: &str, bearer: &str) -> Result<String, RequestError> {
     let sent = gloo::net::http::Request::get(url).header("authorization", &format!("Bearer {bearer}")).send().await;
     let resp = sent.map_err(|_| RequestError { status: 0, message: "Could not reach the chat service.".into() })?;
     let status = resp.status();
@@ -318,13 +325,18 @@ pub async fn download_with_bearer(url: &str, bearer: &str, filename: &str) -> Re
             .unwrap_or_else(|_| format!("The chat service answered {status}."));
         return Err(RequestError { status, message });
     }
-    let failed = |_| RequestError { status, message: "The browser refused to save the file.".into() };
-    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
+    Ok(text)
+}
+
+/// Offers `text` as a download named `filename` (a `blob:` URL, revoked once clicked).
+pub fn save_text(text: &str, filename: &str, mime: &str) -> Result<(), RequestError> {
+    let failed = |_| RequestError { status: 0, message: "The browser refused to save the file.".into() };
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
     let href = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or(RequestError { status, message: "No document.".into() })?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or(RequestError { status: 0, message: "No document.".into() })?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(failed)?.unchecked_into();
     a.set_href(&href);
     a.set_download(filename);

@@ -102,6 +102,12 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
             let site = sites.get(&site_id).ok_or_else(|| ApiError::not_found("Site"))?;
             match (method, rest) {
                 (Method::Options, ["sessions"] | ["widget"] | ["identity", "conversations"]) => preflight(&req, site),
+                (Method::Options, ["sessions", _, "visitor", "transcript"] | ["sessions", _, "attachments", ..]) => {
+                    crate::attachments::preflight(&req, site)
+                }
+                (_, ["sessions", id, "attachments"]) => crate::attachments::route(req, env, &site_id, site, id, None).await,
+                (_, ["sessions", id, "attachments", file]) => crate::attachments::route(req, env, &site_id, site, id, Some(file)).await,
+                (Method::Get, ["sessions", id, "visitor", "transcript"]) => visitor_transcript(&req, env, &site_id, site, id).await,
                 (Method::Post, ["identity", "conversations"]) => identity::conversations(req, env, &site_id, site).await,
                 (_, rest @ ["data", ..]) => crate::data::admin(req, env, &site_id, site, rest).await,
                 (Method::Get, ["widget"]) => widget_config(&req, env, &site_id, site).await,
@@ -339,7 +345,7 @@ pub(crate) fn allowed_origin(req: &Request, site: &SiteConfig) -> ApiResult<Stri
 /// Agent sockets authenticate with a token in their first frame, so a
 /// foreign page gains nothing by opening one; still, a browser page on
 /// another origin has no business here. Non-browser clients send no Origin.
-fn agent_origin(req: &Request) -> ApiResult<()> {
+pub(crate) fn agent_origin(req: &Request) -> ApiResult<()> {
     let Some(origin) = req.headers().get("origin")? else { return Ok(()) };
     let url = req.url()?;
     let own = url.origin().ascii_serialization();
@@ -373,6 +379,21 @@ fn lang_query(req: &Request) -> ApiResult<String> {
         .filter(|l| porchlight_kb::article::valid_lang(l) && l != "en")
         .map(|l| format!("?lang={l}"))
         .unwrap_or_default())
+}
+
+/// The visitor's own transcript (their token in `Authorization`): no internal notes.
+async fn visitor_transcript(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig, id: &str) -> ApiResult<Response> {
+    let origin = allowed_origin(req, site)?;
+    let id = session_id(id, &origin)?;
+    let headers = Headers::new();
+    if let Some(auth) = req.headers().get("authorization")? {
+        headers.set("authorization", &auth)?;
+    }
+    let mut init = worker::RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let stub = env.durable_object("CHAT_SESSION")?.get_by_name(&session_object_name(site_id, &id))?;
+    let resp = stub.fetch_with_request(Request::new_with_init("https://internal/transcript?as=visitor", &init)?).await?;
+    Ok(with_cors(resp, &origin)?)
 }
 
 fn preflight(req: &Request, site: &SiteConfig) -> ApiResult<Response> {
@@ -409,6 +430,7 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
         title: header_line(site.header_title.as_deref()),
         subtitle: header_line(site.header_subtitle.as_deref()),
         color_scheme: site.color_scheme,
+        csat: site.csat,
         hours: crate::hours::in_force(env, &site_id, site).await.0.filter(|h| h.weekly.is_some() || h.replies_in_minutes.is_some()),
         consent_required: site.consent_required,
         agents_online: if site.offline_when_no_agents { Some(agents_online(env, site_id).await) } else { None },

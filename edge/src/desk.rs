@@ -132,6 +132,7 @@ impl DurableObject for SiteDesk {
             },
             (Method::Post, ["events"]) => {
                 let EventBatch { site, events } = req.json().await?;
+                self.note_ratings(&events)?;
                 let hooks = self.emit(&site, events.into_iter().map(|e| (e.id, e.event)).collect()).await?;
                 // Sessions of a site without endpoints may batch more lazily.
                 let headers = worker::Headers::new();
@@ -353,12 +354,28 @@ impl SiteDesk {
             created_at,
             source: draft.source,
             replies: Vec::new(),
+            rating: None,
         };
         self.sql.exec(
             "UPDATE tickets SET json = ? WHERE number = ?",
             vec![serde_json::to_string(&ticket)?.into(), (ticket.number as i64).into()],
         )?;
         Ok((ticket, true))
+    }
+
+    /// A rated session's ticket shows the rating too (a retried batch sets the same).
+    fn note_ratings(&self, events: &[porchlight_protocol::internal::KeyedEvent]) -> Result<()> {
+        for e in events {
+            if let Event::SessionRated(summary) = &e.event {
+                if let Some(rating) = &summary.rating {
+                    self.sql.exec(
+                        "UPDATE tickets SET json = json_set(json, '$.rating', json(?)) WHERE session = ?",
+                        vec![serde_json::to_string(rating)?.into(), summary.id.0.clone().into()],
+                    )?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn ticket(&self, number: u64) -> Result<Option<Ticket>> {
@@ -380,6 +397,7 @@ impl SiteDesk {
                     created_by: t.created_by,
                     created_at: t.created_at,
                     source: t.source,
+                    rating: t.rating,
                 })
             })
             .collect::<Result<_>>()?;

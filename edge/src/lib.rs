@@ -18,8 +18,10 @@
 
 mod accounts;
 mod api;
+mod attachments;
 mod config;
 mod crypto;
+mod csat;
 mod data;
 mod desk;
 mod hours;

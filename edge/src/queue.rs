@@ -17,7 +17,7 @@
 //! when they move.
 
 use crate::internal;
-use crate::util::{self, parse_frame, send, Incoming};
+use crate::util::{self, now_ms, parse_frame, send, Incoming};
 use crate::{accounts, config};
 use porchlight_protocol::internal::{PositionAnswer, QueueSync, Revoked, SearchText};
 use porchlight_protocol::session::AgentRef;
@@ -174,7 +174,11 @@ impl DurableObject for SiteQueue {
                     }
                 }
                 if let Some(summary) = summary {
+                    let rated = summary.rating.is_some();
                     if let Some((before, after)) = self.upsert(summary)? {
+                        if rated {
+                            self.to_agents(&QueueFrame::Csat { figures: crate::csat::figures(&self.sql, now_ms())? })?;
+                        }
                         self.count(before, after)?;
                         self.push_stats()?;
                         let b = before.unwrap_or_default();
@@ -320,6 +324,7 @@ impl DurableObject for SiteQueue {
                     None => self.count_stats()?,
                 };
                 send(&ws, &QueueFrame::Stats { stats });
+                send(&ws, &QueueFrame::Csat { figures: crate::csat::figures(&self.sql, now_ms())? });
                 self.push_presence(&attachment.site).await?;
             }
             _ if attachment.agent.is_none() => {

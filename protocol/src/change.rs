@@ -54,6 +54,9 @@ pub fn apply(message: &mut Message, own: bool, who: &Participant, change: Change
         Change::Edit(_) | Change::Delete if !own => {
             Err(Invalid::new(ErrorCode::Forbidden, "You can only edit or delete your own messages."))
         }
+        Change::Edit(_) if message.attachment.is_some() => {
+            Err(Invalid::new(ErrorCode::Forbidden, "A file cannot be edited; delete it and send another."))
+        }
         Change::Edit(text) => {
             let text = validate::message(&text)?;
             let changed = text != message.text;
@@ -66,6 +69,8 @@ pub fn apply(message: &mut Message, own: bool, who: &Participant, change: Change
             message.text.clear();
             message.reactions.clear();
             message.reply_to = None;
+            // The message no longer names its file; the edge deletes the object.
+            message.attachment = None;
             Ok(true)
         }
         Change::React(..) if message.author == Author::System => Err(Invalid::new(ErrorCode::Forbidden, "Notices cannot be reacted to.")),

@@ -117,6 +117,10 @@ pub struct WidgetConfig {
     /// while the panel is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents_online: Option<bool>,
+    /// Whether the widget offers a rating once a conversation ends (the
+    /// site's `csat`; only `false` is written).
+    #[serde(default = "crate::csat::on", skip_serializing_if = "crate::csat::is_on")]
+    pub csat: bool,
 }
 
 /// `GET /api/v1/sites/{site}/sessions/{id}/transcript` (agents): the whole
@@ -195,6 +199,18 @@ pub enum ErrorCode {
     DemoCredentials,
     /// A business-hours schedule that is not valid (the message says why).
     InvalidHours,
+    /// The site does not collect ratings (its `csat: false`).
+    CsatOff,
+    /// The conversation cannot be rated: still open, or no person took part.
+    NotRateable,
+    /// The conversation already has its rating (one per session).
+    AlreadyRated,
+    /// A score outside 1–5, or a comment over [`crate::csat::MAX_COMMENT_CHARS`].
+    InvalidRating,
+    /// A file over [`crate::attachment::MAX_BYTES`], or more than a session holds.
+    FileTooLarge,
+    /// A file that is not an accepted image or PDF (by its bytes), or is damaged.
+    UnsupportedFile,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -277,6 +293,9 @@ pub struct Message {
     /// `last_seq` covers both and a resume brings back every change it missed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed: Option<Seq>,
+    /// A file sent with the message (its metadata; the bytes are `GET …/attachments/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<crate::attachment::Attachment>,
 }
 
 impl Message {
@@ -296,6 +315,7 @@ impl Message {
             deleted: false,
             reactions: Vec::new(),
             changed: None,
+            attachment: None,
         }
     }
 
@@ -417,6 +437,9 @@ pub struct SessionView {
     /// Agents invited in besides the owner.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<AgentRef>,
+    /// The visitor's rating, once the conversation ended and they gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::csat::Rating>,
 }
 
 impl SessionView {
@@ -435,6 +458,7 @@ impl SessionView {
             context: VisitorContext::default(),
             ticket: None,
             participants: Vec::new(),
+            rating: None,
         }
     }
 }
@@ -535,6 +559,9 @@ pub struct SessionSummary {
     /// Agents invited in besides the owner.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<AgentRef>,
+    /// The visitor's rating, if they gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::csat::Rating>,
     /// Revision of the session, +1 on every change. The queue keeps the
     /// highest it has seen, so a late, stale update never overwrites a newer one.
     pub rev: u64,
@@ -591,6 +618,13 @@ pub enum VisitorFrame {
     /// and question become a ticket at the site's desk, with the
     /// transcript, and the chat ends.
     LeaveMessage { email: String, text: String },
+    /// Rate the ended conversation (1–5, an optional comment), once.
+    /// Answered by `rated` to everyone, or an error frame.
+    Rate {
+        score: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
     /// Heartbeat: answered with `pong` (by the runtime, without waking a
     /// hibernating session). Send exactly [`PING`].
     Ping,
@@ -755,6 +789,8 @@ pub enum SessionFrame {
     /// authenticated visitor socket). Sent after an agent's `welcome` and
     /// whenever it changes. Ephemeral, like typing.
     VisitorPresence { online: bool },
+    /// The visitor rated the conversation (see [`crate::csat`]).
+    Rated { rating: crate::csat::Rating },
     /// Answer to `ping`.
     Pong,
     /// A refused frame. `client_id` names the refused `send`, if it was one.
@@ -826,6 +862,11 @@ pub enum QueueFrame {
     /// The site's bot figures, after the snapshot and whenever they change.
     Stats {
         stats: SiteStats,
+    },
+    /// The site's and each agent's ratings over the last 7 and 30 days,
+    /// after the snapshot and whenever a session is rated.
+    Csat {
+        figures: crate::csat::Figures,
     },
     /// Every agent of the site and whether they are online, away or offline;
     /// after the snapshot and whenever anyone's changes.
@@ -976,6 +1017,7 @@ mod golden {
                 hours: None,
                 consent_required: false,
                 agents_online: None,
+                csat: true,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "kb_version": "9c1f0e2d3b4a5968"}),
         );
@@ -995,6 +1037,7 @@ mod golden {
                 hours: None,
                 consent_required: false,
                 agents_online: None,
+                csat: true,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "sound": true}),
         );
@@ -1017,6 +1060,7 @@ mod golden {
                 subtitle: Some("We reply within the hour".into()),
                 color_scheme: crate::appearance::ColorScheme::Dark,
                 hours: None,
+                csat: true,
                 full_page_urls: false,
                 consent_required: false,
                 agents_online: None,
@@ -1089,6 +1133,29 @@ mod golden {
     }
 
     #[test]
+    fn rating_frames() {
+        golden(
+            VisitorFrame::Rate { score: 4, comment: Some("Quick and kind".into()) },
+            json!({"type": "rate", "score": 4, "comment": "Quick and kind"}),
+        );
+        golden(VisitorFrame::Rate { score: 5, comment: None }, json!({"type": "rate", "score": 5}));
+        golden(
+            SessionFrame::Rated {
+                rating: crate::csat::Rating { score: 4, comment: Some("Quick and kind".into()), at: 1_700_000_900_000, agent: Some(ava()) },
+            },
+            json!({"type": "rated", "rating": {"score": 4, "comment": "Quick and kind", "at": 1_700_000_900_000u64,
+                                               "agent": {"id": "ava", "name": "Ava"}}}),
+        );
+        let off: WidgetConfig =
+            serde_json::from_value(json!({"site": "s", "name": "S", "accent_color": "#000000", "greeting": "Hi", "csat": false})).unwrap();
+        assert!(!off.csat);
+        assert_eq!(serde_json::to_value(&off).unwrap()["csat"], json!(false));
+        let on: WidgetConfig =
+            serde_json::from_value(json!({"site": "s", "name": "S", "accent_color": "#000000", "greeting": "Hi"})).unwrap();
+        assert!(on.csat);
+    }
+
+    #[test]
     fn session_frames() {
         golden(
             SessionFrame::Welcome {
@@ -1104,6 +1171,7 @@ mod golden {
                     context: Default::default(),
                     ticket: None,
                     participants: vec![],
+                    rating: None,
                 },
                 messages: vec![msg()],
             },
@@ -1278,6 +1346,7 @@ mod golden {
             unread: [(AgentId("ben".into()), 1)].into(),
             ticket: None,
             participants: vec![],
+            rating: None,
             rev: 2,
         };
         let summary_json = json!({"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "WAITING",
@@ -1292,6 +1361,27 @@ mod golden {
         golden(
             QueueFrame::Stats { stats: SiteStats { with_bot: 1, resolved_by_bot: 4, handed_off: 3 } },
             json!({"type": "stats", "stats": {"with_bot": 1, "resolved_by_bot": 4, "handed_off": 3}}),
+        );
+        golden(
+            QueueFrame::Csat {
+                figures: crate::csat::Figures {
+                    site: crate::csat::Windows {
+                        last_7_days: crate::csat::Tally { count: 2, total: 9 },
+                        last_30_days: crate::csat::Tally { count: 3, total: 12 },
+                    },
+                    agents: vec![crate::csat::AgentFigures {
+                        agent: ava(),
+                        windows: crate::csat::Windows {
+                            last_7_days: crate::csat::Tally { count: 2, total: 9 },
+                            last_30_days: crate::csat::Tally { count: 3, total: 12 },
+                        },
+                    }],
+                },
+            },
+            json!({"type": "csat", "figures": {
+                "site": {"last_7_days": {"count": 2, "total": 9}, "last_30_days": {"count": 3, "total": 12}},
+                "agents": [{"agent": {"id": "ava", "name": "Ava"},
+                            "last_7_days": {"count": 2, "total": 9}, "last_30_days": {"count": 3, "total": 12}}]}}),
         );
         golden(
             QueueFrame::Error { code: ErrorCode::Unauthorized, message: "bad token".into() },

@@ -151,6 +151,7 @@ mod tests {
             unread: [(AgentId("ava".into()), 1)].into(),
             ticket: None,
             participants: vec![],
+            rating: None,
             rev: 1,
         }
     }

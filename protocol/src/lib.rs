@@ -15,6 +15,7 @@
 //! - [`validate`]: limits on everything a user can type.
 //! - [`data`]: a visitor's data as exported or erased, and retention.
 //! - [`identity`]: verified identity (HS256 JWTs from the site's backend), HMAC-SHA256.
+//! - [`attachment`]: files in messages: the type sniffed from the bytes, whole or not, size limits.
 //! - [`appearance`]: launcher placement and label, header, colour scheme, text on the accent, avatars.
 //! - [`hours`]: business hours in a site's time zone: open at an instant, next opening.
 //! - [`i18n`]: the widget's words in en, es, fr, de and ar: one table per language, `Lang`, `dir`.
@@ -24,16 +25,19 @@
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
 //! - [`limits`]: abuse limits (token buckets) and their per-site numbers.
 //! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
+//! - [`csat`]: the visitor's rating of a closed conversation, and the 7/30-day figures.
 //! - [`colors`]: the text colour that reads on a site's accent (WCAG luminance).
 //! - [`announce`]: the line a screen reader hears for a new message ("Ava: text").
 //! - [`transcript`]: a participant's merge of session frames (dedup, order, outbox).
 
 pub mod announce;
 pub mod appearance;
+pub mod attachment;
 pub mod change;
 pub mod clock;
 pub mod codec;
 pub mod colors;
+pub mod csat;
 pub mod data;
 pub mod frames;
 pub mod hours;

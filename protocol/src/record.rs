@@ -158,6 +158,10 @@ impl Counters {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The queue's preview of a message.
 pub fn preview(text: &str) -> String {
     text.chars().take(PREVIEW_CHARS).collect()
@@ -199,6 +203,12 @@ pub struct SessionRecord {
     /// The helpdesk ticket made from this session.
     #[serde(default)]
     pub ticket: Option<TicketRef>,
+    /// The visitor's rating, once given (at most one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::csat::Rating>,
+    /// Bytes of the attachments stored (deleted ones still count: a cap, not a quota to game).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attachment_bytes: u64,
     #[serde(skip)]
     pub hot: Hot,
 }
@@ -236,6 +246,7 @@ impl SessionRecord {
             closed_at: self.closed_at,
             ticket: self.ticket.clone(),
             participants: self.state.participants.clone(),
+            rating: self.rating.clone(),
             rev: self.hot.rev,
         }
     }
@@ -253,6 +264,7 @@ impl SessionRecord {
             context: self.context.clone(),
             ticket: self.ticket.clone(),
             participants: self.state.participants.clone(),
+            rating: self.rating.clone(),
         }
     }
 
@@ -363,6 +375,8 @@ mod tests {
             waiting_since: 1,
             closed_at: None,
             ticket: None,
+            rating: None,
+            attachment_bytes: 0,
             hot: Hot::default(),
         }
     }

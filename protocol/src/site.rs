@@ -48,6 +48,10 @@ pub struct SiteConfig {
     /// them over the API (`PUT …/hours`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Hours>,
+    /// Offer the visitor a rating when a conversation with a person ends
+    /// (on unless `false`).
+    #[serde(default = "crate::csat::on")]
+    pub csat: bool,
     #[serde(default)]
     pub agents: Vec<AgentAccount>,
     /// Abuse limits (docs/SECURITY.md); every part defaults.
@@ -323,6 +327,7 @@ mod tests {
             header_subtitle: None,
             color_scheme: ColorScheme::Auto,
             hours: None,
+            csat: true,
             agents: vec![AgentAccount { id: AgentId("ava".into()), name: "Ava".into(), token_sha256: "ab12".into(), role: Role::Agent }],
             identity_secret: None,
             identity_required: false,

@@ -33,6 +33,9 @@ pub struct Ticket {
     /// Agents' answers, oldest first; each is also posted into the conversation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replies: Vec<TicketReply>,
+    /// The visitor's rating of the conversation, once they gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::csat::Rating>,
 }
 
 /// An agent's answer to a ticket: stored on it, delivered to the visitor's
@@ -95,6 +98,8 @@ pub struct TicketSummary {
     pub created_at: u64,
     #[serde(default)]
     pub source: TicketSource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::csat::Rating>,
 }
 
 /// Longest subject: the start of the visitor's first message.

@@ -162,6 +162,11 @@ impl Transcript {
                     session.ticket = Some(ticket);
                 }
             }
+            SessionFrame::Rated { rating } => {
+                if let Some(session) = &mut self.session {
+                    session.rating = Some(rating);
+                }
+            }
             SessionFrame::Articles { articles } => {
                 if let Some(session) = &mut self.session {
                     session.articles = articles;

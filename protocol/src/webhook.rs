@@ -41,6 +41,9 @@ pub enum Event {
     SessionAccepted(SessionSummary),
     #[serde(rename = "session.closed")]
     SessionClosed(SessionSummary),
+    /// The visitor rated the closed conversation: the summary carries `rating`.
+    #[serde(rename = "session.rated")]
+    SessionRated(SessionSummary),
     /// A visitor, agent or bot message (not notices, not internal notes).
     #[serde(rename = "message.created")]
     MessageCreated { session: SessionId, message: Message },
@@ -59,6 +62,7 @@ impl Event {
             Event::SessionWaiting(_) => "session.waiting",
             Event::SessionAccepted(_) => "session.accepted",
             Event::SessionClosed(_) => "session.closed",
+            Event::SessionRated(_) => "session.rated",
             Event::MessageCreated { .. } => "message.created",
             Event::TicketCreated(_) => "ticket.created",
             Event::TicketReplied { .. } => "ticket.replied",
@@ -329,6 +333,7 @@ mod tests {
     #[test]
     fn events_are_type_and_data() {
         let ticket = Ticket {
+            rating: None,
             number: 7,
             site: SiteId("copper-kettle".into()),
             session: SessionId("a".repeat(32)),

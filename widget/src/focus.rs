@@ -17,8 +17,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 /// Where focus goes when it was lost from inside the panel, in order.
+/// (The composer's or the offline form's box, not the rating's comment:
+/// after a chat ends, "Start a new conversation" is home, the rating just above it.)
 const NEXT_HOME: &[&str] = &[
-    "textarea:not([disabled])",
+    ".pl-composer textarea:not([disabled]), .pl-offline textarea:not([disabled])",
     ".pl-closed button:not([disabled])",
     "[data-autofocus]",
     "input:not([disabled])",

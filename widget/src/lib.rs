@@ -406,7 +406,8 @@ fn app(props: &AppProps) -> Html {
                         on_back={show(View::Chat)} on_new={closed.then(|| on_new.clone())} />
                 },
                 View::Past(chat) => html! {
-                    <PastConversation edge={props.edge.clone()} site={props.site.clone()} {chat} on_back={show(View::List)} />
+                    <PastConversation edge={props.edge.clone()} site={props.site.clone()} {chat} on_back={show(View::List)}
+                        team={AttrValue::from(title.clone())} />
                 },
                 View::Chat if widget.credentials.is_some() => html! {
                     <Conversation widget={widget.clone()} edge={props.edge.clone()} site={props.site.clone()}
@@ -414,7 +415,8 @@ fn app(props: &AppProps) -> Html {
                         greeting={AttrValue::from(greeting.clone())} team={AttrValue::from(title.clone())}
                         prefill={(*draft_prefill).clone()}
                         offline={!availability.open || nobody} no_agents={availability.open && nobody}
-                        back={availability.back.clone().map(AttrValue::from)} />
+                        back={availability.back.clone().map(AttrValue::from)}
+                        csat={config.as_ref().is_none_or(|c| c.csat)} />
                 },
                 View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} prefill={(*prefill).clone()} /> },
             } } }

@@ -103,7 +103,7 @@ const HEADERS: &str = "\
   Cache-Control: no-cache
 /agent
   X-Frame-Options: DENY
-  Content-Security-Policy: default-src 'self'; connect-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
+  Content-Security-Policy: default-src 'self'; connect-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
 ";
 
 const WASM_FEATURES: &[&str] = &[

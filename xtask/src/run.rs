@@ -127,6 +127,8 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
     let mut strict = sites["copper-kettle"].clone();
     strict["agents"] = serde_json::json!([]);
     strict["name"] = "Limits Check".into();
+    // It also collects no ratings (`csat: false`, tests/tests/csat.rs).
+    strict["csat"] = false.into();
     // copper-kettle itself gets limits no single test address reaches: the
     // suites (and `bench relay`) open hundreds of sessions and send
     // thousands of frames from one machine, which the defaults refuse.
@@ -318,6 +320,6 @@ fn strict_csp(edge_url: &str) -> String {
     let ws = edge_url.replacen("https://", "wss://", 1).replacen("http://", "ws://", 1);
     format!(
         "Content-Security-Policy: default-src 'self'; script-src 'self' {edge_url} 'wasm-unsafe-eval'; style-src 'self'; \
-         connect-src {edge_url} {ws}; img-src 'self' {edge_url} data:\r\n"
+         connect-src {edge_url} {ws}; img-src 'self' {edge_url} data: blob:\r\n"
     )
 }

@@ -5,6 +5,7 @@
 //! the rest in a "More" menu, so every action fits beside any name.
 
 use crate::Agent;
+use porchlight_browser::files::{files_url, AttachButton, AttachmentView};
 use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, Handlers, Socket, TypingSignal};
 use porchlight_protocol::transcript::Transcript;
@@ -300,6 +301,8 @@ pub fn chat(props: &Props) -> Html {
     // The owner runs the session; invited agents write in it too.
     let owns = status == Some(Status::Active) && mine;
     let can_write = status == Some(Status::Active) && (mine || invited);
+    let files_base = AttrValue::from(files_url(&props.agent.edge, props.agent.login.site.as_str(), &props.id.to_string()));
+    let composer = use_node_ref();
     let writable_note = status.is_some() && status != Some(Status::Closed);
     let my_id = props.agent.login.agent.id.clone();
     // Receipts go on the newest message the visitor can see: never a note.
@@ -411,6 +414,7 @@ pub fn chat(props: &Props) -> Html {
             if let Some(s) = session.filter(|s| s.visitor.verified || !s.context.is_empty()) {
                 { visitor_info(s) }
             }
+            if let Some(r) = session.and_then(|s| s.rating.as_ref()) { { super::csat::rating_panel(r) } }
             if state.conn == Some(Conn::Reconnecting) { <p class="note" role="status">{ "Reconnecting…" }</p> }
             if let Some(s) = session.filter(|s| !s.articles.suggested.is_empty() || !s.articles.opened.is_empty()) {
                 <aside class="trail" aria-label="Help-center articles">
@@ -418,7 +422,7 @@ pub fn chat(props: &Props) -> Html {
                     { trail("Visitor opened", &s.articles.opened) }
                 </aside>
             }
-            <div class="log" role="log" aria-label="Messages" ref={log} onscroll={on_log_scroll}>
+            <div class="log" role="log" aria-label="Messages" tabindex="0" ref={log} onscroll={on_log_scroll}>
                 { for t.messages().map(|m| {
                     let separator = days.before(m.at).map(|label| html! { <div class="day" role="separator">{ label }</div> });
                     let (class, who) = match &m.author {
@@ -435,7 +439,11 @@ pub fn chat(props: &Props) -> Html {
                         <div {class} data-seq={m.seq.to_string()}>
                             if !who.is_empty() { <div class="who" title={who.clone()}>{ who }</div> }
                             { ui::quote(t, m) }
-                            { ui::text(m, "text") }
+                            if let Some(file) = &m.attachment {
+                                <AttachmentView file={file.clone()} base={files_base.clone()} bearer={props.agent.token.clone()} />
+                            } else {
+                                { ui::text(m, "text") }
+                            }
                             if Some(m.seq) == last_mine {
                                 <div class="meta receipt" aria-label="Receipt">{ format!("{}{} · {}", clock::time_label(m.at, offset), ui::edited(m), visitor_marks.label(m.seq)) }</div>
                             } else if !system {
@@ -475,7 +483,8 @@ pub fn chat(props: &Props) -> Html {
                 </label>
             }
             { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-            <form class={classes!("composer", note_mode.then_some("noting"))} {onsubmit}>
+            <form class={classes!("composer", note_mode.then_some("noting"))} ref={composer.clone()} {onsubmit}>
+                <AttachButton base={files_base.clone()} bearer={props.agent.token.clone()} disabled={!can_write || *note_mode} target={composer.clone()} />
                 <textarea ref={input} aria-label="Message" rows="3" disabled={!(can_write || (*note_mode && writable_note))}
                     maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} {oninput}
                     placeholder={match status {

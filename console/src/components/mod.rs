@@ -1,5 +1,6 @@
 //! One component per file.
 pub mod chat;
+pub mod csat;
 pub mod queue;
 pub mod signin;
 pub mod tickets;

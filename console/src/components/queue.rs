@@ -75,6 +75,7 @@ struct QueueState {
     conn: Option<Conn>,
     error: Option<String>,
     stats: SiteStats,
+    csat: porchlight_protocol::csat::Figures,
     presence: Vec<AgentPresence>,
     /// Counts snapshots, so effects can run once per (re)connection.
     snapshots: u32,
@@ -107,6 +108,7 @@ impl Reducible for QueueState {
                 }
             }
             Action::Frame(QueueFrame::Stats { stats }) => next.stats = stats,
+            Action::Frame(QueueFrame::Csat { figures }) => next.csat = figures,
             Action::Frame(QueueFrame::Presence { agents }) => next.presence = agents,
             Action::Frame(QueueFrame::Found { query, ids }) => next.found = Some((query, ids.into_iter().collect())),
             Action::Frame(QueueFrame::Error { message, .. }) => next.error = Some(message),
@@ -266,6 +268,7 @@ pub fn queue(props: &Props) -> Html {
                 <div class="kpi"><span class="n" aria-label="Resolved by bot count">{ stats.resolved_by_bot }</span><span>{ "Resolved by the bot" }</span></div>
                 <div class="kpi"><span class="n" aria-label="Handed off count">{ stats.handed_off }</span><span>{ "Handed off" }</span></div>
             </div>
+            { super::csat::figures(&state.csat) }
             <div class="team" role="group" aria-label="Team">
                 { for state.presence.iter().map(|p| {
                     let (class, label) = match p.status {

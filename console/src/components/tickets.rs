@@ -42,7 +42,7 @@ pub fn tickets(props: &Props) -> Html {
                 },
                 Some(Ok(l)) => html! {
                     <table>
-                        <thead><tr><th>{ "#" }</th><th>{ "Subject" }</th><th>{ "Requester" }</th><th>{ "By" }</th><th>{ "Created" }</th><th>{ "Reply" }</th></tr></thead>
+                        <thead><tr><th>{ "#" }</th><th>{ "Subject" }</th><th>{ "Requester" }</th><th>{ "By" }</th><th>{ "Created" }</th><th>{ "Rating" }</th><th>{ "Reply" }</th></tr></thead>
                         <tbody>
                             { for l.tickets.iter().map(|t| {
                                 let (on_open, session) = (props.on_open.clone(), t.session.clone());
@@ -58,6 +58,7 @@ pub fn tickets(props: &Props) -> Html {
                                             porchlight_protocol::ticket::TicketSource::Chat => t.created_by.name.clone(),
                                         } }</td>
                                         <td>{ format!("{} ago", ago(t.created_at, now)) }</td>
+                                        <td class="rating">{ t.rating.as_ref().map(super::csat::score_text).unwrap_or_default() }</td>
                                         <td onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                                             <Reply agent={props.agent.clone()} number={t.number} /></td>
                                     </tr>

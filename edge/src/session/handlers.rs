@@ -77,6 +77,7 @@ impl ChatSession {
             }
             (true, VisitorFrame::Close) => self.on_close(ws, &Actor::Visitor).await,
             (true, VisitorFrame::LeaveMessage { email, text }) => self.on_leave_message(ws, &email, &text).await,
+            (true, VisitorFrame::Rate { score, comment }) => self.on_rate(ws, score, comment.as_deref()).await,
         }
     }
 
@@ -319,6 +320,7 @@ impl ChatSession {
             }
         }
         let was_deleted = message.deleted;
+        let file = message.attachment.clone();
         match change::apply(&mut message, sender == own, &who, change, now_ms()) {
             Err(e) => return refuse(e.code, e.message),
             Ok(false) => return Ok(()),
@@ -343,7 +345,10 @@ impl ChatSession {
         } else if !message.deleted {
             record.hot.counters.edited(seq, &message.text);
         }
-        self.save(record, false)?;
+        let record = self.save(record, false)?;
+        if let (Some(file), true) = (&file, message.deleted) {
+            self.forget_file(&record, file).await;
+        }
         let frame = SessionFrame::Updated { message };
         if marker.internal {
             self.to_agents(&frame)?;

@@ -18,15 +18,19 @@
 //! - [`handlers`]: the visitor's and agents' frames.
 //! - [`bot`]: the bot's turn, handoff, "Yes, thanks", articles opened.
 //! - [`tickets`]: a ticket at the site's desk.
+//! - [`files`]: attachments (R2): upload as a message, download, delete.
+//! - [`rating`]: the visitor's rating of an ended conversation.
 //! - [`outbox`]: telling the queue and the desk, off the hot path.
 //!
 //! Rules (who may do what, what a change does, what the summary says) are
 //! pure and live in `porchlight_protocol` (`session`, `change`, `record`).
 
 mod bot;
+mod files;
 mod guard;
 mod handlers;
 mod outbox;
+mod rating;
 mod sockets;
 mod store;
 mod tickets;
@@ -146,10 +150,19 @@ impl DurableObject for ChatSession {
                 let Some(record) = self.record.borrow().clone() else {
                     return Ok(Response::from_json(&ErrorBody::new(ErrorCode::NotFound, "Session not found."))?.with_status(404));
                 };
+                // The visitor's own copy (their token): never internal notes.
+                let visitor = req.url()?.query() == Some("as=visitor");
+                if visitor && !self.is_visitor_token(&req, &record)? {
+                    let e = ErrorBody::new(
+                        ErrorCode::Unauthorized,
+                        "Send this conversation's visitor token as `Authorization: Bearer <token>`.",
+                    );
+                    return Ok(Response::from_json(&e)?.with_status(401));
+                }
                 Response::from_json(&porchlight_protocol::TranscriptExport {
                     site: record.site.clone(),
                     session: record.view(),
-                    messages: self.store.messages_after(porchlight_protocol::Seq(0), true)?,
+                    messages: self.store.messages_after(porchlight_protocol::Seq(0), !visitor)?,
                     exported_at: now_ms(),
                 })
             }
@@ -164,6 +177,11 @@ impl DurableObject for ChatSession {
             "/ticket-reply" => {
                 let reply: porchlight_protocol::internal::TicketReplyDraft = req.json().await?;
                 self.on_ticket_reply(reply)
+            }
+            "/attachments" if req.method() == worker::Method::Post => self.upload(req).await,
+            path if path.starts_with("/attachments/") => {
+                let id = path["/attachments/".len()..].to_owned();
+                self.download(req, &id).await
             }
             "/visitor" => self.upgrade(Role::Visitor, crate::limiter::address(&req)),
             "/agent" => self.upgrade(Role::Agent, crate::limiter::address(&req)),
@@ -273,7 +291,13 @@ impl ChatSession {
             util::send(&ws, &SessionFrame::error(ErrorCode::NotFound, "This conversation was erased."));
             let _ = ws.close(Some(1000), Some("erased"));
         }
-        *self.record.borrow_mut() = None;
+        let record = self.record.borrow_mut().take();
+        // The files first: once the record is gone, nothing knows their prefix.
+        if let Some(record) = &record {
+            if record.attachment_bytes > 0 {
+                self.forget_all_files(record).await?;
+            }
+        }
         self.storage.delete_alarm().await?;
         self.storage.delete_all().await?;
         Ok(())
@@ -302,6 +326,8 @@ impl ChatSession {
             context: init.context,
             closed_at: None,
             ticket: None,
+            rating: None,
+            attachment_bytes: 0,
             created_at: now,
             waiting_since: now,
             hot: Default::default(),

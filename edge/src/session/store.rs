@@ -28,7 +28,7 @@ use worker::{Result, SqlStorage, SqlStorageValue};
 
 /// The columns a [`MessageRow`] reads.
 const MESSAGE_COLUMNS: &str =
-    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender";
+    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender, attachment";
 
 #[derive(Deserialize)]
 struct MessageRow {
@@ -45,6 +45,9 @@ struct MessageRow {
     reactions: Option<String>,
     changed: Option<f64>,
     sender: String,
+    /// A file's metadata, JSON (emptied on delete).
+    #[serde(default)]
+    attachment: Option<String>,
     /// Only in [`Store::events_after`]: the event committed at this seq.
     #[serde(default)]
     event: Option<String>,
@@ -68,6 +71,7 @@ impl MessageRow {
             deleted: self.deleted.unwrap_or(0.0) != 0.0,
             reactions: json(self.reactions)?.unwrap_or_default(),
             changed: self.changed.map(|c| Seq(c as u64)),
+            attachment: json(self.attachment)?,
         };
         Ok((Sender::parse(&self.sender), message))
     }
@@ -133,8 +137,10 @@ impl Store {
         util::add_column_if_missing(sql, "messages", "reactions", "TEXT")?; // JSON
         util::add_column_if_missing(sql, "messages", "changed", "INTEGER")?; // seq of the latest change row
         util::add_column_if_missing(sql, "messages", "target", "INTEGER")?; // on change rows: the message changed
-                                                                            // A resent message (same sender, same client id) must map to the row
-                                                                            // already stored: this index makes a duplicate impossible, not just unlikely.
+        util::add_column_if_missing(sql, "messages", "attachment", "TEXT")?; // a file's metadata, JSON
+
+        // A resent message (same sender, same client id) must map to the row
+        // already stored: this index makes a duplicate impossible, not just unlikely.
         sql.exec("CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL", None)?;
         // A resume reads the messages changed after its cursor from here.
         sql.exec("CREATE INDEX IF NOT EXISTS messages_by_changed ON messages (changed) WHERE changed IS NOT NULL", None)?;
@@ -342,8 +348,8 @@ impl Store {
     pub fn append(&self, sender: &Sender, message: &Message) -> Result<bool> {
         let articles = if message.articles.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.articles)?.into() };
         let cursor = self.sql.exec(
-            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to, attachment)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (sender, client_id) WHERE client_id IS NOT NULL DO NOTHING",
             vec![
                 int(message.seq.0),
@@ -355,6 +361,7 @@ impl Store {
                 articles,
                 i64::from(message.internal).into(),
                 opt_json(message.reply_to.as_ref())?,
+                opt_json(message.attachment.as_ref())?,
             ],
         )?;
         Ok(cursor.rows_written() > 0)
@@ -410,9 +417,10 @@ impl Store {
         let reactions =
             if message.reactions.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.reactions)?.into() };
         self.sql.exec(
-            "UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, changed = ?,
-                                 reply_to = CASE WHEN ? THEN NULL ELSE reply_to END
-             WHERE seq = ?",
+            "UPDATE messages SET text = ?1, edited_at = ?2, deleted = ?3, reactions = ?4, changed = ?5,
+                                 reply_to = CASE WHEN ?6 THEN NULL ELSE reply_to END,
+                                 attachment = CASE WHEN ?6 THEN NULL ELSE attachment END
+             WHERE seq = ?7",
             vec![
                 message.text.clone().into(),
                 message.edited_at.map_or(SqlStorageValue::Null, int),

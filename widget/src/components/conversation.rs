@@ -2,11 +2,14 @@
 //! the bot's choices, queue position, suggestions while typing, composer.
 
 use super::offline::LeaveMessage;
+use super::rating::RateConversation;
 use super::reader::Reader;
 use super::suggestions::Suggestions;
+use super::transcript::TranscriptDownload;
 use crate::help_center::HelpCenter;
 use crate::state::Widget;
 use gloo::timers::callback::Timeout;
+use porchlight_browser::files::{files_url, AttachButton, AttachmentView};
 use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, TypingSignal};
 use porchlight_protocol::i18n::{self, fill};
@@ -47,6 +50,9 @@ pub struct Props {
     /// Open hours, but nobody from the team online (`offline` is set too).
     #[prop_or_default]
     pub no_agents: bool,
+    /// The site collects ratings (its `csat`): offered once a chat with a person ends.
+    #[prop_or(true)]
+    pub csat: bool,
 }
 
 #[function_component(Conversation)]
@@ -55,6 +61,11 @@ pub fn conversation(props: &Props) -> Html {
     let t = &w.transcript;
     let status = w.status();
     let closed = status == Some(Status::Closed);
+    // The session's files and the visitor's token to fetch and send them.
+    let files = w
+        .credentials
+        .as_ref()
+        .map(|c| (AttrValue::from(files_url(&props.edge, &props.site, &c.session_id.to_string())), AttrValue::from(c.token.clone())));
     let log = use_node_ref();
     let reading = use_state(|| None::<String>);
     let leaving = use_state(|| false);
@@ -227,7 +238,11 @@ pub fn conversation(props: &Props) -> Html {
                             <div {class} data-seq={m.seq.to_string()} role={system.then_some("status")}>
                                 if let Some(who) = who { <div class="pl-who" dir="auto">{ who }</div> }
                                 { ui::quote(t, m) }
-                                { ui::text(m, "pl-text") }
+                                if let (Some(file), Some((base, bearer))) = (&m.attachment, &files) {
+                                    <AttachmentView file={file.clone()} base={base.clone()} bearer={bearer.clone()} />
+                                } else {
+                                    { ui::text(m, "pl-text") }
+                                }
                                 if Some(m.seq) == last_mine {
                                     <div class="pl-meta pl-receipt" aria-label={s.receipt}>
                                         { format!("{}{} · {}", crate::i18n::time(m.at), crate::i18n::edited(m), crate::i18n::receipt(team_marks.label(m.seq))) }</div>
@@ -300,12 +315,19 @@ pub fn conversation(props: &Props) -> Html {
                     None => fill(s.ticket_follow_up, &[("n", &ticket.number.to_string())]),
                 } }</p>
             }
+            if let Some(s) = t.session.as_ref().filter(|s| s.rating.is_some() || porchlight_protocol::csat::offered(s.status, s.agent.as_ref(), None, props.csat)) {
+                <RateConversation rating={s.rating.clone()} on_frame={props.on_frame.clone()} />
+            }
             if closed {
                 <div class="pl-closed">
                     <p role="status">{ s.ended_no_more }</p>
                     <button type="button" class="pl-primary" disabled={props.starting}
                         onclick={{ let on_new = props.on_new.clone(); Callback::from(move |_: MouseEvent| on_new.emit(())) }}>
                         { s.start_new }</button>
+                    if let Some(c) = w.credentials.as_ref() {
+                        <TranscriptDownload edge={props.edge.clone()} site={props.site.clone()} site_name={props.team.clone()}
+                            session_id={c.session_id.clone()} token={AttrValue::from(c.token.clone())} />
+                    }
                 </div>
             }
             if suggesting {
@@ -322,7 +344,7 @@ pub fn conversation(props: &Props) -> Html {
                     on_cancel={{ let l = leaving.clone(); Callback::from(move |()| l.set(false)) }} />
             } else if !closed {
                 { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-                <Composer disabled={w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} />
+                <Composer disabled={w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} files={files.clone()} />
             }
         </div>
     }
@@ -338,11 +360,14 @@ struct ComposerProps {
     draft: Option<AttrValue>,
     /// Replying or editing moves the focus to the box.
     mode: Compose,
+    /// Where files go and the token to send them ([`AttachButton`]).
+    files: Option<(AttrValue, AttrValue)>,
 }
 
 #[function_component(Composer)]
 fn composer(props: &ComposerProps) -> Html {
     let input = use_node_ref();
+    let form = use_node_ref();
     {
         // A new conversation (after "Start chat") starts with the cursor in the composer.
         let input = input.clone();
@@ -388,7 +413,10 @@ fn composer(props: &ComposerProps) -> Html {
     let s = crate::i18n::t();
     let placeholder = if props.disabled { s.composer_disabled } else { s.composer_placeholder };
     html! {
-        <form class="pl-composer" {onsubmit}>
+        <form class="pl-composer" ref={form.clone()} {onsubmit}>
+            if let Some((base, bearer)) = &props.files {
+                <AttachButton base={base.clone()} bearer={bearer.clone()} disabled={props.disabled} target={form.clone()} />
+            }
             <textarea ref={input} aria-label={s.message} rows="2" {placeholder} disabled={props.disabled}
                 maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} {oninput} />
             <button type="submit" class="pl-primary" disabled={props.disabled}>{ s.send }</button>

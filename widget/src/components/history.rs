@@ -103,6 +103,9 @@ pub struct PastProps {
     pub site: AttrValue,
     pub chat: PastChat,
     pub on_back: Callback<()>,
+    /// The site's name, for the transcript's header.
+    #[prop_or_default]
+    pub team: AttrValue,
 }
 
 /// An ended conversation, read-only: its history from the edge (the
@@ -152,6 +155,8 @@ pub fn past_conversation(props: &PastProps) -> Html {
             <div class="pl-history-bar">
                 <button type="button" class="pl-back" onclick={back}>{ crate::i18n::t().back_to_list }</button>
             </div>
+            <super::transcript::TranscriptDownload edge={props.edge.clone()} site={props.site.clone()} site_name={props.team.clone()}
+                session_id={props.chat.session_id.clone()} token={AttrValue::from(props.chat.token.clone())} />
             <div class="pl-status" aria-live="polite">{ status }</div>
             <div class="pl-log" role="log" aria-label={crate::i18n::t().messages}>
                 { for t.messages().map(|m| {
