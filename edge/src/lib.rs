@@ -22,6 +22,7 @@ mod config;
 mod crypto;
 mod data;
 mod desk;
+mod desk_keys;
 mod hours;
 mod identity;
 mod internal;
@@ -29,6 +30,7 @@ mod kb;
 mod limiter;
 mod queue;
 mod session;
+mod staff;
 mod util;
 
 use worker::{event, Context, Env, Request, Response, Result};

@@ -181,6 +181,8 @@ pub enum ErrorCode {
     DemoCredentials,
     /// A business-hours schedule that is not valid (the message says why).
     InvalidHours,
+    /// The conversation's ticket is closed: no more messages.
+    TicketClosed,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -263,6 +265,10 @@ pub struct Message {
     /// `last_seq` covers both and a resume brings back every change it missed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed: Option<Seq>,
+    /// An order card from the site's backend (`text` then says the same in
+    /// words); updated in place, like an edit, when the order changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<crate::order_card::OrderCard>,
 }
 
 impl Message {
@@ -282,6 +288,7 @@ impl Message {
             deleted: false,
             reactions: Vec::new(),
             changed: None,
+            card: None,
         }
     }
 
@@ -1152,7 +1159,7 @@ mod golden {
         golden(SessionFrame::Queue { position: 2 }, json!({"type": "queue", "position": 2}));
         golden(SessionFrame::VisitorPresence { online: true }, json!({"type": "visitor_presence", "online": true}));
         golden(
-            SessionFrame::Ticket { ticket: crate::ticket::TicketRef { number: 7, subject: "Grinder noise".into() } },
+            SessionFrame::Ticket { ticket: crate::ticket::TicketRef { number: 7, subject: "Grinder noise".into(), closed: false } },
             json!({"type": "ticket", "ticket": {"number": 7, "subject": "Grinder noise"}}),
         );
         golden(

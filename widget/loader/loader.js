@@ -67,7 +67,7 @@
     stored = JSON.parse(localStorage.getItem("porchlight:v1:" + site));
   } catch (e) {}
   // No conversation yet: the panel opens on the pre-chat form.
-  const fresh = !(stored && stored.session_id);
+  let fresh = !(stored && stored.session_id);
   const button = root.querySelector(".l");
   // The site's colour before any WASM: the tag's `data-color`, else the
   // small config (fetched now, never after the widget). Text on it is
@@ -332,7 +332,7 @@
     hide: () => (button.hidden = true),
     setContext,
     context: setContext,
-    identify: (a) => (api.identity = a && a.token),
+    identify: (a) => ((api.identity = a && a.token), adopt()),
     locale: (a) => (api.locale = a),
     sound: (a) => (api.sound = a !== false),
     showArticle: (a) => (setOpen(true), toWidget("showArticle", String(a))),
@@ -346,10 +346,31 @@
     },
     off: (name, f) => (subs[name] = (subs[name] || []).filter((g) => g !== f)),
   };
+  const adopt = () => {
+    if (mounted || !api.identity || document.hidden) return;
+    const body = JSON.stringify({ identity: api.identity });
+    fetch(api1 + "/identity/conversations", { method: "POST", headers: { "content-type": "application/json" }, body })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((d) => {
+        const c = d && (d.conversations || []).find((c) => c.status !== "CLOSED");
+        if (!c || mounted) return;
+        localStorage.setItem(key, JSON.stringify({ session_id: c.session_id, token: c.token, closed: false }));
+        fresh = false;
+        mount();
+      })
+      .catch(() => {});
+  };
   const api = (cmd, a, b) => commands[cmd] && commands[cmd](a, b);
   Object.assign(api, { context: ctx, sound: pre.sound === true, identity: pre.identity, locale: pre.locale, setContext });
   window.Porchlight = api;
   (pre.q || []).forEach((a) => api(...a));
   (document.body || document.documentElement).appendChild(host);
   if (stored && stored.session_id && !stored.closed) mount();
+  // A conversation the staff started (about an order, say) reaches a
+  // signed-in customer: with none open in this browser, their newest open
+  // one becomes current and the widget loads for it (badge, preview).
+  // Asked again every 20 s while the page is visible, so one started while
+  // they browse arrives within that.
+  setInterval(adopt, 20000);
+  adopt();
 })();

@@ -217,6 +217,9 @@ impl ChatSession {
         if let Err(e) = record.state.authorize_send(actor) {
             return refuse(e.code(), e.message());
         }
+        if let Err(e) = porchlight_protocol::ticket::may_write(record.ticket.as_ref()) {
+            return refuse(e.code, e.message);
+        }
         let text = match validate::message(text) {
             Ok(text) => text,
             Err(e) => return refuse(e.code, e.message),

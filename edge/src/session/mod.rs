@@ -19,6 +19,7 @@
 //! - [`bot`]: the bot's turn, handoff, "Yes, thanks", articles opened.
 //! - [`tickets`]: a ticket at the site's desk.
 //! - [`outbox`]: telling the queue and the desk, off the hot path.
+//! - [`site_events`]: system lines and order cards from the site's backend.
 //!
 //! Rules (who may do what, what a change does, what the summary says) are
 //! pure and live in `porchlight_protocol` (`session`, `change`, `record`).
@@ -27,6 +28,7 @@ mod bot;
 mod guard;
 mod handlers;
 mod outbox;
+mod site_events;
 mod sockets;
 mod store;
 mod tickets;
@@ -35,7 +37,7 @@ use crate::util::{self, now_ms, parse_frame, Incoming};
 use porchlight_protocol::internal::{Position, SYNC_WINDOW_MS};
 use porchlight_protocol::record::{Sender, SessionRecord};
 use porchlight_protocol::{
-    AgentFrame, ErrorBody, ErrorCode, Message, SessionFrame, SessionId, SessionState, SiteId, Status, VisitorFrame, VisitorInfo,
+    AgentFrame, Author, ErrorBody, ErrorCode, Message, SessionFrame, SessionId, SessionState, SiteId, Status, VisitorFrame, VisitorInfo,
 };
 use serde::{Deserialize, Serialize};
 use sockets::{reject_unparsed, Attachment, Role};
@@ -53,6 +55,10 @@ pub struct Init {
     pub token_sha256: String,
     #[serde(default)]
     pub context: porchlight_protocol::VisitorContext,
+    /// Set when the staff start the conversation (`POST …/conversations`):
+    /// it begins past the bot, with their first message.
+    #[serde(default)]
+    pub opening: Option<porchlight_protocol::staff::Opening>,
 }
 
 /// The outbox's bookkeeping (in memory; the cursors are also stored).
@@ -164,6 +170,20 @@ impl DurableObject for ChatSession {
             "/ticket-reply" => {
                 let reply: porchlight_protocol::internal::TicketReplyDraft = req.json().await?;
                 self.on_ticket_reply(reply)
+            }
+            "/ticket-closed" => {
+                let closed: porchlight_protocol::ticket::TicketClosed = req.json().await?;
+                if self.record.borrow().is_none() {
+                    return Ok(Response::from_json(&ErrorBody::new(ErrorCode::NotFound, "Session not found."))?.with_status(404));
+                }
+                self.on_ticket_closed(closed)
+            }
+            "/site-event" => {
+                let event: porchlight_protocol::order_card::SiteEvent = req.json().await?;
+                if self.record.borrow().is_none() {
+                    return Ok(Response::from_json(&ErrorBody::new(ErrorCode::NotFound, "Session not found."))?.with_status(404));
+                }
+                self.on_site_event(event)
             }
             "/visitor" => self.upgrade(Role::Visitor, crate::limiter::address(&req)),
             "/agent" => self.upgrade(Role::Agent, crate::limiter::address(&req)),
@@ -292,12 +312,16 @@ impl ChatSession {
             return Response::error("session exists", 409);
         }
         let now = now_ms();
+        let state = match &init.opening {
+            Some(opening) => porchlight_protocol::staff::opening_state(opening.owner.as_ref()),
+            None => SessionState::default(),
+        };
         let mut record = SessionRecord {
             site: init.site,
             id: init.id,
             visitor: init.visitor,
             token_sha256: init.token_sha256,
-            state: SessionState::default(),
+            state,
             articles: Default::default(),
             context: init.context,
             closed_at: None,
@@ -308,7 +332,13 @@ impl ChatSession {
         };
         record.touch(now);
         self.store.create(&record)?;
-        *self.record.borrow_mut() = Some(record);
+        *self.record.borrow_mut() = Some(record.clone());
+        if let Some(opening) = init.opening {
+            let author = Author::Agent { id: opening.author.id.clone(), name: opening.author.name.clone() };
+            let first = Message { author, text: opening.message, ..Message::blank() };
+            self.append(&mut record, &Sender::Agent(opening.author.id), first)?;
+            self.save(record, false)?;
+        }
         self.schedule_sync();
         Ok(ResponseBuilder::new().with_status(204).empty())
     }

@@ -28,7 +28,7 @@ use worker::{Result, SqlStorage, SqlStorageValue};
 
 /// The columns a [`MessageRow`] reads.
 const MESSAGE_COLUMNS: &str =
-    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender";
+    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender, card";
 
 #[derive(Deserialize)]
 struct MessageRow {
@@ -45,6 +45,9 @@ struct MessageRow {
     reactions: Option<String>,
     changed: Option<f64>,
     sender: String,
+    /// An order card from the site's backend, JSON.
+    #[serde(default)]
+    card: Option<String>,
     /// Only in [`Store::events_after`]: the event committed at this seq.
     #[serde(default)]
     event: Option<String>,
@@ -68,6 +71,7 @@ impl MessageRow {
             deleted: self.deleted.unwrap_or(0.0) != 0.0,
             reactions: json(self.reactions)?.unwrap_or_default(),
             changed: self.changed.map(|c| Seq(c as u64)),
+            card: json(self.card)?,
         };
         Ok((Sender::parse(&self.sender), message))
     }
@@ -133,8 +137,9 @@ impl Store {
         util::add_column_if_missing(sql, "messages", "reactions", "TEXT")?; // JSON
         util::add_column_if_missing(sql, "messages", "changed", "INTEGER")?; // seq of the latest change row
         util::add_column_if_missing(sql, "messages", "target", "INTEGER")?; // on change rows: the message changed
-                                                                            // A resent message (same sender, same client id) must map to the row
-                                                                            // already stored: this index makes a duplicate impossible, not just unlikely.
+        util::add_column_if_missing(sql, "messages", "card", "TEXT")?; // an order card, JSON
+                                                                       // A resent message (same sender, same client id) must map to the row
+                                                                       // already stored: this index makes a duplicate impossible, not just unlikely.
         sql.exec("CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client ON messages (sender, client_id) WHERE client_id IS NOT NULL", None)?;
         // A resume reads the messages changed after its cursor from here.
         sql.exec("CREATE INDEX IF NOT EXISTS messages_by_changed ON messages (changed) WHERE changed IS NOT NULL", None)?;
@@ -342,8 +347,8 @@ impl Store {
     pub fn append(&self, sender: &Sender, message: &Message) -> Result<bool> {
         let articles = if message.articles.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.articles)?.into() };
         let cursor = self.sql.exec(
-            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to, card)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (sender, client_id) WHERE client_id IS NOT NULL DO NOTHING",
             vec![
                 int(message.seq.0),
@@ -355,6 +360,7 @@ impl Store {
                 articles,
                 i64::from(message.internal).into(),
                 opt_json(message.reply_to.as_ref())?,
+                opt_json(message.card.as_ref())?,
             ],
         )?;
         Ok(cursor.rows_written() > 0)
@@ -381,6 +387,22 @@ impl Store {
             .exec(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE seq = ? AND sender != 'change'"), vec![int(seq.0)])?
             .to_array()?;
         rows.into_iter().next().map(MessageRow::into_message).transpose()
+    }
+
+    /// The message holding the order card for `order_id`, if any.
+    pub fn card_seq(&self, order_id: &str) -> Result<Option<Seq>> {
+        #[derive(Deserialize)]
+        struct Row {
+            seq: f64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT seq FROM messages WHERE card IS NOT NULL AND json_extract(card, '$.order_id') = ? ORDER BY seq LIMIT 1",
+                vec![order_id.into()],
+            )?
+            .to_array()?;
+        Ok(rows.first().map(|r| Seq(r.seq as u64)))
     }
 
     /// The log after `after`: messages committed since, and older ones
@@ -411,7 +433,7 @@ impl Store {
             if message.reactions.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.reactions)?.into() };
         self.sql.exec(
             "UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, changed = ?,
-                                 reply_to = CASE WHEN ? THEN NULL ELSE reply_to END
+                                 reply_to = CASE WHEN ? THEN NULL ELSE reply_to END, card = ?
              WHERE seq = ?",
             vec![
                 message.text.clone().into(),
@@ -420,6 +442,7 @@ impl Store {
                 reactions,
                 int(marker.0),
                 i64::from(message.deleted).into(),
+                opt_json(message.card.as_ref())?,
                 int(seq.0),
             ],
         )?;

@@ -51,6 +51,8 @@ pub fn conversation(props: &Props) -> Html {
     let t = &w.transcript;
     let status = w.status();
     let closed = status == Some(Status::Closed);
+    // A conversation whose ticket the team closed is read-only (the edge refuses sends too).
+    let ticket_closed = t.session.as_ref().and_then(|s| s.ticket.as_ref()).is_some_and(|t| t.closed);
     let log = use_node_ref();
     let reading = use_state(|| None::<String>);
     let leaving = use_state(|| false);
@@ -286,7 +288,9 @@ pub fn conversation(props: &Props) -> Html {
                     { if n == 1 { "You're next in line.".to_owned() } else { format!("You're number {n} in line.") } }
                 </p>
             }
-            if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
+            if ticket_closed && !closed {
+                <p class="pl-ticket pl-ticket-closed" role="status">{ porchlight_protocol::ticket::TICKET_CLOSED }</p>
+            } else if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
                 <p class="pl-ticket" role="status">{ match t.session.as_ref().and_then(|s| s.visitor.email.as_ref()).or(left_email.as_ref()) {
                     Some(email) => format!("We opened ticket #{} for this. We'll reply to {email}.", ticket.number),
                     None => format!("We opened ticket #{} for this. We'll follow up.", ticket.number),
@@ -314,7 +318,7 @@ pub fn conversation(props: &Props) -> Html {
                     on_cancel={{ let l = leaving.clone(); Callback::from(move |()| l.set(false)) }} />
             } else if !closed {
                 { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-                <Composer disabled={w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} />
+                <Composer disabled={w.conn == Conn::Refused || ticket_closed} {on_send} {on_draft} {draft} mode={*compose} />
             }
         </div>
     }
