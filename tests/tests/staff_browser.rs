@@ -31,6 +31,30 @@ fn cards(browser: &Browser, scope: &str) -> serde_json::Value {
 
 #[test]
 fn an_order_conversation_reaches_the_customer_with_a_badge_and_its_card_updates_in_place() {
+    reaches_the_customer(Browser::start(), "desktop", true);
+}
+
+#[test]
+fn on_a_phone_the_staff_conversation_and_its_card_fit_the_screen() {
+    reaches_the_customer(Browser::start_phone(), "phone", false);
+}
+
+/// Whether the elements `selectors` (in the widget's shadow root) lie
+/// within the visual viewport.
+fn on_screen(browser: &Browser, selectors: &[&str]) -> serde_json::Value {
+    browser.script(
+        &format!(
+            "{SHADOW} const v = visualViewport;
+             return arguments[0].map(s => {{ const e = root.querySelector(s); if (!e) return s + ' missing'; const r = e.getBoundingClientRect();
+               return r.width > 0 && r.left >= v.offsetLeft - 1 && r.right <= v.offsetLeft + v.width + 1 }})"
+        ),
+        json!([selectors]),
+    )
+}
+
+/// A backend's order conversation reaching the customer in `browser`; the
+/// console part too when `console`.
+fn reaches_the_customer(browser: Browser, label: &str, console: bool) {
     let a =
         call("POST", &format!("/api/v1/sites/{SITE}/api-keys"), Some(AVA), Some(&json!({"name": "Orders", "agent_id": "ava"}).to_string()));
     assert_eq!(a.status, 201, "{}", a.body);
@@ -46,7 +70,6 @@ fn an_order_conversation_reaches_the_customer_with_a_badge_and_its_card_updates_
     assert_eq!(post(&events, None, Some(&key), &card_body("Out for delivery")).status, 201);
 
     // The customer's next visit: the site identifies them; nothing clicked yet.
-    let browser = Browser::start();
     browser.goto(&format!("{}/", demo_origin()));
     let token = identity_token(DEMO_IDENTITY_SECRET, json!({"sub": user}));
     browser.script("window.Porchlight('identify', { token: arguments[0] }); return true", json!([token]));
@@ -73,6 +96,10 @@ fn an_order_conversation_reaches_the_customer_with_a_badge_and_its_card_updates_
     assert_eq!(shown, json!(true));
     assert_eq!(cards(&browser, &widget), json!(["CK-1042|Out for delivery|https://shop.example/orders/1042"]));
     browser.assert_accessible("the widget with an order card");
+    assert_eq!(on_screen(&browser, &[".pl-card", ".pl-card-link", "textarea[aria-label=Message]"]), json!([true, true, true]), "{label}");
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name(format!("screenshot-order-card-{label}.png")));
+    }
 
     // The status changes: the same card, updated where it is.
     let a = post(&events, None, Some(&key), &card_body("Delivered"));
@@ -85,6 +112,9 @@ fn an_order_conversation_reaches_the_customer_with_a_badge_and_its_card_updates_
     );
     assert_eq!(cards(&browser, &widget), json!(["CK-1042|Delivered|https://shop.example/orders/1042"]));
 
+    if !console {
+        return;
+    }
     // The console: Ava's conversation, one card with the new status.
     browser.goto(&format!("{}/agent", edge()));
     browser.type_text(&browser.by_name("textbox", "Agent token"), AVA);
