@@ -69,8 +69,35 @@ pub fn quote(transcript: &Transcript, message: &Message) -> Html {
 pub fn text(message: &Message, class: &'static str) -> Html {
     if message.deleted {
         html! { <div class={classes!(class, "pl-deleted")}>{ words().message_deleted }</div> }
+    } else if let Some(card) = &message.card {
+        order_card(card)
     } else {
         html! { <div {class} dir="auto">{ linked(&message.text) }</div> }
+    }
+}
+
+/// Words of the order card, in one place for the i18n move.
+const CARD_ITEMS: (&str, &str) = ("item", "items");
+const CARD_VIEW: &str = "View order";
+
+/// An order card from the site's backend: order id, status, items and
+/// total, and its link (http/https only, checked at the edge) as an
+/// element. Updated in place, so the status is one live region.
+pub fn order_card(card: &porchlight_protocol::order_card::OrderCard) -> Html {
+    let items = card.items.map(|n| format!("{n} {}", if n == 1 { CARD_ITEMS.0 } else { CARD_ITEMS.1 }));
+    let meta = [items, card.total.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let label = format!("Order {}", card.order_id);
+    html! {
+        <div class="pl-card" role="group" aria-label={label.clone()} data-order={card.order_id.clone()}>
+            <div class="pl-card-head">
+                <span class="pl-card-id" dir="auto">{ label }</span>
+                <span class="pl-card-status" dir="auto">{ &card.status }</span>
+            </div>
+            if !meta.is_empty() { <div class="pl-card-meta" dir="auto">{ meta }</div> }
+            if let Some(url) = &card.url {
+                <a class="pl-link pl-card-link" href={url.clone()} target="_blank" rel="noopener noreferrer nofollow">{ CARD_VIEW }</a>
+            }
+        </div>
     }
 }
 

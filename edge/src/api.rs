@@ -145,7 +145,11 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                     desk_forward(env, &site_id, Request::new(&format!("https://internal/tickets/{number}"), Method::Get)?).await
                 }
                 (_, rest @ ["agents", ..]) => agents_admin(req, env, &site_id, site, rest).await,
+                (_, rest @ ["api-keys", ..]) => crate::staff::keys_admin(req, env, &site_id, site, rest).await,
+                (Method::Post, ["conversations"]) => crate::staff::start(req, env, &site_id, site).await,
+                (Method::Post, ["sessions", id, "events"]) => crate::staff::event(req, env, &site_id, site, id).await,
                 (Method::Post, ["tickets", number, "replies"]) => crate::hours::reply_to_ticket(req, env, &site_id, site, number).await,
+                (Method::Post, ["tickets", number, "close"]) => crate::hours::close_ticket(req, env, &site_id, site, number).await,
                 (_, rest @ ["webhooks", ..]) => webhooks_admin(req, env, &site_id, site, rest).await,
                 (_, ["hours"]) => crate::hours::route(req, env, &site_id, site).await,
                 (Method::Options, ["kb", ..]) => preflight(&req, site),
@@ -523,7 +527,14 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
         }
         _ => crypto::random_hex(32)?,
     };
-    let init = crate::session::Init { site: site_id.clone(), id: id.clone(), visitor, token_sha256: crypto::sha256_hex(&token), context };
+    let init = crate::session::Init {
+        site: site_id.clone(),
+        id: id.clone(),
+        visitor,
+        token_sha256: crypto::sha256_hex(&token),
+        context,
+        opening: None,
+    };
     let stub = env.durable_object("CHAT_SESSION")?.get_by_name(&session_object_name(site_id, &id))?;
     let resp = stub.fetch_with_request(util::internal_post("/init", &init)?).await?;
     if resp.status_code() != 204 {
@@ -534,7 +545,7 @@ async fn create_session(mut req: Request, env: &Env, site_id: &SiteId, site: &Si
 }
 
 /// Names a visitor may not take: the site's and its agents'.
-async fn reserved_names(env: &Env, site_id: &SiteId, site: &SiteConfig) -> Vec<String> {
+pub(crate) async fn reserved_names(env: &Env, site_id: &SiteId, site: &SiteConfig) -> Vec<String> {
     let agents = accounts::all(env, site_id, site).await.unwrap_or_else(|_| site.agents.clone());
     std::iter::once(site.name.clone()).chain(agents.into_iter().map(|a| a.name)).collect()
 }
@@ -547,7 +558,7 @@ async fn agent_login(req: &Request, env: &Env) -> ApiResult<Response> {
 
 /// Runs a token check unless the caller's address has failed too often
 /// lately (429); a 401 from it costs the address a token of `rate`.
-async fn guarded_sign_in<T>(
+pub(crate) async fn guarded_sign_in<T>(
     req: &Request,
     env: &Env,
     desk: &str,

@@ -66,6 +66,7 @@ impl DurableObject for SiteDesk {
             "CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
                 token_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER)",
             crate::limiter::SCHEMA,
+            crate::desk_keys::SCHEMA,
             // Verified users' sessions: continuity, and export or erase by user id.
             "CREATE TABLE IF NOT EXISTS identities (user_id TEXT NOT NULL, session TEXT NOT NULL, created_at INTEGER NOT NULL,
                 PRIMARY KEY (user_id, session))",
@@ -110,6 +111,9 @@ impl DurableObject for SiteDesk {
                 let Some(mut ticket) = number.parse::<u64>().ok().map(|n| self.ticket(n)).transpose()?.flatten() else {
                     return not_found("Ticket");
                 };
+                if let Err(e) = porchlight_protocol::ticket::may_write(Some(&ticket.as_ref())) {
+                    return Ok(Response::from_json(&ErrorBody::new(e.code, e.message))?.with_status(409));
+                }
                 let reply = TicketReply { agent: draft.agent, text: draft.text, at: now_ms() };
                 ticket.replies.push(reply.clone());
                 self.sql.exec(
@@ -124,6 +128,18 @@ impl DurableObject for SiteDesk {
                 };
                 let id = format!("evt_{}", crypto::random_hex(12)?);
                 self.emit(&ticket.site, vec![(id, event)]).await?;
+                Response::from_json(&ticket)
+            }
+            (Method::Post, ["tickets", number, "close"]) => {
+                let Some(mut ticket) = number.parse::<u64>().ok().map(|n| self.ticket(n)).transpose()?.flatten() else {
+                    return not_found("Ticket");
+                };
+                if porchlight_protocol::ticket::close(&mut ticket, now_ms()) {
+                    self.sql.exec(
+                        "UPDATE tickets SET json = ? WHERE number = ?",
+                        vec![serde_json::to_string(&ticket)?.into(), (ticket.number as i64).into()],
+                    )?;
+                }
                 Response::from_json(&ticket)
             }
             (Method::Get, ["tickets", number]) => match number.parse::<u64>().ok().map(|n| self.ticket(n)).transpose()?.flatten() {
@@ -181,6 +197,7 @@ impl DurableObject for SiteDesk {
                 }
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
+            (_, ["api-keys", rest @ ..]) => crate::desk_keys::route(&self.sql, req, rest).await,
             (Method::Post, ["identities"]) => {
                 let IdentityLink { user_id, session } = req.json().await?;
                 self.sql.exec(
@@ -355,6 +372,7 @@ impl SiteDesk {
             source: draft.source,
             replies: Vec::new(),
             rating: None,
+            closed_at: None,
         };
         self.sql.exec(
             "UPDATE tickets SET json = ? WHERE number = ?",
@@ -398,6 +416,7 @@ impl SiteDesk {
                     created_at: t.created_at,
                     source: t.source,
                     rating: t.rating,
+                    closed_at: t.closed_at,
                 })
             })
             .collect::<Result<_>>()?;

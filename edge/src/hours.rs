@@ -2,7 +2,8 @@
 //! ADMIN set others over the API, which the site's `SiteDesk` keeps. The
 //! schedule's meaning (open now, next change) is `porchlight_protocol::hours`.
 //! And the answer to what visitors leave outside them: an agent's reply to
-//! a ticket, stored on it and delivered into its conversation.
+//! a ticket, stored on it and delivered into its conversation; and closing
+//! a ticket, after which its conversation takes no more messages.
 
 use crate::api::{admin_bearer, agent_bearer, desk_forward, read_json, ApiError};
 use crate::util::now_ms;
@@ -79,6 +80,27 @@ pub async fn reply_to_ticket(mut req: Request, env: &Env, site_id: &SiteId, site
     if delivered.status_code() != 204 {
         // Stored on the ticket and sent as a webhook either way.
         worker::console_error!("ticket {number}: the reply did not reach its conversation ({})", delivered.status_code());
+    }
+    Ok(Response::from_json(&ticket)?)
+}
+
+/// `POST /api/v1/sites/{site}/tickets/{number}/close` (any agent of the
+/// site): the ticket is closed at the desk, then its conversation learns
+/// it and takes no more messages. Closing again answers the ticket as is.
+pub async fn close_ticket(req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig, number: &str) -> Result<Response, ApiError> {
+    let agent = agent_bearer(&req, env, site_id, site).await?;
+    let number: u64 = number.parse().map_err(|_| ApiError::new(404, ErrorCode::NotFound, "Ticket not found."))?;
+    let mut resp = desk_forward(env, site_id, crate::util::internal_post(&format!("/tickets/{number}/close"), &())?).await?;
+    if resp.status_code() != 200 {
+        return Ok(resp);
+    }
+    let ticket: Ticket = resp.json().await?;
+    let closed = porchlight_protocol::ticket::TicketClosed { ticket: ticket.as_ref(), by: agent.as_ref() };
+    let session = env.durable_object("CHAT_SESSION")?.get_by_name(&crate::api::session_object_name(site_id, &ticket.session))?;
+    let told = session.fetch_with_request(crate::util::internal_post("/ticket-closed", &closed)?).await?;
+    if told.status_code() != 204 {
+        // The desk holds it closed either way; the conversation's link says so on the next close call.
+        worker::console_error!("ticket {number}: the conversation did not take the close ({})", told.status_code());
     }
     Ok(Response::from_json(&ticket)?)
 }

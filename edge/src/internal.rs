@@ -112,6 +112,15 @@ impl Desk {
         }
     }
 
+    /// `POST /api-keys/auth` → the current API key with this hash, if any.
+    pub async fn api_key_by_hash(&self, token_sha256: String) -> Result<Option<porchlight_protocol::staff::StoredApiKey>> {
+        let mut resp = self.0.fetch_with_request(post("/api-keys/auth", &TokenCheck { token_sha256 })?).await?;
+        match resp.status_code() {
+            200 => Ok(Some(resp.json().await?)),
+            _ => Ok(None),
+        }
+    }
+
     /// `POST /identities` → 204: the continuity index.
     pub async fn link_identity(&self, user_id: &str, session: &SessionId) -> Result<()> {
         let link = IdentityLink { user_id: user_id.to_owned(), session: session.clone() };

@@ -24,6 +24,7 @@ mod crypto;
 mod csat;
 mod data;
 mod desk;
+mod desk_keys;
 mod hours;
 mod identity;
 mod internal;
@@ -31,6 +32,7 @@ mod kb;
 mod limiter;
 mod queue;
 mod session;
+mod staff;
 mod util;
 
 use worker::{event, Context, Env, Request, Response, Result};

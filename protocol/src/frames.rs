@@ -211,6 +211,8 @@ pub enum ErrorCode {
     FileTooLarge,
     /// A file that is not an accepted image or PDF (by its bytes), or is damaged.
     UnsupportedFile,
+    /// The conversation's ticket is closed: no more messages.
+    TicketClosed,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -296,6 +298,10 @@ pub struct Message {
     /// A file sent with the message (its metadata; the bytes are `GET …/attachments/{id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<crate::attachment::Attachment>,
+    /// An order card from the site's backend (`text` then says the same in
+    /// words); updated in place, like an edit, when the order changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<crate::order_card::OrderCard>,
 }
 
 impl Message {
@@ -316,6 +322,7 @@ impl Message {
             reactions: Vec::new(),
             changed: None,
             attachment: None,
+            card: None,
         }
     }
 
@@ -1255,7 +1262,7 @@ mod golden {
         golden(SessionFrame::Queue { position: 2 }, json!({"type": "queue", "position": 2}));
         golden(SessionFrame::VisitorPresence { online: true }, json!({"type": "visitor_presence", "online": true}));
         golden(
-            SessionFrame::Ticket { ticket: crate::ticket::TicketRef { number: 7, subject: "Grinder noise".into() } },
+            SessionFrame::Ticket { ticket: crate::ticket::TicketRef { number: 7, subject: "Grinder noise".into(), closed: false } },
             json!({"type": "ticket", "ticket": {"number": 7, "subject": "Grinder noise"}}),
         );
         golden(

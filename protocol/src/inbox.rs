@@ -112,16 +112,66 @@ pub fn sort(rows: &mut [&SessionSummary]) {
     });
 }
 
-/// The instant, local part of search: visitor name, email, order
-/// reference and the last message preview, case-insensitive. The queue's `search` frame adds
-/// matches anywhere in a session's messages.
+/// The instant, local part of search, case-insensitive: the customer
+/// (name, email, verified user id), the order (the page's reference and
+/// the verified orders), the ticket ("#7" or "7"), the people in it (the
+/// owner and participants, by name or id) and the last message preview.
+/// The queue's `search` frame adds matches anywhere in a session's messages.
 pub fn matches_locally(s: &SessionSummary, query: &str) -> bool {
     let q = query.trim().to_lowercase();
     if q.is_empty() {
         return true;
     }
-    let hay = [Some(s.visitor.name.as_str()), s.visitor.email.as_deref(), s.last_message.as_deref(), s.order_ref.as_deref()];
-    hay.into_iter().flatten().any(|h| h.to_lowercase().contains(&q))
+    let customer = [Some(s.visitor.name.as_str()), s.visitor.email.as_deref(), s.visitor.user_id.as_deref(), s.last_message.as_deref()];
+    let orders = std::iter::once(s.order_ref.as_deref()).chain(s.visitor.orders.iter().map(|o| Some(o.as_str())));
+    let people = s.agent.iter().chain(&s.participants).flat_map(|a| [Some(a.name.as_str()), Some(a.id.as_str())]);
+    if customer.into_iter().chain(orders).chain(people).flatten().any(|h| h.to_lowercase().contains(&q)) {
+        return true;
+    }
+    s.ticket.as_ref().is_some_and(|t| q.trim_start_matches('#') == t.number.to_string())
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+    use crate::frames::VisitorInfo;
+    use crate::ids::{AgentId, SessionId};
+    use crate::session::AgentRef;
+
+    #[test]
+    fn search_finds_the_customer_the_order_the_ticket_and_the_people() {
+        let mut visitor = VisitorInfo::new("Olive Order", Some("olive@example.com".into()));
+        visitor.user_id = Some("user-42".into());
+        visitor.orders = vec!["CK-7001".into()];
+        let s = SessionSummary {
+            id: SessionId("a".repeat(32)),
+            status: Status::Active,
+            visitor,
+            agent: Some(AgentRef { id: AgentId("ava".into()), name: "Ava".into() }),
+            message_count: 1,
+            last_message: None,
+            visitor_messages: 0,
+            order_ref: Some("CK-1042".into()),
+            unread: Default::default(),
+            created_at: 0,
+            waiting_since: 0,
+            updated_at: 0,
+            handed_off: true,
+            closed_by: None,
+            closer: None,
+            closed_at: None,
+            ticket: Some(crate::ticket::TicketRef { number: 17, subject: "Late".into(), closed: false }),
+            participants: vec![AgentRef { id: AgentId("ben".into()), name: "Ben Courier".into() }],
+            rating: None,
+            rev: 1,
+        };
+        for q in ["olive", "OLIVE@", "user-42", "ck-1042", "CK-7001", "#17", "17", "ava", "courier", "ben", ""] {
+            assert!(matches_locally(&s, q), "{q}");
+        }
+        for q in ["#1", "CK-9", "zed"] {
+            assert!(!matches_locally(&s, q), "{q}");
+        }
+    }
 }
 
 #[cfg(test)]

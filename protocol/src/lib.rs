@@ -20,10 +20,12 @@
 //! - [`hours`]: business hours in a site's time zone: open at an instant, next opening.
 //! - [`i18n`]: the widget's words in en, es, fr, de and ar: one table per language, `Lang`, `dir`.
 //! - [`site`]: a site's configuration and the origin allowlist check.
+//! - [`staff`]: conversations the staff start: site API keys, the start route's body.
 //! - [`team`]: team chat: channels, who may do what, unread and mute, mentions, slash commands.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
 //! - [`limits`]: abuse limits (token buckets) and their per-site numbers.
+//! - [`order_card`]: system events from a site's backend: lines and order cards updated in place.
 //! - [`links`]: the `http`/`https` links in a message's text, for clients to make clickable.
 //! - [`csat`]: the visitor's rating of a closed conversation, and the 7/30-day figures.
 //! - [`colors`]: the text colour that reads on a site's accent (WCAG luminance).
@@ -48,9 +50,11 @@ pub mod inbox;
 pub mod internal;
 pub mod limits;
 pub mod links;
+pub mod order_card;
 pub mod record;
 pub mod session;
 pub mod site;
+pub mod staff;
 pub mod team;
 pub mod ticket;
 pub mod transcript;

@@ -36,6 +36,10 @@ pub struct Ticket {
     /// The visitor's rating of the conversation, once they gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<crate::csat::Rating>,
+    /// When an agent closed it (`POST …/tickets/{number}/close`): its
+    /// conversation then takes no more messages ([`may_write`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<u64>,
 }
 
 /// An agent's answer to a ticket: stored on it, delivered to the visitor's
@@ -73,12 +77,46 @@ pub fn visitor_creator(visitor_name: &str) -> AgentRef {
 pub struct TicketRef {
     pub number: u64,
     pub subject: String,
+    /// The ticket is closed: the conversation is read-only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
 }
 
 impl Ticket {
     pub fn as_ref(&self) -> TicketRef {
-        TicketRef { number: self.number, subject: self.subject.clone() }
+        TicketRef { number: self.number, subject: self.subject.clone(), closed: self.closed_at.is_some() }
     }
+}
+
+/// What the widget and the console say, and the refusal's message, once
+/// a conversation's ticket is closed.
+pub const TICKET_CLOSED: &str = "This ticket is closed; no further messages can be sent";
+
+/// Whether a conversation linked to `ticket` takes new messages (from the
+/// visitor, an agent, or a reply to the ticket): not once the ticket is
+/// closed. A conversation without a ticket is not this rule's business.
+pub fn may_write(ticket: Option<&TicketRef>) -> Result<(), crate::validate::Invalid> {
+    match ticket {
+        Some(t) if t.closed => Err(crate::validate::Invalid::new(crate::frames::ErrorCode::TicketClosed, TICKET_CLOSED)),
+        _ => Ok(()),
+    }
+}
+
+/// Worker → session (`POST /ticket-closed`): the conversation's ticket
+/// was closed, by whom.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketClosed {
+    pub ticket: TicketRef,
+    pub by: AgentRef,
+}
+
+/// Closes a ticket at `now`. `false`: it was closed already (a repeat).
+pub fn close(ticket: &mut Ticket, now: u64) -> bool {
+    if ticket.closed_at.is_some() {
+        return false;
+    }
+    ticket.closed_at = Some(now);
+    true
 }
 
 /// Answer to `GET /api/v1/sites/{site}/tickets`: newest first, without
@@ -100,6 +138,7 @@ pub struct TicketSummary {
     pub source: TicketSource,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<crate::csat::Rating>,
+    pub closed_at: Option<u64>,
 }
 
 /// Longest subject: the start of the visitor's first message.
@@ -180,6 +219,40 @@ mod tests {
 
     fn said(seq: u64, author: Author, text: &str) -> Message {
         Message { seq: Seq(seq), author, text: text.into(), at: AT + seq * 60_000, ..Message::blank() }
+    }
+
+    #[test]
+    fn a_closed_ticket_blocks_its_conversation() {
+        let open = TicketRef { number: 7, subject: "Grinder".into(), closed: false };
+        assert_eq!(may_write(None), Ok(()));
+        assert_eq!(may_write(Some(&open)), Ok(()));
+        let closed = TicketRef { closed: true, ..open };
+        let e = may_write(Some(&closed)).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), (crate::frames::ErrorCode::TicketClosed, TICKET_CLOSED));
+        assert_eq!(serde_json::to_value(&closed).unwrap(), serde_json::json!({"number": 7, "subject": "Grinder", "closed": true}));
+    }
+
+    #[test]
+    fn closing_a_ticket_is_once() {
+        let mut t = Ticket {
+            number: 7,
+            site: crate::ids::SiteId("copper-kettle".into()),
+            session: crate::ids::SessionId("a".repeat(32)),
+            subject: "Grinder".into(),
+            requester: jo(),
+            description: String::new(),
+            created_by: AgentRef { id: AgentId("ava".into()), name: "Ava".into() },
+            created_at: AT,
+            source: TicketSource::Chat,
+            replies: Vec::new(),
+            closed_at: None,
+            rating: None,
+        };
+        assert!(!t.as_ref().closed);
+        assert!(close(&mut t, AT + 1));
+        assert!(!close(&mut t, AT + 2), "a repeat changes nothing");
+        assert_eq!(t.closed_at, Some(AT + 1));
+        assert!(t.as_ref().closed);
     }
 
     #[test]

@@ -344,6 +344,7 @@ mod tests {
             created_at: 5,
             source: Default::default(),
             replies: Vec::new(),
+            closed_at: None,
         };
         let event = WebhookEvent { id: "evt_1".into(), site: SiteId("copper-kettle".into()), at: 9, event: Event::TicketCreated(ticket) };
         let v = serde_json::to_value(&event).unwrap();

@@ -373,7 +373,7 @@
     hide: () => (button.hidden = true),
     setContext,
     context: setContext,
-    identify: (a) => (api.identity = a && a.token),
+    identify: (a) => ((api.identity = a && a.token), adopt()),
     locale: (a) => (api.locale = a),
     sound: (a) => (api.sound = a !== false),
     showArticle: (a) => (setOpen(true), toWidget("showArticle", String(a))),
@@ -387,6 +387,19 @@
     },
     off: (name, f) => (subs[name] = (subs[name] || []).filter((g) => g !== f)),
   };
+  const adopt = () => {
+    if (mounted || !api.identity || document.hidden) return;
+    const body = JSON.stringify({ identity: api.identity });
+    fetch(api1 + "/identity/conversations", { method: "POST", headers: { "content-type": "application/json" }, body })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((d) => {
+        const c = d && (d.conversations || []).find((c) => c.status !== "CLOSED");
+        if (!c || mounted) return;
+        localStorage.setItem(key, JSON.stringify({ session_id: c.session_id, token: c.token, closed: false }));
+        mount();
+      })
+      .catch(() => {});
+  };
   const api = (cmd, a, b) => commands[cmd] && commands[cmd](a, b);
   Object.assign(api, { context: ctx, sound: pre.sound === true, identity: pre.identity, locale: pre.locale || script.dataset.locale, setContext });
   window.Porchlight = api;
@@ -398,8 +411,16 @@
   // unless the site asks for consent first: then only the visitor's click.
   fetchConfig().then(
     (c) => {
-      const s = !c.consent_required && stored();
+      if (c.consent_required) return;
+      const s = stored();
       if (s && s.session_id && !s.closed) mount();
+      // A conversation the staff started (about an order, say) reaches a
+      // signed-in customer: with none open in this browser, their newest open
+      // one becomes current and the widget loads for it (badge, preview).
+      // Asked again every 20 s while the page is visible, so one started while
+      // they browse arrives within that.
+      setInterval(adopt, 20000);
+      adopt();
     },
     () => {},
   );

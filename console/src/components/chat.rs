@@ -17,6 +17,9 @@ use std::rc::Rc;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+/// Shown in the Invite menu, before anyone is added.
+const INVITE_NOTE: &str = "Everyone in the conversation sees every message, earlier ones too.";
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub agent: Agent,
@@ -300,7 +303,9 @@ pub fn chat(props: &Props) -> Html {
     let invited = session.is_some_and(|s| s.participants.iter().any(|p| p.id == props.agent.login.agent.id));
     // The owner runs the session; invited agents write in it too.
     let owns = status == Some(Status::Active) && mine;
-    let can_write = status == Some(Status::Active) && (mine || invited);
+    // A conversation whose ticket is closed is read-only for everyone (the edge refuses too).
+    let ticket_closed = session.and_then(|s| s.ticket.as_ref()).is_some_and(|t| t.closed);
+    let can_write = status == Some(Status::Active) && (mine || invited) && !ticket_closed;
     let files_base = AttrValue::from(files_url(&props.agent.edge, props.agent.login.site.as_str(), &props.id.to_string()));
     let composer = use_node_ref();
     let writable_note = status.is_some() && status != Some(Status::Closed);
@@ -393,8 +398,13 @@ pub fn chat(props: &Props) -> Html {
                         if matches!(*more, More::Transfer | More::Invite) {
                             <div class="pl-menu" role="menu" ref={more_panel.clone()}
                                 aria-label={if *more == More::Transfer { "Transfer to" } else { "Invite" }}
+                                aria-describedby={(*more == More::Invite).then_some("invite-note")}
                                 onkeydown={ui::menu_keys(more_panel.clone(), close_more.clone())}>
                                 <div class="menu-title" aria-hidden="true">{ if *more == More::Transfer { "Transfer to" } else { "Invite into this chat" } }</div>
+                                if *more == More::Invite {
+                                    // Said before anyone is added: nothing here is private from them.
+                                    <div class="menu-title" id="invite-note" aria-hidden="true">{ INVITE_NOTE }</div>
+                                }
                                 { for others.iter().map(|p| {
                                     let presence = match p.status { Presence::Online => "online", Presence::Away => "away", Presence::Offline => "offline" };
                                     let frame = if *more == More::Transfer { AgentFrame::Transfer { to: p.agent.id.clone() } } else { AgentFrame::Invite { agent: p.agent.id.clone() } };
@@ -472,6 +482,9 @@ pub fn chat(props: &Props) -> Html {
             }
             if let Some(n) = &t.notice { <p class="error" role="alert">{ n }</p> }
             if let Some(e) = &*export_error { <p class="error" role="alert">{ e }</p> }
+            if ticket_closed && status != Some(Status::Closed) {
+                <p class="closed" role="status">{ porchlight_protocol::ticket::TICKET_CLOSED }</p>
+            }
             if status == Some(Status::Closed) {
                 <p class="closed" role="status">{ "This conversation is closed. No more messages can be sent." }</p>
             }
@@ -490,6 +503,7 @@ pub fn chat(props: &Props) -> Html {
                     placeholder={match status {
                         _ if *note_mode && writable_note => "Write a note for the team…",
                         _ if can_write => "Reply…",
+                        _ if ticket_closed => "The ticket is closed",
                         Some(Status::Waiting) => "Accept to reply",
                         Some(Status::Bot) => "The bot is helping; this reaches the queue if the visitor asks for a person",
                         _ => "",

@@ -3,4 +3,5 @@ pub mod chat;
 pub mod csat;
 pub mod queue;
 pub mod signin;
+pub mod start;
 pub mod tickets;

@@ -8,6 +8,7 @@
 use crate::Agent;
 use gloo::storage::{LocalStorage, Storage};
 use porchlight_browser::{ago, now_ms, Conn, Handlers, Socket};
+use porchlight_protocol::appearance;
 use porchlight_protocol::inbox::{self, Tab};
 use porchlight_protocol::{AgentPresence, Presence, QueueClientFrame, QueueFrame, SessionId, SessionSummary, SiteStats, Status};
 use std::cell::RefCell;
@@ -285,6 +286,9 @@ pub fn queue(props: &Props) -> Html {
                     // visible text and the accessible name agree (WCAG 2.5.3).
                     title="Play a short sound when a chat starts waiting">{ "New-chat sound" }</button>
             </div>
+            <super::start::NewConversation agent={props.agent.clone()}
+                known={state.sessions.values().filter(|s| s.visitor.verified).cloned().collect::<Vec<_>>()}
+                on_started={{ let on_select = props.on_select.clone(); Callback::from(move |id| on_select.emit((id, false))) }} />
             if let Some(note) = conn_note { <p class="note" role="status">{ note }</p> }
             if let Some(err) = &state.error { <p class="error" role="alert">{ err }</p> }
             <div class="filters">
@@ -301,7 +305,7 @@ pub fn queue(props: &Props) -> Html {
                         onchange={{ let u = unread_only.clone(); Callback::from(move |_| u.set(!*u)) }} />
                     { "Show unread only" }
                 </label>
-                <input type="search" class="search" aria-label="Search conversations" placeholder="Search name, email or message"
+                <input type="search" class="search" aria-label="Search conversations" placeholder="Search customer, order, ticket, person or message"
                     value={(*query).clone()} oninput={on_search} />
             </div>
             <table class="sessions">
@@ -313,6 +317,12 @@ pub fn queue(props: &Props) -> Html {
             </table>
         </section>
     }
+}
+
+/// "With Ava, Ben Courier": who is in a conversation, for the avatars' name.
+fn people_label(s: &SessionSummary) -> String {
+    let names: Vec<&str> = s.agent.iter().chain(&s.participants).map(|a| a.name.as_str()).collect();
+    format!("With {}", names.join(", "))
 }
 
 fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
@@ -335,14 +345,24 @@ fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
                 </div>
                 if let Some(email) = &s.visitor.email { <div class="email" title={email.clone()}>{ email }</div> }
                 { for s.visitor.orders.iter().map(|order| html! { <div class="email">{ format!("Order {order} ✓") }</div> }) }
-                if let Some(order) = &s.order_ref {
+                if let Some(order) = s.order_ref.as_ref().filter(|o| !s.visitor.orders.contains(o)) {
                     <div class="email">{ format!("Order {order}") }
                         <span class="unverified">{ "unverified — claimed by the visitor" }</span></div>
                 }
                 if let Some(last) = &s.last_message { <div class="preview" dir="auto">{ last }</div> }
             </td>
             <td><span class={badge}>{ s.status.label() }</span></td>
-            <td class="agent">{ s.agent.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into()) }</td>
+            <td class="agent">
+                if !s.participants.is_empty() {
+                    // Everyone in the conversation, owner first, as initials avatars.
+                    <span class="people" role="img" aria-label={people_label(s)} title={people_label(s)}>
+                        { for s.agent.iter().chain(&s.participants).map(|a| html! {
+                            <span class={format!("avatar avatar-{}", appearance::avatar_index(a.id.as_str()))}>{ appearance::initials(&a.name) }</span>
+                        }) }
+                    </span>
+                }
+                { s.agent.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into()) }
+            </td>
             <td>{ s.message_count }</td>
             <td>{ waited }</td>
             <td>

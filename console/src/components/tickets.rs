@@ -42,7 +42,7 @@ pub fn tickets(props: &Props) -> Html {
                 },
                 Some(Ok(l)) => html! {
                     <table>
-                        <thead><tr><th>{ "#" }</th><th>{ "Subject" }</th><th>{ "Requester" }</th><th>{ "By" }</th><th>{ "Created" }</th><th>{ "Rating" }</th><th>{ "Reply" }</th></tr></thead>
+                        <thead><tr><th>{ "#" }</th><th>{ "Subject" }</th><th>{ "Requester" }</th><th>{ "By" }</th><th>{ "Created" }</th><th>{ "Rating" }</th><th>{ "Reply" }</th><th>{ "Status" }</th></tr></thead>
                         <tbody>
                             { for l.tickets.iter().map(|t| {
                                 let (on_open, session) = (props.on_open.clone(), t.session.clone());
@@ -60,7 +60,12 @@ pub fn tickets(props: &Props) -> Html {
                                         <td>{ format!("{} ago", ago(t.created_at, now)) }</td>
                                         <td class="rating">{ t.rating.as_ref().map(super::csat::score_text).unwrap_or_default() }</td>
                                         <td onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
-                                            <Reply agent={props.agent.clone()} number={t.number} /></td>
+                                            if t.closed_at.is_none() { <Reply agent={props.agent.clone()} number={t.number} /> }</td>
+                                        <td onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                                            if t.closed_at.is_some() { { "Closed" } } else {
+                                                <CloseTicket agent={props.agent.clone()} number={t.number}
+                                                    on_closed={{ let r = reload.clone(); Callback::from(move |()| r.set(*r + 1)) }} />
+                                            }</td>
                                     </tr>
                                 }
                             }) }
@@ -70,6 +75,38 @@ pub fn tickets(props: &Props) -> Html {
             } }
         </section>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct CloseProps {
+    agent: Agent,
+    number: u64,
+    on_closed: Callback<()>,
+}
+
+/// Closes a ticket (`POST …/tickets/{number}/close`): its conversation
+/// then takes no more messages, from anyone.
+#[function_component(CloseTicket)]
+fn close_ticket(props: &CloseProps) -> Html {
+    let error = use_state(|| None::<String>);
+    let onclick = {
+        let (agent, number, error, on_closed) = (props.agent.clone(), props.number, error.clone(), props.on_closed.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (agent, error, on_closed) = (agent.clone(), error.clone(), on_closed.clone());
+            let url = format!("{}/api/v1/sites/{}/tickets/{number}/close", agent.edge, agent.login.site);
+            wasm_bindgen_futures::spawn_local(async move {
+                match porchlight_browser::post_json::<_, serde_json::Value>(&url, &(), Some(&agent.token)).await {
+                    Ok(_) => on_closed.emit(()),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    html! { <>
+        <button type="button" {onclick} aria-label={format!("Close ticket #{}", props.number)}
+            title="No more messages in its conversation, from anyone">{ "Close" }</button>
+        if let Some(e) = &*error { <p class="error" role="alert">{ e }</p> }
+    </> }
 }
 
 #[derive(Properties, PartialEq)]

@@ -223,6 +223,13 @@ impl ChatSession {
         if let Err(e) = allowed {
             return refuse(e.code(), e.message());
         }
+        let ticket_open = match self.record.borrow().as_ref() {
+            None => return Err(worker::Error::RustError("session has no record".into())),
+            Some(record) => porchlight_protocol::ticket::may_write(record.ticket.as_ref()),
+        };
+        if let Err(e) = ticket_open {
+            return refuse(e.code, e.message);
+        }
         let text = match validate::message(text) {
             Ok(text) => text,
             Err(e) => return refuse(e.code, e.message),

@@ -21,6 +21,7 @@
 //! - [`files`]: attachments (R2): upload as a message, download, delete.
 //! - [`rating`]: the visitor's rating of an ended conversation.
 //! - [`outbox`]: telling the queue and the desk, off the hot path.
+//! - [`site_events`]: system lines and order cards from the site's backend.
 //!
 //! Rules (who may do what, what a change does, what the summary says) are
 //! pure and live in `porchlight_protocol` (`session`, `change`, `record`).
@@ -31,6 +32,7 @@ mod guard;
 mod handlers;
 mod outbox;
 mod rating;
+mod site_events;
 mod sockets;
 mod store;
 mod tickets;
@@ -39,7 +41,7 @@ use crate::util::{self, now_ms, parse_frame, Incoming};
 use porchlight_protocol::internal::{Position, SYNC_WINDOW_MS};
 use porchlight_protocol::record::{Sender, SessionRecord};
 use porchlight_protocol::{
-    AgentFrame, ErrorBody, ErrorCode, Message, SessionFrame, SessionId, SessionState, SiteId, Status, VisitorFrame, VisitorInfo,
+    AgentFrame, Author, ErrorBody, ErrorCode, Message, SessionFrame, SessionId, SessionState, SiteId, Status, VisitorFrame, VisitorInfo,
 };
 use serde::{Deserialize, Serialize};
 use sockets::{reject_unparsed, Attachment, Role};
@@ -57,6 +59,10 @@ pub struct Init {
     pub token_sha256: String,
     #[serde(default)]
     pub context: porchlight_protocol::VisitorContext,
+    /// Set when the staff start the conversation (`POST …/conversations`):
+    /// it begins past the bot, with their first message.
+    #[serde(default)]
+    pub opening: Option<porchlight_protocol::staff::Opening>,
 }
 
 /// The outbox's bookkeeping (in memory; the cursors are also stored).
@@ -182,6 +188,20 @@ impl DurableObject for ChatSession {
             path if path.starts_with("/attachments/") => {
                 let id = path["/attachments/".len()..].to_owned();
                 self.download(req, &id).await
+            }
+            "/ticket-closed" => {
+                let closed: porchlight_protocol::ticket::TicketClosed = req.json().await?;
+                if self.record.borrow().is_none() {
+                    return Ok(Response::from_json(&ErrorBody::new(ErrorCode::NotFound, "Session not found."))?.with_status(404));
+                }
+                self.on_ticket_closed(closed)
+            }
+            "/site-event" => {
+                let event: porchlight_protocol::order_card::SiteEvent = req.json().await?;
+                if self.record.borrow().is_none() {
+                    return Ok(Response::from_json(&ErrorBody::new(ErrorCode::NotFound, "Session not found."))?.with_status(404));
+                }
+                self.on_site_event(event)
             }
             "/visitor" => self.upgrade(Role::Visitor, crate::limiter::address(&req)),
             "/agent" => self.upgrade(Role::Agent, crate::limiter::address(&req)),
@@ -316,12 +336,16 @@ impl ChatSession {
             return Response::error("session exists", 409);
         }
         let now = now_ms();
+        let state = match &init.opening {
+            Some(opening) => porchlight_protocol::staff::opening_state(opening.owner.as_ref()),
+            None => SessionState::default(),
+        };
         let mut record = SessionRecord {
             site: init.site,
             id: init.id,
             visitor: init.visitor,
             token_sha256: init.token_sha256,
-            state: SessionState::default(),
+            state,
             articles: Default::default(),
             context: init.context,
             closed_at: None,
@@ -334,7 +358,13 @@ impl ChatSession {
         };
         record.touch(now);
         self.store.create(&record)?;
-        *self.record.borrow_mut() = Some(record);
+        *self.record.borrow_mut() = Some(record.clone());
+        if let Some(opening) = init.opening {
+            let author = Author::Agent { id: opening.author.id.clone(), name: opening.author.name.clone() };
+            let first = Message { author, text: opening.message, ..Message::blank() };
+            self.append(&mut record, &Sender::Agent(opening.author.id), first)?;
+            self.save(record, false)?;
+        }
         self.schedule_sync();
         Ok(ResponseBuilder::new().with_status(204).empty())
     }

@@ -28,7 +28,7 @@ use worker::{Result, SqlStorage, SqlStorageValue};
 
 /// The columns a [`MessageRow`] reads.
 const MESSAGE_COLUMNS: &str =
-    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender, attachment";
+    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender, attachment, card";
 
 #[derive(Deserialize)]
 struct MessageRow {
@@ -48,6 +48,9 @@ struct MessageRow {
     /// A file's metadata, JSON (emptied on delete).
     #[serde(default)]
     attachment: Option<String>,
+    /// An order card from the site's backend, JSON.
+    #[serde(default)]
+    card: Option<String>,
     /// Only in [`Store::events_after`]: the event committed at this seq.
     #[serde(default)]
     event: Option<String>,
@@ -72,6 +75,7 @@ impl MessageRow {
             reactions: json(self.reactions)?.unwrap_or_default(),
             changed: self.changed.map(|c| Seq(c as u64)),
             attachment: json(self.attachment)?,
+            card: json(self.card)?,
         };
         Ok((Sender::parse(&self.sender), message))
     }
@@ -138,6 +142,7 @@ impl Store {
         util::add_column_if_missing(sql, "messages", "changed", "INTEGER")?; // seq of the latest change row
         util::add_column_if_missing(sql, "messages", "target", "INTEGER")?; // on change rows: the message changed
         util::add_column_if_missing(sql, "messages", "attachment", "TEXT")?; // a file's metadata, JSON
+        util::add_column_if_missing(sql, "messages", "card", "TEXT")?; // an order card, JSON
 
         // A resent message (same sender, same client id) must map to the row
         // already stored: this index makes a duplicate impossible, not just unlikely.
@@ -348,8 +353,8 @@ impl Store {
     pub fn append(&self, sender: &Sender, message: &Message) -> Result<bool> {
         let articles = if message.articles.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.articles)?.into() };
         let cursor = self.sql.exec(
-            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to, attachment)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to, attachment, card)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (sender, client_id) WHERE client_id IS NOT NULL DO NOTHING",
             vec![
                 int(message.seq.0),
@@ -362,6 +367,7 @@ impl Store {
                 i64::from(message.internal).into(),
                 opt_json(message.reply_to.as_ref())?,
                 opt_json(message.attachment.as_ref())?,
+                opt_json(message.card.as_ref())?,
             ],
         )?;
         Ok(cursor.rows_written() > 0)
@@ -388,6 +394,22 @@ impl Store {
             .exec(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE seq = ? AND sender != 'change'"), vec![int(seq.0)])?
             .to_array()?;
         rows.into_iter().next().map(MessageRow::into_message).transpose()
+    }
+
+    /// The message holding the order card for `order_id`, if any.
+    pub fn card_seq(&self, order_id: &str) -> Result<Option<Seq>> {
+        #[derive(Deserialize)]
+        struct Row {
+            seq: f64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT seq FROM messages WHERE card IS NOT NULL AND json_extract(card, '$.order_id') = ? ORDER BY seq LIMIT 1",
+                vec![order_id.into()],
+            )?
+            .to_array()?;
+        Ok(rows.first().map(|r| Seq(r.seq as u64)))
     }
 
     /// The log after `after`: messages committed since, and older ones
@@ -419,8 +441,8 @@ impl Store {
         self.sql.exec(
             "UPDATE messages SET text = ?1, edited_at = ?2, deleted = ?3, reactions = ?4, changed = ?5,
                                  reply_to = CASE WHEN ?6 THEN NULL ELSE reply_to END,
-                                 attachment = CASE WHEN ?6 THEN NULL ELSE attachment END
-             WHERE seq = ?7",
+                                 attachment = CASE WHEN ?6 THEN NULL ELSE attachment END, card = ?7
+             WHERE seq = ?8",
             vec![
                 message.text.clone().into(),
                 message.edited_at.map_or(SqlStorageValue::Null, int),
@@ -428,6 +450,7 @@ impl Store {
                 reactions,
                 int(marker.0),
                 i64::from(message.deleted).into(),
+                opt_json(message.card.as_ref())?,
                 int(seq.0),
             ],
         )?;

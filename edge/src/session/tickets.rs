@@ -134,4 +134,22 @@ impl ChatSession {
             source,
         })
     }
+
+    /// The ticket was closed at the desk: the link says so, a notice says
+    /// who, and from now on nobody writes here (`ticket::may_write`).
+    pub(super) fn on_ticket_closed(&self, closed: ticket::TicketClosed) -> Result<worker::Response> {
+        let mut record = self.record()?;
+        if record.ticket.as_ref().is_some_and(|t| t.closed) {
+            return Ok(worker::ResponseBuilder::new().with_status(204).empty());
+        }
+        let ticket = closed.ticket;
+        record.ticket = Some(ticket.clone());
+        let text = format!("Ticket #{} was closed by {}.", ticket.number, closed.by.name);
+        let notice = self.append(&mut record, &Sender::System, Message { text, ..Message::blank() })?;
+        self.save(record, true)?;
+        self.broadcast(&SessionFrame::Message { message: notice })?;
+        self.broadcast(&SessionFrame::Ticket { ticket })?;
+        self.schedule_sync();
+        Ok(worker::ResponseBuilder::new().with_status(204).empty())
+    }
 }

@@ -66,6 +66,8 @@ pub fn conversation(props: &Props) -> Html {
         .credentials
         .as_ref()
         .map(|c| (AttrValue::from(files_url(&props.edge, &props.site, &c.session_id.to_string())), AttrValue::from(c.token.clone())));
+    // A conversation whose ticket the team closed is read-only (the edge refuses sends too).
+    let ticket_closed = t.session.as_ref().and_then(|s| s.ticket.as_ref()).is_some_and(|t| t.closed);
     let log = use_node_ref();
     let reading = use_state(|| None::<String>);
     let leaving = use_state(|| false);
@@ -309,7 +311,9 @@ pub fn conversation(props: &Props) -> Html {
                     { i18n::count(u64::from(n), s.queue_next, s.queue_number) }
                 </p>
             }
-            if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
+            if ticket_closed && !closed {
+                <p class="pl-ticket pl-ticket-closed" role="status">{ porchlight_protocol::ticket::TICKET_CLOSED }</p>
+            } else if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
                 <p class="pl-ticket" role="status">{ match t.session.as_ref().and_then(|s| s.visitor.email.as_ref()).or(left_email.as_ref()) {
                     Some(email) => fill(s.ticket_reply, &[("n", &ticket.number.to_string()), ("email", email)]),
                     None => fill(s.ticket_follow_up, &[("n", &ticket.number.to_string())]),
@@ -344,7 +348,7 @@ pub fn conversation(props: &Props) -> Html {
                     on_cancel={{ let l = leaving.clone(); Callback::from(move |()| l.set(false)) }} />
             } else if !closed {
                 { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-                <Composer disabled={w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} files={files.clone()} />
+                <Composer disabled={w.conn == Conn::Refused || ticket_closed} {on_send} {on_draft} {draft} mode={*compose} files={files.clone()} />
             }
         </div>
     }
