@@ -181,6 +181,12 @@ pub enum ErrorCode {
     DemoCredentials,
     /// A business-hours schedule that is not valid (the message says why).
     InvalidHours,
+    /// Team chat: the channel is archived; it can be read, not written.
+    ChannelArchived,
+    /// Team chat: a `/command` that does not exist (the message suggests one).
+    UnknownCommand,
+    /// Team chat: a known `/command` typed wrong (the message shows its usage).
+    BadCommand,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }

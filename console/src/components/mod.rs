@@ -2,4 +2,5 @@
 pub mod chat;
 pub mod queue;
 pub mod signin;
+pub mod team;
 pub mod tickets;
