@@ -417,7 +417,9 @@ impl SiteTeam {
                 let lines: Vec<String> = COMMANDS
                     .iter()
                     .map(|c| {
-                        format!("/{}{} — {}", c.name, if c.args.is_empty() { String::new() } else { format!(" {}", c.args) }, c.description)
+                        let args = if c.args.is_empty() { String::new() } else { format!(" {}", c.args) };
+                        let later = if slash::PENDING.contains(&c.name) { " (not available in team chat yet)" } else { "" };
+                        format!("/{}{args} — {}{later}", c.name, c.description)
                     })
                     .collect();
                 notice(lines.join("\n"));

@@ -297,7 +297,8 @@ pub fn channel_view(props: &Props) -> Html {
                                 <li id={format!("team-command-{}", c.name)} role="option" aria-selected={(i == *active).to_string()}
                                     class={classes!((i == *active).then_some("active"))} {onclick}>
                                     <span class="cmd">{ format!("/{} {}", c.name, c.args) }</span>
-                                    <span class="desc">{ c.description }</span>
+                                    <span class="desc">{ c.description }
+                                        if slash::PENDING.contains(&c.name) { { " (not available yet)" } }</span>
                                 </li>
                             }
                         }) }
