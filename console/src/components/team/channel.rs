@@ -393,7 +393,7 @@ fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<b
                 }) }
             </ul>
             if can_add {
-                <form class="row" onsubmit={add}>
+                <form class="team-row" onsubmit={add}>
                     <label for="team-add-member">{ "Add member" }</label>
                     <select id="team-add-member">
                         { for candidates.iter().map(|a| html! { <option value={a.id.to_string()}>{ &a.name }</option> }) }
@@ -405,14 +405,14 @@ fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<b
                 <button type="button" onclick={send(TeamClientFrame::Leave { channel: id.clone() })}>{ "Leave channel" }</button>
             }
             if admin && channel.kind != ChannelKind::Direct {
-                <form class="row" onsubmit={rename}>
+                <form class="team-row" onsubmit={rename}>
                     <label for="team-rename">{ "Rename" }</label>
                     <input id="team-rename" value={channel.name.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default()} autocomplete="off" />
                     <button type="submit">{ "Rename" }</button>
                 </form>
             }
             if props.site_admin && channel.kind != ChannelKind::Direct && !props.folders.is_empty() {
-                <div class="row">
+                <div class="team-row">
                     <label for="team-move">{ "Folder" }</label>
                     <select id="team-move" onchange={on_folder}>
                         <option value="" selected={channel.folder.is_none()}>{ "No folder" }</option>
@@ -421,7 +421,7 @@ fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<b
                 </div>
             }
             if may(channel, staff, ChannelAction::Archive) {
-                <div class="row">
+                <div class="team-row">
                     <button type="button" onclick={send(TeamClientFrame::Update { channel: id.clone(), name: None, description: None, folder: None, archived: Some(!channel.archived) })}>
                         { if channel.archived { "Unarchive" } else { "Archive" } }</button>
                     if **confirm_delete {

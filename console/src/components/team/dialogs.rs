@@ -74,7 +74,7 @@ pub fn new_channel(props: &NewChannelProps) -> Html {
                 </select>
             }
             if let Some(p) = &*problem { <p class="error" role="alert">{ p }</p> }
-            <div class="row">
+            <div class="team-row">
                 <button type="submit" class="primary">{ "Create channel" }</button>
                 <button type="button" onclick={cancel}>{ "Cancel" }</button>
             </div>
@@ -136,7 +136,7 @@ pub fn new_dm(props: &NewDmProps) -> Html {
                 if others.is_empty() { <p>{ "Nobody else is on this site's team yet." }</p> }
             </fieldset>
             if let Some(p) = &*problem { <p class="error" role="alert">{ p }</p> }
-            <div class="row">
+            <div class="team-row">
                 <button type="submit" class="primary">{ "Start" }</button>
                 <button type="button" onclick={cancel}>{ "Cancel" }</button>
             </div>
