@@ -7,7 +7,7 @@
 
 mod components;
 
-use components::{chat::Chat, queue::Queue, signin::SignIn, tickets::Tickets};
+use components::{chat::Chat, queue::Queue, signin::SignIn, team::TeamChat, tickets::Tickets};
 use gloo::storage::{SessionStorage, Storage};
 use porchlight_protocol::{AgentLogin, AgentPresence, SessionId};
 use yew::prelude::*;
@@ -37,6 +37,9 @@ fn app() -> Html {
     let team = use_state(Vec::<AgentPresence>::new);
     // The tickets list instead of the conversation pane.
     let showing_tickets = use_state(|| false);
+    // Team chat instead of the queue and conversation (kept connected for its badge).
+    let showing_team = use_state(|| false);
+    let team_badge = use_state(|| 0u32);
     let edge: AttrValue = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default().into();
 
     let on_signed_in = {
@@ -78,11 +81,16 @@ fn app() -> Html {
                     <strong>{ "Porchlight" }</strong>
                     <span class="site">{ &a.login.site_name }</span>
                     <span class="me">{ format!("Signed in as {}", a.login.agent.name) }</span>
+                    <button class="link team-toggle" aria-pressed={showing_team.to_string()}
+                        aria-label={if *team_badge > 0 { format!("Team, {} unread", *team_badge) } else { "Team".to_owned() }}
+                        onclick={{ let t = showing_team.clone(); Callback::from(move |_| t.set(!*t)) }}>
+                        { "Team" }if *team_badge > 0 { <span class="badge" aria-hidden="true">{ *team_badge }</span> }</button>
                     <button class="link" aria-pressed={showing_tickets.to_string()}
-                        onclick={{ let t = showing_tickets.clone(); Callback::from(move |_| t.set(!*t)) }}>{ "Tickets" }</button>
+                        onclick={{ let (t, team) = (showing_tickets.clone(), showing_team.clone()); Callback::from(move |_| { team.set(false); t.set(!*t) }) }}>{ "Tickets" }</button>
                     <button class="link" onclick={on_sign_out}>{ "Sign out" }</button>
                 </header>
-                <main class="workspace">
+                <TeamChat agent={a.clone()} visible={*showing_team} on_badge={{ let b = team_badge.clone(); Callback::from(move |n| b.set(n)) }} />
+                <main class="workspace" hidden={*showing_team}>
                     <Queue agent={a.clone()} selected={selected.as_ref().map(|s| s.0.clone())} {on_select} {on_presence} />
                     if *showing_tickets {
                         <Tickets agent={a.clone()} on_open={on_ticket} />

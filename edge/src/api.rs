@@ -180,6 +180,25 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                     kb_forward(env, &site_id, Request::new(&format!("https://internal{path}"), Method::Get)?, origin).await
                 }
                 (_, ["kb", rest @ ..]) => kb_admin(req, env, &site_id, &sites, rest).await,
+                (Method::Get, ["team"]) => {
+                    agent_origin(&req)?;
+                    forward_upgrade(req, env, "SITE_TEAM", site_id.as_str(), "/agent").await
+                }
+                (Method::Get, ["team", "channels", id, "messages"]) => {
+                    let agent = agent_bearer(&req, env, &site_id, site).await?;
+                    let id = porchlight_protocol::team::ChannelId::parse(id).ok_or_else(|| ApiError::not_found("Channel"))?;
+                    let headers = Headers::new();
+                    headers.set("x-porchlight-agent", agent.id.as_str())?;
+                    headers.set("x-porchlight-admin", if agent.role == Role::Admin { "1" } else { "0" })?;
+                    let mut init = worker::RequestInit::new();
+                    init.with_headers(headers);
+                    let forwarded = Request::new_with_init(&format!("https://internal/log/{id}"), &init)?;
+                    let resp = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?.fetch_with_request(forwarded).await?;
+                    if resp.status_code() == 404 {
+                        return Err(ApiError::not_found("Channel"));
+                    }
+                    Ok(resp)
+                }
                 (Method::Get, ["queue"]) => {
                     agent_origin(&req)?;
                     forward_upgrade(req, env, "SITE_QUEUE", site_id.as_str(), "/agent").await
@@ -643,6 +662,8 @@ async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Site
             if resp.status_code() == 204 {
                 let revoked = porchlight_protocol::internal::Revoked { agent: porchlight_protocol::AgentId(id.to_string()) };
                 let open = crate::internal::Queue::of(env, site_id)?.revoked(&revoked).await?;
+                let team = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?;
+                team.fetch_with_request(util::internal_post("/revoked", &revoked)?).await?;
                 // Every open session drops the agent's sockets before this
                 // answers, so nothing more reaches them anywhere.
                 let told = open.iter().map(|session| {

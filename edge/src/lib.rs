@@ -11,6 +11,8 @@
 //!   pushes changes to every signed-in agent's console.
 //! - [`desk::SiteDesk`]: one per site. Tickets, webhook endpoints, and the
 //!   outbox of webhook deliveries, retried by alarm.
+//! - [`team::SiteTeam`]: one per site. Team chat: channels, DMs, folders,
+//!   their logs, and each agent's read marks and mutes.
 //! - [`kb::KnowledgeBase`]: one per site. Stores help-center articles and
 //!   the search index built from them; ranks messages for the bot.
 //!
@@ -33,6 +35,7 @@ mod limiter;
 mod queue;
 mod session;
 mod staff;
+mod team;
 mod util;
 
 use worker::{event, Context, Env, Request, Response, Result};

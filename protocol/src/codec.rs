@@ -26,7 +26,12 @@ pub fn parse_frame<T: DeserializeOwned>(text: &str) -> Incoming<T> {
 
 /// Parses a request body already read (at most [`MAX_FRAME_BYTES`] of it).
 pub fn parse_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Incoming<T> {
-    if bytes.len() > MAX_FRAME_BYTES {
+    parse_within(bytes, MAX_FRAME_BYTES)
+}
+
+/// Like [`parse_bytes`] with another cap (team chat's longer messages).
+pub fn parse_within<T: DeserializeOwned>(bytes: &[u8], max: usize) -> Incoming<T> {
+    if bytes.len() > max {
         return Incoming::TooLarge(bytes.len());
     }
     match serde_json::from_slice(bytes) {

@@ -213,6 +213,12 @@ pub enum ErrorCode {
     UnsupportedFile,
     /// The conversation's ticket is closed: no more messages.
     TicketClosed,
+    /// Team chat: the channel is archived; it can be read, not written.
+    ChannelArchived,
+    /// Team chat: a `/command` that does not exist (the message suggests one).
+    UnknownCommand,
+    /// Team chat: a known `/command` typed wrong (the message shows its usage).
+    BadCommand,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }

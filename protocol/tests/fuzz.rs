@@ -98,6 +98,17 @@ fn every_decoder(bytes: &[u8]) -> usize {
         }
     }
     accepted += usize::from(check::<QueueClientFrame>(bytes).is_some());
+    if let Some(frame) = check::<porchlight_protocol::team::TeamClientFrame>(bytes) {
+        accepted += 1;
+        if let porchlight_protocol::team::TeamClientFrame::Send { text, .. }
+        | porchlight_protocol::team::TeamClientFrame::Edit { text, .. } = frame
+        {
+            let _ = porchlight_protocol::team::message::text(&text);
+            let _ = porchlight_protocol::team::slash::parse(&text);
+            let _ = porchlight_protocol::team::slash::matching(&text);
+        }
+    }
+    accepted += usize::from(check::<porchlight_protocol::team::TeamFrame>(bytes).is_some());
     if let Some(form) = check::<CreateSession>(bytes) {
         accepted += 1;
         let _ = validate::name(&form.name);

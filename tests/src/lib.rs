@@ -5,10 +5,12 @@
 //! the demo site's in `PORCHLIGHT_DEMO`). Clients are real WebSockets
 //! ([`Ws`]); the browser test drives real Chromium through [`webdriver`].
 
+pub mod delivery;
 pub mod edge_process;
 pub mod proxy;
 pub mod receiver;
 pub mod resilient;
+pub mod team;
 pub mod webdriver;
 
 use porchlight_protocol::{

@@ -6,6 +6,7 @@
 //! twice, and any message that arrived after a later one.
 
 use crate::Ws;
+use porchlight_protocol::team::{TeamClientFrame, TeamFrame};
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{AgentFrame, ClientMsgId, Seq, SessionFrame, VisitorFrame};
 use std::collections::HashMap;
@@ -13,8 +14,17 @@ use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
 pub enum Side {
-    Visitor { token: String },
-    Agent { token: String },
+    Visitor {
+        token: String,
+    },
+    Agent {
+        token: String,
+    },
+    /// A console's team socket with one channel open.
+    Team {
+        token: String,
+        channel: porchlight_protocol::team::ChannelId,
+    },
 }
 
 pub struct Resilient {
@@ -75,8 +85,10 @@ impl Resilient {
                 let hello = match &self.side {
                     Side::Visitor { token } => serde_json::to_value(VisitorFrame::Hello { token: token.clone(), last_seq, identity: None }),
                     Side::Agent { token } => serde_json::to_value(AgentFrame::Hello { token: token.clone(), last_seq }),
+                    Side::Team { token, .. } => serde_json::to_value(TeamClientFrame::Hello { token: token.clone() }),
                 }
                 .unwrap_or_default();
+                // A team socket opens its channel once the directory is in (see `pump_one`).
                 if ws.try_send(&hello) {
                     self.ws = Some(ws);
                     if self.await_welcome() {
@@ -116,6 +128,12 @@ impl Resilient {
         let frame = match &self.side {
             Side::Visitor { .. } => serde_json::to_value(VisitorFrame::send(id.clone(), text)),
             Side::Agent { .. } => serde_json::to_value(AgentFrame::send(id.clone(), text)),
+            Side::Team { channel, .. } => serde_json::to_value(TeamClientFrame::Send {
+                channel: channel.clone(),
+                client_id: id.clone(),
+                text: text.to_owned(),
+                reply_to: None,
+            }),
         }
         .unwrap_or_default();
         let sent = self.ws.as_mut().is_some_and(|ws| ws.try_send(&frame));
@@ -165,7 +183,30 @@ impl Resilient {
                 return None;
             }
         };
-        let frame: SessionFrame = serde_json::from_str(&text).ok()?;
+        let frame: SessionFrame = match self.side {
+            Side::Team { .. } => match serde_json::from_str(&text).ok()? {
+                // A channel's history is its welcome: the messages after
+                // `last_seq`, merged one by one (there is no session view).
+                TeamFrame::History { messages, .. } => {
+                    for message in messages {
+                        self.observe(message.seq);
+                        self.transcript.apply(SessionFrame::Message { message });
+                    }
+                    return Some(Welcome);
+                }
+                // Signed in: now open the channel from what this client holds.
+                TeamFrame::Directory { .. } => {
+                    let Side::Team { channel, .. } = &self.side else { return None };
+                    let open = TeamClientFrame::Open { channel: channel.clone(), last_seq: self.transcript.last_seq() };
+                    if !self.ws.as_mut().is_some_and(|ws| ws.try_send(&open)) {
+                        self.drop_connection();
+                    }
+                    return Some(Other);
+                }
+                other => as_session_frame(other),
+            },
+            _ => serde_json::from_str(&text).ok()?,
+        };
         let kind = match &frame {
             SessionFrame::Welcome { messages, .. } => {
                 for m in messages {
@@ -197,6 +238,18 @@ impl Resilient {
             self.out_of_order += 1;
         }
         self.highest = self.highest.max(seq);
+    }
+}
+
+/// A team frame as the session frame that means the same to a transcript:
+/// one to one (`history` is handled where it arrives).
+fn as_session_frame(frame: TeamFrame) -> SessionFrame {
+    match frame {
+        TeamFrame::Message { message, .. } => SessionFrame::Message { message },
+        TeamFrame::Updated { message, .. } => SessionFrame::Updated { message },
+        TeamFrame::Ack { client_id, seq, .. } => SessionFrame::Ack { client_id, seq },
+        TeamFrame::Error { code, message, client_id, .. } => SessionFrame::Error { code, message, client_id, retry_after_ms: None },
+        _ => SessionFrame::Pong,
     }
 }
 

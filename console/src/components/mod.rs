@@ -4,4 +4,5 @@ pub mod csat;
 pub mod queue;
 pub mod signin;
 pub mod start;
+pub mod team;
 pub mod tickets;

@@ -8,10 +8,13 @@
 //! resume), so a channel is delivered exactly as a conversation is.
 
 pub mod channel;
+pub mod frames;
+pub mod message;
 pub mod read;
 pub mod slash;
 
 pub use channel::{Channel, ChannelAction, ChannelKind, ChannelName, ChannelRole, Staff, TeamError};
+pub use frames::{ChannelId, ChannelInfo, TeamClientFrame, TeamFrame};
 pub use read::{mentions, Badge, ReadState};
 pub use slash::{Command, SlashError};
 

@@ -1,0 +1,237 @@
+//! Team chat in the console: staff-only channels and direct messages
+//! beside the queue. One socket to the site's `SiteTeam` carries the
+//! directory, badges and the open channel's messages; the sidebar groups
+//! channels by folder, then "Channels" and "Direct messages".
+
+mod channel;
+mod dialogs;
+pub mod state;
+
+use crate::Agent;
+use channel::ChannelView;
+use dialogs::{NewChannel, NewDm};
+use porchlight_browser::{Conn, Handlers, Socket};
+use porchlight_protocol::team::{ChannelId, ChannelInfo, ChannelKind, TeamClientFrame, TeamFrame};
+use state::{Action, TeamState};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub agent: Agent,
+    /// Shown (the "Team" area) or only kept connected for the badge.
+    pub visible: bool,
+    /// The badge total whenever it changes (for the "Team" button).
+    pub on_badge: Callback<u32>,
+}
+
+/// Sends a frame on the team socket, if there is one.
+pub type Sender = Rc<dyn Fn(TeamClientFrame)>;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialog {
+    None,
+    Channel,
+    Dm,
+}
+
+#[function_component(TeamChat)]
+pub fn team_chat(props: &Props) -> Html {
+    let state = use_reducer(TeamState::default);
+    let socket: Rc<RefCell<Option<Socket>>> = use_mut_ref(|| None);
+    let open = use_state(|| None::<ChannelId>);
+    let dialog = use_state(|| Dialog::None);
+    let open_now = use_mut_ref(|| None::<ChannelId>);
+    *open_now.borrow_mut() = (*open).clone();
+    {
+        let (state, socket, agent) = (state.clone(), socket.clone(), props.agent.clone());
+        use_effect_with((), move |_| {
+            let url = porchlight_browser::ws_url(&agent.edge, &format!("/api/v1/sites/{}/team", agent.login.site));
+            let (frames, states, token) = (state.clone(), state.clone(), agent.token.to_string());
+            *socket.borrow_mut() = Some(Socket::connect(
+                url,
+                Handlers {
+                    hello: Box::new(move || serde_json::to_string(&TeamClientFrame::Hello { token: token.clone() }).unwrap_or_default()),
+                    on_frame: Box::new(move |text| {
+                        if let Ok(frame) = serde_json::from_str::<TeamFrame>(&text) {
+                            frames.dispatch(Action::Frame(frame));
+                        }
+                    }),
+                    on_state: Box::new(move |c| states.dispatch(Action::Conn(c))),
+                },
+            ));
+            move || drop(socket.borrow_mut().take())
+        });
+    }
+    let sender: Sender = {
+        let socket = socket.clone();
+        Rc::new(move |frame: TeamClientFrame| {
+            if let Some(s) = socket.borrow().as_ref() {
+                s.send(&frame);
+            }
+        })
+    };
+    // After each (re)connect: reopen the channel on screen from what it holds, resend its outbox.
+    {
+        let (sender, state, open_now) = (sender.clone(), state.clone(), open_now.clone());
+        use_effect_with(state.hellos, move |h| {
+            if *h > 0 {
+                if let Some(id) = open_now.borrow().clone() {
+                    let t = state.transcripts.get(&id);
+                    sender(TeamClientFrame::Open { channel: id.clone(), last_seq: t.map(|t| t.last_seq()).unwrap_or_default() });
+                    for p in t.into_iter().flat_map(|t| t.unsent()) {
+                        sender(TeamClientFrame::Send {
+                            channel: id.clone(),
+                            client_id: p.client_id.clone(),
+                            text: p.text.clone(),
+                            reply_to: p.reply_to,
+                        });
+                    }
+                }
+            }
+        });
+    }
+    {
+        let on_badge = props.on_badge.clone();
+        use_effect_with(state.badge_total(), move |n| on_badge.emit(*n));
+    }
+    let select = {
+        let (open, sender, state) = (open.clone(), sender.clone(), state.clone());
+        Callback::from(move |id: ChannelId| {
+            if let Some(old) = (*open).clone().filter(|o| *o != id) {
+                sender(TeamClientFrame::Close { channel: old });
+            }
+            let last_seq = state.transcripts.get(&id).map(|t| t.last_seq()).unwrap_or_default();
+            sender(TeamClientFrame::Open { channel: id.clone(), last_seq });
+            open.set(Some(id));
+        })
+    };
+    // A channel or DM this agent just made (or reopened) opens.
+    {
+        let (select, dialog) = (select.clone(), dialog.clone());
+        use_effect_with(state.created.clone(), move |created| {
+            if let Some(id) = created {
+                dialog.set(Dialog::None);
+                select.emit(id.clone());
+            }
+        });
+    }
+    // The channel open went away (left, removed, deleted): nothing is shown.
+    if let Some(id) = &*open {
+        if state.hellos > 0 && !state.channels.contains_key(id) {
+            open.set(None);
+        }
+    }
+    let show = |d: Dialog| {
+        let dialog = dialog.clone();
+        Callback::from(move |_: MouseEvent| dialog.set(d))
+    };
+    let close_dialog = {
+        let dialog = dialog.clone();
+        Callback::from(move |()| dialog.set(Dialog::None))
+    };
+    let me = state.me.clone();
+    let on_await = {
+        let state = state.clone();
+        Callback::from(move |a| state.dispatch(Action::Await(a)))
+    };
+    let site_admin = state.site_admin;
+    let entry = |c: &ChannelInfo| {
+        let label = state.label(c);
+        let count = c.badge.total_share(c.read.muted);
+        let current = open.as_ref() == Some(&c.id);
+        let private = c.channel.kind == ChannelKind::Private;
+        let onclick = {
+            let (select, id) = (select.clone(), c.id.clone());
+            Callback::from(move |_: MouseEvent| select.emit(id.clone()))
+        };
+        let mut described = label.clone();
+        if private {
+            described.push_str(", private");
+        }
+        if c.read.muted {
+            described.push_str(", muted");
+        }
+        if count > 0 {
+            described.push_str(&format!(", {count} unread"));
+        }
+        html! {
+            <li>
+                <button type="button" class={classes!("team-entry", current.then_some("current"), (count > 0).then_some("unread"))}
+                    aria-current={current.then_some("true")} aria-label={described} data-channel={c.id.to_string()} {onclick}>
+                    if private { <span class="lock" aria-hidden="true">{ "🔒 " }</span> }
+                    <span class="team-name">{ label }</span>
+                    if c.read.muted { <span class="muted-mark" aria-hidden="true">{ " (muted)" }</span> }
+                    if count > 0 { <span class="badge" aria-hidden="true">{ count }</span> }
+                </button>
+            </li>
+        }
+    };
+    let in_folder = |folder: &str| state.sorted(|c| !TeamState::is_direct(c) && c.channel.folder.as_deref() == Some(folder));
+    let loose = state.sorted(|c| !TeamState::is_direct(c) && c.channel.folder.as_ref().is_none_or(|f| !state.folders.contains(f)));
+    let dms = state.sorted(TeamState::is_direct);
+    let current = open.as_ref().and_then(|id| state.channels.get(id));
+    html! {
+        <section class="team-area" hidden={!props.visible} aria-label="Team chat">
+            <nav class="team-side" aria-label="Team channels">
+                <div class="team-new">
+                    <button type="button" onclick={show(Dialog::Channel)} aria-expanded={(*dialog == Dialog::Channel).to_string()}>{ "New channel" }</button>
+                    <button type="button" onclick={show(Dialog::Dm)} aria-expanded={(*dialog == Dialog::Dm).to_string()}>{ "New DM" }</button>
+                </div>
+                if state.conn == Some(Conn::Reconnecting) { <p class="note" role="status">{ "Reconnecting…" }</p> }
+                { for state.folders.iter().map(|f| html! {
+                    <section class="team-group" aria-label={f.clone()}>
+                        <h2>{ f }</h2>
+                        <ul>{ for in_folder(f).into_iter().map(entry) }</ul>
+                    </section>
+                }) }
+                <section class="team-group" aria-label="Channels">
+                    <h2>{ "Channels" }</h2>
+                    <ul>{ for loose.into_iter().map(entry) }</ul>
+                </section>
+                <section class="team-group" aria-label="Direct messages">
+                    <h2>{ "Direct messages" }</h2>
+                    <ul>{ for dms.into_iter().map(entry) }</ul>
+                </section>
+                if site_admin { <dialogs::Folders folders={state.folders.clone()} sender={SenderProp(sender.clone())} /> }
+            </nav>
+            <div class="team-main">
+                if let Some(e) = &state.error { <p class="error" role="alert">{ e }</p> }
+                { match *dialog {
+                    Dialog::Channel => html! { <NewChannel folders={state.folders.clone()} {site_admin} sender={SenderProp(sender.clone())}
+                        on_close={close_dialog.clone()} on_await={on_await.clone()} /> },
+                    Dialog::Dm => html! { <NewDm team={state.team.clone()} me={me.clone()} sender={SenderProp(sender.clone())}
+                        on_close={close_dialog.clone()} on_await={on_await.clone()} /> },
+                    Dialog::None => html! {},
+                } }
+                if let (Some(c), Some(me)) = (current, me.clone()) {
+                    <ChannelView key={c.id.to_string()} info={c.clone()} label={state.label(c)} {me} {site_admin}
+                        transcript={state.transcripts.get(&c.id).cloned().unwrap_or_default()}
+                        notice={state.notices.get(&c.id).cloned()} team={state.team.clone()} folders={state.folders.clone()}
+                        sender={SenderProp(sender.clone())}
+                        on_queue={{ let state = state.clone(); Callback::from(move |(id, cid, text, reply)| state.dispatch(Action::Queue(id, cid, text, reply))) }}
+                        on_dismiss={{ let state = state.clone(); Callback::from(move |id| state.dispatch(Action::Dismiss(id))) }} />
+                } else if *dialog == Dialog::None {
+                    <section class="chat empty"><p>{ "Pick a channel or a direct message, or start one." }</p></section>
+                }
+            </div>
+        </section>
+    }
+}
+
+/// A [`Sender`] as a prop (always equal: it is the same socket).
+#[derive(Clone)]
+pub struct SenderProp(pub Sender);
+
+impl PartialEq for SenderProp {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl SenderProp {
+    pub fn send(&self, frame: TeamClientFrame) {
+        (self.0)(frame)
+    }
+}
