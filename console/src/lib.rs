@@ -82,9 +82,8 @@ fn app() -> Html {
                     <span class="site">{ &a.login.site_name }</span>
                     <span class="me">{ format!("Signed in as {}", a.login.agent.name) }</span>
                     <button class="link team-toggle" aria-pressed={showing_team.to_string()}
-                        aria-label={if *team_badge > 0 { format!("Team, {} unread", *team_badge) } else { "Team".to_owned() }}
                         onclick={{ let t = showing_team.clone(); Callback::from(move |_| t.set(!*t)) }}>
-                        { "Team" }if *team_badge > 0 { <span class="badge" aria-hidden="true">{ *team_badge }</span> }</button>
+                        { "Team" }if *team_badge > 0 { <span class="badge">{ *team_badge }<span class="sr-only">{ " unread" }</span></span> }</button>
                     <button class="link" aria-pressed={showing_tickets.to_string()}
                         onclick={{ let (t, team) = (showing_tickets.clone(), showing_team.clone()); Callback::from(move |_| { team.set(false); t.set(!*t) }) }}>{ "Tickets" }</button>
                     <button class="link" onclick={on_sign_out}>{ "Sign out" }</button>

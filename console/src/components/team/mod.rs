@@ -146,24 +146,16 @@ pub fn team_chat(props: &Props) -> Html {
             let (select, id) = (select.clone(), c.id.clone());
             Callback::from(move |_: MouseEvent| select.emit(id.clone()))
         };
-        let mut described = label.clone();
-        if private {
-            described.push_str(", private");
-        }
-        if c.read.muted {
-            described.push_str(", muted");
-        }
-        if count > 0 {
-            described.push_str(&format!(", {count} unread"));
-        }
         html! {
             <li>
                 <button type="button" class={classes!("team-entry", current.then_some("current"), (count > 0).then_some("unread"))}
-                    aria-current={current.then_some("true")} aria-label={described} data-channel={c.id.to_string()} {onclick}>
+                    aria-current={current.then_some("true")} data-channel={c.id.to_string()} {onclick}>
                     if private { <span class="lock" aria-hidden="true">{ "🔒 " }</span> }
                     <span class="team-name">{ label }</span>
-                    if c.read.muted { <span class="muted-mark" aria-hidden="true">{ " (muted)" }</span> }
-                    if count > 0 { <span class="badge" aria-hidden="true">{ count }</span> }
+                    // Said, not shown: the name stays what is seen (WCAG 2.5.3).
+                    if private { <span class="sr-only">{ ", private" }</span> }
+                    if c.read.muted { <span class="muted-mark">{ " (muted)" }</span> }
+                    if count > 0 { <span class="badge">{ count }<span class="sr-only">{ " unread" }</span></span> }
                 </button>
             </li>
         }
