@@ -39,6 +39,7 @@ pub const SETS: &[(&str, &str)] = &[
     ("queries.tsv", "written by the ranking's authors, terse questions (tuned on in earlier rounds)"),
     ("visitors.tsv", "written independently from the articles only: chatty, slang, typos, synonyms, es/fr/de"),
     ("visitors2.tsv", "a second independent set by personas (retiree, teen, non-native, angry, phone, vague, es/fr/de), 50 unanswerable"),
+    ("strangers.tsv", "a third, written this round by someone who read only the articles (typos, everyday words, chatty, multi, angry, es/fr/de), 20 unanswerable"),
 ];
 
 #[derive(Clone, Debug)]
