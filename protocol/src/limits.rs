@@ -179,6 +179,49 @@ pub struct LimitAnswer {
 /// Maximum characters of a public `kb/search` query.
 pub const MAX_SEARCH_CHARS: usize = 500;
 
+/// After a refusal, what keeps a sender's messages in the order typed: every
+/// later message is refused too until the first refused one is back (the
+/// client resends its outbox in order once the wait is over), not merely
+/// until the wait's end — a frame delayed past the wait (a slow network, a
+/// busy edge) must not overtake the refused one. A sender that never
+/// resends it is released [`Hold::GRACE_MS`] after the wait.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hold {
+    /// When the refusal's wait ends.
+    pub until_ms: u64,
+    /// The first refused message's `client_id` (none for frames without one).
+    pub first: Option<String>,
+}
+
+/// What a [`Hold`] says of a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoldVerdict {
+    /// Refuse it: try again in this many ms.
+    Refuse(u64),
+    /// The hold is over: drop it and ask the bucket.
+    Release,
+}
+
+impl Hold {
+    /// How long after the wait a sender that never resends the refused
+    /// message stays held.
+    pub const GRACE_MS: u64 = 10_000;
+    /// How long to tell a sender held past the wait to wait again.
+    const AGAIN_MS: u64 = 250;
+
+    pub fn verdict(&self, now_ms: u64, client_id: Option<&str>) -> HoldVerdict {
+        if now_ms < self.until_ms {
+            return HoldVerdict::Refuse(self.until_ms - now_ms);
+        }
+        match &self.first {
+            Some(first) if client_id != Some(first.as_str()) && now_ms < self.until_ms + Self::GRACE_MS => {
+                HoldVerdict::Refuse(Self::AGAIN_MS)
+            }
+            _ => HoldVerdict::Release,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,5 +310,18 @@ mod tests {
         assert_eq!(address_key("sessions", Some("  ")), "sessions:unknown");
         assert_eq!(address_key("s", Some("1.2.3.4/../x'")), "s:unknown");
         assert_eq!(address_key("s", Some("2001:DB8:0::1")), "s:2001:db8:0:0::/64");
+    }
+    #[test]
+    fn a_hold_keeps_later_messages_behind_the_refused_one() {
+        let hold = Hold { until_ms: 1_000, first: Some("o10".into()) };
+        assert_eq!(hold.verdict(500, Some("o11")), HoldVerdict::Refuse(500), "within the wait everything waits");
+        assert_eq!(hold.verdict(500, Some("o10")), HoldVerdict::Refuse(500));
+        // Past the wait, only the refused message itself opens the way.
+        assert!(matches!(hold.verdict(1_500, Some("o14")), HoldVerdict::Refuse(_)), "a late frame must not overtake o10");
+        assert_eq!(hold.verdict(1_500, Some("o10")), HoldVerdict::Release);
+        // A sender that gave up on it is not held for ever.
+        assert_eq!(hold.verdict(1_000 + Hold::GRACE_MS, Some("o14")), HoldVerdict::Release);
+        // Frames without an id (typing) are held by time only.
+        assert_eq!(Hold { until_ms: 1_000, first: None }.verdict(1_000, None), HoldVerdict::Release);
     }
 }

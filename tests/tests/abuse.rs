@@ -150,8 +150,11 @@ fn kb_search_refuses_long_queries_and_is_rate_limited_per_address() {
     let long = search(&ip, &"grinder ".repeat(70));
     assert_eq!((long.status, long.body["error"]["code"].as_str()), (422, Some("query_too_long")), "{}", long.body);
     assert_eq!(search(&ip, &"x".repeat(500)).status, 200, "500 characters are fine");
+    // 30 at once, then 2 a second come back: on a slow machine the loop
+    // earns tokens while it runs, so the bound allows for the time it took.
+    let started = Instant::now();
     let mut statuses = Vec::new();
-    for _ in 0..40 {
+    for _ in 0..400 {
         let a = search(&ip, "grinder");
         statuses.push(a.status);
         if a.status == 429 {
@@ -161,7 +164,10 @@ fn kb_search_refuses_long_queries_and_is_rate_limited_per_address() {
         }
     }
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
-    assert!(statuses.iter().filter(|s| **s == 200).count() >= 25, "a burst first: {statuses:?}");
+    let ok = statuses.iter().filter(|s| **s == 200).count();
+    assert!(ok >= 25, "a burst first: {statuses:?}");
+    let earned = 2.0 * started.elapsed().as_secs_f64();
+    assert!((ok as f64) <= 31.0 + earned + 2.0, "{ok} searches passed in {:?}: the limit is 30 then 2/s", started.elapsed());
     assert_eq!(search(&unique_ip(), "grinder").status, 200, "other addresses still search");
 }
 

@@ -54,10 +54,12 @@ fn the_widget_chats_on_a_strict_csp_page_without_one_violation() {
     );
     browser.type_text(&browser.by_name("textbox", "Message"), "er?\u{E007}");
     browser.log_shows("Did one of these answer your question?");
-    browser.click(&browser.by_name("button", "Talk to a person"));
-
+    // The queue signs in before the handoff, so the session's turn to
+    // WAITING arrives as an upsert (not inside the sign-in snapshot).
     let mut queue = Ws::queue();
     queue.queue_hello(AVA);
+    browser.click(&browser.by_name("button", "Talk to a person"));
+
     let summary = queue.queue_until(&name, |s| s.status == porchlight_protocol::Status::Waiting);
     let mut agent = Ws::agent_session(&SessionCreated { session_id: summary.id, token: String::new() });
     assert!(matches!(agent.agent_hello(AVA), SessionFrame::Welcome { .. }));

@@ -12,7 +12,7 @@ use super::sockets::{authed, Attachment};
 use super::ChatSession;
 use crate::config;
 use crate::util::{now_ms, send};
-use porchlight_protocol::limits::{Bucket, Limits, Rate};
+use porchlight_protocol::limits::{Bucket, Hold, HoldVerdict, Limits, Rate};
 use porchlight_protocol::record::SessionRecord;
 use porchlight_protocol::{ErrorCode, SessionFrame};
 use serde::Deserialize;
@@ -36,11 +36,11 @@ pub struct Guard {
     /// The site's limits, read once per wake-up.
     limits: Option<Limits>,
     buckets: HashMap<String, Bucket>,
-    /// Per bucket key, when a refusal's wait ends: until then every frame
-    /// of that class is refused too, even if a token came back meanwhile,
-    /// so a message sent after a refused one can never be stored before
-    /// it (the client resends its outbox in order after the wait).
-    held_until: HashMap<String, u64>,
+    /// Per bucket key, the hold after a refusal ([`Hold`]): every later
+    /// frame of that class is refused too, even if a token came back, until
+    /// the first refused message is resent, so a message sent after a refused
+    /// one can never be stored before it.
+    held: HashMap<String, Hold>,
     /// Characters of message text stored (summed once per wake-up).
     text_chars: Option<u64>,
 }
@@ -69,7 +69,7 @@ impl ChatSession {
 
     /// Takes a token for `who` (`visitor`, or an agent id) from `class`'s
     /// bucket: `Err(ms)` to wait.
-    pub(super) fn admit(&self, who: &str, class: Class) -> std::result::Result<(), u64> {
+    pub(super) fn admit(&self, who: &str, class: Class, client_id: Option<&str>) -> std::result::Result<(), u64> {
         let limits = self.limits();
         let (rate, name): (Rate, &str) = match class {
             Class::Messages => (limits.messages, "messages"),
@@ -82,17 +82,19 @@ impl ChatSession {
             let stored = self.stored_bucket(&key);
             guard.buckets.insert(key.clone(), stored.unwrap_or(Bucket::full(&rate, now)));
         }
-        if let Some(&until) = guard.held_until.get(&key) {
-            if now < until {
-                return Err(until - now);
+        if let Some(hold) = guard.held.get(&key) {
+            match hold.verdict(now, client_id) {
+                HoldVerdict::Refuse(ms) => return Err(ms),
+                HoldVerdict::Release => {
+                    guard.held.remove(&key);
+                }
             }
-            guard.held_until.remove(&key);
         }
         let Some(bucket) = guard.buckets.get_mut(&key) else { return Ok(()) };
         let outcome = bucket.take(&rate, now);
         if let Err(wait) = outcome {
             let b = *bucket;
-            guard.held_until.insert(key.clone(), now + wait);
+            guard.held.insert(key.clone(), Hold { until_ms: now + wait, first: client_id.map(str::to_owned) });
             drop(guard);
             self.store_bucket(&key, &b);
         }

@@ -232,7 +232,7 @@ impl DurableObject for ChatSession {
         };
         // Too fast for a person: refused before any work (guard.rs).
         let too_fast = |who: &str, class: Option<(guard::Class, Option<porchlight_protocol::ClientMsgId>, bool)>| match class {
-            Some((class, client_id, silent)) => match self.admit(who, class) {
+            Some((class, client_id, silent)) => match self.admit(who, class, client_id.as_ref().map(|c| c.as_str())) {
                 Ok(()) => false,
                 Err(ms) => {
                     if !silent {
