@@ -92,7 +92,7 @@ fn an_arabic_visitor_gets_a_mirrored_panel() {
     let geometry = browser.script(
         &format!(
             "{FIND}\nconst r = (el) => el.getBoundingClientRect();
-             const input = r(root.querySelector('.pl-composer textarea')), send = r(root.querySelector('.pl-composer button'));
+             const input = r(root.querySelector('.pl-composer textarea')), send = r(root.querySelector('.pl-composer button[type=submit]'));
              const head = r(root.querySelector('.pl-header')), close = r(root.querySelector('.pl-close'));
              return [send.right <= input.left + 1, close.left - head.left < head.right - close.right]"
         ),
