@@ -268,7 +268,7 @@ pub fn conversation(props: &Props) -> Html {
                     { for t.outbox.iter().map(|p| html! {
                         <div class="pl-msg pl-mine pl-pending">
                             <div class="pl-text">{ &p.text }</div>
-                            <div class="pl-meta">{ p.error.as_ref().map_or_else(|| s.sending.into(), |e| i18n::refusal(p.error_code, e)) }</div>
+                            <div class="pl-meta">{ p.error.as_ref().map_or_else(|| s.sending.into(), |e| crate::i18n::refusal(p.error_code, e)) }</div>
                         </div>
                     }) }
                 </div>
@@ -277,7 +277,7 @@ pub fn conversation(props: &Props) -> Html {
                 <p class="pl-typing" role="status">{ fill(s.typing, &[("name", name)]) }</p>
             }
             if let Some(notice) = &t.notice {
-                <p class="pl-error" role="alert">{ i18n::refusal(t.notice_code, notice) }</p>
+                <p class="pl-error" role="alert">{ crate::i18n::refusal(t.notice_code, notice) }</p>
             }
             if status == Some(Status::Bot) && props.no_agents && !*leaving {
                 <p class="pl-closed-hours" role="status">{ s.no_agents }</p>
