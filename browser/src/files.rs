@@ -3,9 +3,11 @@
 //! a message's file fetched with `Authorization` (never a token in a URL)
 //! and shown through a `blob:` URL: images as thumbnails, PDFs as a download.
 
+use crate::ui::{english, words};
 use crate::RequestError;
 use js_sys::{Function, Promise, Uint8Array};
 use porchlight_protocol::attachment::{Attachment, MAX_BYTES};
+use porchlight_protocol::i18n::fill;
 use porchlight_protocol::{ErrorBody, Message, SessionFrame};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -13,11 +15,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, HtmlInputElement, ProgressEvent, XmlHttpRequest};
 use yew::prelude::*;
 
-const ATTACH: &str = "Attach a file";
 const ACCEPT: &str = "image/png,image/jpeg,image/gif,image/webp,application/pdf";
-const TOO_LARGE: &str = "Files can be at most 10 MB.";
-const UNREACHABLE: &str = "Could not reach the chat service. Check your connection and try again.";
-const LOADING: &str = "Loading file…";
+/// Only a developer reads why a file did not load; the person sees `file_not_loaded`.
 const NOT_LOADED: &str = "This file could not be loaded.";
 
 /// Where a session's files live: `{edge}/api/v1/sites/{site}/sessions/{id}/attachments`.
@@ -27,7 +26,7 @@ pub fn files_url(edge: &str, site: &str, session: &str) -> String {
 
 /// Uploads `file` as a new message; `progress` hears the fraction sent.
 pub async fn upload(base: &str, bearer: &str, file: &File, progress: impl Fn(f64) + 'static) -> Result<Message, RequestError> {
-    let failed = |_| RequestError { status: 0, message: UNREACHABLE.into() };
+    let failed = |_| RequestError { status: 0, message: words().err_unreachable.into() };
     let name: String = js_sys::encode_uri_component(&file.name()).into();
     let url = format!("{base}?client_id={}&name={name}", crate::new_client_id().0);
     let xhr = XmlHttpRequest::new().map_err(failed)?;
@@ -56,9 +55,14 @@ pub async fn upload(base: &str, bearer: &str, file: &File, progress: impl Fn(f64
             return Ok(message);
         }
     }
-    let message = serde_json::from_str::<ErrorBody>(&text)
-        .map(|b| b.error.message)
-        .unwrap_or_else(|_| format!("The chat service answered {status}."));
+    // The widget words a refusal by its code in the visitor's language; the
+    // console (English) keeps the edge's own message.
+    let message = match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(b) if english() => b.error.message,
+        Ok(b) => words().error(b.error.code).to_owned(),
+        Err(_) if english() => format!("The chat service answered {status}."),
+        Err(_) => words().err_generic.to_owned(),
+    };
     Err(RequestError { status, message })
 }
 
@@ -84,7 +88,7 @@ pub fn attach_button(props: &AttachProps) -> Html {
         std::rc::Rc::new(move |files: Vec<File>| {
             for file in files {
                 if file.size() > MAX_BYTES as f64 {
-                    error.set(Some(format!("{} is too large. {TOO_LARGE}", file.name())));
+                    error.set(Some(fill(words().file_too_large, &[("name", &file.name())])));
                     continue;
                 }
                 let (base, bearer, progress, error) = (base.clone(), bearer.clone(), progress.clone(), error.clone());
@@ -161,11 +165,11 @@ pub fn attach_button(props: &AttachProps) -> Html {
     html! {
         <>
             <input ref={input} type="file" class="pl-file-input" accept={ACCEPT} multiple=true {onchange} tabindex="-1" aria-hidden="true" />
-            <button type="button" class="pl-attach" aria-label={ATTACH} title={ATTACH} disabled={props.disabled} onclick={open}>{ "📎" }</button>
+            <button type="button" class="pl-attach" aria-label={words().attach} title={words().attach} disabled={props.disabled} onclick={open}>{ "📎" }</button>
             if let Some((name, f)) = &*progress {
                 <div class="pl-upload" role="status">
-                    <label>{ format!("Uploading {name}") }
-                        <progress max="1" value={f.to_string()} aria-label={format!("Uploading {name}")}></progress></label>
+                    <label>{ fill(words().uploading, &[("name", name)]) }
+                        <progress max="1" value={f.to_string()} aria-label={fill(words().uploading, &[("name", name)])}></progress></label>
                 </div>
             }
             if let Some(e) = &*error { <p class="pl-error pl-upload-error" role="alert">{ e }</p> }
@@ -213,19 +217,19 @@ pub fn attachment_view(props: &ViewProps) -> Html {
     let f = &props.file;
     let size = if f.size >= 1024 * 1024 { format!("{:.1} MB", f.size as f64 / 1048576.0) } else { format!("{} KB", f.size.div_ceil(1024)) };
     match (&*href, f.content_type.starts_with("image/")) {
-        (None, _) => html! { <span class="pl-file pl-file-loading" data-attachment={f.id.clone()}>{ LOADING }</span> },
+        (None, _) => html! { <span class="pl-file pl-file-loading" data-attachment={f.id.clone()}>{ words().file_loading }</span> },
         (Some(Err(())), _) => {
-            html! { <span class="pl-file pl-file-failed" data-attachment={f.id.clone()}>{ format!("{} — {NOT_LOADED}", f.name) }</span> }
+            html! { <span class="pl-file pl-file-failed" data-attachment={f.id.clone()}>{ fill(words().file_not_loaded, &[("name", &f.name)]) }</span> }
         }
         (Some(Ok(u)), true) => html! {
             <a class="pl-file pl-thumb" href={u.clone()} download={f.name.clone()} data-attachment={f.id.clone()}
-                aria-label={format!("{} ({size}), download", f.name)}>
+                aria-label={fill(words().file_download_named, &[("name", &f.name), ("size", &size)])}>
                 <img src={u.clone()} alt={f.name.clone()} width={f.width.map(|w| w.min(220).to_string())} />
             </a>
         },
         (Some(Ok(u)), false) => html! {
             <a class="pl-file pl-doc" href={u.clone()} download={f.name.clone()} data-attachment={f.id.clone()}>
-                { format!("📄 {} ({size}) — Download", f.name) }</a>
+                { format!("📄 {} ({size}) — {}", f.name, words().file_download) }</a>
         },
     }
 }

@@ -31,8 +31,14 @@ pub fn set_strings(lang: Lang) {
     STRINGS.with(|s| s.set(lang.strings()));
 }
 
-fn words() -> &'static Strings {
+pub(crate) fn words() -> &'static Strings {
     STRINGS.with(std::cell::Cell::get)
+}
+
+/// Whether these parts speak English (the console, or an English
+/// visitor): then the edge's own, more precise `message` is shown.
+pub(crate) fn english() -> bool {
+    std::ptr::eq(words(), Lang::En.strings())
 }
 
 /// What the composer is doing: a new message, a reply, or an edit.
@@ -76,17 +82,13 @@ pub fn text(message: &Message, class: &'static str) -> Html {
     }
 }
 
-/// Words of the order card, in one place for the i18n move.
-const CARD_ITEMS: (&str, &str) = ("item", "items");
-const CARD_VIEW: &str = "View order";
-
 /// An order card from the site's backend: order id, status, items and
 /// total, and its link (http/https only, checked at the edge) as an
 /// element. Updated in place, so the status is one live region.
 pub fn order_card(card: &porchlight_protocol::order_card::OrderCard) -> Html {
-    let items = card.items.map(|n| format!("{n} {}", if n == 1 { CARD_ITEMS.0 } else { CARD_ITEMS.1 }));
+    let items = card.items.map(|n| porchlight_protocol::i18n::count(u64::from(n), words().card_items_one, words().card_items_other));
     let meta = [items, card.total.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-    let label = format!("Order {}", card.order_id);
+    let label = fill(words().card_order, &[("id", &card.order_id)]);
     html! {
         <div class="pl-card" role="group" aria-label={label.clone()} data-order={card.order_id.clone()}>
             <div class="pl-card-head">
@@ -95,7 +97,7 @@ pub fn order_card(card: &porchlight_protocol::order_card::OrderCard) -> Html {
             </div>
             if !meta.is_empty() { <div class="pl-card-meta" dir="auto">{ meta }</div> }
             if let Some(url) = &card.url {
-                <a class="pl-link pl-card-link" href={url.clone()} target="_blank" rel="noopener noreferrer nofollow">{ CARD_VIEW }</a>
+                <a class="pl-link pl-card-link" href={url.clone()} target="_blank" rel="noopener noreferrer nofollow">{ words().card_view }</a>
             }
         </div>
     }

@@ -20,6 +20,9 @@ pub struct Pending {
     /// Set when the edge refused the message; it will not be resent.
     #[serde(default)]
     pub error: Option<String>,
+    /// The refusal's code, so the widget words it in the visitor's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<ErrorCode>,
     /// An agent's internal note: resent as `note`, never as `send`.
     #[serde(default)]
     pub internal: bool,
@@ -35,6 +38,8 @@ pub struct Transcript {
     pub outbox: Vec<Pending>,
     /// The last refusal that was not about a particular message.
     pub notice: Option<String>,
+    /// [`notice`](Transcript::notice)'s code, for the widget's own wording.
+    pub notice_code: Option<ErrorCode>,
     /// The visitor's place in the queue while WAITING (1 = next).
     pub queue_position: Option<u32>,
     /// Others typing right now (the session never echoes one's own).
@@ -86,7 +91,7 @@ impl Transcript {
 
     /// Queues a message typed by this participant.
     pub fn queue(&mut self, client_id: ClientMsgId, text: String, reply_to: Option<Seq>) {
-        self.outbox.push(Pending { client_id, text, error: None, internal: false, reply_to });
+        self.outbox.push(Pending { client_id, text, error: None, error_code: None, internal: false, reply_to });
     }
 
     /// Puts back messages kept from an earlier page (after a reload), unless
@@ -103,7 +108,7 @@ impl Transcript {
 
     /// Queues an agent's internal note.
     pub fn queue_note(&mut self, client_id: ClientMsgId, text: String) {
-        self.outbox.push(Pending { client_id, text, error: None, internal: true, reply_to: None });
+        self.outbox.push(Pending { client_id, text, error: None, error_code: None, internal: true, reply_to: None });
     }
 
     /// Outbox entries to (re)send now.
@@ -179,11 +184,11 @@ impl Transcript {
                 self.retry_after_ms = Some(retry_after_ms.unwrap_or(1_000));
                 self.retries = self.retries.wrapping_add(1);
             }
-            SessionFrame::Error { message, client_id: Some(id), .. } => match self.outbox.iter_mut().find(|p| p.client_id == id) {
-                Some(p) => p.error = Some(message),
-                None => self.notice = Some(message),
+            SessionFrame::Error { code, message, client_id: Some(id), .. } => match self.outbox.iter_mut().find(|p| p.client_id == id) {
+                Some(p) => (p.error, p.error_code) = (Some(message), Some(code)),
+                None => (self.notice, self.notice_code) = (Some(message), Some(code)),
             },
-            SessionFrame::Error { message, client_id: None, .. } => self.notice = Some(message),
+            SessionFrame::Error { code, message, client_id: None, .. } => (self.notice, self.notice_code) = (Some(message), Some(code)),
         }
     }
 
@@ -273,9 +278,10 @@ mod tests {
             retry_after_ms: None,
         });
         assert_eq!(t.outbox[0].error.as_deref(), Some("too long"));
+        assert_eq!(t.outbox[0].error_code, Some(ErrorCode::MessageTooLong));
         assert_eq!(t.unsent().count(), 0);
         t.apply(SessionFrame::error(ErrorCode::Internal, "oops"));
-        assert_eq!(t.notice.as_deref(), Some("oops"));
+        assert_eq!((t.notice.as_deref(), t.notice_code), (Some("oops"), Some(ErrorCode::Internal)));
     }
 
     #[test]

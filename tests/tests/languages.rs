@@ -2,9 +2,13 @@
 //! the real edge: Spanish from the tag's `data-locale` (strings, the bot's
 //! fixed reply), Arabic from `Porchlight('locale', 'ar')` (the whole panel
 //! mirrored: `dir="rtl"`, `lang="ar"`, the send button left of the box),
-//! and axe-core clean in both.
+//! and axe-core clean in both; and in Spanish and Arabic the 📎 button, a
+//! wrong file refused by the edge (worded by its code, not the edge's
+//! English), the rating after a chat with a person and the transcript
+//! download, with no English left in them.
 
-use porchlight_protocol::i18n::Lang;
+use porchlight_protocol::i18n::{fill, Lang};
+use porchlight_protocol::{AgentFrame, SessionCreated, Status};
 use porchlight_tests::webdriver::Browser;
 use porchlight_tests::*;
 use serde_json::json;
@@ -137,4 +141,114 @@ fn the_browser_language_is_used_when_the_page_says_none() {
     assert_eq!(langs[0], json!("pt-BR"), "{langs}");
     start_chat(&browser, Lang::De, &unique("Jonas"));
     control(&browser, "button", Lang::De.strings().talk_to_person);
+}
+
+/// English that must not be left in the attachment, rating and transcript
+/// parts of a translated panel.
+const ENGLISH: &[&str] = &[
+    "Attach a file",
+    "Only images",
+    "image/png",
+    "file type",
+    "How was this",
+    "Anything to add",
+    "Send rating",
+    "Terrible",
+    "Okay",
+    "Great",
+    "Download transcript",
+];
+
+/// `lang`'s visitor: the 📎 button named in `lang`, a text file refused by
+/// the edge in `lang`, then a chat with Ava that she closes: the rating's
+/// question, faces and button and the transcript download in `lang`.
+fn attach_refused_and_rate_in(lang: Lang, query: &str, visitor: &str) {
+    let s = lang.strings();
+    let mut queue = Ws::queue();
+    queue.queue_hello(AVA);
+    let name = unique(visitor);
+    let browser = Browser::start();
+    browser.goto(&format!("{}/embed.html?{query}", demo_origin()));
+    start_chat(&browser, lang, &name);
+    control(&browser, "button.pl-attach", s.attach);
+    // Not an image nor a PDF: the picker would not offer it, a drop can.
+    browser.script(
+        &format!(
+            "{FIND}\nconst dt = new DataTransfer(); dt.items.add(new File(['just some words'], 'notes.txt', {{type: 'text/plain'}}));
+             const i = root.querySelector('.pl-file-input'); i.files = dt.files; i.dispatchEvent(new Event('change', {{bubbles: true}}));"
+        ),
+        json!([]),
+    );
+    let refused = browser.wait_for(
+        "the refusal of notes.txt",
+        30,
+        &format!("{FIND}\nconst e = root.querySelector('.pl-upload-error'); return e && e.innerText"),
+        json!([]),
+    );
+    assert_eq!(refused, json!(format!("notes.txt: {}", s.err_unsupported_file)));
+
+    // A person joins and closes the chat: the rating is asked in `lang`.
+    browser.click(&control(&browser, "button", s.talk_to_person));
+    let summary = queue.queue_until(&name, |x| x.status == Status::Waiting);
+    let mut ava = Ws::agent_session(&SessionCreated { session_id: summary.id.clone(), token: String::new() });
+    ava.agent_hello(AVA);
+    ava.send(&AgentFrame::Accept);
+    log_shows(&browser, "Ava");
+    ava.send(&AgentFrame::Close);
+    let group = browser.wait_for(
+        "the rating's faces",
+        30,
+        &format!(
+            "{FIND}\nconst f = root.querySelector('.pl-rating fieldset'); return f && [f.querySelector('legend').textContent,
+             ...[...f.querySelectorAll('input[type=radio]')].map(i => i.closest('label').innerText.replace(/\\s+/g, ' ').trim())]"
+        ),
+        json!([]),
+    );
+    let faces = ["😞", "🙁", "😐", "🙂", "😄"];
+    let mut expected = vec![s.rate_question.to_owned()];
+    expected.extend((1..=5).map(|n| format!("{} {}", faces[usize::from(n - 1)], s.rating(n))));
+    assert_eq!(group, json!(expected));
+    control(&browser, "button", s.rate_send);
+    control(&browser, "button", s.transcript_as_text);
+    // Sending without a face is refused in `lang` too.
+    browser.click(&control(&browser, "button", s.rate_send));
+    let pick = browser.wait_for(
+        "the rating's own error",
+        20,
+        &format!("{FIND}\nconst e = root.querySelector('.pl-rating .pl-error'); return e && e.textContent"),
+        json!([]),
+    );
+    assert_eq!(pick, json!(s.rate_pick_first));
+    let text = browser.script(
+        &format!(
+            "{FIND}\nreturn ['.pl-rating', '.pl-transcript', '.pl-composer'].map(q => root.querySelector(q)?.innerText || '').join('\\n')"
+        ),
+        json!([]),
+    );
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains(s.rate_comment) && text.contains(s.transcript), "{text}");
+    for english in ENGLISH {
+        assert!(!text.contains(english), "English {english:?} in the {lang:?} panel:\n{text}");
+    }
+    browser.script(&format!("{FIND}\nroot.querySelector('.pl-rating input[value=\"4\"]').click()"), json!([]));
+    browser.click(&control(&browser, "button", s.rate_send));
+    let rated = browser.wait_for(
+        "the thank-you",
+        20,
+        &format!("{FIND}\nconst r = root.querySelector('.pl-rated'); return r && r.innerText"),
+        json!([]),
+    );
+    let rated = rated.as_str().unwrap_or_default();
+    assert!(rated.contains(s.rate_thanks) && rated.contains(&fill(s.rate_given, &[("face", "🙂"), ("label", s.rating(4))])), "{rated}");
+    browser.assert_accessible(&format!("the {lang:?} rating"));
+}
+
+#[test]
+fn a_spanish_visitor_is_refused_a_file_and_rates_in_spanish() {
+    attach_refused_and_rate_in(Lang::Es, "locale=es", "Lucía Valora");
+}
+
+#[test]
+fn an_arabic_visitor_is_refused_a_file_and_rates_in_arabic() {
+    attach_refused_and_rate_in(Lang::Ar, "page_locale=ar", "Layla Tuqayyim");
 }

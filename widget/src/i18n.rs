@@ -97,6 +97,18 @@ pub fn invalid(e: &validate::Invalid) -> String {
     .to_owned()
 }
 
+/// A refusal from the edge in the visitor's language, chosen by its code
+/// ([`Strings::error`]): the edge's `message` is English and for
+/// developers, so it is shown only to an English visitor, where it says
+/// the same thing more precisely.
+pub fn refusal(code: Option<ErrorCode>, english: &str) -> String {
+    match code {
+        _ if lang() == Lang::En && !english.is_empty() => english.to_owned(),
+        Some(code) => t().error(code).to_owned(),
+        None => t().err_generic.to_owned(),
+    }
+}
+
 /// Day separators for a log: a label before the first message of each
 /// local day ("Today", "Ayer", a weekday, a date).
 pub struct DaySeparators {

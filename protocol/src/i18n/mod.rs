@@ -282,6 +282,65 @@ strings! {
     /// The bot, in "Replying to …".
     the_assistant,
 
+    // ── rating a closed conversation (widget/src/components/rating.rs) ──
+    rate_question,
+    rate_comment,
+    rate_send,
+    rate_pick_first,
+    rate_thanks,
+    /// `{face}` is the emoji, `{label}` one of the five names below.
+    rate_given,
+    rate_1,
+    rate_2,
+    rate_3,
+    rate_4,
+    rate_5,
+
+    // ── the transcript download (widget/src/components/transcript.rs) ──
+    transcript,
+    transcript_text,
+    transcript_json,
+    transcript_as_text,
+    transcript_as_json,
+    transcript_failed,
+
+    // ── attachments (porchlight_browser::files) ──
+    /// The 📎 button's name.
+    attach,
+    /// `{name}` is the file's name.
+    file_too_large,
+    uploading,
+    file_loading,
+    /// `{name}` is the file's name.
+    file_not_loaded,
+    /// A thumbnail's link: `{name}` and `{size}` ("1.2 MB").
+    file_download_named,
+    /// After a PDF's name and size.
+    file_download,
+
+    // ── an order card (porchlight_browser::ui) ──
+    /// `{id}` is the shop's order id.
+    card_order,
+    card_items_one,
+    card_items_other,
+    card_view,
+
+    // ── the edge's refusals, by `ErrorCode` (Strings::error) ──
+    /// Under the composer once the conversation's ticket is closed, and its refusal.
+    ticket_closed,
+    err_rate_limited,
+    err_session_full,
+    err_session_closed,
+    err_file_too_large,
+    err_unsupported_file,
+    err_not_rateable,
+    err_already_rated,
+    err_csat_off,
+    err_invalid_rating,
+    err_unreachable,
+    /// Any other refusal.
+    err_generic,
+
     // ── the bot's fixed replies (kb::lang::replies) ──
     bot_offer,
     /// Names the [`talk_to_person`](Strings::talk_to_person) button.
@@ -290,6 +349,44 @@ strings! {
     bot_nothing_found,
     /// Said before articles when the help center has none in the visitor's language.
     bot_english_only,
+}
+
+impl Strings {
+    /// What the widget says for a refusal from the edge, chosen by its
+    /// code (never the edge's English `message`); a generic sentence for
+    /// a code the visitor is not expected to meet.
+    pub fn error(&self, code: crate::ErrorCode) -> &'static str {
+        use crate::ErrorCode as E;
+        match code {
+            E::InvalidName => self.invalid_name,
+            E::InvalidEmail => self.invalid_email,
+            E::MessageEmpty => self.message_empty,
+            E::MessageTooLong | E::FrameTooLarge => self.message_too_long,
+            E::RateLimited => self.err_rate_limited,
+            E::SessionFull => self.err_session_full,
+            E::SessionClosed => self.err_session_closed,
+            E::TicketClosed => self.ticket_closed,
+            E::FileTooLarge => self.err_file_too_large,
+            E::UnsupportedFile => self.err_unsupported_file,
+            E::NotRateable => self.err_not_rateable,
+            E::AlreadyRated => self.err_already_rated,
+            E::CsatOff => self.err_csat_off,
+            E::InvalidRating => self.err_invalid_rating,
+            _ => self.err_generic,
+        }
+    }
+
+    /// The name of a rating's face, 1 (worst) to 5 ("" out of range).
+    pub fn rating(&self, score: u8) -> &'static str {
+        match score {
+            1 => self.rate_1,
+            2 => self.rate_2,
+            3 => self.rate_3,
+            4 => self.rate_4,
+            5 => self.rate_5,
+            _ => "",
+        }
+    }
 }
 
 /// The keys `cargo xtask build` writes into `loader.js` (the launcher and
@@ -381,6 +478,33 @@ mod tests {
         assert_eq!(count(1, s.queue_next, s.queue_number), "You're next in line.");
         assert_eq!(count(3, s.queue_next, s.queue_number), "You're number 3 in line.");
         assert_eq!(placeholders("a {x} b {n}"), ["n", "x"]);
+    }
+
+    #[test]
+    fn refusals_are_worded_by_code_in_every_language() {
+        use crate::ErrorCode;
+        for lang in Lang::ALL {
+            let s = lang.strings();
+            assert_eq!(s.error(ErrorCode::TicketClosed), s.ticket_closed);
+            assert_eq!(s.error(ErrorCode::UnsupportedFile), s.err_unsupported_file);
+            assert_eq!(s.error(ErrorCode::Internal), s.err_generic);
+            assert_eq!(s.error(ErrorCode::InvalidEmail), s.invalid_email);
+        }
+        assert_eq!(Lang::Es.strings().error(ErrorCode::RateLimited), Lang::Es.strings().err_rate_limited);
+        // English says what the edge says where a test or a visitor reads it.
+        assert_eq!(Lang::En.strings().ticket_closed, crate::ticket::TICKET_CLOSED);
+    }
+
+    #[test]
+    fn the_faces_are_named_in_every_language() {
+        for lang in Lang::ALL {
+            let s = lang.strings();
+            assert!((1..=5).all(|n| !s.rating(n).is_empty()), "{lang:?}");
+            assert_eq!(s.rating(0), "");
+        }
+        for (score, _, label) in crate::csat::SCALE {
+            assert_eq!(Lang::En.strings().rating(score), label);
+        }
     }
 
     #[test]

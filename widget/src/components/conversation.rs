@@ -268,7 +268,7 @@ pub fn conversation(props: &Props) -> Html {
                     { for t.outbox.iter().map(|p| html! {
                         <div class="pl-msg pl-mine pl-pending">
                             <div class="pl-text">{ &p.text }</div>
-                            <div class="pl-meta">{ p.error.clone().unwrap_or_else(|| s.sending.into()) }</div>
+                            <div class="pl-meta">{ p.error.as_ref().map_or_else(|| s.sending.into(), |e| crate::i18n::refusal(p.error_code, e)) }</div>
                         </div>
                     }) }
                 </div>
@@ -277,7 +277,7 @@ pub fn conversation(props: &Props) -> Html {
                 <p class="pl-typing" role="status">{ fill(s.typing, &[("name", name)]) }</p>
             }
             if let Some(notice) = &t.notice {
-                <p class="pl-error" role="alert">{ notice }</p>
+                <p class="pl-error" role="alert">{ crate::i18n::refusal(t.notice_code, notice) }</p>
             }
             if status == Some(Status::Bot) && props.no_agents && !*leaving {
                 <p class="pl-closed-hours" role="status">{ s.no_agents }</p>
@@ -312,7 +312,7 @@ pub fn conversation(props: &Props) -> Html {
                 </p>
             }
             if ticket_closed && !closed {
-                <p class="pl-ticket pl-ticket-closed" role="status">{ porchlight_protocol::ticket::TICKET_CLOSED }</p>
+                <p class="pl-ticket pl-ticket-closed" role="status">{ s.ticket_closed }</p>
             } else if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
                 <p class="pl-ticket" role="status">{ match t.session.as_ref().and_then(|s| s.visitor.email.as_ref()).or(left_email.as_ref()) {
                     Some(email) => fill(s.ticket_reply, &[("n", &ticket.number.to_string()), ("email", email)]),

@@ -4,16 +4,13 @@
 //! edge answers `rated`, a thank-you in its place. The rules are
 //! `porchlight_protocol::csat`.
 
+use crate::i18n::t;
 use porchlight_protocol::csat::{self, Rating, MAX_COMMENT_CHARS, SCALE};
+use porchlight_protocol::i18n::fill;
 use porchlight_protocol::VisitorFrame;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-const QUESTION: &str = "How was this conversation?";
-const COMMENT_LABEL: &str = "Anything to add? (optional)";
-const SEND: &str = "Send rating";
-const PICK_FIRST: &str = "Choose a face first.";
-const THANKS: &str = "Thanks for your feedback!";
 /// How long "Send rating" stays disabled waiting for the edge's `rated`.
 const RETRY_MS: u32 = 5_000;
 
@@ -42,8 +39,8 @@ pub fn rate_conversation(props: &Props) -> Html {
     if let Some(r) = &props.rating {
         return html! {
             <div class="pl-rating pl-rated" role="status">
-                <p>{ THANKS }</p>
-                <p>{ format!("You rated this conversation {} {}.", csat::face(r.score), r.label()) }</p>
+                <p>{ t().rate_thanks }</p>
+                <p>{ fill(t().rate_given, &[("face", csat::face(r.score)), ("label", t().rating(r.score))]) }</p>
             </div>
         };
     }
@@ -52,7 +49,7 @@ pub fn rate_conversation(props: &Props) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(s) = *score else {
-                error.set(Some(PICK_FIRST));
+                error.set(Some(t().rate_pick_first));
                 return;
             };
             let text = comment.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
@@ -63,10 +60,11 @@ pub fn rate_conversation(props: &Props) -> Html {
         })
     };
     html! {
-        <form class="pl-rating" {onsubmit} novalidate=true aria-label={QUESTION}>
+        <form class="pl-rating" {onsubmit} novalidate=true aria-label={t().rate_question}>
             <fieldset class="pl-faces">
-                <legend>{ QUESTION }</legend>
-                { for SCALE.iter().map(|&(s, face, label)| {
+                <legend>{ t().rate_question }</legend>
+                { for SCALE.iter().map(|&(s, face, _)| {
+                    let label = t().rating(s);
                     let onchange = { let score = score.clone(); Callback::from(move |e: Event| {
                         if e.target_unchecked_into::<HtmlInputElement>().checked() { score.set(Some(s)); }
                     }) };
@@ -80,13 +78,13 @@ pub fn rate_conversation(props: &Props) -> Html {
                 }) }
             </fieldset>
             <label class="pl-field">
-                <span>{ COMMENT_LABEL }</span>
+                <span>{ t().rate_comment }</span>
                 <textarea ref={comment} rows="2" maxlength={MAX_COMMENT_CHARS.to_string()} />
             </label>
             if let Some(err) = *error {
                 <p class="pl-error" role="alert">{ err }</p>
             }
-            <button type="submit" class="pl-secondary" disabled={*sent}>{ SEND }</button>
+            <button type="submit" class="pl-secondary" disabled={*sent}>{ t().rate_send }</button>
         </form>
     }
 }

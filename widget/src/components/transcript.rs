@@ -3,13 +3,9 @@
 //! token (the widget may hold only part of a long log), saved as plain
 //! text or JSON through a `blob:` URL.
 
+use crate::i18n::t;
 use porchlight_protocol::{ticket, SessionId, TranscriptExport};
 use yew::prelude::*;
-
-const LABEL: &str = "Download transcript";
-const AS_TEXT: &str = "Text";
-const AS_JSON: &str = "JSON";
-const FAILED: &str = "The transcript could not be downloaded. Please try again.";
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -68,13 +64,13 @@ pub fn transcript_download(props: &Props) -> Html {
         })
     };
     html! {
-        <div class="pl-transcript" role="group" aria-label={LABEL}>
-            <span>{ LABEL }</span>
+        <div class="pl-transcript" role="group" aria-label={t().transcript}>
+            <span>{ t().transcript }</span>
             <button type="button" class="pl-link" disabled={*busy} onclick={start(Format::Text)}
-                aria-label={format!("{LABEL} as text")}>{ AS_TEXT }</button>
+                aria-label={t().transcript_as_text}>{ t().transcript_text }</button>
             <button type="button" class="pl-link" disabled={*busy} onclick={start(Format::Json)}
-                aria-label={format!("{LABEL} as JSON")}>{ AS_JSON }</button>
-            if *error { <p class="pl-error" role="alert">{ FAILED }</p> }
+                aria-label={t().transcript_as_json}>{ t().transcript_json }</button>
+            if *error { <p class="pl-error" role="alert">{ t().transcript_failed }</p> }
         </div>
     }
 }
