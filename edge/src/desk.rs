@@ -340,11 +340,19 @@ struct JsonRow {
 }
 
 impl SiteDesk {
-    /// Stores the ticket for `draft.session`, or returns the one it already
+    /// Stores the ticket for `draft.session` (a team ticket: for its
+    /// channel message, author and subject), or returns the one it already
     /// has (a retried request); the flag says whether it is new.
     fn create_ticket(&self, draft: TicketDraft) -> Result<(Ticket, bool)> {
-        let existing: Vec<JsonRow> =
-            self.sql.exec("SELECT json FROM tickets WHERE session = ?", vec![draft.session.0.clone().into()])?.to_array()?;
+        // The `session` column is the ticket's once-only key.
+        let key = match (&draft.session, &draft.source) {
+            (Some(s), _) => s.0.clone(),
+            (None, porchlight_protocol::ticket::TicketSource::Team { channel, seq }) => {
+                format!("team:{channel}:{seq}:{}:{}", draft.created_by.id, draft.subject)
+            }
+            (None, _) => return Err(worker::Error::RustError("a ticket needs a session or a team message".into())),
+        };
+        let existing: Vec<JsonRow> = self.sql.exec("SELECT json FROM tickets WHERE session = ?", vec![key.clone().into()])?.to_array()?;
         if let Some(row) = existing.first() {
             return Ok((serde_json::from_str(&row.json)?, false));
         }
@@ -357,7 +365,7 @@ impl SiteDesk {
             .sql
             .exec(
                 "INSERT INTO tickets (session, created_at, json) VALUES (?, ?, '{}') RETURNING number",
-                vec![draft.session.0.clone().into(), (created_at as i64).into()],
+                vec![key.into(), (created_at as i64).into()],
             )?
             .one()?;
         let ticket = Ticket {

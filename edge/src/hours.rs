@@ -75,7 +75,9 @@ pub async fn reply_to_ticket(mut req: Request, env: &Env, site_id: &SiteId, site
         return Ok(resp);
     }
     let ticket: Ticket = resp.json().await?;
-    let session = env.durable_object("CHAT_SESSION")?.get_by_name(&crate::api::session_object_name(site_id, &ticket.session))?;
+    // A team ticket has no conversation to post into.
+    let Some(session_id) = &ticket.session else { return Ok(Response::from_json(&ticket)?) };
+    let session = env.durable_object("CHAT_SESSION")?.get_by_name(&crate::api::session_object_name(site_id, session_id))?;
     let delivered = session.fetch_with_request(crate::util::internal_post("/ticket-reply", &draft)?).await?;
     if delivered.status_code() != 204 {
         // Stored on the ticket and sent as a webhook either way.
@@ -96,7 +98,8 @@ pub async fn close_ticket(req: Request, env: &Env, site_id: &SiteId, site: &Site
     }
     let ticket: Ticket = resp.json().await?;
     let closed = porchlight_protocol::ticket::TicketClosed { ticket: ticket.as_ref(), by: agent.as_ref() };
-    let session = env.durable_object("CHAT_SESSION")?.get_by_name(&crate::api::session_object_name(site_id, &ticket.session))?;
+    let Some(session_id) = &ticket.session else { return Ok(Response::from_json(&ticket)?) };
+    let session = env.durable_object("CHAT_SESSION")?.get_by_name(&crate::api::session_object_name(site_id, session_id))?;
     let told = session.fetch_with_request(crate::util::internal_post("/ticket-closed", &closed)?).await?;
     if told.status_code() != 204 {
         // The desk holds it closed either way; the conversation's link says so on the next close call.

@@ -71,7 +71,9 @@ pub struct KeyedEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketDraft {
     pub site: SiteId,
-    pub session: SessionId,
+    /// `None` for a team ticket, whose `source` names the channel message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionId>,
     pub subject: String,
     pub requester: VisitorInfo,
     pub description: String,

@@ -17,8 +17,10 @@ use serde::{Deserialize, Serialize};
 pub struct Ticket {
     pub number: u64,
     pub site: SiteId,
-    /// The chat it came from.
-    pub session: SessionId,
+    /// The chat it came from (none for a ticket opened in team chat:
+    /// [`TicketSource::Team`] names the channel message instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionId>,
     pub subject: String,
     pub requester: VisitorInfo,
     /// The full transcript as plain text, one line per message.
@@ -58,12 +60,42 @@ pub struct ReplyToTicket {
     pub text: String,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TicketSource {
     #[default]
     Chat,
     OfflineMessage,
+    /// `/ticket <subject>` in team chat: the channel and the message the
+    /// ticket is about (the one quoted, or the latest when it was typed;
+    /// `0` in a channel with none), shown in the tickets list as a link to it.
+    Team {
+        channel: crate::team::ChannelId,
+        seq: crate::ids::Seq,
+    },
+}
+
+/// The system line a channel gets when `/ticket` opened a ticket.
+pub fn team_opened_line(number: u64, subject: &str) -> String {
+    format!("Ticket #{number} opened: {subject}")
+}
+
+/// A team ticket's description: where it was opened, by whom, and the
+/// message it links (as the transcript writes one).
+pub fn describe_team(channel_name: &str, by: &AgentRef, linked: Option<&Message>) -> String {
+    let mut out = format!("Opened in team chat, {channel_name}, by {}\n", one_line(&by.name));
+    if let Some(m) = linked {
+        out.push('\n');
+        let who = match &m.author {
+            Author::Agent { name, .. } => one_line(name),
+            Author::Visitor { name } => one_line(name),
+            Author::Bot => "Bot".into(),
+            Author::System => "—".into(),
+        };
+        let text = if m.deleted { "(message deleted)".to_owned() } else { m.text.clone() };
+        out.push_str(&format!("[{}] {who}: {}\n", clock::utc_stamp(m.at), indent_continuation(&text)));
+    }
+    out
 }
 
 /// The creator of a ticket the visitor made by leaving a message: not an
@@ -129,7 +161,8 @@ pub struct TicketList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketSummary {
     pub number: u64,
-    pub session: SessionId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionId>,
     pub subject: String,
     pub requester: VisitorInfo,
     pub created_by: AgentRef,
@@ -233,11 +266,25 @@ mod tests {
     }
 
     #[test]
+    fn a_team_ticket_links_its_channel_message_and_chat_ones_read_as_before() {
+        let team = TicketSource::Team { channel: crate::team::ChannelId("0123456789abcdef".into()), seq: Seq(4) };
+        assert_eq!(serde_json::to_value(&team).unwrap(), serde_json::json!({"team": {"channel": "0123456789abcdef", "seq": 4}}));
+        assert_eq!(serde_json::to_value(TicketSource::Chat).unwrap(), serde_json::json!("chat"));
+        assert_eq!(serde_json::from_value::<TicketSource>(serde_json::json!("offline_message")).unwrap(), TicketSource::OfflineMessage);
+        assert_eq!(team_opened_line(12, "Kettle arrived dented"), "Ticket #12 opened: Kettle arrived dented");
+        let ava = AgentRef { id: AgentId("ava".into()), name: "Ava".into() };
+        let linked = said(4, Author::Agent { id: AgentId("ben".into()), name: "Ben".into() }, "Jo's kettle\narrived dented");
+        let d = describe_team("#returns", &ava, Some(&linked));
+        assert!(d.starts_with("Opened in team chat, #returns, by Ava\n"), "{d}");
+        assert!(d.contains("Ben: Jo's kettle\n    arrived dented"), "{d}");
+    }
+
+    #[test]
     fn closing_a_ticket_is_once() {
         let mut t = Ticket {
             number: 7,
             site: crate::ids::SiteId("copper-kettle".into()),
-            session: crate::ids::SessionId("a".repeat(32)),
+            session: Some(crate::ids::SessionId("a".repeat(32))),
             subject: "Grinder".into(),
             requester: jo(),
             description: String::new(),

@@ -52,7 +52,14 @@ pub enum Event {
     /// An agent answered a ticket (an offline message, typically): the
     /// requester's email is here, so the site can send the answer.
     #[serde(rename = "ticket.replied")]
-    TicketReplied { ticket: u64, session: SessionId, requester: crate::frames::VisitorInfo, reply: crate::ticket::TicketReply },
+    TicketReplied {
+        ticket: u64,
+        /// Absent for a team ticket (no conversation behind it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<SessionId>,
+        requester: crate::frames::VisitorInfo,
+        reply: crate::ticket::TicketReply,
+    },
 }
 
 impl Event {
@@ -336,7 +343,7 @@ mod tests {
             rating: None,
             number: 7,
             site: SiteId("copper-kettle".into()),
-            session: SessionId("a".repeat(32)),
+            session: Some(SessionId("a".repeat(32))),
             subject: "Grinder".into(),
             requester: VisitorInfo::new("Jo", None),
             description: "…".into(),

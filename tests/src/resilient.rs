@@ -248,7 +248,9 @@ fn as_session_frame(frame: TeamFrame) -> SessionFrame {
         TeamFrame::Message { message, .. } => SessionFrame::Message { message },
         TeamFrame::Updated { message, .. } => SessionFrame::Updated { message },
         TeamFrame::Ack { client_id, seq, .. } => SessionFrame::Ack { client_id, seq },
-        TeamFrame::Error { code, message, client_id, .. } => SessionFrame::Error { code, message, client_id, retry_after_ms: None },
+        TeamFrame::Error { code, message, client_id, retry_after_ms, .. } => {
+            SessionFrame::Error { code, message, client_id, retry_after_ms }
+        }
         _ => SessionFrame::Pong,
     }
 }

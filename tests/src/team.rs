@@ -7,7 +7,11 @@ use porchlight_protocol::{ClientMsgId, ErrorCode, Message, Seq};
 use std::time::Duration;
 
 pub fn team_path() -> String {
-    format!("/api/v1/sites/{SITE}/team")
+    team_path_at(SITE)
+}
+
+pub fn team_path_at(site: &str) -> String {
+    format!("/api/v1/sites/{site}/team")
 }
 
 /// A console's team socket, signed in: the directory it was given.
@@ -18,7 +22,12 @@ pub struct Team {
 
 impl Team {
     pub fn sign_in(token: &str) -> Team {
-        let mut ws = Ws::connect(&team_path(), None).expect("team socket");
+        Team::sign_in_at(SITE, token)
+    }
+
+    /// [`Team::sign_in`] on another site's team socket.
+    pub fn sign_in_at(site: &str, token: &str) -> Team {
+        let mut ws = Ws::connect(&team_path_at(site), None).expect("team socket");
         ws.send(&TeamClientFrame::Hello { token: token.into() });
         let directory: TeamFrame = ws.recv();
         assert!(matches!(directory, TeamFrame::Directory { .. }), "after hello: {directory:?}");
@@ -105,7 +114,11 @@ impl Team {
 
 /// `GET …/team/channels/{id}/messages` as `token`: status and the log.
 pub fn channel_log(token: &str, id: &ChannelId) -> (u16, Vec<Message>) {
-    let answer = crate::call_to(&edge(), "GET", &format!("/api/v1/sites/{SITE}/team/channels/{id}/messages"), Some(token), None);
+    channel_log_at(SITE, token, id)
+}
+
+pub fn channel_log_at(site: &str, token: &str, id: &ChannelId) -> (u16, Vec<Message>) {
+    let answer = crate::call_to(&edge(), "GET", &format!("/api/v1/sites/{site}/team/channels/{id}/messages"), Some(token), None);
     let messages = answer.body.get("messages").cloned().map(|m| serde_json::from_value(m).expect("messages")).unwrap_or_default();
     (answer.status, messages)
 }

@@ -335,3 +335,38 @@ fn a_channel_delivers_exactly_once_in_order_through_a_faulty_network() {
     assert!(v.notes.is_empty(), "{:#?}", v.notes);
     assert_eq!((v.committed, v.lost, v.duplicated, v.out_of_order), (2 * PER, 0, 0, 0));
 }
+
+#[test]
+fn slash_ticket_opens_a_ticket_linked_to_the_channel_message() {
+    let mut ava = Team::sign_in(AVA);
+    let room = ava.create("returns", ChannelKind::Private);
+    ava.open(&room.id, Seq(0));
+    let about = ava.post(&room.id, "t1", "Jo's kettle arrived dented");
+    let subject = unique("Dented kettle");
+    let text = format!("/ticket {subject}");
+    ava.send(&TeamClientFrame::Send { channel: room.id.clone(), client_id: cid("t2"), text, reply_to: Some(about.seq) });
+    let line = ava.message(&room.id, |m| m.text.starts_with("Ticket #"));
+    assert_eq!(line.author, porchlight_protocol::Author::System);
+    let number: u64 = line.text["Ticket #".len()..].split(' ').next().and_then(|n| n.parse().ok()).expect("a ticket number");
+    assert_eq!(line.text, format!("Ticket #{number} opened: {subject}"));
+    // The desk lists it, linked to the channel message and to no session.
+    let list = call("GET", &format!("/api/v1/sites/{SITE}/tickets"), Some(AVA), None);
+    assert_eq!(list.status, 200, "{}", list.body);
+    let listed = list.body["tickets"].as_array().expect("tickets").iter().find(|t| t["number"] == number).cloned().expect("listed");
+    assert_eq!(listed["subject"], subject.as_str());
+    assert_eq!(listed["source"], serde_json::json!({"team": {"channel": room.id.as_str(), "seq": about.seq.0}}));
+    assert!(listed.get("session").is_none(), "{listed}");
+    assert_eq!(listed["created_by"]["id"], "ava");
+    let full = call("GET", &format!("/api/v1/sites/{SITE}/tickets/{number}"), Some(AVA), None);
+    assert!(full.body["description"].as_str().is_some_and(|d| d.contains("Jo's kettle arrived dented")), "{}", full.body);
+    // A reply to it is stored on the ticket (no conversation to post into).
+    let reply = call("POST", &format!("/api/v1/sites/{SITE}/tickets/{number}/replies"), Some(AVA), Some(r#"{"text": "Replacement sent"}"#));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // The log holds the message and the system line; the command itself is not stored.
+    let (_, log) = channel_log(AVA, &room.id);
+    assert_eq!(log.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(), [about.text.as_str(), line.text.as_str()]);
+    // In a channel they may not write to, nothing is opened.
+    let mut ben = Team::sign_in(BEN);
+    ben.send(&TeamClientFrame::Send { channel: room.id.clone(), client_id: cid("b1"), text: "/ticket sneaky".into(), reply_to: None });
+    assert_eq!(ben.error().0, ErrorCode::NotFound);
+}

@@ -46,16 +46,19 @@ pub fn tickets(props: &Props) -> Html {
                         <tbody>
                             { for l.tickets.iter().map(|t| {
                                 let (on_open, session) = (props.on_open.clone(), t.session.clone());
+                                // A team ticket has no conversation to open.
+                                let title = if session.is_some() { "Open the conversation" } else { "Opened in team chat" };
                                 html! {
-                                    <tr data-ticket={t.number.to_string()} onclick={Callback::from(move |_| on_open.emit(session.clone()))}
-                                        title="Open the conversation">
+                                    <tr data-ticket={t.number.to_string()} {title}
+                                        onclick={Callback::from(move |_| if let Some(s) = &session { on_open.emit(s.clone()) })}>
                                         <td>{ t.number }</td>
                                         <td>{ &t.subject }</td>
                                         <td>{ &t.requester.name }
                                             if let Some(e) = &t.requester.email { <div class="email">{ e }</div> }</td>
-                                        <td>{ match t.source {
+                                        <td>{ match &t.source {
                                             porchlight_protocol::ticket::TicketSource::OfflineMessage => "Message left out of hours".to_owned(),
                                             porchlight_protocol::ticket::TicketSource::Chat => t.created_by.name.clone(),
+                                            porchlight_protocol::ticket::TicketSource::Team { .. } => format!("{} (team chat)", t.created_by.name),
                                         } }</td>
                                         <td>{ format!("{} ago", ago(t.created_at, now)) }</td>
                                         <td class="rating">{ t.rating.as_ref().map(super::csat::score_text).unwrap_or_default() }</td>

@@ -126,7 +126,7 @@ impl ChatSession {
         let site_name = config::sites(&self.env)?.get(&record.site).map(|s| s.name.clone()).unwrap_or_default();
         Ok(TicketDraft {
             site: record.site.clone(),
-            session: record.id.clone(),
+            session: Some(record.id.clone()),
             subject: ticket::subject(&record.visitor, &messages),
             requester: record.visitor.clone(),
             description: ticket::describe(&site_name, &record.visitor, &messages),

@@ -10,6 +10,7 @@ use porchlight_protocol::change::{self, Change};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::team::frames::{folder, MAX_FOLDERS};
 use porchlight_protocol::team::message as team_message;
+use porchlight_protocol::team::pace;
 use porchlight_protocol::team::slash::{self, Command, COMMANDS};
 use porchlight_protocol::team::{mentions, Channel, ChannelAction, ChannelId, Staff, TeamClientFrame, TeamError, TeamFrame};
 use porchlight_protocol::validate::Invalid;
@@ -17,9 +18,9 @@ use porchlight_protocol::{AgentId, Author, ClientMsgId, ErrorCode, Message, Part
 use worker::{Result, WebSocket};
 
 /// A refusal on its way to the socket.
-struct Refusal {
-    code: ErrorCode,
-    message: String,
+pub(super) struct Refusal {
+    pub(super) code: ErrorCode,
+    pub(super) message: String,
 }
 
 impl From<TeamError> for Refusal {
@@ -40,9 +41,9 @@ impl From<Invalid> for Refusal {
     }
 }
 
-type Outcome = std::result::Result<(), Refusal>;
+pub(super) type Outcome = std::result::Result<(), Refusal>;
 
-fn refuse(code: ErrorCode, message: impl Into<String>) -> Outcome {
+pub(super) fn refuse(code: ErrorCode, message: impl Into<String>) -> Outcome {
     Err(Refusal { code, message: message.into() })
 }
 
@@ -77,15 +78,34 @@ impl SiteTeam {
             | TeamClientFrame::Read { channel, .. } => (Some(channel.clone()), None),
             _ => (None, None),
         };
+        if let Some((pace, _, silent)) = pace::pace(&frame) {
+            if let Err(ms) = self.admit(&attachment.site, &staff.id, pace) {
+                if !silent {
+                    let message = pace::too_fast_message(ms);
+                    send(ws, &TeamFrame::Error { code: ErrorCode::RateLimited, message, channel, client_id, retry_after_ms: Some(ms) });
+                }
+                return Ok(());
+            }
+        }
+        // `/ticket` waits for the desk, so it is carried out here, not in `act`.
+        if let TeamClientFrame::Send { channel: id, text, reply_to, .. } = &frame {
+            if let Some(Ok(Command::Ticket { subject })) = slash::parse(text) {
+                let me = attachment.agent.clone().expect("signed in");
+                if let Err(Refusal { code, message }) = self.ticket(&attachment.site, id, &staff, &me, &subject, *reply_to).await? {
+                    send(ws, &TeamFrame::Error { code, message, channel, client_id, retry_after_ms: None });
+                }
+                return Ok(());
+            }
+        }
         if let Err(Refusal { code, message }) = self.act(ws, attachment, &staff, frame)? {
-            send(ws, &TeamFrame::Error { code, message, channel, client_id });
+            send(ws, &TeamFrame::Error { code, message, channel, client_id, retry_after_ms: None });
         }
         Ok(())
     }
 
     /// The channel as `staff` may see it, or `not_found` (a private
     /// channel's existence does not leak).
-    fn visible(&self, id: &ChannelId, staff: &Staff) -> Result<std::result::Result<(Channel, Seq), Refusal>> {
+    pub(super) fn visible(&self, id: &ChannelId, staff: &Staff) -> Result<std::result::Result<(Channel, Seq), Refusal>> {
         Ok(match self.store.channel(id)? {
             Some((channel, seq)) if channel.may(staff, &ChannelAction::Read).is_ok() => Ok((channel, seq)),
             _ => Err(TeamError::NotFound.into()),
@@ -437,7 +457,9 @@ impl SiteTeam {
                 }
                 notice(format!("Added @{agent} to the channel."));
             }
-            Command::Ticket { .. } | Command::Assign { .. } | Command::Contact { .. } => {
+            // Carried out in `handle` (it waits for the desk).
+            Command::Ticket { .. } => {}
+            Command::Assign { .. } | Command::Contact { .. } => {
                 return Ok(refuse(ErrorCode::UnknownCommand, "That command is not available in team chat yet. Type /help for the list."));
             }
         }

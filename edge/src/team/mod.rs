@@ -13,6 +13,8 @@
 //! One socket per console (`GET /api/v1/sites/{site}/team`): `hello` with
 //! the agent token, then `open` the channels on screen. Sockets hibernate.
 
+mod commands;
+mod guard;
 mod handlers;
 mod store;
 
@@ -61,13 +63,15 @@ pub struct SiteTeam {
     /// The site's staff (id, name), read at each sign-in: mentions and
     /// "who may be added" check against it.
     team: RefCell<Vec<AgentRef>>,
+    /// Each agent's rate-limit buckets (`guard.rs`).
+    guard: RefCell<guard::Guard>,
 }
 
 impl DurableObject for SiteTeam {
     fn new(state: State, env: Env) -> Self {
         let store = Store::new(state.storage().sql());
         util::answer_pings(&state);
-        SiteTeam { state, env, store, team: RefCell::new(Vec::new()) }
+        SiteTeam { state, env, store, team: RefCell::new(Vec::new()), guard: RefCell::new(guard::Guard::default()) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {

@@ -14,7 +14,10 @@
 //!   `,id,id,` for counting with `LIKE`.
 //! - `reads`: each agent's read mark and mute per channel.
 //! - `meta`: the sidebar's folders.
+//! - `limits`: an agent's rate-limit bucket, written only when it refused
+//!   something (`guard.rs`), so a refusal outlives an eviction.
 
+use porchlight_protocol::limits::Bucket;
 use porchlight_protocol::team::{Badge, Channel, ChannelId, ReadState};
 use porchlight_protocol::{AgentId, ClientMsgId, Message, Seq};
 use serde::Deserialize;
@@ -56,6 +59,7 @@ impl Store {
             "CREATE TABLE IF NOT EXISTS reads (channel TEXT NOT NULL, agent TEXT NOT NULL, last_read INTEGER NOT NULL DEFAULT 0,
                 muted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (channel, agent))",
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS limits (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at_ms INTEGER NOT NULL)",
         ];
         for statement in schema {
             if let Err(e) = sql.exec(statement, None) {
@@ -63,6 +67,34 @@ impl Store {
             }
         }
         Store { sql }
+    }
+
+    pub fn bucket(&self, key: &str) -> Result<Option<Bucket>> {
+        #[derive(Deserialize)]
+        struct Row {
+            tokens: f64,
+            at_ms: f64,
+        }
+        let rows: Vec<Row> = self.sql.exec("SELECT tokens, at_ms FROM limits WHERE key = ?", vec![text(key)])?.to_array()?;
+        Ok(rows.first().map(|r| Bucket { tokens: r.tokens, at_ms: r.at_ms as u64 }))
+    }
+
+    pub fn save_bucket(&self, key: &str, b: &Bucket) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO limits (key, tokens, at_ms) VALUES (?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, at_ms = excluded.at_ms",
+            vec![text(key), b.tokens.into(), int(b.at_ms)],
+        )?;
+        Ok(())
+    }
+
+    /// The channel's newest message (what a `/ticket` is about when it quotes none).
+    pub fn latest(&self, channel: &ChannelId) -> Result<Option<Message>> {
+        let rows: Vec<JsonRow> = self
+            .sql
+            .exec("SELECT json FROM messages WHERE channel = ? ORDER BY seq DESC LIMIT 1", vec![text(channel.as_str())])?
+            .to_array()?;
+        Ok(rows.into_iter().next().and_then(|r| serde_json::from_str(&r.json).ok()))
     }
 
     pub fn channels(&self) -> Result<Vec<(ChannelId, Channel, Seq)>> {

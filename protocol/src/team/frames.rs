@@ -211,12 +211,15 @@ pub enum TeamFrame {
         channel: Option<ChannelId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientMsgId>,
+        /// With `rate_limited`: when to try again (nothing was stored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
 }
 
 impl TeamFrame {
     pub fn error(code: ErrorCode, message: impl Into<String>) -> TeamFrame {
-        TeamFrame::Error { code, message: message.into(), channel: None, client_id: None }
+        TeamFrame::Error { code, message: message.into(), channel: None, client_id: None, retry_after_ms: None }
     }
 }
 

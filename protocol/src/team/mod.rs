@@ -10,6 +10,7 @@
 pub mod channel;
 pub mod frames;
 pub mod message;
+pub mod pace;
 pub mod read;
 pub mod slash;
 

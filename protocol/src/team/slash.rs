@@ -25,9 +25,9 @@ pub const COMMANDS: &[Spec] = &[
 
 /// Longest ticket subject, in characters.
 /// Commands that parse but team chat does not carry out yet (they need
-/// the desk and the queue to accept a team message): the popup and `/help`
+/// the queue to accept a team message): the popup and `/help`
 /// say so, and the edge refuses them with `unknown_command`.
-pub const PENDING: &[&str] = &["ticket", "assign", "contact"];
+pub const PENDING: &[&str] = &["assign", "contact"];
 
 pub const MAX_SUBJECT: usize = 200;
 

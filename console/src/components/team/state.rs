@@ -145,12 +145,12 @@ impl Reducible for TeamState {
                 TeamFrame::Notice { channel, text } => {
                     next.notices.insert(channel, text);
                 }
-                TeamFrame::Error { code, message, channel, client_id } => match channel {
+                TeamFrame::Error { code, message, channel, client_id, retry_after_ms } => match channel {
                     Some(channel) => {
                         let t = next.transcripts.entry(channel.clone()).or_default();
                         if client_id.as_ref().is_some_and(|id| t.outbox.iter().any(|p| p.client_id == *id)) {
                             // A refused message stays in place, saying why.
-                            t.apply(SessionFrame::Error { code, message, client_id, retry_after_ms: None });
+                            t.apply(SessionFrame::Error { code, message, client_id, retry_after_ms });
                         } else {
                             next.notices.insert(channel, message);
                         }
