@@ -219,6 +219,10 @@ pub enum ErrorCode {
     UnknownCommand,
     /// Team chat: a known `/command` typed wrong (the message shows its usage).
     BadCommand,
+    /// A participant link that was already opened (HTTP 409): links are single use.
+    LinkUsed,
+    /// A participant link past its 24 hours, or withdrawn (HTTP 410).
+    LinkExpired,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
