@@ -3,17 +3,18 @@
 //! trades it for a participant credential.
 //!
 //! Both secrets are shown once and stored only as SHA-256, like agent
-//! tokens and API keys. Each names its session (`plj_<session>_<48 hex>`,
-//! `plx_<session>_<48 hex>`) so the edge routes it to that conversation's
-//! object without a lookup table; the session id is not a secret (the
-//! conversation's own visitor token is what opens it), the hex is.
+//! tokens and API keys. Each names its site and session
+//! (`plj_<site>_<session>_<48 hex>`, `plx_…` for a credential) so the edge
+//! routes it to that conversation's object without a lookup table; the
+//! ids are not secrets (the conversation's visitor token is what opens
+//! it), the hex is.
 //!
 //! The link carries its token in the URL's fragment (`join.html#t=…`):
 //! browsers never send a fragment, so it appears in no request line,
 //! referrer or access log.
 
 use crate::frames::ErrorCode;
-use crate::ids::{AgentId, SessionId};
+use crate::ids::{AgentId, SessionId, SiteId};
 use crate::session::{Actor, AgentRef, SessionState};
 use crate::site::constant_time_eq;
 use crate::validate::{self, Invalid};
@@ -32,29 +33,31 @@ const CREDENTIAL_PREFIX: &str = "plx_";
 
 /// A link token for `session` from [`SECRET_BYTES`] random bytes (hex),
 /// which the caller draws from a CSPRNG.
-pub fn new_link_token(session: &SessionId, random_hex: &str) -> String {
-    format!("{LINK_PREFIX}{session}_{random_hex}")
+pub fn new_link_token(site: &SiteId, session: &SessionId, random_hex: &str) -> String {
+    format!("{LINK_PREFIX}{site}_{session}_{random_hex}")
 }
 
 /// A participant credential for `session`, from random hex like a link's.
-pub fn new_credential(session: &SessionId, random_hex: &str) -> String {
-    format!("{CREDENTIAL_PREFIX}{session}_{random_hex}")
+pub fn new_credential(site: &SiteId, session: &SessionId, random_hex: &str) -> String {
+    format!("{CREDENTIAL_PREFIX}{site}_{session}_{random_hex}")
 }
 
-/// The session a link token names, if it has a link token's shape.
-pub fn link_session(token: &str) -> Option<SessionId> {
+/// The conversation a link token names, if it has a link token's shape.
+pub fn link_session(token: &str) -> Option<(SiteId, SessionId)> {
     secret_session(token, LINK_PREFIX)
 }
 
-/// The session a participant credential names, if it has one's shape.
-pub fn credential_session(credential: &str) -> Option<SessionId> {
+/// The conversation a participant credential names, if it has one's shape.
+pub fn credential_session(credential: &str) -> Option<(SiteId, SessionId)> {
     secret_session(credential, CREDENTIAL_PREFIX)
 }
 
-fn secret_session(secret: &str, prefix: &str) -> Option<SessionId> {
-    let (session, hex) = secret.strip_prefix(prefix)?.split_once('_')?;
+fn secret_session(secret: &str, prefix: &str) -> Option<(SiteId, SessionId)> {
+    // Site ids hold no `_`, session ids are hex: the split is unambiguous.
+    let (site, rest) = secret.strip_prefix(prefix)?.split_once('_')?;
+    let (session, hex) = rest.split_once('_')?;
     (hex.len() == SECRET_BYTES * 2 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(())?;
-    SessionId::parse(session)
+    Some((SiteId::parse(site)?, SessionId::parse(session)?))
 }
 
 /// The join page's address for a link token: the token only in the fragment.
@@ -144,8 +147,56 @@ pub struct Join {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Joined {
     pub credential: String,
+    pub site: SiteId,
     pub session_id: SessionId,
     pub participant: External,
+}
+
+/// What an external participant's socket sends
+/// (`GET …/sessions/{id}/participant`). Everything else they see comes as
+/// the visitor's and agents' [`crate::SessionFrame`]s.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ExternalFrame {
+    /// First frame: the credential from `POST /api/v1/join`; the answer is
+    /// a `welcome` with every message after `last_seq` (notes excepted).
+    Hello {
+        credential: String,
+        #[serde(default)]
+        last_seq: crate::ids::Seq,
+    },
+    Send {
+        client_id: crate::ids::ClientMsgId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<crate::ids::Seq>,
+    },
+    Ping,
+}
+
+/// `GET …/sessions/{id}/participants`: who is in the conversation besides
+/// the visitor and the agents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalList {
+    pub participants: Vec<Listed>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub who: External,
+    /// Whether they opened the link yet.
+    pub joined: bool,
+    pub expires_at: u64,
+}
+
+/// Whether an external participant may write now: while the conversation
+/// is open (they never hold it; the team does).
+pub fn may_write(state: &SessionState) -> Result<(), Invalid> {
+    if state.status == crate::session::Status::Closed {
+        return Err(Invalid::new(ErrorCode::SessionClosed, "This conversation has ended."));
+    }
+    Ok(())
 }
 
 /// Checks an add request: a name's rules, an optional one-line role.
@@ -236,6 +287,10 @@ impl Invite {
     pub fn is_live(&self) -> bool {
         !matches!(self.standing, Standing::Removed { .. })
     }
+
+    pub fn listed(&self) -> Listed {
+        Listed { who: self.who.clone(), joined: matches!(self.standing, Standing::Joined { .. }), expires_at: self.expires_at }
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +302,10 @@ mod tests {
 
     fn session() -> SessionId {
         SessionId::parse(SESSION).unwrap()
+    }
+
+    fn site() -> SiteId {
+        SiteId::parse("copper-kettle").unwrap()
     }
 
     fn agent(id: &str) -> AgentRef {
@@ -261,14 +320,17 @@ mod tests {
     #[test]
     fn secrets_name_their_session_and_nothing_else_passes() {
         let hex = "ab".repeat(SECRET_BYTES);
-        assert_eq!(link_session(&new_link_token(&session(), &hex)), Some(session()));
-        assert_eq!(credential_session(&new_credential(&session(), &hex)), Some(session()));
+        let both = Some((site(), session()));
+        assert_eq!(link_session(&new_link_token(&site(), &session(), &hex)), both);
+        assert_eq!(credential_session(&new_credential(&site(), &session(), &hex)), both);
         // A link is not a credential, nor the other way round.
-        assert_eq!(credential_session(&new_link_token(&session(), &hex)), None);
-        assert_eq!(link_session(&new_credential(&session(), &hex)), None);
-        assert_eq!(link_session(&format!("plj_{SESSION}_short")), None);
-        assert_eq!(link_session(&format!("plj_{SESSION}_{}", "zz".repeat(SECRET_BYTES))), None);
-        assert_eq!(link_session(&format!("plj_../etc_{hex}")), None);
+        assert_eq!(credential_session(&new_link_token(&site(), &session(), &hex)), None);
+        assert_eq!(link_session(&new_credential(&site(), &session(), &hex)), None);
+        assert_eq!(link_session(&format!("plj_copper-kettle_{SESSION}_short")), None);
+        assert_eq!(link_session(&format!("plj_copper-kettle_{SESSION}_{}", "zz".repeat(SECRET_BYTES))), None);
+        assert_eq!(link_session(&format!("plj_{SESSION}_{hex}")), None, "a site is required");
+        assert_eq!(link_session(&format!("plj_Bad_{SESSION}_{hex}")), None);
+        assert_eq!(link_session(&format!("plj_x_../etc_{hex}")), None);
         assert_eq!(link_session(""), None);
     }
 
@@ -363,10 +425,10 @@ mod tests {
         assert_eq!(stored["name"], "Sam");
         let back: Invite = serde_json::from_value(stored).unwrap();
         assert_eq!(back, sam());
-        let joined = Joined { credential: "plx_c".into(), session_id: session(), participant: sam().who };
+        let joined = Joined { credential: "plx_c".into(), site: site(), session_id: session(), participant: sam().who };
         assert_eq!(
             serde_json::to_value(&joined).unwrap(),
-            serde_json::json!({"credential": "plx_c", "session_id": SESSION, "participant": {"id": "ext_1", "name": "Sam", "role": "courier"}})
+            serde_json::json!({"credential": "plx_c", "site": "copper-kettle", "session_id": SESSION, "participant": {"id": "ext_1", "name": "Sam", "role": "courier"}})
         );
     }
 }
