@@ -416,6 +416,20 @@ mod tests {
     }
 
     #[test]
+    fn an_external_author_has_the_documented_json_and_label() {
+        let author = crate::Author::external(&sam().who);
+        assert_eq!(
+            serde_json::to_value(&author).unwrap(),
+            serde_json::json!({"kind": "external", "id": "ext_1", "name": "Sam", "role": "courier"})
+        );
+        assert_eq!(author.external_label().as_deref(), Some("Sam (courier) · external"));
+        assert_eq!(crate::Author::System.external_label(), None);
+        let sender = crate::record::Sender::External("ext_1".into());
+        assert_eq!(crate::record::Sender::parse(&sender.key()), sender);
+        assert!(sender.counts(false) && sender.is_event(false));
+    }
+
+    #[test]
     fn bodies_have_the_documented_json() {
         let add: AddParticipant = serde_json::from_value(serde_json::json!({"name": "Sam", "kind": "external"})).unwrap();
         assert_eq!((add.kind, add.role), (Kind::External, None));
