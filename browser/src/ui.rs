@@ -433,7 +433,7 @@ pub fn compose_banner(transcript: &Transcript, mode: Compose, on_cancel: Callbac
 
 fn author_label(author: &Author) -> &str {
     match author {
-        Author::Visitor { name } | Author::Agent { name, .. } => name,
+        Author::Visitor { name } | Author::Agent { name, .. } | Author::External { name, .. } => name,
         Author::Bot => words().the_assistant,
         Author::System => "Porchlight",
     }

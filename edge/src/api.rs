@@ -96,6 +96,7 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
     match (req.method(), segments) {
         (Method::Get, ["healthz"]) => Ok(Response::ok("ok")?),
         (Method::Post, ["api", "v1", "agent", "login"]) => agent_login(&req, env).await,
+        (Method::Post, ["api", "v1", "join"]) => crate::participants::join(req, env, &config::sites(env)?).await,
         (method, ["api", "v1", "sites", site, rest @ ..]) => {
             let sites = config::sites(env)?;
             let site_id = SiteId::parse(site).ok_or_else(|| ApiError::not_found("Site"))?;
@@ -121,6 +122,12 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                     agent_origin(&req)?;
                     let id = session_id(id, "")?;
                     forward_upgrade(req, env, "CHAT_SESSION", &session_object_name(&site_id, &id), "/agent").await
+                }
+                (_, ["sessions", id, "participants", rest @ ..]) => crate::participants::route(req, env, &site_id, site, id, rest).await,
+                (Method::Get, ["sessions", id, "participant"]) => {
+                    agent_origin(&req)?;
+                    let id = session_id(id, "")?;
+                    forward_upgrade(req, env, "CHAT_SESSION", &session_object_name(&site_id, &id), "/external").await
                 }
                 (Method::Get, ["sessions", id, "transcript"]) => {
                     agent_bearer(&req, env, &site_id, site).await?;
@@ -690,7 +697,7 @@ async fn notify_queue_roster(env: &Env, site_id: &SiteId) {
 
 /// Hands a WebSocket upgrade to a Durable Object, which accepts it with the
 /// hibernation API. The object learns its role from `path`.
-async fn forward_upgrade(req: Request, env: &Env, binding: &str, object: &str, path: &str) -> ApiResult<Response> {
+pub(crate) async fn forward_upgrade(req: Request, env: &Env, binding: &str, object: &str, path: &str) -> ApiResult<Response> {
     if !req.headers().get("upgrade")?.is_some_and(|v| v.eq_ignore_ascii_case("websocket")) {
         return Err(ApiError::new(426, ErrorCode::BadFrame, "This route expects a WebSocket upgrade."));
     }

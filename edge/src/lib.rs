@@ -32,6 +32,7 @@ mod identity;
 mod internal;
 mod kb;
 mod limiter;
+mod participants;
 mod queue;
 mod session;
 mod staff;

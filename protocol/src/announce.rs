@@ -21,6 +21,7 @@ pub fn line(message: &Message, mine: bool, bot_name: &str) -> Option<String> {
     };
     Some(match &message.author {
         Author::Agent { name, .. } | Author::Visitor { name } => format!("{name}: {text}{articles}"),
+        Author::External { .. } => format!("{}: {text}{articles}", message.author.external_label().unwrap_or_default()),
         Author::Bot => format!("{bot_name}: {text}{articles}"),
         // Notices ("Ava joined the conversation") speak for themselves.
         Author::System => text,

@@ -28,6 +28,7 @@ pub const QUOTE_CHARS: usize = 140;
 pub fn author_name(author: &Author) -> String {
     match author {
         Author::Visitor { name } | Author::Agent { name, .. } => name.clone(),
+        Author::External { name, .. } => name.clone(),
         Author::Bot => "Bot".into(),
         Author::System => "Porchlight".into(),
     }

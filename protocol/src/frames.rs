@@ -219,6 +219,10 @@ pub enum ErrorCode {
     UnknownCommand,
     /// Team chat: a known `/command` typed wrong (the message shows its usage).
     BadCommand,
+    /// A participant link that was already opened (HTTP 409): links are single use.
+    LinkUsed,
+    /// A participant link past its 24 hours, or withdrawn (HTTP 410).
+    LinkExpired,
     /// Something failed on the edge; retry, and report it if it persists.
     Internal,
 }
@@ -236,10 +240,35 @@ pub enum Author {
         id: crate::ids::AgentId,
         name: String,
     },
+    /// Someone outside the team an agent added by a one-time link (a
+    /// courier): shown everywhere as "Sam (courier) · external".
+    External {
+        id: String,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        role: Option<String>,
+    },
     /// The site's help-center bot (suggestions before a person joins).
     Bot,
     /// Notices from Porchlight itself ("Ava joined the conversation").
     System,
+}
+
+impl Author {
+    /// An external participant's author, labelled as such.
+    pub fn external(who: &crate::participants::External) -> Self {
+        Author::External { id: who.id.clone(), name: who.name.clone(), role: who.role.clone() }
+    }
+
+    /// The label of an external author ("Sam (courier) · external").
+    pub fn external_label(&self) -> Option<String> {
+        match self {
+            Author::External { id, name, role } => {
+                Some(crate::participants::External { id: id.clone(), name: name.clone(), role: role.clone() }.label())
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A help-center article as a message or the console names it.

@@ -20,6 +20,7 @@
 //! - [`hours`]: business hours in a site's time zone: open at an instant, next opening.
 //! - [`i18n`]: the widget's words in en, es, fr, de and ar: one table per language, `Lang`, `dir`.
 //! - [`site`]: a site's configuration and the origin allowlist check.
+//! - [`participants`]: external people (a courier) by a one-time link: invite, exchange, credential, removal.
 //! - [`staff`]: conversations the staff start: site API keys, the start route's body.
 //! - [`team`]: team chat: channels, who may do what, unread and mute, mentions, slash commands.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
@@ -51,6 +52,7 @@ pub mod internal;
 pub mod limits;
 pub mod links;
 pub mod order_card;
+pub mod participants;
 pub mod record;
 pub mod session;
 pub mod site;

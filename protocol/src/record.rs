@@ -26,6 +26,8 @@ pub const PREVIEW_CHARS: usize = 140;
 pub enum Sender {
     Visitor,
     Agent(AgentId),
+    /// An external participant (`external:<id>`), by their invitation's id.
+    External(String),
     Bot,
     System,
     Change,
@@ -36,6 +38,7 @@ impl Sender {
         match self {
             Sender::Visitor => "visitor".into(),
             Sender::Agent(id) => format!("agent:{id}"),
+            Sender::External(id) => format!("external:{id}"),
             Sender::Bot => "bot".into(),
             Sender::System => "system".into(),
             Sender::Change => "change".into(),
@@ -47,9 +50,10 @@ impl Sender {
             "visitor" => Sender::Visitor,
             "bot" => Sender::Bot,
             "change" => Sender::Change,
-            k => match k.strip_prefix("agent:") {
-                Some(id) => Sender::Agent(AgentId(id.to_owned())),
-                None => Sender::System,
+            k => match (k.strip_prefix("agent:"), k.strip_prefix("external:")) {
+                (Some(id), _) => Sender::Agent(AgentId(id.to_owned())),
+                (_, Some(id)) => Sender::External(id.to_owned()),
+                _ => Sender::System,
             },
         }
     }
@@ -58,18 +62,18 @@ impl Sender {
     /// `message_count` and `last_message` (people, not the bot or notices;
     /// never internal notes).
     pub fn counts(&self, internal: bool) -> bool {
-        matches!(self, Sender::Visitor | Sender::Agent(_)) && !internal
+        matches!(self, Sender::Visitor | Sender::Agent(_) | Sender::External(_)) && !internal
     }
 
     /// Whether a message by this sender is searchable in the queue (any
     /// person's message, internal notes included: only agents search).
     pub fn searchable(&self) -> bool {
-        matches!(self, Sender::Visitor | Sender::Agent(_))
+        matches!(self, Sender::Visitor | Sender::Agent(_) | Sender::External(_))
     }
 
     /// Whether a message by this sender is a `message.created` webhook event.
     pub fn is_event(&self, internal: bool) -> bool {
-        matches!(self, Sender::Visitor | Sender::Agent(_) | Sender::Bot) && !internal
+        matches!(self, Sender::Visitor | Sender::Agent(_) | Sender::External(_) | Sender::Bot) && !internal
     }
 }
 
@@ -320,7 +324,9 @@ mod tests {
 
     #[test]
     fn sender_keys_round_trip() {
-        for s in [Sender::Visitor, Sender::Agent(agent("ava")), Sender::Bot, Sender::System, Sender::Change] {
+        for s in
+            [Sender::Visitor, Sender::Agent(agent("ava")), Sender::External("ext_1".into()), Sender::Bot, Sender::System, Sender::Change]
+        {
             assert_eq!(Sender::parse(&s.key()), s);
         }
         assert!(Sender::Agent(agent("ava")).counts(false));

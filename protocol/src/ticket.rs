@@ -205,6 +205,7 @@ pub fn describe(site_name: &str, visitor: &VisitorInfo, messages: &[Message]) ->
             Author::Visitor { name } => name.clone(),
             Author::Agent { name, .. } if m.internal => format!("{name} (internal note)"),
             Author::Agent { name, .. } => name.clone(),
+            Author::External { .. } => m.author.external_label().unwrap_or_default(),
             Author::Bot => "Bot".into(),
             Author::System => "—".into(),
         };

@@ -57,6 +57,7 @@ pub fn emit(panel: &web_sys::Element, name: &str, data: JsValue) {
 pub fn message_data(m: &Message) -> JsValue {
     let (author, name) = match &m.author {
         Author::Agent { name, .. } => ("agent", name.as_str()),
+        Author::External { name, .. } => ("external", name.as_str()),
         Author::Bot => ("bot", crate::state::bot_name()),
         Author::Visitor { .. } => ("visitor", ""),
         Author::System => ("system", ""),

@@ -193,6 +193,7 @@ pub fn notifications(props: &BadgeProps) -> Html {
     let preview = newest.filter(|m| Some(m.seq) != *dismissed).map(|m| {
         let who = match &m.author {
             Author::Agent { name, .. } => name.clone(),
+            Author::External { .. } => m.author.external_label().unwrap_or_default(),
             _ => crate::state::bot_name().to_owned(),
         };
         let text: String = m.text.chars().take(140).collect();

@@ -69,7 +69,7 @@ impl PastChat {
         let preview = shown.map(|m| {
             let who = match &m.author {
                 Author::Visitor { .. } => crate::i18n::t().you.to_owned(),
-                Author::Agent { name, .. } => name.clone(),
+                Author::Agent { name, .. } | Author::External { name, .. } => name.clone(),
                 Author::Bot => bot_name().to_owned(),
                 Author::System => String::new(),
             };

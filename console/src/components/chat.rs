@@ -439,6 +439,7 @@ pub fn chat(props: &Props) -> Html {
                         Author::Visitor { name } => ("msg theirs", name.clone()),
                         Author::Agent { name, .. } if m.internal => ("msg note", format!("Internal note · {name}")),
                         Author::Agent { name, .. } => ("msg mine", name.clone()),
+                        Author::External { .. } => ("msg theirs external", m.author.external_label().unwrap_or_default()),
                         Author::Bot => ("msg theirs bot", "Bot".to_owned()),
                         Author::System => ("msg system", String::new()),
                     };

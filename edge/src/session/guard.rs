@@ -218,6 +218,16 @@ pub fn visitor_class(frame: &porchlight_protocol::VisitorFrame) -> Option<(Class
     }
 }
 
+/// [`visitor_class`] for external participants: a message is a message.
+pub fn external_class(
+    frame: &porchlight_protocol::participants::ExternalFrame,
+) -> Option<(Class, Option<porchlight_protocol::ClientMsgId>, bool)> {
+    match frame {
+        porchlight_protocol::participants::ExternalFrame::Send { client_id, .. } => Some((Class::Messages, Some(client_id.clone()), false)),
+        _ => None,
+    }
+}
+
 /// [`visitor_class`] for agents.
 pub fn agent_class(frame: &porchlight_protocol::AgentFrame) -> Option<(Class, Option<porchlight_protocol::ClientMsgId>, bool)> {
     use porchlight_protocol::AgentFrame as F;

@@ -191,7 +191,7 @@ impl ChatSession {
     /// row), acknowledged, broadcast, and left to the outbox for the queue
     /// and the desk. Returns the committed text.
     #[allow(clippy::too_many_arguments)]
-    async fn on_send(
+    pub(super) async fn on_send(
         &self,
         ws: &WebSocket,
         actor: &Actor,

@@ -21,12 +21,14 @@
 //! - [`files`]: attachments (R2): upload as a message, download, delete.
 //! - [`rating`]: the visitor's rating of an ended conversation.
 //! - [`outbox`]: telling the queue and the desk, off the hot path.
+//! - [`externals`]: external participants (a courier) by a one-time link.
 //! - [`site_events`]: system lines and order cards from the site's backend.
 //!
 //! Rules (who may do what, what a change does, what the summary says) are
 //! pure and live in `porchlight_protocol` (`session`, `change`, `record`).
 
 mod bot;
+pub(crate) mod externals;
 mod files;
 mod guard;
 mod handlers;
@@ -141,6 +143,9 @@ impl DurableObject for ChatSession {
         if let Err(e) = storage.sql().exec(guard::SCHEMA, None) {
             worker::console_error!("ChatSession: creating the limits table failed: {e}");
         }
+        if let Err(e) = storage.sql().exec(externals::SCHEMA, None) {
+            worker::console_error!("ChatSession: creating the externals table failed: {e}");
+        }
         let guard = RefCell::new(guard::Guard::default());
         let core = Rc::new(Core { env, storage, store, record: RefCell::new(record), sync: RefCell::new(sync), guard });
         ChatSession { state, core }
@@ -205,6 +210,11 @@ impl DurableObject for ChatSession {
             }
             "/visitor" => self.upgrade(Role::Visitor, crate::limiter::address(&req)),
             "/agent" => self.upgrade(Role::Agent, crate::limiter::address(&req)),
+            "/external" => self.upgrade(Role::External, crate::limiter::address(&req)),
+            "/externals" if req.method() == worker::Method::Get => self.list_externals(),
+            "/externals" => self.add_external(req.json().await?).await,
+            "/externals/remove" => self.remove_external(req.json().await?).await,
+            "/externals/join" => self.exchange_link(req.json().await?),
             "/revoke" => {
                 let porchlight_protocol::internal::Revoked { agent } = req.json().await?;
                 self.revoke(&agent)?;
@@ -256,6 +266,18 @@ impl DurableObject for ChatSession {
                     Ok(())
                 }
                 Incoming::Frame(frame) => self.on_agent(&ws, &mut attachment, frame).await,
+                other => reject_unparsed(&ws, other),
+            },
+            Role::External => match parse_frame::<porchlight_protocol::participants::ExternalFrame>(&text) {
+                Incoming::Frame(frame)
+                    if attachment
+                        .external
+                        .as_ref()
+                        .is_some_and(|e| too_fast(&format!("external/{}", e.id), guard::external_class(&frame))) =>
+                {
+                    Ok(())
+                }
+                Incoming::Frame(frame) => self.on_external(&ws, &mut attachment, frame).await,
                 other => reject_unparsed(&ws, other),
             },
         }

@@ -15,6 +15,8 @@ use worker::{Response, ResponseBuilder, Result, WebSocket, WebSocketPair};
 pub enum Role {
     Visitor,
     Agent,
+    /// An external participant (a courier) by their credential.
+    External,
 }
 
 /// Per-socket state that survives hibernation.
@@ -34,6 +36,9 @@ pub struct Attachment {
     /// sign-in budget, as a wrong Bearer token does.
     #[serde(default)]
     pub address: Option<String>,
+    /// For external participants, once their credential opened the chat.
+    #[serde(default)]
+    pub external: Option<porchlight_protocol::participants::External>,
 }
 
 /// How stale an API-made agent's sign-in may get before it is re-checked.
@@ -72,9 +77,10 @@ impl ChatSession {
         let tag = match role {
             Role::Visitor => "visitor",
             Role::Agent => "agent",
+            Role::External => "external",
         };
         self.state.accept_websocket_with_tags(&pair.server, &[tag]);
-        pair.server.serialize_attachment(Attachment { role, authed: false, agent: None, revocable: None, address })?;
+        pair.server.serialize_attachment(Attachment { role, authed: false, agent: None, revocable: None, address, external: None })?;
         self.expect_hello(pair.server.clone());
         Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
     }
@@ -85,6 +91,8 @@ impl ChatSession {
         if let Ok(Some(Attachment { authed: true, role, agent, .. })) = ws.deserialize_attachment::<Attachment>() {
             let who = match (role, agent) {
                 (Role::Agent, Some(a)) => Participant::Agent { id: a.id, name: a.name },
+                // External participants send no typing or presence.
+                (Role::External, _) => return Ok(()),
                 _ => Participant::Visitor,
             };
             self.broadcast(&SessionFrame::Typing { who, typing: false })?;

@@ -230,6 +230,7 @@ pub fn conversation(props: &Props) -> Html {
                             Author::Agent { id, name } => ("pl-msg pl-theirs", Some(html! { <>
                                 <span class={format!("pl-avatar pl-avatar-{}", appearance::avatar_index(id.as_str()))} aria-hidden="true">
                                     { appearance::initials(name) }</span>{ name }</> })),
+                            Author::External { .. } => ("pl-msg pl-theirs pl-external", Some(html! { { m.author.external_label().unwrap_or_default() } })),
                             Author::Bot => ("pl-msg pl-theirs pl-bot", Some(html! { { s.assistant } })),
                             Author::System => ("pl-msg pl-system", None),
                         };

@@ -164,6 +164,7 @@ pub fn past_conversation(props: &PastProps) -> Html {
                     let (class, who) = match &m.author {
                         Author::Visitor { .. } => ("pl-msg pl-mine", None),
                         Author::Agent { name, .. } => ("pl-msg pl-theirs", Some(name.clone())),
+                        Author::External { .. } => ("pl-msg pl-theirs pl-external", m.author.external_label()),
                         Author::Bot => ("pl-msg pl-theirs pl-bot", Some(crate::i18n::t().assistant.to_owned())),
                         Author::System => ("pl-msg pl-system", None),
                     };
