@@ -91,6 +91,7 @@ pub fn describe_team(channel_name: &str, by: &AgentRef, linked: Option<&Message>
             Author::Visitor { name } => one_line(name),
             Author::Bot => "Bot".into(),
             Author::System => "—".into(),
+            Author::External { .. } => m.author.external_label().unwrap_or_default(),
         };
         let text = if m.deleted { "(message deleted)".to_owned() } else { m.text.clone() };
         out.push_str(&format!("[{}] {who}: {}\n", clock::utc_stamp(m.at), indent_continuation(&text)));
