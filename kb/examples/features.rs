@@ -20,6 +20,15 @@ fn main() {
             } else {
                 "wrong"
             };
+            if std::env::var_os("TERMS").is_some() {
+                let terms: Vec<String> = s
+                    .term_report(&q.query, typing)
+                    .into_iter()
+                    .map(|(w, m, wt, known, cov)| format!("{w}:{m:.3}:{wt}:{}:{}", u8::from(known), u8::from(cov)))
+                    .collect();
+                println!("{label}\t{}", terms.join(" "));
+                continue;
+            }
             if std::env::var_os("UNKNOWN").is_some() {
                 println!("{label}\t{}", s.unknown_words(&q.query, typing).join(" "));
                 continue;

@@ -108,7 +108,7 @@ pub fn detect(text: &str) -> Lang {
         .filter(|w| !w.is_empty())
         .map(|w| fold(&w.to_lowercase()).replace(['\'', '’'], ""))
         .collect();
-    let own = |lang: Lang| words.iter().filter(|w| lang.function_words().contains(&w.as_str())).count();
+    let own = |lang: Lang| words.iter().filter(|w| lang.function_words().contains(&w.as_str())).count() + marks(text, lang);
     let en = own(Lang::En) * 2;
     let mut best = (Lang::En, en);
     for lang in [Lang::Es, Lang::Fr, Lang::De] {
@@ -132,6 +132,19 @@ pub fn detect(text: &str) -> Lang {
         return Lang::En;
     }
     best.0
+}
+
+/// Letters and punctuation only one of the languages writes ("¿", "ñ",
+/// "ç", "ß"), counted as one function word: a short message can have none
+/// ("¿Hacen envíos a México?") and still say which language it is.
+fn marks(text: &str, lang: Lang) -> usize {
+    let own: &[char] = match lang {
+        Lang::En => return 0,
+        Lang::Es => &['¿', '¡', 'ñ', 'Ñ'],
+        Lang::Fr => &['ç', 'Ç', 'œ', 'è', 'ê', 'à', 'ù', 'û', 'î', 'ô', 'â'],
+        Lang::De => &['ß', 'ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü'],
+    };
+    usize::from(text.contains(own))
 }
 
 /// The English words for one (lowercase, accent-folded) word of `lang`, or
@@ -277,6 +290,9 @@ mod tests {
             ("wo ist meine Bestellung", Lang::De),
             ("Hallo, ich habe mein Passwort vergessen", Lang::De),
             ("espresso machine", Lang::En),
+            // No function word, but Spanish punctuation.
+            ("¿Hacen envíos a México?", Lang::Es),
+            ("is the crème brûlée blend back", Lang::En),
         ] {
             assert_eq!(detect(m), want, "{m}");
         }

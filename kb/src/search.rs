@@ -241,6 +241,23 @@ impl Searcher {
         (ids, top, second, cov, n, mass, unknown / mass.max(1e-6), head)
     }
 
+    /// For tuning: per query term of the primary route, (word, mass,
+    /// weight, whether the index knows it, whether the top document has it).
+    pub fn term_report(&self, query: &str, typing: bool) -> Vec<(String, f32, f32, bool, bool)> {
+        let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
+        let prepared = prepare(query, detect(query), unfinished);
+        let terms = self.query_terms(&prepared, unfinished);
+        let top = self.score(query, typing, Route::Primary(detect(query))).0.first().map(|x| x.0);
+        let has = |t: u32, d: usize| self.index.postings[t as usize].chunks_exact(4).any(|p| p[0] as usize == d);
+        terms
+            .iter()
+            .map(|q| {
+                let covered = top.is_some_and(|d| q.expansions.iter().any(|&(t, _)| has(t, d)));
+                (prepared[q.pos].text.clone(), q.mass, q.weight, !q.expansions.is_empty(), covered)
+            })
+            .collect()
+    }
+
     /// For tuning: the query's words the index knows no term for.
     pub fn unknown_words(&self, query: &str, typing: bool) -> Vec<String> {
         let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
@@ -364,6 +381,23 @@ impl Searcher {
                 out[k].weight = out[k].weight.max(qw.weight);
                 continue;
             }
+            // Two words run together ("giftcard", "espressomachine"): rank
+            // them as the two words the help center writes.
+            if !is_prefix && self.find(&s).is_none() && self.find(w).is_none() {
+                if let Some(parts) = self.split_compound(w) {
+                    for part in parts {
+                        let part = stem(part);
+                        if seen_stems.contains(&part) {
+                            continue;
+                        }
+                        if let Some(t) = self.find(&part) {
+                            out.push(QueryTerm { pos: i, mass: self.idf[t as usize], expansions: vec![(t, 1.0)], weight: qw.weight });
+                            seen_stems.push(part);
+                        }
+                    }
+                    continue;
+                }
+            }
             let mut expansions = Vec::new();
             if let Some(t) = self.find(&s) {
                 expansions.push((t, 1.0));
@@ -416,6 +450,21 @@ impl Searcher {
             out.push(QueryTerm { pos: i, mass, expansions, weight: qw.weight });
         }
         out
+    }
+
+    /// `word` as two index terms of three letters or more, neither a stop
+    /// word, the most even cut first ("giftcard" → "gift" + "card").
+    fn split_compound<'w>(&self, word: &'w str) -> Option<[&'w str; 2]> {
+        let n = word.len();
+        if n < COMPOUND_MIN || !word.is_ascii() {
+            return None;
+        }
+        let mut cuts: Vec<usize> = (3..=n - 3).collect();
+        cuts.sort_by_key(|&c| (2 * c).abs_diff(n));
+        cuts.into_iter().map(|c| word.split_at(c)).find_map(|(a, b)| {
+            let known = |p: &str| !is_stop(p) && self.find(&stem(p)).is_some();
+            (known(a) && known(b)).then_some([a, b])
+        })
     }
 
     fn find(&self, term: &str) -> Option<u32> {
@@ -559,6 +608,9 @@ fn prepare(query: &str, lang: Lang, unfinished: bool) -> Vec<QueryWord> {
 /// The endings the stemmer strips, to rebuild a term's written forms.
 const SURFACE: &[&str] = &["ment", "ing", "ed", "er", "s", "es", "e", "y", "ation", "ly"];
 
+/// The shortest unknown word tried as two words run together.
+const COMPOUND_MIN: usize = 7;
+
 /// From this length on, a last word that matches nothing is taken as
 /// finished, not as still being typed.
 const UNFINISHED_MAX: usize = 6;
@@ -663,6 +715,8 @@ mod tests {
             ("my paymnt got declined", "payment-declined"),
             ("coupon isnt workin", "promo-code-not-working"),
             ("an item is mising from my order", "missing-items-in-your-order"),
+            // Two words run together.
+            ("how much is left on my giftcard", "gift-card-balance"),
         ] {
             let got = s.suggest(q, false);
             assert!(got.iter().any(|h| h.id == want), "{q:?} → {got:?}");
