@@ -75,6 +75,10 @@ pub struct AttachProps {
     pub disabled: bool,
     /// The composer: files pasted into it or dropped on it are sent too.
     pub target: NodeRef,
+    /// A larger place that takes dropped files too (the widget's whole
+    /// conversation); the composer alone when absent.
+    #[prop_or_default]
+    pub drop_zone: Option<NodeRef>,
 }
 
 /// The 📎 button, its hidden file input, the upload's progress and errors.
@@ -108,19 +112,24 @@ pub fn attach_button(props: &AttachProps) -> Html {
         })
     };
     {
-        // Paste and drop on the composer.
+        // Paste on the composer; drop on it or on the drop zone. Listeners
+        // that may cancel the event are not passive (no console warning).
         let (target, send) = (props.target.clone(), send.clone());
-        use_effect_with(props.target.clone(), move |_| {
+        let zone = props.drop_zone.clone().unwrap_or_else(|| props.target.clone());
+        use_effect_with((props.target.clone(), zone.clone()), move |_| {
             let mut listeners = Vec::new();
             if let Some(el) = target.cast::<web_sys::Element>() {
                 let on_paste = send.clone();
-                listeners.push(gloo::events::EventListener::new(&el, "paste", move |e| {
+                let active = gloo::events::EventListenerOptions::enable_prevent_default();
+                listeners.push(gloo::events::EventListener::new_with_options(&el, "paste", active, move |e| {
                     let files = e.dyn_ref::<web_sys::ClipboardEvent>().and_then(|c| c.clipboard_data()).and_then(|d| d.files());
                     if let Some(files) = files.filter(|f| f.length() > 0) {
                         e.prevent_default();
                         on_paste(list(&files));
                     }
                 }));
+            }
+            if let Some(el) = zone.cast::<web_sys::Element>() {
                 listeners.push(gloo::events::EventListener::new_with_options(
                     &el,
                     "dragover",
@@ -167,13 +176,24 @@ pub fn attach_button(props: &AttachProps) -> Html {
             <input ref={input} type="file" class="pl-file-input" accept={ACCEPT} multiple=true {onchange} tabindex="-1" aria-hidden="true" />
             <button type="button" class="pl-attach" aria-label={words().attach} title={words().attach} disabled={props.disabled} onclick={open}>{ "📎" }</button>
             if let Some((name, f)) = &*progress {
-                <div class="pl-upload" role="status">
-                    <label>{ fill(words().uploading, &[("name", name)]) }
-                        <progress max="1" value={f.to_string()} aria-label={fill(words().uploading, &[("name", name)])}></progress></label>
-                </div>
+                // A percentage, seen and heard (the bar itself is decoration).
+                { upload_progress(name, *f) }
             }
             if let Some(e) = &*error { <p class="pl-error pl-upload-error" role="alert">{ e }</p> }
         </>
+    }
+}
+
+fn upload_progress(name: &str, fraction: f64) -> Html {
+    let label = fill(words().uploading, &[("name", name)]);
+    let pct = (fraction.clamp(0.0, 1.0) * 100.0).round() as u8;
+    html! {
+        <div class="pl-upload" role="progressbar" aria-label={label.clone()} aria-valuemin="0" aria-valuemax="100"
+            aria-valuenow={pct.to_string()} aria-valuetext={format!("{pct}%")}>
+            <span>{ label }</span>
+            <progress max="100" value={pct.to_string()} aria-hidden="true"></progress>
+            <span class="pl-upload-pct">{ format!("{pct}%") }</span>
+        </div>
     }
 }
 

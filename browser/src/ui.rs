@@ -11,6 +11,7 @@
 
 use porchlight_protocol::i18n::{fill, Lang, Strings};
 use porchlight_protocol::links::{self, Piece};
+use porchlight_protocol::notice::Reader;
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{Author, Emoji, Message, Participant, Seq};
 use wasm_bindgen::{JsCast, JsValue};
@@ -24,11 +25,23 @@ thread_local! {
     /// The words of these parts: English for the console, the visitor's
     /// language in the widget ([`set_strings`]).
     static STRINGS: std::cell::Cell<&'static Strings> = std::cell::Cell::new(Lang::En.strings());
+    /// Whose system lines these are: the team's (English, third person)
+    /// until the widget says the visitor reads them.
+    static READER: std::cell::Cell<(Lang, Reader)> = const { std::cell::Cell::new((Lang::En, Reader::Team)) };
 }
 
-/// Draws these parts in `lang` (the widget, once it knows the visitor's).
+/// Draws these parts in `lang` for the visitor (the widget, once it knows
+/// their language): system lines too, where they are "you".
 pub fn set_strings(lang: Lang) {
     STRINGS.with(|s| s.set(lang.strings()));
+    READER.with(|r| r.set((lang, Reader::Visitor)));
+}
+
+/// A message's words as this app's reader sees them: a system line's
+/// notice worded in their language, else the stored text.
+pub fn words_of(message: &Message) -> String {
+    let (lang, reader) = READER.with(std::cell::Cell::get);
+    porchlight_protocol::notice::line(message, lang, reader)
 }
 
 pub(crate) fn words() -> &'static Strings {
@@ -78,7 +91,7 @@ pub fn text(message: &Message, class: &'static str) -> Html {
     } else if let Some(card) = &message.card {
         order_card(card)
     } else {
-        html! { <div {class} dir="auto">{ linked(&message.text) }</div> }
+        html! { <div {class} dir="auto">{ linked(&words_of(message)) }</div> }
     }
 }
 

@@ -463,12 +463,13 @@ async fn widget_config(req: &Request, env: &Env, site_id: &SiteId, site: &SiteCo
         csat: site.csat,
         hours: crate::hours::in_force(env, &site_id, site).await.0.filter(|h| h.weekly.is_some() || h.replies_in_minutes.is_some()),
         consent_required: site.consent_required,
-        agents_online: if site.offline_when_no_agents { Some(agents_online(env, site_id).await) } else { None },
+        agents_online: Some(agents_online(env, site_id).await),
+        offline_when_no_agents: site.offline_when_no_agents,
     };
     Ok(with_cors(Response::from_json(&body)?, &origin)?)
 }
 
-/// Whether an agent is online for `offline_when_no_agents`; when the queue
+/// Whether an agent is online (the widget's `agents_online`); when the queue
 /// cannot say, yes (the visitor can still ask for a person and wait).
 async fn agents_online(env: &Env, site_id: &SiteId) -> bool {
     let asked = async { crate::internal::Queue::of(env, site_id)?.agents_online().await }.await;

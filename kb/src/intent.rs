@@ -17,13 +17,96 @@ pub enum Intent {
     Question,
 }
 
-/// Words that name a person to talk to.
-const PERSON: &[&str] =
-    &["agent", "human", "humans", "operator", "people", "person", "representative", "rep", "someone", "somebody", "staff"];
+/// Words that name a person to talk to, in the widget's five languages
+/// (as [`words`] gives them: lower case, Latin accents folded, an
+/// apostrophe inside a word dropped: "quelqu'un" is `quelquun`).
+const PERSON: &[&str] = &[
+    // en
+    "agent",
+    "human",
+    "humans",
+    "operator",
+    "people",
+    "person",
+    "representative",
+    "rep",
+    "someone",
+    "somebody",
+    "staff",
+    // es
+    "persona",
+    "humano",
+    "agente",
+    "alguien",
+    "operador",
+    "asesor",
+    // fr
+    "humain",
+    "personne",
+    "quelquun",
+    "conseiller",
+    "conseillere",
+    "operateur",
+    // de
+    "mensch",
+    "menschen",
+    "mitarbeiter",
+    "mitarbeiterin",
+    "jemand",
+    "jemandem",
+    "berater",
+    // ar
+    "شخص",
+    "إنسان",
+    "انسان",
+    "موظف",
+    "بشري",
+    "أحد",
+    "احد",
+];
 
 /// Verbs of reaching someone: with a [`PERSON`] word they make a request
 /// even inside a longer message ("I want to speak to a person about my refund").
-const REACH: &[&str] = &["call", "chat", "connect", "contact", "reach", "speak", "talk", "transfer"];
+const REACH: &[&str] = &[
+    // en
+    "call",
+    "chat",
+    "connect",
+    "contact",
+    "reach",
+    "speak",
+    "talk",
+    "transfer",
+    // es
+    "hablar",
+    "contactar",
+    "chatear",
+    "comunicarme",
+    "llamar",
+    "pasame",
+    "hable",
+    // fr
+    "parler",
+    "contacter",
+    "joindre",
+    "discuter",
+    "passer",
+    // de
+    "sprechen",
+    "reden",
+    "kontaktieren",
+    "chatten",
+    "verbinden",
+    // ar
+    "التحدث",
+    "أتحدث",
+    "اتحدث",
+    "التواصل",
+    "الحديث",
+    "تحدث",
+    "التكلم",
+    "أتكلم",
+];
 
 pub fn classify(message: &str) -> Intent {
     let words = words(message);
@@ -53,6 +136,24 @@ mod tests {
             "HUMAN",
         ] {
             assert_eq!(classify(m), Intent::Person, "{m}");
+        }
+    }
+
+    #[test]
+    fn requests_for_a_person_in_every_language() {
+        for m in [
+            "quiero hablar con una persona",
+            "¿Puedo hablar con un agente sobre mi pedido?",
+            "je veux parler à quelqu'un",
+            "Puis-je parler à un conseiller ?",
+            "ich möchte mit einem Menschen sprechen",
+            "Kann ich mit einem Mitarbeiter reden?",
+            "أريد التحدث مع شخص",
+        ] {
+            assert_eq!(classify(m), Intent::Person, "{m}");
+        }
+        for m in ["¿dónde está mi pedido?", "ma bouilloire fuit", "Wo ist meine Bestellung?"] {
+            assert_ne!(classify(m), Intent::Person, "{m}");
         }
     }
 

@@ -112,11 +112,15 @@ pub struct WidgetConfig {
     /// loads no conversation before the visitor opens the chat.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub consent_required: bool,
-    /// Only for a site with `offline_when_no_agents`: whether an agent's
-    /// console is online (not away) now. The widget asks again every 30 s
-    /// while the panel is open.
+    /// Whether an agent's console is online (not away) now. The widget
+    /// asks again every 30 s while the panel is open; a visitor waiting
+    /// while nobody is online is told so and offered "Leave a message".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents_online: Option<bool>,
+    /// The site's `offline_when_no_agents`: with nobody online, "Talk to a
+    /// person" becomes "Leave a message" (only `true` is written).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offline_when_no_agents: bool,
     /// Whether the widget offers a rating once a conversation ends (the
     /// site's `csat`; only `false` is written).
     #[serde(default = "crate::csat::on", skip_serializing_if = "crate::csat::is_on")]
@@ -337,6 +341,11 @@ pub struct Message {
     /// words); updated in place, like an edit, when the order changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<crate::order_card::OrderCard>,
+    /// A system line's meaning (`{"kind":"joined","name":"Ava"}`), which
+    /// each reader words in its language; `text` holds the English. Absent
+    /// on lines stored before notices existed: readers show their `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<crate::notice::Notice>,
 }
 
 impl Message {
@@ -358,7 +367,13 @@ impl Message {
             changed: None,
             attachment: None,
             card: None,
+            notice: None,
         }
+    }
+
+    /// A system line: its notice, and the English words as `text`.
+    pub fn notice(notice: crate::notice::Notice) -> Message {
+        Message { text: notice.english(), notice: Some(notice), ..Message::blank() }
     }
 
     /// How far this message moves a reader's cursor: its own seq, or its
@@ -833,6 +848,10 @@ pub enum SessionFrame {
     VisitorPresence { online: bool },
     /// The visitor rated the conversation (see [`crate::csat`]).
     Rated { rating: crate::csat::Rating },
+    /// To the visitor, instead of a handoff: nobody can take the chat now
+    /// (out of hours, or no agent online where that means offline), so the
+    /// widget opens "Leave a message". The session stays with the bot.
+    Unavailable { reason: crate::hours::Unavailable },
     /// Answer to `ping`.
     Pong,
     /// A refused frame. `client_id` names the refused `send`, if it was one.
@@ -1059,6 +1078,7 @@ mod golden {
                 hours: None,
                 consent_required: false,
                 agents_online: None,
+                offline_when_no_agents: false,
                 csat: true,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "kb_version": "9c1f0e2d3b4a5968"}),
@@ -1079,6 +1099,7 @@ mod golden {
                 hours: None,
                 consent_required: false,
                 agents_online: None,
+                offline_when_no_agents: false,
                 csat: true,
             },
             json!({"site": "copper-kettle", "name": "Copper Kettle", "accent_color": "#b4532a", "greeting": "Hi!", "sound": true}),
@@ -1106,6 +1127,7 @@ mod golden {
                 full_page_urls: false,
                 consent_required: false,
                 agents_online: None,
+                offline_when_no_agents: false,
             },
             json!({"site": "tea-house", "name": "Tea House", "accent_color": "#ffd400", "greeting": "Hi!",
                 "launcher": {"position": "left", "offset_x": 24, "offset_y": 32, "label": "Chat with us", "icon": "help"},
@@ -1187,6 +1209,14 @@ mod golden {
             },
             json!({"type": "rated", "rating": {"score": 4, "comment": "Quick and kind", "at": 1_700_000_900_000u64,
                                                "agent": {"id": "ava", "name": "Ava"}}}),
+        );
+        golden(SessionFrame::Unavailable { reason: crate::hours::Unavailable::Closed }, json!({"type": "unavailable", "reason": "closed"}));
+        golden(
+            SessionFrame::Message {
+                message: Message { seq: Seq(6), at: 7, ..Message::notice(crate::notice::Notice::Joined { name: "Ava".into() }) },
+            },
+            json!({"type": "message", "message": {"seq": 6, "author": {"kind": "system"},
+                   "text": "Ava joined the conversation", "at": 7, "notice": {"kind": "joined", "name": "Ava"}}}),
         );
         let off: WidgetConfig =
             serde_json::from_value(json!({"site": "s", "name": "S", "accent_color": "#000000", "greeting": "Hi", "csat": false})).unwrap();

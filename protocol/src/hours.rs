@@ -182,6 +182,31 @@ impl Hours {
     }
 }
 
+/// Why nobody can take a chat now: every way to a person (the button, a
+/// typed "talk to a human", the bot's own handoff) then leads to "Leave a
+/// message", never to the live queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unavailable {
+    /// Outside the site's business hours.
+    Closed,
+    /// Open, but the site has `offline_when_no_agents` and no agent is online.
+    NoAgents,
+}
+
+/// Whether a handoff may join the queue now: `None` if it may. Hours come
+/// first; `agents_online` is asked (`Some`) only for a site with
+/// `offline_when_no_agents`.
+pub fn unavailable(hours: Option<&Hours>, utc_ms: u64, agents_online: Option<bool>) -> Option<Unavailable> {
+    if hours.is_some_and(|h| !h.is_open(utc_ms)) {
+        Some(Unavailable::Closed)
+    } else if agents_online == Some(false) {
+        Some(Unavailable::NoAgents)
+    } else {
+        None
+    }
+}
+
 /// `GET`/`PUT /api/v1/sites/{site}/hours`: the hours in force and what they mean now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HoursAnswer {
@@ -394,6 +419,19 @@ mod tests {
             weekly: Some([Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri].into_iter().map(|d| (d, day.clone())).collect()),
             replies_in_minutes: Some(5),
         }
+    }
+
+    #[test]
+    fn out_of_hours_or_nobody_online_means_no_queue() {
+        let h = weekdays("UTC", "09:00", "17:00");
+        let (tuesday_noon, tuesday_night) = (utc(2026, 12, 1, 12, 0), utc(2026, 12, 1, 20, 0));
+        assert_eq!(unavailable(Some(&h), tuesday_noon, None), None);
+        assert_eq!(unavailable(Some(&h), tuesday_noon, Some(true)), None);
+        assert_eq!(unavailable(Some(&h), tuesday_noon, Some(false)), Some(Unavailable::NoAgents));
+        assert_eq!(unavailable(Some(&h), tuesday_night, Some(true)), Some(Unavailable::Closed));
+        assert_eq!(unavailable(Some(&h), tuesday_night, None), Some(Unavailable::Closed));
+        assert_eq!(unavailable(None, tuesday_night, None), None, "no hours: open around the clock");
+        assert_eq!(serde_json::to_value(Unavailable::NoAgents).unwrap(), serde_json::json!("no_agents"));
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! - [`participants`]: external people (a courier) by a one-time link: invite, exchange, credential, removal.
 //! - [`staff`]: conversations the staff start: site API keys, the start route's body.
 //! - [`team`]: team chat: channels, who may do what, unread and mute, mentions, slash commands.
+//! - [`notice`]: system lines as data (a kind and its names), worded per reader and language.
 //! - [`ticket`]: helpdesk tickets made from sessions (subject, transcript as description).
 //! - [`webhook`]: the events the edge POSTs to a site's endpoints, and their retry schedule.
 //! - [`limits`]: abuse limits (token buckets) and their per-site numbers.
@@ -51,6 +52,7 @@ pub mod inbox;
 pub mod internal;
 pub mod limits;
 pub mod links;
+pub mod notice;
 pub mod order_card;
 pub mod participants;
 pub mod record;

@@ -178,6 +178,18 @@ pub struct TicketSummary {
 /// Longest subject: the start of the visitor's first message.
 pub const SUBJECT_CHARS: usize = 80;
 
+/// Whether `text` (a left message's question) is what the visitor last
+/// wrote in the chat, give or take spaces: the form starts from it, and
+/// it is not posted twice.
+pub fn already_said(messages: &[Message], text: &str) -> bool {
+    let squeeze = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    messages
+        .iter()
+        .rev()
+        .find(|m| matches!(m.author, Author::Visitor { .. }) && !m.deleted)
+        .is_some_and(|m| squeeze(&m.text) == squeeze(text))
+}
+
 /// The ticket's subject: the visitor's first message (cut at a word), or
 /// "Chat with {name}" when they wrote nothing.
 pub fn subject(visitor: &VisitorInfo, messages: &[Message]) -> String {
@@ -196,7 +208,22 @@ pub fn subject(visitor: &VisitorInfo, messages: &[Message]) -> String {
 /// in order (`[2026-11-21 18:40 UTC] Jo: …`), its further lines indented. Internal notes are
 /// kept, marked, since a ticket is for the team; deleted messages say so.
 pub fn describe(site_name: &str, visitor: &VisitorInfo, messages: &[Message]) -> String {
-    let mut out = format!("Chat transcript from {site_name}\nVisitor: {}", visitor.name);
+    describe_in(crate::i18n::Lang::En, crate::notice::Reader::Team, site_name, visitor, messages)
+}
+
+/// [`describe`] in the visitor's language, for their own download: its
+/// labels and system lines from `protocol::i18n` (the visitor is "you"
+/// there); the team's copy (`Reader::Team`) is the English one.
+pub fn describe_in(
+    lang: crate::i18n::Lang,
+    reader: crate::notice::Reader,
+    site_name: &str,
+    visitor: &VisitorInfo,
+    messages: &[Message],
+) -> String {
+    let s = lang.strings();
+    let mut out = crate::i18n::fill(s.tr_header, &[("site", site_name)]);
+    out.push_str(&format!("\n{}: {}", s.tr_visitor, visitor.name));
     if let Some(email) = &visitor.email {
         out.push_str(&format!(" <{email}>"));
     }
@@ -207,11 +234,12 @@ pub fn describe(site_name: &str, visitor: &VisitorInfo, messages: &[Message]) ->
             Author::Agent { name, .. } if m.internal => format!("{name} (internal note)"),
             Author::Agent { name, .. } => name.clone(),
             Author::External { .. } => m.author.external_label().unwrap_or_default(),
-            Author::Bot => "Bot".into(),
+            Author::Bot if reader == crate::notice::Reader::Team => "Bot".into(),
+            Author::Bot => s.assistant.into(),
             Author::System => "—".into(),
         };
-        let text = if m.deleted { "(message deleted)".to_owned() } else { m.text.clone() };
-        let edited = if m.edited_at.is_some() && !m.deleted { " (edited)" } else { "" };
+        let text = if m.deleted { s.tr_deleted.to_owned() } else { crate::notice::line(m, lang, reader) };
+        let edited = if m.edited_at.is_some() && !m.deleted { s.edited } else { "" };
         let quote = match &m.reply_to {
             Some(q) if !q.snippet.is_empty() => format!("> {}: {}\n", q.author, q.snippet),
             _ => String::new(),
@@ -354,5 +382,36 @@ mod tests {
              [2026-11-21 23:34 UTC] Jo: (message deleted)\n\
              [2026-11-21 23:35 UTC] Ava (internal note): Warranty case W-77\n"
         );
+    }
+
+    #[test]
+    fn a_question_already_in_the_chat_is_not_posted_again() {
+        let jo = || Author::Visitor { name: "Jo".into() };
+        let msgs = [said(1, jo(), "Where is  my order?"), said(2, Author::Bot, "Here is what I found")];
+        assert!(already_said(&msgs, "Where is my order?\n"));
+        assert!(!already_said(&msgs, "Where is my order? It's late."));
+        assert!(!already_said(&[], "hi"));
+        let mut gone = said(3, jo(), "Where is my order?");
+        gone.deleted = true;
+        assert!(!already_said(&[said(1, jo(), "hello"), gone], "Where is my order?"));
+    }
+
+    #[test]
+    fn the_visitors_download_is_in_their_language() {
+        use crate::i18n::Lang;
+        use crate::notice::{Notice, Reader};
+        let mut rated = Message::notice(Notice::Rated { name: "Jo".into(), score: 5 });
+        rated.seq = Seq(3);
+        let mut gone = said(4, Author::Visitor { name: "Jo".into() }, "");
+        gone.deleted = true;
+        let msgs =
+            [said(1, Author::Bot, "Hola"), Message { seq: Seq(2), ..Message::notice(Notice::Joined { name: "Ava".into() }) }, rated, gone];
+        let text = describe_in(Lang::Es, Reader::Visitor, "Copper Kettle", &jo(), &msgs);
+        assert!(text.starts_with("Conversación con Copper Kettle\nVisitante: Jo"), "{text}");
+        assert!(text.contains("Asistente: Hola"), "{text}");
+        assert!(text.contains("—: Ava se unió a la conversación"), "{text}");
+        assert!(text.contains("Valoraste esta conversación con 5/5 (Excelente)"), "{text}");
+        assert!(text.contains("Jo: (mensaje eliminado)"), "{text}");
+        assert!(!text.contains("rated") && !text.contains("joined"), "{text}");
     }
 }

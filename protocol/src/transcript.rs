@@ -42,6 +42,9 @@ pub struct Transcript {
     pub notice_code: Option<ErrorCode>,
     /// The visitor's place in the queue while WAITING (1 = next).
     pub queue_position: Option<u32>,
+    /// A handoff the edge turned into "Leave a message", and why; and how
+    /// many times, so a client reacts to each one.
+    pub unavailable: Option<(crate::hours::Unavailable, u32)>,
     /// Others typing right now (the session never echoes one's own).
     pub typing: Vec<Participant>,
     /// Agents only: whether the visitor is connected right now (`None`
@@ -162,6 +165,10 @@ impl Transcript {
                 }
             }
             SessionFrame::VisitorPresence { online } => self.visitor_online = Some(online),
+            SessionFrame::Unavailable { reason } => {
+                let n = self.unavailable.map_or(0, |(_, n)| n);
+                self.unavailable = Some((reason, n + 1));
+            }
             SessionFrame::Ticket { ticket } => {
                 if let Some(session) = &mut self.session {
                     session.ticket = Some(ticket);

@@ -165,6 +165,28 @@ c.toBlob(blob => {
 }, 'image/png');
 "#;
 
+/// The same PNG dropped on the message log (not the composer), with every
+/// upload progress the widget shows kept in `window.progress`.
+const DROP_PNG_ON_LOG: &str = r#"
+const done = arguments[arguments.length - 1];
+const root = document.querySelector('[data-porchlight]').shadowRoot;
+window.progress = [];
+new MutationObserver(() => root.querySelectorAll('[role=progressbar]').forEach(p =>
+  window.progress.push([p.getAttribute('aria-valuenow'), p.innerText]))).observe(root, {subtree: true, childList: true, attributes: true});
+const c = document.createElement('canvas'); c.width = 40; c.height = 30;
+c.getContext('2d').fillRect(0, 0, 40, 30);
+c.toBlob(blob => {
+  const dt = new DataTransfer();
+  dt.items.add(new File([blob], 'dropped.png', {type: 'image/png'}));
+  const log = root.querySelector('.pl-log');
+  const over = new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true});
+  log.dispatchEvent(over);
+  const drop = new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true});
+  log.dispatchEvent(drop);
+  done([over.defaultPrevented, drop.defaultPrevented]);
+}, 'image/png');
+"#;
+
 #[test]
 fn a_visitor_attaches_an_image_in_the_widget_and_the_agent_sees_its_thumbnail() {
     let mut queue = Ws::queue();
@@ -201,6 +223,21 @@ fn a_visitor_attaches_an_image_in_the_widget_and_the_agent_sees_its_thumbnail() 
             browser.script(&format!("{SHADOW} return root.querySelector('.pl-upload-error')"), json!([])),
             json!(null),
             "the error went"
+        );
+        // Dropped on the whole panel (the log here), it is taken; its upload shows a percentage.
+        assert_eq!(browser.script_async(DROP_PNG_ON_LOG, json!([])), json!([true, true]), "the panel takes the drop");
+        browser.wait_for(
+            "the dropped file's thumbnail",
+            30,
+            &format!("{SHADOW} return root.querySelectorAll('.pl-thumb img').length >= 2"),
+            json!([]),
+        );
+        let progress = browser.script("return window.progress", json!([]));
+        let shown = progress.as_array().cloned().unwrap_or_default();
+        assert!(!shown.is_empty(), "a progress bar while uploading");
+        assert!(
+            shown.iter().all(|p| p[1].as_str().unwrap_or_default().contains(&format!("{}%", p[0].as_str().unwrap_or("?")))),
+            "the percentage is shown and exposed: {progress}"
         );
         queue.queue_until(&name, |s| s.message_count >= 1);
     }

@@ -82,6 +82,10 @@ fn a_closed_chat_is_rated_once_and_the_rating_reaches_queue_ticket_and_webhook()
         SessionFrame::Welcome { session, messages } => {
             assert_eq!(session.rating.as_ref(), Some(&rating));
             assert!(messages.iter().any(|m| m.text.contains("rated the conversation Good (4/5)")), "the notice is in the log");
+            // …as data too, which the widget words for the visitor ("You rated…").
+            let notice =
+                messages.iter().find_map(|m| m.notice.clone().filter(|n| matches!(n, porchlight_protocol::notice::Notice::Rated { .. })));
+            assert!(matches!(notice, Some(porchlight_protocol::notice::Notice::Rated { score: 4, .. })), "{notice:?}");
         }
         other => panic!("welcome expected, got {other:?}"),
     }

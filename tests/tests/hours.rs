@@ -151,6 +151,106 @@ fn a_message_left_outside_hours_becomes_a_ticket_not_a_waiting_chat() {
     assert_eq!(call("DELETE", &hours_path(), Some(AVA), None).status, 200);
 }
 
+/// Open one minute a week (Monday 16:00 in Los Angeles): closed whenever
+/// the tests run, with a known next opening.
+fn back_on_monday() -> serde_json::Value {
+    json!({"time_zone": "America/Los_Angeles", "weekly": {"mon": [{"from": "16:00", "to": "16:01"}]}})
+}
+
+#[test]
+fn out_of_hours_a_typed_request_for_a_person_opens_the_form_not_the_queue() {
+    use porchlight_protocol::i18n::Lang;
+    let _turn = ONE_SCHEDULE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    assert_eq!(set_hours(&back_on_monday()).status, 200);
+    let es = Lang::Es.strings();
+    let browser = Browser::start();
+    browser.goto(&format!("{}/embed.html?site={HOURS_SITE}&locale=es", demo_origin()));
+    let shadow = |what: &str, script: &str, args: serde_json::Value| {
+        browser.wait_for(what, 30, &format!("const root = document.querySelector('[data-porchlight]').shadowRoot;\n{script}"), args)
+    };
+    let text_of = |sel: &str| {
+        browser.script(
+            &format!(
+                "const e = document.querySelector('[data-porchlight]').shadowRoot.querySelector('{sel}'); return e ? e.innerText : ''"
+            ),
+            json!([]),
+        )
+    };
+    // By accessible name, outside the loader's stand-in (like languages.rs).
+    let named = |sel: &str, name: &str| {
+        shadow(
+            &format!("{sel} named {name:?}"),
+            "return [...root.querySelectorAll(arguments[0])].find(el => !el.closest('[data-early]')
+               && (el.getAttribute('aria-label') || el.textContent || '').trim() === arguments[1]) || null",
+            json!([sel, name]),
+        )
+    };
+    browser.click(&named("button", es.open_chat));
+    let name = unique("Noctámbula");
+    browser.type_text(&named("input", es.name), &name);
+    browser.click(&named("button", es.start_chat));
+    let composer = shadow("the composer", "return root.querySelector('.pl-composer textarea')", json!([]));
+
+    // The header and the status agree: closed, nobody "one click away".
+    let status = shadow("the status line", "const s = root.querySelector('.pl-status'); return s && s.innerText || null", json!([]));
+    assert_eq!(status, json!(es.status_bot_offline));
+    let header = text_of(".pl-availability");
+    let header = header.as_str().unwrap_or_default();
+    assert!(header.starts_with("Ahora mismo no estamos. Volvemos "), "{header}");
+    assert!(!header.contains(" antes de ") && !header.contains("nadie puede"), "{header}");
+
+    // A typed request for a person: the bot says nobody can chat, and the form opens with the question.
+    browser.type_text(&composer, "quiero hablar con una persona\u{E007}");
+    let question = shadow(
+        "the form with the question",
+        "const q = root.querySelector('.pl-offline textarea'); return q && q.value || null",
+        json!([]),
+    );
+    assert_eq!(question, json!("quiero hablar con una persona"));
+    let closed = text_of(".pl-log").as_str().unwrap_or_default().to_owned();
+    assert!(closed.contains(es.bot_leave_message), "{closed}");
+    assert!(!closed.contains(es.n_handed_off), "never handed off: {closed}");
+    let queue_shown =
+        browser.script("return !!document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-queue')", json!([]));
+    assert_eq!(queue_shown, json!(false), "no queue position out of hours");
+    // The email is required, and its error is tied to the field.
+    browser.click(&shadow("the send button", "return root.querySelector('.pl-offline button[type=submit]')", json!([])));
+    let tied = shadow(
+        "the email error tied to the field",
+        "const i = root.querySelector('.pl-offline input[type=email]'); const e = i && root.getElementById(i.getAttribute('aria-describedby'));
+         return i && i.getAttribute('aria-invalid') === 'true' && e ? e.innerText : null",
+        json!([]),
+    );
+    assert_eq!(tied, json!(es.email_needed));
+    browser.type_text(
+        &shadow("the email field", "return root.querySelector('.pl-offline input[type=email]')", json!([])),
+        "noche@example.com",
+    );
+    browser.click(&shadow("the send button", "return root.querySelector('.pl-offline button[type=submit]')", json!([])));
+    shadow(
+        "the message left, in Spanish",
+        "const l = root.querySelector('.pl-log'); return !!l && l.innerText.includes(arguments[0])",
+        json!(["Mensaje enviado al equipo"]),
+    );
+    let log = text_of(".pl-log").as_str().unwrap_or_default().to_owned();
+    assert_eq!(log.matches("quiero hablar con una persona").count(), 1, "the question is not posted twice:\n{log}");
+    assert!(!log.contains("ended the conversation") && !log.contains(es.n_you_ended) && !log.contains(&name), "{log}");
+    let panel = text_of(".pl-conversation").as_str().unwrap_or_default().to_owned();
+    assert_eq!(panel.matches(es.status_ended).count(), 1, "\"ended\" said once:\n{panel}");
+    // The queue shows a ticket, never a chat waiting for a person.
+    let mut queue = Ws::connect(&format!("/api/v1/sites/{HOURS_SITE}/queue"), None).expect("queue socket");
+    let summary = match queue.queue_hello(AVA) {
+        QueueFrame::Snapshot { sessions, .. } => sessions.into_iter().find(|s| s.visitor.name == name),
+        other => panic!("{other:?}"),
+    };
+    let summary = match summary {
+        Some(s) if s.status == Status::Closed && s.ticket.is_some() => s,
+        _ => queue.queue_until(&name, |s| s.status == Status::Closed && s.ticket.is_some()),
+    };
+    assert_eq!(summary.visitor.email.as_deref(), Some("noche@example.com"));
+    assert_eq!(call("DELETE", &hours_path(), Some(AVA), None).status, 200);
+}
+
 #[test]
 fn outside_hours_the_widget_offers_to_leave_a_message() {
     let _turn = ONE_SCHEDULE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());

@@ -241,7 +241,53 @@ fn attach_refused_and_rate_in(lang: Lang, query: &str, visitor: &str) {
     let rated = rated.as_str().unwrap_or_default();
     assert!(rated.contains(s.rate_thanks) && rated.contains(&fill(s.rate_given, &[("face", "🙂"), ("label", s.rating(4))])), "{rated}");
     browser.assert_accessible(&format!("the {lang:?} rating"));
+
+    // The system lines are the visitor's language, and about them in the
+    // second person ("You rated…"), never the English stored beside them.
+    use porchlight_protocol::notice::{Notice, Reader};
+    let said = |n: Notice| n.words(lang, Reader::Visitor);
+    for line in [
+        said(Notice::HandedOff),
+        said(Notice::Joined { name: "Ava".into() }),
+        said(Notice::Closed { name: "Ava".into() }),
+        said(Notice::Rated { name: name.clone(), score: 4 }),
+    ] {
+        log_shows(&browser, &line);
+    }
+    let log = browser.script(&format!("{FIND}\nreturn root.querySelector('.pl-log').innerText"), json!([]));
+    let log = log.as_str().unwrap_or_default();
+    for english in ["Handed off", "joined the conversation", "closed the conversation", "rated the conversation", &name] {
+        assert!(!log.contains(english), "English (or third person) {english:?} in the {lang:?} log:\n{log}");
+    }
+
+    // The text transcript: its labels and its system lines in `lang` too.
+    browser.script(CATCH_DOWNLOADS, json!([]));
+    browser.click(&control(&browser, "button", s.transcript_as_text));
+    browser.wait_for("the text transcript", 20, "return (window.saved || []).some(s => s.name) || null", json!([]));
+    let saved = browser
+        .script_async("const done = arguments[arguments.length - 1]; window.saved.find(s => s.name).blob.text().then(done);", json!([]));
+    let text = saved.as_str().unwrap_or_default();
+    assert!(text.starts_with(&fill(s.tr_header, &[("site", "")])), "{text}");
+    assert!(text.contains(&format!("{}: {name}", s.tr_visitor)), "{text}");
+    assert!(text.contains(&said(Notice::Joined { name: "Ava".into() })), "{text}");
+    assert!(text.contains(&said(Notice::Rated { name: name.clone(), score: 4 })), "{text}");
+    for english in ["Chat transcript from", "Visitor:", "joined the conversation", "rated the conversation", "Bot:"] {
+        assert!(!text.contains(english), "English {english:?} in the {lang:?} transcript:\n{text}");
+    }
 }
+
+/// Keeps what the page saves: each blob with the name its link downloads as.
+const CATCH_DOWNLOADS: &str = r#"
+window.saved = [];
+const make = URL.createObjectURL.bind(URL);
+URL.createObjectURL = b => { const u = make(b); window.saved.push({url: u, blob: b}); return u; };
+const click = HTMLAnchorElement.prototype.click;
+HTMLAnchorElement.prototype.click = function () {
+  const s = window.saved.find(s => s.url === this.href);
+  if (s && this.download) { s.name = this.download; return; }
+  return click.call(this);
+};
+"#;
 
 #[test]
 fn a_spanish_visitor_is_refused_a_file_and_rates_in_spanish() {

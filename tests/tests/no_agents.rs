@@ -48,3 +48,41 @@ fn with_nobody_online_talk_to_a_person_becomes_leave_a_message() {
         json!([]),
     );
 }
+
+/// A site that lets visitors wait with nobody online (`limits-check`: no
+/// agents at all, `offline_when_no_agents` off, like the demo): the waiting
+/// visitor is told nobody is online and offered "Leave a message" beside
+/// waiting; leaving one makes the ticket and ends the wait.
+#[test]
+fn a_visitor_waiting_with_nobody_online_is_told_and_may_leave_a_message() {
+    let en = porchlight_protocol::i18n::Lang::En.strings();
+    let browser = Browser::start();
+    browser.goto(&format!("{}/embed.html?site=limits-check", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    browser.type_text(&browser.by_name("textbox", "Name"), &unique("Patient Pat"));
+    browser.click(&browser.by_name("button", "Start chat"));
+    // The chat itself still offers a person (the site does not go offline).
+    browser.click(&browser.by_name("button", "Talk to a person"));
+    browser.wait_for(
+        "the waiting visitor told nobody is online",
+        30,
+        "const r = document.querySelector('[data-porchlight]').shadowRoot; const n = r.querySelector('.pl-nobody'); return !!n && n.innerText.includes(arguments[0])",
+        json!([en.no_agents_waiting]),
+    );
+    assert!(has_button(&browser, "Leave a message"));
+    browser.assert_accessible("waiting with nobody online");
+    browser.click(&browser.by_name("button", "Leave a message"));
+    browser.type_text(&browser.by_name("textbox", "Your email"), "pat@example.com");
+    browser.type_text(&browser.by_name("textbox", "Your question"), "Is the copper kettle induction-ready?");
+    browser.click(&browser.by_name("button", "Send message"));
+    browser.wait_for(
+        "the message left",
+        30,
+        "return document.querySelector('[data-porchlight]').shadowRoot.textContent.includes(arguments[0])",
+        json!(["We'll reply to pat@example.com."]),
+    );
+    browser.log_shows("Is the copper kettle induction-ready?");
+    let waiting =
+        browser.script("return !!document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-nobody, .pl-queue')", json!([]));
+    assert_eq!(waiting, json!(false), "no longer waiting");
+}

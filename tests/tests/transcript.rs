@@ -85,6 +85,15 @@ fn the_widget_saves_the_transcript_as_text_and_as_json() {
     browser.log_shows("Your beans ship today.");
     ava.send(&AgentFrame::Close);
     browser.log_shows("Ava closed the conversation");
+    // The rating and the footer under a closed chat leave the log most of the panel.
+    browser.by_name("button", "Send rating");
+    let heights = browser.script(
+        "const r = document.querySelector('[data-porchlight]').shadowRoot;
+         return [r.querySelector('.pl-log').clientHeight, r.querySelector('.pl-conversation').clientHeight]",
+        json!([]),
+    );
+    let (log, panel) = (heights[0].as_f64().unwrap_or_default(), heights[1].as_f64().unwrap_or(1.0));
+    assert!(log >= 0.5 * panel, "the log keeps most of the height: {log} of {panel} px");
     browser.script(CATCH_DOWNLOADS, json!([]));
 
     browser.click(&browser.by_name("button", "Download transcript as text"));

@@ -32,6 +32,14 @@ fn the_page_drives_the_chat_through_the_javascript_api() {
         &format!("{SHADOW} return typeof Porchlight === 'function' && !Porchlight.q && root.querySelector('.l').hidden && root.querySelector('.l').getClientRects().length === 0"),
         json!([]),
     );
+    // An unknown call is named in the console, with the valid ones.
+    let warned = browser.script(
+        "const said = []; const warn = console.warn; console.warn = (...a) => said.push(a.join(' '));
+         Porchlight('bogus'); console.warn = warn; return said",
+        json!([]),
+    );
+    let warned = warned[0].as_str().unwrap_or_default();
+    assert!(warned.contains("\"bogus\"") && warned.contains("open") && warned.contains("showArticle"), "{warned}");
     // `setContext` merged attributes key by key: `Coupon: null` removed one, the rest stayed.
     let context = browser.script("return Porchlight.context", json!([]));
     assert_eq!(context, json!({"orderRef": "CK-2077", "attributes": {"Plan": "Monthly beans", "Loyalty points": 120}}));
@@ -46,6 +54,14 @@ fn the_page_drives_the_chat_through_the_javascript_api() {
     wait_heard(&browser, "ready");
     assert_eq!(browser.script("return document.getElementById('chat').getAttribute('aria-expanded')", json!([])), json!("true"));
     assert_eq!(&heard(&browser)[..2], ["unread:0", "open"], "{:?}", heard(&browser));
+    // With the launcher hidden, the panel's own × (visible, labelled) is the way out on a desktop too.
+    let close = browser.wait_for(
+        "a visible Close button in the panel header",
+        20,
+        &format!("{SHADOW} const c = root.querySelector('.pl-header .pl-close'); return !!c && c.getClientRects().length > 0 && c.getAttribute('aria-label')"),
+        json!([]),
+    );
+    assert_eq!(close, json!("Close chat"));
 
     // `prefill` puts the question in the composer once the chat starts, unsent.
     browser.script("Porchlight('prefill', 'Do you roast decaf on Mondays?')", json!([]));
@@ -114,6 +130,13 @@ fn the_page_drives_the_chat_through_the_javascript_api() {
     browser.script("Porchlight('open')", json!([]));
     browser.log_shows("Every Monday, decaf included.");
     browser.wait_for("unread back to 0", 20, "return window.heard.lastIndexOf('unread:0') > window.heard.indexOf('unread:1')", json!([]));
+    // While open and visible, a new reply is read as it arrives: `unread` does not flicker 1 then 0.
+    let before = heard(&browser).len();
+    agent.send(&AgentFrame::send(client_id("api-2"), "Anything else?"));
+    wait_heard(&browser, "message:Anything else?");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let after = heard(&browser);
+    assert!(!after[before..].iter().any(|h| h.starts_with("unread:") && h != "unread:0"), "{after:?}");
 
     // `reset`: a shared computer's logout. This browser forgets the conversation and disconnects.
     browser.script("Porchlight('reset')", json!([]));

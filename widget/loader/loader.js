@@ -400,7 +400,9 @@
       })
       .catch(() => {});
   };
-  const api = (cmd, a, b) => commands[cmd] && commands[cmd](a, b);
+  // A typo is named, with the calls there are (not silently ignored).
+  const api = (cmd, a, b) =>
+    Object.hasOwn(commands, cmd) ? commands[cmd](a, b) : console.warn(`Porchlight: unknown call ${JSON.stringify(cmd)}; calls: ${Object.keys(commands)}`);
   Object.assign(api, { context: ctx, sound: pre.sound === true, identity: pre.identity, locale: pre.locale || script.dataset.locale, setContext });
   window.Porchlight = api;
   (pre.q || []).forEach((a) => api(...a));

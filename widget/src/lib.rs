@@ -132,7 +132,10 @@ fn app(props: &AppProps) -> Html {
             move || drop(interval)
         });
     }
-    let nobody = config.as_ref().is_some_and(|c| c.agents_online == Some(false));
+    let nobody_online = config.as_ref().is_some_and(|c| c.agents_online == Some(false));
+    // Only a site with `offline_when_no_agents` turns "Talk to a person" into
+    // "Leave a message" then; others let the visitor wait, told nobody is on.
+    let nobody = nobody_online && config.as_ref().is_some_and(|c| c.offline_when_no_agents);
     let page_visible = notify::use_page_visible();
     let showing = open && page_visible;
     let socket = use_session_socket(props, &widget);
@@ -160,7 +163,9 @@ fn app(props: &AppProps) -> Html {
         let panel = props.panel.clone();
         move |_| notify::Launcher::find(&panel)
     });
-    let unread: Vec<porchlight_protocol::Message> = widget.unread().into_iter().cloned().collect();
+    // While the visitor looks at the open panel, what arrives is read: the
+    // count stays 0 (not 1 for a render, then 0 once the receipt is sent).
+    let unread: Vec<porchlight_protocol::Message> = if showing { Vec::new() } else { widget.unread().into_iter().cloned().collect() };
     notify::use_title_flash(unread.len(), page_visible);
     {
         let wants = config.as_ref().is_some_and(|c| c.sound) || notify::page_wants_sound();
@@ -415,6 +420,7 @@ fn app(props: &AppProps) -> Html {
                         greeting={AttrValue::from(greeting.clone())} team={AttrValue::from(title.clone())}
                         prefill={(*draft_prefill).clone()}
                         offline={!availability.open || nobody} no_agents={availability.open && nobody}
+                        nobody_online={availability.open && nobody_online}
                         back={availability.back.clone().map(AttrValue::from)}
                         csat={config.as_ref().is_none_or(|c| c.csat)} />
                 },

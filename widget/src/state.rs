@@ -256,7 +256,7 @@ impl Reducible for Widget {
                             next.arrivals += 1;
                         }
                         let mine = matches!(message.author, Author::Visitor { .. });
-                        if let Some(line) = porchlight_protocol::announce::line(message, mine, bot_name()) {
+                        if let Some(line) = porchlight_protocol::announce::line(message, mine, bot_name(), crate::i18n::lang()) {
                             next.announcement = line;
                         }
                     }

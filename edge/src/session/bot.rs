@@ -3,11 +3,13 @@
 //! thanks", and the articles the visitor opens.
 
 use super::ChatSession;
-use crate::internal;
 use crate::util::{now_ms, send};
+use crate::{config, internal};
 use porchlight_kb::bot::BotAnswer;
+use porchlight_protocol::hours::{self, Unavailable};
+use porchlight_protocol::notice::Notice;
 use porchlight_protocol::record::{Sender, SessionRecord};
-use porchlight_protocol::{ArticleRef, ArticleTrail, Author, ErrorCode, Message, SessionFrame, Status};
+use porchlight_protocol::{ArticleRef, ArticleTrail, Author, ErrorCode, Message, SessionFrame, SiteId, Status};
 use worker::{Result, WebSocket};
 
 impl ChatSession {
@@ -22,12 +24,17 @@ impl ChatSession {
                 BotAnswer { lang: "en".into(), text: None, articles: Vec::new(), handoff: true }
             }
         };
+        // Out of hours the bot does not promise a person: the widget opens
+        // "Leave a message" (`handoff` sends `unavailable`).
+        let offline = if answer.handoff { self.unavailable(&site).await? } else { None };
         // The visitor may have handed off or left while the bot thought.
         let mut record = self.record()?;
         if record.state.status != Status::Bot {
             return Ok(());
         }
-        if let Some(text) = answer.text {
+        let lang = porchlight_protocol::i18n::Lang::from_code(&answer.lang).unwrap_or_default();
+        let text = if offline.is_some() { Some(lang.strings().bot_leave_message.to_owned()) } else { answer.text };
+        if let Some(text) = text {
             let articles: Vec<ArticleRef> = answer.articles.into_iter().map(|a| ArticleRef { id: a.id, title: a.title }).collect();
             let mut trail_changed = false;
             for a in &articles {
@@ -50,14 +57,36 @@ impl ChatSession {
     /// BOT → WAITING, with a notice for everyone; the queue then pushes
     /// the visitor's position.
     pub(super) async fn handoff(&self) -> Result<()> {
+        let site = self.record()?.site;
+        let offline = self.unavailable(&site).await?;
         let mut record = self.record()?;
+        if let (Some(reason), Status::Bot) = (offline, record.state.status) {
+            return self.to_visitors(&SessionFrame::Unavailable { reason });
+        }
         match record.state.handoff() {
             Ok(true) => {}
             Ok(false) => return self.to_visitors(&record.status_frame()),
             Err(e) => return self.to_visitors(&SessionFrame::error(e.code(), e.message())),
         }
         record.waiting_since = now_ms();
-        self.commit_transition(record, "Handed off to the team. An agent will join shortly.".into()).await
+        self.commit_transition(record, Notice::HandedOff).await
+    }
+
+    /// Why nobody can take this chat now ([`hours::unavailable`]): the
+    /// site's hours in force, and for a site with `offline_when_no_agents`
+    /// whether an agent is online (unknown counts as online: the visitor
+    /// may wait rather than be turned away by a hiccup).
+    async fn unavailable(&self, site: &SiteId) -> Result<Option<Unavailable>> {
+        let sites = config::sites(&self.env)?;
+        let Some(config) = sites.get(site) else { return Ok(None) };
+        let (hours, _) = crate::hours::in_force(&self.env, site, config).await;
+        let online = if config.offline_when_no_agents {
+            let asked = async { internal::Queue::of(&self.env, site)?.agents_online().await }.await;
+            Some(asked.map(|n| n > 0).unwrap_or(true))
+        } else {
+            None
+        };
+        Ok(hours::unavailable(hours.as_ref(), now_ms(), online))
     }
 
     pub(super) async fn on_resolve(&self, ws: &WebSocket) -> Result<()> {
@@ -68,7 +97,7 @@ impl ChatSession {
             }
             Ok(changed)
         };
-        let notice = |_: &SessionRecord| "Answered by the help center. Glad we could help!".to_owned();
+        let notice = |_: &SessionRecord| Notice::Resolved;
         self.transition(ws, change, notice).await
     }
 

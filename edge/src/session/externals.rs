@@ -5,6 +5,7 @@
 use super::sockets::{refuse_hello, Attachment};
 use super::ChatSession;
 use crate::util::send;
+use porchlight_protocol::notice::Notice;
 use porchlight_protocol::participants::{self as rules, External, ExternalFrame, ExternalList, Invite};
 use porchlight_protocol::record::Sender;
 use porchlight_protocol::session::{Actor, AgentRef};
@@ -87,7 +88,7 @@ impl ChatSession {
         }
         let invite = Invite::new(add.who.clone(), add.by.id.clone(), crate::util::now_ms(), add.link_sha256);
         self.save_invite(&invite)?;
-        let notice = format!("{} added {} to the conversation", add.by.name, add.who.label());
+        let notice = Notice::Added { by: add.by.name.clone(), who: add.who.label() };
         self.commit_transition(record, notice).await?;
         Ok(Response::from_json(&invite.listed())?.with_status(201))
     }
@@ -108,7 +109,7 @@ impl ChatSession {
         invite.remove(&remove.by.id, crate::util::now_ms());
         self.save_invite(&invite)?;
         self.close_external(&remove.id)?;
-        let notice = format!("{} removed {} from the conversation", remove.by.name, invite.who.label());
+        let notice = Notice::Removed { by: remove.by.name.clone(), who: invite.who.label() };
         self.commit_transition(record, notice).await?;
         Ok(ResponseBuilder::new().with_status(204).empty())
     }

@@ -9,6 +9,7 @@ use super::ChatSession;
 use crate::util::{now_ms, send};
 use crate::{accounts, config, crypto};
 use porchlight_protocol::change::{self, Change};
+use porchlight_protocol::notice::Notice;
 use porchlight_protocol::record::{Sender, SessionRecord};
 use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::site::constant_time_eq;
@@ -400,7 +401,7 @@ impl ChatSession {
     }
 
     async fn on_accept(&self, ws: &WebSocket, agent: AgentRef) -> Result<()> {
-        let notice = format!("{} joined the conversation", agent.name);
+        let notice = Notice::Joined { name: agent.name.clone() };
         self.transition(ws, |r| r.state.accept(&agent), |_| notice).await
     }
 
@@ -413,8 +414,8 @@ impl ChatSession {
             Ok(changed)
         };
         let notice = |r: &SessionRecord| match actor {
-            Actor::Visitor => format!("{} ended the conversation", r.visitor.name),
-            Actor::Agent(agent) => format!("{} closed the conversation", agent.name),
+            Actor::Visitor => Notice::Ended { name: r.visitor.name.clone() },
+            Actor::Agent(agent) => Notice::Closed { name: agent.name.clone() },
         };
         self.transition(ws, change, notice).await
     }
@@ -427,19 +428,19 @@ impl ChatSession {
             }
             Ok(changed)
         };
-        let notice = format!("{} released the conversation to the queue", agent.name);
+        let notice = Notice::Released { name: agent.name.clone() };
         self.transition(ws, change, |_| notice).await
     }
 
     async fn on_transfer(&self, ws: &WebSocket, agent: AgentRef, to: &AgentId) -> Result<()> {
         let Some(target) = self.site_agent(ws, to).await? else { return Ok(()) };
-        let notice = format!("{} transferred the conversation to {}", agent.name, target.name);
+        let notice = Notice::Transferred { by: agent.name.clone(), to: target.name.clone() };
         self.transition(ws, |r| r.state.transfer(&agent, &target), |_| notice).await
     }
 
     async fn on_invite(&self, ws: &WebSocket, agent: AgentRef, who: &AgentId) -> Result<()> {
         let Some(invited) = self.site_agent(ws, who).await? else { return Ok(()) };
-        let notice = format!("{} invited {} to the conversation", agent.name, invited.name);
+        let notice = Notice::Invited { by: agent.name.clone(), who: invited.name.clone() };
         self.transition(ws, |r| r.state.invite(&agent, &invited), |_| notice).await
     }
 
@@ -465,7 +466,7 @@ impl ChatSession {
         &self,
         ws: &WebSocket,
         change: impl FnOnce(&mut SessionRecord) -> std::result::Result<bool, SessionError>,
-        notice: impl FnOnce(&SessionRecord) -> String,
+        notice: impl FnOnce(&SessionRecord) -> Notice,
     ) -> Result<()> {
         let mut record = self.record()?;
         match change(&mut record) {
@@ -481,9 +482,15 @@ impl ChatSession {
     /// Saves a changed state with its system notice and, for a change of
     /// status or owner, its webhook event in the outbox (same commit);
     /// tells everyone, and schedules the outbox.
-    pub(super) async fn commit_transition(&self, mut record: SessionRecord, notice: String) -> Result<()> {
+    pub(super) async fn commit_transition(&self, record: SessionRecord, notice: Notice) -> Result<()> {
+        self.commit_transition_with(record, notice, None).await
+    }
+
+    /// [`commit_transition`](Self::commit_transition), telling everyone
+    /// `also` between the notice and the new status (a left message's ticket).
+    pub(super) async fn commit_transition_with(&self, mut record: SessionRecord, notice: Notice, also: Option<SessionFrame>) -> Result<()> {
         let before = self.record()?.state;
-        let notice = self.append(&mut record, &Sender::System, Message { text: notice, ..Message::blank() })?;
+        let notice = self.append(&mut record, &Sender::System, Message::notice(notice))?;
         let record = self.save(record, true)?;
         // Webhooks hear of status and owner changes, not of invitations.
         if before.status != record.state.status || before.agent != record.state.agent {
@@ -499,6 +506,9 @@ impl ChatSession {
             }
         }
         self.broadcast(&SessionFrame::Message { message: notice })?;
+        if let Some(frame) = also {
+            self.broadcast(&frame)?;
+        }
         self.broadcast(&record.status_frame())?;
         self.schedule_sync();
         Ok(())

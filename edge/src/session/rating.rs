@@ -6,6 +6,7 @@ use super::ChatSession;
 use crate::config;
 use crate::util::{now_ms, send};
 use porchlight_protocol::csat;
+use porchlight_protocol::notice::Notice;
 use porchlight_protocol::record::Sender;
 use porchlight_protocol::webhook::Event;
 use porchlight_protocol::{Message, SessionFrame};
@@ -21,9 +22,9 @@ impl ChatSession {
             Ok(r) => r,
             Err(e) => return Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
         };
-        let text = format!("{} rated the conversation {} ({}/5)", record.visitor.name, rating.label(), rating.score);
+        let notice = Notice::Rated { name: record.visitor.name.clone(), score: rating.score };
         record.rating = Some(rating.clone());
-        let notice = self.append(&mut record, &Sender::System, Message { text, ..Message::blank() })?;
+        let notice = self.append(&mut record, &Sender::System, Message::notice(notice))?;
         let record = self.save(record, true)?;
         self.store.add_event(notice.seq, &Event::SessionRated(record.summary()))?;
         self.broadcast(&SessionFrame::Message { message: notice })?;

@@ -28,7 +28,7 @@ use worker::{Result, SqlStorage, SqlStorageValue};
 
 /// The columns a [`MessageRow`] reads.
 const MESSAGE_COLUMNS: &str =
-    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender, attachment, card";
+    "seq, client_id, author, text, at, articles, internal, reply_to, edited_at, deleted, reactions, changed, sender, attachment, card, notice";
 
 #[derive(Deserialize)]
 struct MessageRow {
@@ -51,6 +51,9 @@ struct MessageRow {
     /// An order card from the site's backend, JSON.
     #[serde(default)]
     card: Option<String>,
+    /// A system line's meaning, JSON (none on lines stored before notices).
+    #[serde(default)]
+    notice: Option<String>,
     /// Only in [`Store::events_after`]: the event committed at this seq.
     #[serde(default)]
     event: Option<String>,
@@ -76,6 +79,7 @@ impl MessageRow {
             changed: self.changed.map(|c| Seq(c as u64)),
             attachment: json(self.attachment)?,
             card: json(self.card)?,
+            notice: json(self.notice)?,
         };
         Ok((Sender::parse(&self.sender), message))
     }
@@ -143,6 +147,7 @@ impl Store {
         util::add_column_if_missing(sql, "messages", "target", "INTEGER")?; // on change rows: the message changed
         util::add_column_if_missing(sql, "messages", "attachment", "TEXT")?; // a file's metadata, JSON
         util::add_column_if_missing(sql, "messages", "card", "TEXT")?; // an order card, JSON
+        util::add_column_if_missing(sql, "messages", "notice", "TEXT")?; // a system line's kind and names, JSON
 
         // A resent message (same sender, same client id) must map to the row
         // already stored: this index makes a duplicate impossible, not just unlikely.
@@ -353,8 +358,8 @@ impl Store {
     pub fn append(&self, sender: &Sender, message: &Message) -> Result<bool> {
         let articles = if message.articles.is_empty() { SqlStorageValue::Null } else { serde_json::to_string(&message.articles)?.into() };
         let cursor = self.sql.exec(
-            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to, attachment, card)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO messages (seq, sender, client_id, author, text, at, articles, internal, reply_to, attachment, card, notice)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (sender, client_id) WHERE client_id IS NOT NULL DO NOTHING",
             vec![
                 int(message.seq.0),
@@ -368,6 +373,7 @@ impl Store {
                 opt_json(message.reply_to.as_ref())?,
                 opt_json(message.attachment.as_ref())?,
                 opt_json(message.card.as_ref())?,
+                opt_json(message.notice.as_ref())?,
             ],
         )?;
         Ok(cursor.rows_written() > 0)

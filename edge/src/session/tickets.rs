@@ -5,6 +5,7 @@ use crate::config;
 use crate::internal;
 use crate::util::send;
 use porchlight_protocol::internal::TicketDraft;
+use porchlight_protocol::notice::Notice;
 use porchlight_protocol::record::{Sender, SessionRecord};
 use porchlight_protocol::session::{Actor, AgentRef};
 use porchlight_protocol::ticket;
@@ -40,8 +41,8 @@ impl ChatSession {
                 return Ok(());
             }
             record.ticket = Some(ticket.clone());
-            let text = format!("Ticket #{} created: {}", ticket.number, ticket.subject);
-            let notice = self.append(&mut record, &Sender::System, Message { text, ..Message::blank() })?;
+            let notice = Notice::TicketCreated { number: ticket.number, subject: ticket.subject.clone() };
+            let notice = self.append(&mut record, &Sender::System, Message::notice(notice))?;
             self.save(record, true)?;
             self.broadcast(&SessionFrame::Message { message: notice })?;
             self.broadcast(&SessionFrame::Ticket { ticket })?;
@@ -76,11 +77,19 @@ impl ChatSession {
             return Ok(send(ws, &SessionFrame::error(e.code(), e.message())));
         }
         record.visitor.email = Some(email.clone());
-        let author = Author::Visitor { name: record.visitor.name.clone() };
-        let question = self.append(&mut record, &Sender::Visitor, Message { author, text, ..Message::blank() })?;
-        let record = self.save(record, true)?;
-        self.broadcast(&SessionFrame::Message { message: question })?;
+        // The form starts from what they typed in the chat: that question
+        // is in the log already and is not posted a second time.
+        let said = self.store.messages_after(Seq(0), false)?;
+        if ticket::already_said(&said, &text) {
+            self.save(record, true)?;
+        } else {
+            let author = Author::Visitor { name: record.visitor.name.clone() };
+            let question = self.append(&mut record, &Sender::Visitor, Message { author, text, ..Message::blank() })?;
+            self.save(record, true)?;
+            self.broadcast(&SessionFrame::Message { message: question })?;
+        }
         self.schedule_sync();
+        let record = self.record()?;
 
         let draft = self.ticket_draft(&record, ticket::visitor_creator(&record.visitor.name), ticket::TicketSource::OfflineMessage)?;
         let created = match internal::Desk::of(&self.env, &record.site)?.create_ticket(&draft).await {
@@ -91,18 +100,27 @@ impl ChatSession {
                 return Ok(send(ws, &SessionFrame::error(ErrorCode::Internal, "Your message could not be passed on. Please retry.")));
             }
         };
+        // Re-read: frames may have been handled while the desk answered.
         let mut record = self.record()?;
-        if record.ticket.is_none() {
-            let ticket = created.as_ref();
-            record.ticket = Some(ticket.clone());
-            let text = format!("Message left for the team (ticket #{}): we'll reply to {email}", ticket.number);
-            let notice = self.append(&mut record, &Sender::System, Message { text, ..Message::blank() })?;
-            self.save(record, true)?;
-            self.broadcast(&SessionFrame::Message { message: notice })?;
-            self.broadcast(&SessionFrame::Ticket { ticket })?;
-            self.schedule_sync();
+        if record.ticket.is_some() {
+            return Ok(());
         }
-        self.on_close(ws, &Actor::Visitor).await
+        let ticket = created.as_ref();
+        record.ticket = Some(ticket.clone());
+        // One line says it all (not also "Jo ended the conversation"): the
+        // message was left, where the reply goes, and the chat ends with it.
+        let notice = Notice::MessageLeft { number: ticket.number, email };
+        let linked = SessionFrame::Ticket { ticket };
+        if let Ok(true) = record.state.close(&Actor::Visitor) {
+            record.closed_at = Some(crate::util::now_ms());
+            return self.commit_transition_with(record, notice, Some(linked)).await;
+        }
+        let notice = self.append(&mut record, &Sender::System, Message::notice(notice))?;
+        self.save(record, true)?;
+        self.broadcast(&SessionFrame::Message { message: notice })?;
+        self.broadcast(&linked)?;
+        self.schedule_sync();
+        Ok(())
     }
 
     /// An agent's reply to this session's ticket (`POST /ticket-reply`):
@@ -144,8 +162,8 @@ impl ChatSession {
         }
         let ticket = closed.ticket;
         record.ticket = Some(ticket.clone());
-        let text = format!("Ticket #{} was closed by {}.", ticket.number, closed.by.name);
-        let notice = self.append(&mut record, &Sender::System, Message { text, ..Message::blank() })?;
+        let notice = Notice::TicketClosed { number: ticket.number, by: closed.by.name.clone() };
+        let notice = self.append(&mut record, &Sender::System, Message::notice(notice))?;
         self.save(record, true)?;
         self.broadcast(&SessionFrame::Message { message: notice })?;
         self.broadcast(&SessionFrame::Ticket { ticket })?;

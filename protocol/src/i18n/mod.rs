@@ -181,6 +181,8 @@ strings! {
     status_reconnecting,
     status_connecting,
     status_bot,
+    /// Instead of `status_bot` out of hours (or with nobody online where that means offline).
+    status_bot_offline,
     status_waiting,
     status_chatting_with,
     status_agent,
@@ -202,6 +204,8 @@ strings! {
     closed_until,
     closed_now,
     no_agents,
+    /// Waiting in the queue while no agent is online (a site without `offline_when_no_agents`).
+    no_agents_waiting,
     queue_position,
     queue_next,
     queue_number,
@@ -341,12 +345,45 @@ strings! {
     /// Any other refusal.
     err_generic,
 
+    // ── system lines (porchlight_protocol::notice): `{name}`, `{by}`, `{who}`, `{to}`, `{n}` ──
+    n_handed_off,
+    n_joined,
+    /// The visitor ended it, as the team reads it.
+    n_ended,
+    /// The visitor ended it, as they read it.
+    n_you_ended,
+    n_closed,
+    n_resolved,
+    n_released,
+    n_transferred,
+    n_invited,
+    n_added,
+    n_removed,
+    /// `{score}` of 5 and its face's `{label}`, as the team reads it.
+    n_rated,
+    n_you_rated,
+    n_ticket_created,
+    n_message_left,
+    n_ticket_closed,
+
+    // ── what a screen reader hears after a bot message with articles (announce::line) ──
+    sr_articles_one,
+    sr_articles_other,
+
+    // ── the text transcript's labels (ticket::describe_in) ──
+    /// `{site}`.
+    tr_header,
+    tr_visitor,
+    tr_deleted,
+
     // ── the bot's fixed replies (kb::lang::replies) ──
     bot_offer,
     /// Names the [`talk_to_person`](Strings::talk_to_person) button.
     bot_greet,
     bot_to_person,
     bot_nothing_found,
+    /// Instead of a handoff when nobody can take the chat (the form opens below).
+    bot_leave_message,
     /// Said before articles when the help center has none in the visitor's language.
     bot_english_only,
 }

@@ -50,6 +50,10 @@ pub struct Props {
     /// Open hours, but nobody from the team online (`offline` is set too).
     #[prop_or_default]
     pub no_agents: bool,
+    /// Nobody from the team online, on a site that still lets visitors
+    /// wait: a waiting visitor is told so and offered "Leave a message".
+    #[prop_or_default]
+    pub nobody_online: bool,
     /// The site collects ratings (its `csat`): offered once a chat with a person ends.
     #[prop_or(true)]
     pub csat: bool,
@@ -69,8 +73,20 @@ pub fn conversation(props: &Props) -> Html {
     // A conversation whose ticket the team closed is read-only (the edge refuses sends too).
     let ticket_closed = t.session.as_ref().and_then(|s| s.ticket.as_ref()).is_some_and(|t| t.closed);
     let log = use_node_ref();
+    // Files dropped anywhere on the conversation are sent, not just on the composer.
+    let zone = use_node_ref();
     let reading = use_state(|| None::<String>);
     let leaving = use_state(|| false);
+    {
+        // The edge turned a handoff (a typed "talk to a human", the bot's
+        // own) into "Leave a message": open the form, each time.
+        let leaving = leaving.clone();
+        use_effect_with(t.unavailable.map(|(_, n)| n), move |n| {
+            if n.is_some() {
+                leaving.set(true);
+            }
+        });
+    }
     // The address a left message gave (the session's copy arrives with the next welcome).
     let left_email = use_state(|| None::<String>);
     let compose = use_state(Compose::default);
@@ -178,6 +194,8 @@ pub fn conversation(props: &Props) -> Html {
         (Conn::Reconnecting, _) => s.status_reconnecting.to_owned(),
         (_, None) => s.status_connecting.to_owned(),
         (_, Some(session)) => match (session.status, &session.agent) {
+            // Out of hours nobody is "one click away".
+            (Status::Bot, _) if props.offline => s.status_bot_offline.to_owned(),
             (Status::Bot, _) => s.status_bot.to_owned(),
             (Status::Waiting, _) => s.status_waiting.to_owned(),
             (Status::Active, Some(a)) => fill(s.status_chatting_with, &[("name", &a.name)]),
@@ -206,7 +224,7 @@ pub fn conversation(props: &Props) -> Html {
     };
 
     html! {
-        <div class="pl-conversation">
+        <div class="pl-conversation" ref={zone.clone()}>
             <div class="pl-status" aria-live="polite">{ status_line }</div>
             if let Some(id) = (*reading).clone() {
                 <Reader edge={props.edge.clone()} site={props.site.clone()} id={id} lang={reader_lang}
@@ -307,6 +325,13 @@ pub fn conversation(props: &Props) -> Html {
                         { s.leave_message }</button>
                 </div>
             }
+            if status == Some(Status::Waiting) && props.nobody_online && !props.offline && !*leaving {
+                <div class="pl-closed-hours pl-nobody" role="status">
+                    <p>{ s.no_agents_waiting }</p>
+                    <button type="button" class="pl-secondary" onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
+                        { s.leave_message }</button>
+                </div>
+            }
             if let (Some(Status::Waiting), Some(n)) = (status, t.queue_position) {
                 <p class="pl-queue" role="status" aria-label={s.queue_position}>
                     { i18n::count(u64::from(n), s.queue_next, s.queue_number) }
@@ -320,6 +345,9 @@ pub fn conversation(props: &Props) -> Html {
                     None => fill(s.ticket_follow_up, &[("n", &ticket.number.to_string())]),
                 } }</p>
             }
+            // What follows an ended chat scrolls in its own box, so the log
+            // keeps most of the panel (CSS caps it at 40 %).
+            <div class="pl-after">
             if let Some(s) = t.session.as_ref().filter(|s| s.rating.is_some() || porchlight_protocol::csat::offered(s.status, s.agent.as_ref(), None, props.csat)) {
                 <RateConversation rating={s.rating.clone()} on_frame={props.on_frame.clone()} />
             }
@@ -335,6 +363,7 @@ pub fn conversation(props: &Props) -> Html {
                     }
                 </div>
             }
+            </div>
             if suggesting {
                 <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
             }
@@ -349,7 +378,8 @@ pub fn conversation(props: &Props) -> Html {
                     on_cancel={{ let l = leaving.clone(); Callback::from(move |()| l.set(false)) }} />
             } else if !closed {
                 { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-                <Composer disabled={w.conn == Conn::Refused || ticket_closed} {on_send} {on_draft} {draft} mode={*compose} files={files.clone()} />
+                <Composer disabled={w.conn == Conn::Refused || ticket_closed} {on_send} {on_draft} {draft} mode={*compose} files={files.clone()}
+                    drop_zone={zone.clone()} />
             }
         </div>
     }
@@ -367,6 +397,8 @@ struct ComposerProps {
     mode: Compose,
     /// Where files go and the token to send them ([`AttachButton`]).
     files: Option<(AttrValue, AttrValue)>,
+    /// Where dropped files are taken (the whole conversation).
+    drop_zone: NodeRef,
 }
 
 #[function_component(Composer)]
@@ -420,7 +452,8 @@ fn composer(props: &ComposerProps) -> Html {
     html! {
         <form class="pl-composer" ref={form.clone()} {onsubmit}>
             if let Some((base, bearer)) = &props.files {
-                <AttachButton base={base.clone()} bearer={bearer.clone()} disabled={props.disabled} target={form.clone()} />
+                <AttachButton base={base.clone()} bearer={bearer.clone()} disabled={props.disabled} target={form.clone()}
+                    drop_zone={props.drop_zone.clone()} />
             }
             <textarea ref={input} aria-label={s.message} rows="2" {placeholder} disabled={props.disabled}
                 maxlength={validate::MAX_MESSAGE_CHARS.to_string()} {onkeydown} {oninput} />

@@ -21,7 +21,8 @@ pub struct Props {
 pub fn leave_message(props: &Props) -> Html {
     let email = use_node_ref();
     let question = use_node_ref();
-    let error = use_state(|| None::<String>);
+    // The refusal, and whether it is about the email (then tied to that field).
+    let error = use_state(|| None::<(String, bool)>);
     {
         // Filled once, not bound: yew would reset a bound field to its
         // prop on every render (an error shown would wipe what was typed).
@@ -55,27 +56,29 @@ pub fn leave_message(props: &Props) -> Html {
                     on_frame.emit(VisitorFrame::LeaveMessage { email, text });
                 }
                 // (A missing address keeps its own words: "so we can reply".)
-                Err(e) if e.message == crate::i18n::t().email_needed => error.set(Some(e.message)),
-                Err(e) => error.set(Some(crate::i18n::invalid(&e))),
+                Err(e) if e.message == crate::i18n::t().email_needed => error.set(Some((e.message, true))),
+                Err(e) => error.set(Some((crate::i18n::invalid(&e), e.code == porchlight_protocol::ErrorCode::InvalidEmail))),
             }
         })
     };
     let t = crate::i18n::t();
+    let email_error = error.as_ref().is_some_and(|(_, on_email)| *on_email);
     html! {
         <form class="pl-offline" {onsubmit} novalidate=true aria-label={t.leave_message}>
             <p class="pl-intro">{ t.leave_intro }</p>
             <label class="pl-field">
                 <span>{ t.email }</span>
                 <input ref={email} type="email" aria-label={t.your_email} autocomplete="email" required=true
-                    maxlength={validate::MAX_EMAIL_CHARS.to_string()} />
+                    maxlength={validate::MAX_EMAIL_CHARS.to_string()}
+                    aria-invalid={email_error.then_some("true")} aria-describedby={email_error.then_some("pl-offline-error")} />
             </label>
             <label class="pl-field">
                 <span>{ t.your_question }</span>
                 <textarea ref={question} aria-label={t.your_question} rows="3" required=true
                     maxlength={validate::MAX_MESSAGE_CHARS.to_string()} />
             </label>
-            if let Some(err) = &*error {
-                <p class="pl-error" role="alert">{ err }</p>
+            if let Some((err, _)) = &*error {
+                <p class="pl-error" id="pl-offline-error" role="alert">{ err }</p>
             }
             <div class="pl-offline-actions">
                 <button type="submit" class="pl-primary">{ t.send_message }</button>

@@ -4,6 +4,7 @@
 //! text or JSON through a `blob:` URL.
 
 use crate::i18n::t;
+use porchlight_protocol::notice::Reader;
 use porchlight_protocol::{ticket, SessionId, TranscriptExport};
 use yew::prelude::*;
 
@@ -51,7 +52,9 @@ pub fn transcript_download(props: &Props) -> Html {
                             porchlight_browser::save_text(&pretty, &file_name(&site, &export, "json"), "application/json").is_ok()
                         }
                         (Format::Text, Ok(export)) => {
-                            let text = ticket::describe(&site_name, &export.session.visitor, &export.messages);
+                            // Labels and system lines in the visitor's language ("you").
+                            let lang = crate::i18n::lang();
+                            let text = ticket::describe_in(lang, Reader::Visitor, &site_name, &export.session.visitor, &export.messages);
                             porchlight_browser::save_text(&text, &file_name(&site, &export, "txt"), "text/plain;charset=utf-8").is_ok()
                         }
                         (_, Err(_)) => false,
