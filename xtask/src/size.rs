@@ -50,7 +50,7 @@ fn artifacts() -> Result<Vec<Artifact>> {
         Artifact {
             label: "loader.js (page load)",
             files: vec![w.join("loader.js")],
-            // 4,977 B when set.
+            // 4,987 B when set.
             budget: Some(5_200),
             goal: Some(2 * KB),
             brotli: true,
@@ -58,7 +58,7 @@ fn artifacts() -> Result<Vec<Artifact>> {
         Artifact {
             label: "widget glue + WASM (on open)",
             files: vec![find(&w, "widget-", ".js")?, find(&w, "widget-", ".wasm")?],
-            // 335,737 B when set (issue #16's first pass).
+            // 336,571 B when set (issue #16's first pass).
             budget: Some(345 * KB),
             goal: Some(60 * KB),
             brotli: true,
@@ -66,7 +66,7 @@ fn artifacts() -> Result<Vec<Artifact>> {
         Artifact {
             label: "console glue + WASM + CSS",
             files: vec![find(&c, "console-", ".js")?, find(&c, "console-", ".wasm")?, c.join("console.css")],
-            // 300,073 B when set.
+            // 300,397 B when set.
             budget: Some(310 * KB),
             goal: Some(150 * KB),
             brotli: true,
