@@ -113,7 +113,7 @@ fn report() -> Result<Vec<&'static str>> {
     articles.extend(crate::kb::read_dir(&root().join("demo-site/kb-translations"))?);
     let index = serde_json::to_vec(&porchlight_kb::Index::build(&articles)).map_err(|e| e.to_string())?;
     let label = format!("kb index ({n} art. + {} transl.)", articles.len() - n);
-    println!("{label:<32} {:>9} {:>9} {:>9} {:>9} {:>9}  on first keystroke", index.len(), gzip_len(&index), brotli_len(&index), "—", "—");
+    println!("{label:<32} {:>9} {:>9} {:>9} {:>9} {:>9}  on intent", index.len(), gzip_len(&index), brotli_len(&index), "—", "—");
     println!("(bytes; budget and goal are brotli; the peers' figures are in README.md)");
     Ok(over)
 }
