@@ -235,7 +235,7 @@ pub fn attachment_view(props: &ViewProps) -> Html {
         });
     }
     let f = &props.file;
-    let size = if f.size >= 1024 * 1024 { format!("{:.1} MB", f.size as f64 / 1048576.0) } else { format!("{} KB", f.size.div_ceil(1024)) };
+    let size = porchlight_protocol::attachment::size_label(f.size);
     match (&*href, f.content_type.starts_with("image/")) {
         (None, _) => html! { <span class="pl-file pl-file-loading" data-attachment={f.id.clone()}>{ words().file_loading }</span> },
         (Some(Err(())), _) => {

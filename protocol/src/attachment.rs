@@ -276,6 +276,19 @@ pub fn fits_session(held: u64, size: u64) -> bool {
     held.saturating_add(size) <= MAX_SESSION_BYTES
 }
 
+/// A file's size as a person reads it: "12 KB" (rounded up), or "1.5 MB"
+/// from a megabyte on (one decimal, rounded half up). Integers only: float
+/// formatting would add its tables to the widget's WASM.
+pub fn size_label(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
 /// Test and fixture files, built byte by byte (no image crate needed).
 pub mod samples {
     /// A valid `w`×`h` PNG (one IDAT with placeholder data: structure, not pixels).
@@ -317,6 +330,21 @@ pub mod samples {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_kilobytes_then_megabytes_with_one_decimal() {
+        assert_eq!(size_label(1), "1 KB");
+        assert_eq!(size_label(1024), "1 KB");
+        assert_eq!(size_label(1025), "2 KB");
+        assert_eq!(size_label(1024 * 1024 - 1), "1024 KB");
+        assert_eq!(size_label(1024 * 1024), "1.0 MB");
+        assert_eq!(size_label(1_572_864), "1.5 MB");
+        assert_eq!(size_label(10 * 1024 * 1024 - 1), "10.0 MB");
+        // Matches what `{:.1}` printed before for ordinary sizes.
+        for b in [1_100_000u64, 2_345_678, 4_999_999, 7_654_321] {
+            assert_eq!(size_label(b), format!("{:.1} MB", b as f64 / 1048576.0), "{b}");
+        }
+    }
 
     fn jpeg(w: u16, h: u16) -> Vec<u8> {
         let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];

@@ -226,6 +226,15 @@ impl Browser {
         self.call("POST", "/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": strokes}]}));
     }
 
+    /// Moves the mouse onto the middle of `el` and leaves it there (a hover:
+    /// `pointerenter`, no click).
+    pub fn hover(&self, el: &Value) {
+        let origin = json!({ ELEMENT_KEY: id(el) });
+        let moves = json!([{"type": "pointerMove", "duration": 0, "origin": origin, "x": 0, "y": 0}]);
+        let pointer = json!({"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": moves});
+        self.call("POST", "/actions", json!({ "actions": [pointer] }));
+    }
+
     pub fn click(&self, el: &Value) {
         self.call("POST", &format!("/element/{}/click", id(el)), json!({}));
     }

@@ -12,11 +12,10 @@ use crate::tools::{cargo, run, Tools};
 use crate::{root, step, Result};
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn assets() -> PathBuf {
+pub fn assets() -> PathBuf {
     root().join("edge/assets")
 }
 
@@ -33,7 +32,7 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| root().join("target"))
 }
 
-fn stage() -> PathBuf {
+pub fn stage() -> PathBuf {
     root().join("target/porchlight")
 }
 
@@ -187,60 +186,4 @@ fn write(p: &Path, bytes: &[u8]) -> Result {
         fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     }
     fs::write(p, bytes).map_err(|e| format!("writing {}: {e}", p.display()))
-}
-
-/// Raw, gzip and brotli sizes of each shipped artifact.
-pub fn size_report() -> Result {
-    let find = |dir: &Path, prefix: &str, ext: &str| -> Result<PathBuf> {
-        fs::read_dir(dir)
-            .map_err(|e| format!("{}: {e} (run `cargo xtask build`)", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .find(|p| {
-                let n = p.file_name().unwrap_or_default().to_string_lossy();
-                n.starts_with(prefix) && n.ends_with(ext)
-            })
-            .ok_or_else(|| format!("no {prefix}*{ext} in {} (run `cargo xtask build`)", dir.display()))
-    };
-    let w = assets().join("widget/v1");
-    let c = assets().join("console");
-    let b = root().join("edge/build");
-    let rows: Vec<(&str, Vec<PathBuf>)> = vec![
-        ("loader.js (page load)", vec![w.join("loader.js")]),
-        ("widget glue + WASM (on intent)", vec![find(&w, "widget-", ".js")?, find(&w, "widget-", ".wasm")?]),
-        ("console glue + WASM + CSS", vec![find(&c, "console-", ".js")?, find(&c, "console-", ".wasm")?, c.join("console.css")]),
-        ("edge Worker bundle", vec![b.join("index.js"), find(&b, "index_bg", ".wasm")?]),
-    ];
-    println!("\n{:<34} {:>10} {:>10} {:>10}", "artifact", "raw", "gzip", "brotli");
-    for (label, files) in rows {
-        let (mut raw, mut gz, mut br) = (0, 0, 0);
-        for f in files {
-            let bytes = fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-            raw += bytes.len();
-            gz += gzip_len(&bytes);
-            br += brotli_len(&bytes);
-        }
-        println!("{label:<34} {raw:>10} {gz:>10} {br:>10}");
-    }
-    // What each widget downloads once per help-center version: the sample's
-    // index as the edge serves it (JSON), translations included.
-    let mut articles = crate::kb::read_dir(&root().join("demo-site/kb"))?;
-    let n = articles.len();
-    articles.extend(crate::kb::read_dir(&root().join("demo-site/kb-translations"))?);
-    let index = serde_json::to_vec(&porchlight_kb::Index::build(&articles)).map_err(|e| e.to_string())?;
-    let label = format!("kb index ({n} articles + {} transl.)", articles.len() - n);
-    println!("{label:<34} {:>10} {:>10} {:>10}", index.len(), gzip_len(&index), brotli_len(&index));
-    Ok(())
-}
-
-pub fn gzip_len(bytes: &[u8]) -> usize {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let _ = enc.write_all(bytes);
-    enc.finish().map(|v| v.len()).unwrap_or(0)
-}
-
-pub fn brotli_len(bytes: &[u8]) -> usize {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
-    let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
-    out.len()
 }

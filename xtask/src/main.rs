@@ -4,7 +4,8 @@
 //! - `test`: the same set-up, then every test: unit, edge end-to-end, browser.
 //! - `deploy`: `wrangler deploy`, refused while `edge/wrangler.toml` has the demo's credentials.
 //! - `build`: build loader, widget, console and edge into `edge/assets` and `edge/build`.
-//! - `size`: raw / gzip / brotli bytes of everything a browser or Workers downloads.
+//! - `size`: raw / gzip / brotli bytes of everything a browser or Workers downloads, against the
+//!   budgets (non-zero exit over one); `--why`: the widget WASM's top 25 and bytes by crate.
 //! - `bench`: the bot's ranking quality against plain BM25, its keystroke latency, and the
 //!   message hot path beside a bare relay Durable Object (`bench relay` for that part only).
 //! - `kb import | search`: load a help center into the edge; see what the bot would suggest.
@@ -17,7 +18,9 @@ mod build;
 mod deploy;
 mod kb;
 mod run;
+mod size;
 mod tools;
+mod wasm_names;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,7 +36,7 @@ fn main() -> ExitCode {
         Some("build") => tools::ensure(false).and_then(|t| build::all(&t)),
         Some("kb") => kb::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
-        Some("size") => tools::ensure(false).and_then(|t| build::all(&t)).and_then(|()| build::size_report()),
+        Some("size") => size::main(&args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <demo | test | build | deploy | size | bench | kb (import | search)>");
             return ExitCode::from(2);

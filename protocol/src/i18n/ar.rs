@@ -4,7 +4,7 @@
 
 use super::Strings;
 
-pub const AR: Strings = Strings {
+pub static AR: Strings = Strings {
     open_chat: "افتح المحادثة",
     close_chat: "أغلق المحادثة",
     chat: "المحادثة",

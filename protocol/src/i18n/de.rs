@@ -2,7 +2,7 @@
 
 use super::Strings;
 
-pub const DE: Strings = Strings {
+pub static DE: Strings = Strings {
     open_chat: "Chat öffnen",
     close_chat: "Chat schließen",
     chat: "Chat",

@@ -2,7 +2,7 @@
 
 use super::Strings;
 
-pub const EN: Strings = Strings {
+pub static EN: Strings = Strings {
     open_chat: "Open chat",
     close_chat: "Close chat",
     chat: "Chat",

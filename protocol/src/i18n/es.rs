@@ -2,7 +2,7 @@
 
 use super::Strings;
 
-pub const ES: Strings = Strings {
+pub static ES: Strings = Strings {
     open_chat: "Abrir chat",
     close_chat: "Cerrar chat",
     chat: "Chat de ayuda",

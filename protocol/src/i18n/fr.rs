@@ -2,7 +2,7 @@
 
 use super::Strings;
 
-pub const FR: Strings = Strings {
+pub static FR: Strings = Strings {
     open_chat: "Ouvrir le chat",
     close_chat: "Fermer le chat",
     chat: "Chat d\u{2019}assistance",

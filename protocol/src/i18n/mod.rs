@@ -90,6 +90,8 @@ impl Lang {
         }
     }
 
+    /// The tables are `static`, not `const`: a const is copied into every
+    /// crate that reads it, and the widget's WASM carried each table twice.
     pub fn strings(self) -> &'static Strings {
         match self {
             Lang::En => &en::EN,
