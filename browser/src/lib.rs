@@ -306,6 +306,21 @@ async fn read<R: DeserializeOwned>(sent: Result<gloo::net::http::Response, gloo:
     Err(RequestError { status, message })
 }
 
+/// `DELETE url` with `Authorization: Bearer`: `Ok` on any 2xx, else the edge's message.
+pub async fn delete_with_bearer(url: &str, bearer: &str) -> Result<(), RequestError> {
+    let sent = gloo::net::http::Request::delete(url).header("authorization", &format!("Bearer {bearer}")).send().await;
+    let resp = sent.map_err(|_| RequestError { status: 0, message: "Could not reach the chat service.".into() })?;
+    if resp.ok() {
+        return Ok(());
+    }
+    let status = resp.status();
+    let message = match resp.json::<ErrorBody>().await {
+        Ok(body) => body.error.message,
+        Err(_) => format!("The chat service answered {status}."),
+    };
+    Err(RequestError { status, message })
+}
+
 /// Fetches `url` with an agent token and saves the answer as `filename`
 /// (a download the person sees), e.g. a transcript export.
 pub async fn download_with_bearer(url: &str, bearer: &str, filename: &str) -> Result<(), RequestError> {

@@ -6,6 +6,7 @@
 //! sessionStorage, so it ends with the tab.
 
 mod components;
+mod join;
 
 use components::{chat::Chat, queue::Queue, signin::SignIn, team::TeamChat, tickets::Tickets};
 use gloo::storage::{SessionStorage, Storage};
@@ -24,6 +25,10 @@ const TOKEN_KEY: &str = "porchlight:agent-token";
 
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
+    // One WASM for both pages: `/join.html` is the external participant's.
+    if join::is_join_page() {
+        return join::start();
+    }
     yew::Renderer::<App>::new().render();
 }
 
@@ -73,6 +78,16 @@ fn app() -> Html {
         Callback::from(move |id: SessionId| on_select.emit((id, false)))
     };
 
+    // `/agent#session=<id>` (a `/contact` link opened in a new tab) opens that conversation.
+    {
+        let selected = selected.clone();
+        use_effect_with(agent.is_some(), move |signed_in| {
+            let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+            if let (true, Some(id)) = (*signed_in, hash.strip_prefix("#session=").and_then(SessionId::parse)) {
+                selected.set(Some((id, false)));
+            }
+        });
+    }
     match &*agent {
         None => html! { <SignIn edge={edge} remembered={SessionStorage::get::<String>(TOKEN_KEY).ok()} {on_signed_in} /> },
         Some(a) => html! {
@@ -88,7 +103,8 @@ fn app() -> Html {
                         onclick={{ let (t, team) = (showing_tickets.clone(), showing_team.clone()); Callback::from(move |_| { team.set(false); t.set(!*t) }) }}>{ "Tickets" }</button>
                     <button class="link" onclick={on_sign_out}>{ "Sign out" }</button>
                 </header>
-                <TeamChat agent={a.clone()} visible={*showing_team} on_badge={{ let b = team_badge.clone(); Callback::from(move |n| b.set(n)) }} />
+                <TeamChat agent={a.clone()} visible={*showing_team} on_badge={{ let b = team_badge.clone(); Callback::from(move |n| b.set(n)) }}
+                    on_open_session={{ let (on_select, team) = (on_select.clone(), showing_team.clone()); Callback::from(move |id| { team.set(false); on_select.emit((id, false)) }) }} />
                 <main class="workspace" hidden={*showing_team}>
                     <Queue agent={a.clone()} selected={selected.as_ref().map(|s| s.0.clone())} {on_select} {on_presence} />
                     if *showing_tickets {

@@ -123,6 +123,7 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                     let id = session_id(id, "")?;
                     forward_upgrade(req, env, "CHAT_SESSION", &session_object_name(&site_id, &id), "/agent").await
                 }
+                (Method::Get, ["contacts"]) => crate::participants::contacts(req, env, &site_id, site).await,
                 (_, ["sessions", id, "participants", rest @ ..]) => crate::participants::route(req, env, &site_id, site, id, rest).await,
                 (Method::Get, ["sessions", id, "participant"]) => {
                     agent_origin(&req)?;

@@ -68,6 +68,13 @@ impl Queue {
         expect(&resp, 204, "queue erase")
     }
 
+    /// `POST /lookup` → the sessions `/assign` or `/contact` names, newest first.
+    pub async fn lookup(&self, lookup: &porchlight_protocol::team::lookup::Lookup) -> Result<Vec<SessionSummary>> {
+        let mut resp = self.0.fetch_with_request(post("/lookup", lookup)?).await?;
+        expect(&resp, 200, "queue lookup")?;
+        Ok(resp.json::<porchlight_protocol::team::lookup::Found>().await?.sessions)
+    }
+
     /// `POST /revoked` → the sessions not closed: close this agent's consoles.
     pub async fn revoked(&self, revoked: &Revoked) -> Result<Vec<SessionId>> {
         let mut resp = self.0.fetch_with_request(post("/revoked", revoked)?).await?;
@@ -197,6 +204,19 @@ impl Session {
     pub async fn revoke(&self, revoked: &Revoked) -> Result<()> {
         let resp = self.0.fetch_with_request(post("/revoke", revoked)?).await?;
         expect(&resp, 204, "session revoke")
+    }
+
+    /// `POST /assign` → 200 `{"changed": …}`, or the refusal's status and
+    /// error body (`session_closed`, `not_assigned`, `still_with_bot`, …).
+    pub async fn assign(
+        &self,
+        request: &porchlight_protocol::internal::AssignRequest,
+    ) -> Result<std::result::Result<bool, porchlight_protocol::ErrorBody>> {
+        let mut resp = self.0.fetch_with_request(post("/assign", request)?).await?;
+        match resp.status_code() {
+            200 => Ok(Ok(resp.json::<porchlight_protocol::internal::AssignAnswer>().await?.changed)),
+            _ => Ok(Err(resp.json().await?)),
+        }
     }
 
     /// `GET /summary` → the session's summary, `None` if there is no such session.

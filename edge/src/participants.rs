@@ -11,12 +11,18 @@ use crate::api::{self, ApiError};
 use crate::crypto;
 use crate::session::externals::{AddExternal, Exchange, Exchanged, RemoveExternal};
 use crate::util;
+use porchlight_protocol::limits;
 use porchlight_protocol::participants::{self as rules, AddParticipant, CreatedInvite, External, Join, Joined, Listed};
 use porchlight_protocol::site::{SiteConfig, Sites};
+use porchlight_protocol::team::lookup::{self, ContactList, Lookup};
 use porchlight_protocol::{ErrorCode, SessionId, SiteId};
 use worker::{Env, Method, Request, Response};
 
 type ApiResult<T> = std::result::Result<T, ApiError>;
+
+/// The desk object that counts missed link exchanges (the route names no
+/// site; site ids never start with `_`).
+const JOIN_DESK: &str = "_join";
 
 fn session_stub(env: &Env, site_id: &SiteId, id: &str) -> ApiResult<(SessionId, worker::Stub)> {
     let id = SessionId::parse(id).ok_or_else(|| ApiError::new(404, ErrorCode::NotFound, "Session not found."))?;
@@ -55,9 +61,51 @@ pub async fn route(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteCon
     }
 }
 
+/// `GET /api/v1/sites/{site}/contacts?q=…` (Bearer of an agent): the
+/// site's visitors and verified customers whose name, email or user id
+/// matches, one row each, for the "Add participant" picker.
+pub async fn contacts(req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<Response> {
+    api::agent_origin(&req)?;
+    api::agent_bearer(&req, env, site_id, site).await?;
+    let url = req.url()?;
+    let q = url.query_pairs().find(|(k, _)| k == "q").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    if q.chars().count() > 100 {
+        return Err(ApiError::new(422, ErrorCode::QueryTooLong, "Searches for people can be at most 100 characters."));
+    }
+    let contacts = if q.is_empty() {
+        Vec::new()
+    } else {
+        let found = crate::internal::Queue::of(env, site_id)?.lookup(&Lookup::Contact { query: q }).await?;
+        lookup::contacts(&found)
+    };
+    Ok(Response::from_json(&ContactList { contacts })?)
+}
+
 /// `POST /api/v1/join`: the link's token for a participant credential,
-/// once. The body is never logged.
-pub async fn join(mut req: Request, env: &Env, sites: &Sites) -> ApiResult<Response> {
+/// once. The body is never logged. An address whose exchanges keep
+/// missing (guessed tokens) is held with 429s
+/// ([`limits::JOIN_FAILURES`]), before the token is even read.
+pub async fn join(req: Request, env: &Env, sites: &Sites) -> ApiResult<Response> {
+    let rate = limits::JOIN_FAILURES;
+    let refused = |ms: u64| crate::limiter::refused(ms, limits::too_many_joins_message(ms));
+    let address = crate::limiter::address(&req);
+    if let Some(ms) = crate::limiter::take_for_address(env, JOIN_DESK, "join", address.as_deref(), rate, true).await? {
+        return Err(refused(ms));
+    }
+    let answer = exchange(req, env, sites).await;
+    let status = match &answer {
+        Ok(resp) => resp.status_code(),
+        Err(e) => e.status,
+    };
+    if limits::join_missed(status) {
+        if let Some(ms) = crate::limiter::take_for_address(env, JOIN_DESK, "join", address.as_deref(), rate, false).await? {
+            return Err(refused(ms));
+        }
+    }
+    answer
+}
+
+async fn exchange(mut req: Request, env: &Env, sites: &Sites) -> ApiResult<Response> {
     api::agent_origin(&req)?;
     let invalid = || ApiError::new(404, ErrorCode::NotFound, "This link does not open any conversation.");
     let Join { token } = api::read_json(&mut req, "").await?;

@@ -215,6 +215,10 @@ impl DurableObject for SiteQueue {
                 *self.stats.borrow_mut() = None;
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
+            "/lookup" => {
+                let lookup: porchlight_protocol::team::lookup::Lookup = req.json().await?;
+                Response::from_json(&porchlight_protocol::team::lookup::Found { sessions: self.lookup(&lookup)? })
+            }
             "/roster" => {
                 if let Some(site) = self.any_site() {
                     self.push_presence(&site).await?;
@@ -570,6 +574,37 @@ impl SiteQueue {
             )?
             .to_array()?;
         Ok(rows.into_iter().map(|r| SessionId(r.id)).collect())
+    }
+
+    /// The summaries `/assign` (by id prefix) or `/contact` (by the
+    /// visitor's name, email or user id) means, newest first.
+    fn lookup(&self, lookup: &porchlight_protocol::team::lookup::Lookup) -> Result<Vec<SessionSummary>> {
+        use porchlight_protocol::team::lookup::{like_pattern, Lookup, MAX_CONTACT_HITS};
+        #[derive(Deserialize)]
+        struct Row {
+            json: String,
+        }
+        let rows: Vec<Row> = match lookup {
+            Lookup::Session { prefix } => {
+                // Hex only (the parse checked): nothing to escape.
+                let hex: String = prefix.chars().filter(char::is_ascii_hexdigit).collect::<String>().to_ascii_lowercase();
+                self.sql
+                    .exec("SELECT json FROM sessions WHERE id LIKE ?1 ORDER BY updated_at DESC LIMIT 10", vec![format!("{hex}%").into()])?
+                    .to_array()?
+            }
+            Lookup::Contact { query } => self
+                .sql
+                .exec(
+                    "SELECT json FROM sessions
+                     WHERE json_extract(json, '$.visitor.name') LIKE ?1 ESCAPE '\\'
+                        OR json_extract(json, '$.visitor.email') LIKE ?1 ESCAPE '\\'
+                        OR lower(json_extract(json, '$.visitor.user_id')) = lower(?2)
+                     ORDER BY updated_at DESC LIMIT ?3",
+                    vec![like_pattern(query).into(), query.trim().to_owned().into(), ((MAX_CONTACT_HITS + 1) as i64).into()],
+                )?
+                .to_array()?,
+        };
+        rows.iter().map(|r| serde_json::from_str(&r.json).map_err(worker::Error::from)).collect()
     }
 
     fn count_stats(&self) -> Result<SiteStats> {

@@ -159,3 +159,20 @@ pub struct IdentityQuery {
 pub struct SessionRef {
     pub session: SessionId,
 }
+
+/// `POST /assign` (team → `ChatSession`): `/assign` typed in team chat by
+/// `by` (a site ADMIN when `by_admin`), giving the session to `to`
+/// ([`crate::SessionState::assign`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignRequest {
+    pub by: AgentRef,
+    #[serde(default)]
+    pub by_admin: bool,
+    pub to: AgentRef,
+}
+
+/// `200` of `POST /assign`: whether the owner changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignAnswer {
+    pub changed: bool,
+}

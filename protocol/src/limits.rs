@@ -176,6 +176,23 @@ pub struct LimitAnswer {
     pub retry_after_ms: Option<u64>,
 }
 
+/// Failed participant-link exchanges (`POST /api/v1/join` answered 404,
+/// 409 or 410) per client address before 429s: a courier opens one link
+/// once, so ten misses in ten minutes is someone guessing tokens. The
+/// route names no site until the token is read, so this is one rate for
+/// the whole edge (like agent sign-in's), not a site's setting.
+pub const JOIN_FAILURES: Rate = Rate::new(10, 10, 600);
+
+/// Whether a `POST /api/v1/join` answer counts as a guess that missed.
+pub fn join_missed(status: u16) -> bool {
+    matches!(status, 400 | 404 | 409 | 410 | 422)
+}
+
+/// What a refused join says (the join page words it by the 429 itself).
+pub fn too_many_joins_message(retry_after_ms: u64) -> String {
+    format!("Too many participant links tried from your network. Try again in {} s.", retry_after_s(retry_after_ms))
+}
+
 /// Maximum characters of a public `kb/search` query.
 pub const MAX_SEARCH_CHARS: usize = 500;
 
@@ -225,6 +242,18 @@ impl Hold {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn join_guesses_are_held_after_ten_misses_and_come_back_one_a_minute() {
+        let mut b = Bucket::full(&JOIN_FAILURES, 0);
+        for _ in 0..10 {
+            assert_eq!(b.take(&JOIN_FAILURES, 0), Ok(()));
+        }
+        assert_eq!(b.peek(&JOIN_FAILURES, 0), Err(60_000));
+        assert_eq!(b.take(&JOIN_FAILURES, 60_000), Ok(()));
+        assert!(join_missed(404) && join_missed(409) && join_missed(410) && !join_missed(200) && !join_missed(429));
+        assert_eq!(too_many_joins_message(59_001), "Too many participant links tried from your network. Try again in 60 s.");
+    }
 
     #[test]
     fn a_burst_then_the_steady_rate() {

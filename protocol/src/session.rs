@@ -222,6 +222,24 @@ impl SessionState {
         }
     }
 
+    /// Gives the session to agent `to` on someone's say (`/assign` in team
+    /// chat): a WAITING one is accepted on `to`'s behalf by any agent; an
+    /// ACTIVE one moves as [`SessionState::transfer`] does — by its owner,
+    /// or by a site ADMIN (`by_admin`), who may reassign anyone's. Returns
+    /// whether the owner changed (assigning it to its owner is a no-op).
+    pub fn assign(&mut self, by: &AgentRef, by_admin: bool, to: &AgentRef) -> Result<bool, SessionError> {
+        match self.status {
+            Status::Closed => Err(SessionError::Closed),
+            Status::Bot => Err(SessionError::StillWithBot),
+            Status::Waiting => self.accept(to),
+            Status::Active if by_admin => {
+                let owner = self.agent.clone().unwrap_or_else(|| by.clone());
+                self.transfer(&owner, to)
+            }
+            Status::Active => self.transfer(by, to),
+        }
+    }
+
     /// ACTIVE: the owner or a participant brings another agent in.
     /// Returns whether anyone was added (inviting someone already in is a
     /// no-op).
@@ -307,6 +325,23 @@ mod tests {
 
     fn agent(id: &str) -> AgentRef {
         AgentRef { id: AgentId(id.into()), name: id.to_uppercase() }
+    }
+
+    #[test]
+    fn assign_accepts_a_waiting_session_for_someone_and_moves_an_active_one_by_the_owners_or_an_admins_say() {
+        let (ava, ben, cai) = (agent("ava"), agent("ben"), agent("cai"));
+        let mut s = waiting();
+        assert_eq!(s.assign(&ava, false, &ben), Ok(true), "anyone assigns from the queue");
+        assert_eq!((s.status, s.agent.as_ref().map(|a| a.id.as_str())), (Status::Active, Some("ben")));
+        assert_eq!(s.assign(&ava, false, &cai), Err(SessionError::NotAssigned), "not Ava's to give");
+        assert_eq!(s.assign(&ava, true, &cai), Ok(true), "a site ADMIN reassigns");
+        assert_eq!(s.agent.as_ref().map(|a| a.id.as_str()), Some("cai"));
+        assert_eq!(s.assign(&cai, false, &cai), Ok(false), "already theirs");
+        assert_eq!(s.assign(&cai, false, &ben), Ok(true), "the owner hands it on");
+        let mut bot = SessionState::default();
+        assert_eq!(bot.assign(&ava, true, &ben), Err(SessionError::StillWithBot));
+        assert_eq!(s.close(&Actor::Agent(ben.clone())), Ok(true));
+        assert_eq!(s.assign(&ava, true, &ben), Err(SessionError::Closed));
     }
 
     /// A session handed to the queue, as the tests below start from.

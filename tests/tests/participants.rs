@@ -104,3 +104,32 @@ fn a_courier_joins_by_a_one_time_link_writes_to_everyone_and_is_removed() {
     assert_eq!(call("GET", &path, Some(AVA), None).body["participants"], json!([]));
     system_text(&mut scene.visitor, "Ava removed Sam (courier) · external");
 }
+
+#[test]
+fn guessing_link_tokens_is_held_with_429_and_retry_after() {
+    let scene = scene("Guessed");
+    let ip = unique_ip();
+    let guess = |n: usize| json!({ "token": format!("plj_{SITE}_{}_{:048x}", scene.session.session_id, n) }).to_string();
+    for n in 0..10 {
+        let a = request_as("POST", "/api/v1/join", &ip, None, None, Some(&guess(n)));
+        assert_eq!(code(&a), (404, Some("not_found")), "guess {n}");
+    }
+    let held = request_as("POST", "/api/v1/join", &ip, None, None, Some(&guess(10)));
+    assert_eq!(code(&held), (429, Some("rate_limited")), "{}", held.body);
+    let wait: u64 = held.header("retry-after").and_then(|s| s.parse().ok()).expect("Retry-After in seconds");
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+
+    // Held before the token is read: even a real link waits, from that address only.
+    let path = participants_path(&scene);
+    let mut ava = scene.ava;
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut ava, Status::Active);
+    let created = call("POST", &path, Some(AVA), Some(&json!({"name": "Sam", "kind": "external"}).to_string()));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let link: CreatedInvite = serde_json::from_value(created.body).unwrap();
+    let token = link.link.split_once("#t=").unwrap().1.to_owned();
+    let body = json!({ "token": token }).to_string();
+    assert_eq!(code(&request_as("POST", "/api/v1/join", &ip, None, None, Some(&body))).0, 429);
+    let elsewhere = request_as("POST", "/api/v1/join", &unique_ip(), None, None, Some(&body));
+    assert_eq!(elsewhere.status, 200, "{}", elsewhere.body);
+}

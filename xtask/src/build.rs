@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! widget/, console/ ─cargo(wasm32, release)─▶ wasm-bindgen ─▶ wasm-opt -Oz ─▶ edge/assets/{widget/v1,console}/*-<hash>.{js,wasm}
+//! console/static/{agent,join}.html, boot scripts, CSS ─▶ edge/assets/{agent,join}.html, edge/assets/console/
 //! widget/loader/loader.js ─esbuild --minify, hashed names filled in─▶ edge/assets/widget/v1/loader.js
 //! edge/ ─worker-build --release─▶ edge/build/ (Worker + Durable Objects)
 //! ```
@@ -69,7 +70,17 @@ pub fn all(tools: &Tools) -> Result {
     write(&next.join("agent.html"), read_string(&root().join("console/static/agent.html"))?.as_bytes())?;
     let boot = format!("import init from \"/console/{console_js}\";\ninit({{ module_or_path: \"/console/{console_wasm}\" }});\n");
     write(&console_dir.join("boot.js"), boot.as_bytes())?;
-    let css = read_string(&root().join("console/static/console.css"))? + &read_string(&root().join("browser/src/ui.css"))?;
+    // The join page (an external participant's) runs the same WASM; its
+    // boot script first takes the link's token out of the address bar,
+    // and only then loads the module.
+    write(&next.join("join.html"), read_string(&root().join("console/static/join.html"))?.as_bytes())?;
+    let join_boot = read_string(&root().join("console/static/join-boot.js"))?
+        + &format!("const {{ default: init }} = await import(\"/console/{console_js}\");\ninit({{ module_or_path: \"/console/{console_wasm}\" }});\n");
+    write(&console_dir.join("join-boot.js"), join_boot.as_bytes())?;
+    let css = read_string(&root().join("console/static/console.css"))?
+        + &read_string(&root().join("console/static/join.css"))?
+        + &read_string(&root().join("console/static/participants.css"))?
+        + &read_string(&root().join("browser/src/ui.css"))?;
     write(&console_dir.join("console.css"), css.as_bytes())?;
     write(&next.join("_headers"), HEADERS.as_bytes())?;
     swap_in(&next, &assets())?;
@@ -100,8 +111,20 @@ const HEADERS: &str = "\
   Cache-Control: public, max-age=31536000, immutable
 /console/boot.js
   Cache-Control: no-cache
+/console/join-boot.js
+  Cache-Control: no-cache
 /agent
   X-Frame-Options: DENY
+  Content-Security-Policy: default-src 'self'; connect-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
+/join
+  X-Frame-Options: DENY
+  Referrer-Policy: no-referrer
+  Cache-Control: no-store
+  Content-Security-Policy: default-src 'self'; connect-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
+/join.html
+  X-Frame-Options: DENY
+  Referrer-Policy: no-referrer
+  Cache-Control: no-store
   Content-Security-Policy: default-src 'self'; connect-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
 ";
 

@@ -92,6 +92,8 @@ pub fn chat(props: &Props) -> Html {
         let more = more.clone();
         Callback::from(move |()| more.set(More::Closed))
     });
+    // The "Add participant" panel (from the More menu).
+    let adding = use_state(|| false);
     // Writing an internal note instead of a reply.
     let note_mode = use_state(|| false);
     let compose = use_state(Compose::default);
@@ -386,6 +388,9 @@ pub fn chat(props: &Props) -> Html {
                                 if can_write {
                                     <button type="button" role="menuitem" class="pl-item" aria-haspopup="menu" onclick={show(More::Invite)}
                                         title="Bring them into this conversation">{ "Invite…" }</button>
+                                    <button type="button" role="menuitem" class="pl-item" aria-haspopup="dialog"
+                                        onclick={{ let (a, close_more) = (adding.clone(), close_more.clone()); Callback::from(move |_| { close_more.emit(false); a.set(true) }) }}
+                                        title="An agent, a customer, or someone outside the team by a one-time link">{ "Add participant…" }</button>
                                 }
                                 if session.is_some_and(|s| s.ticket.is_none()) && matches!(status, Some(Status::Waiting | Status::Active | Status::Closed)) {
                                     <button type="button" role="menuitem" class="pl-item" onclick={menu_frame(AgentFrame::CreateTicket { close: false })}
@@ -421,6 +426,12 @@ pub fn chat(props: &Props) -> Html {
                     </div>
                 </div>
             </header>
+            if *adding && can_write {
+                <super::participants::AddParticipantPanel agent={props.agent.clone()} session={props.id.clone()} team={props.team.clone()}
+                    inside={session.map(|s| s.agent.iter().chain(s.participants.iter()).cloned().collect::<Vec<_>>()).unwrap_or_default()}
+                    on_invite={{ let socket = socket.clone(); Callback::from(move |agent| if let Some(s) = socket.borrow().as_ref() { s.send(&AgentFrame::Invite { agent }); }) }}
+                    on_close={{ let a = adding.clone(); Callback::from(move |()| a.set(false)) }} />
+            }
             if let Some(s) = session.filter(|s| s.visitor.verified || !s.context.is_empty()) {
                 { visitor_info(s) }
             }

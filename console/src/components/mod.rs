@@ -1,6 +1,7 @@
 //! One component per file.
 pub mod chat;
 pub mod csat;
+pub mod participants;
 pub mod queue;
 pub mod signin;
 pub mod start;

@@ -61,7 +61,7 @@ fn status_of(code: ErrorCode) -> u16 {
 }
 
 impl ChatSession {
-    fn invites(&self) -> Result<Vec<Invite>> {
+    pub(super) fn invites(&self) -> Result<Vec<Invite>> {
         #[derive(Deserialize)]
         struct Row {
             json: String,

@@ -26,10 +26,12 @@ pub fn key(record: &SessionRecord, id: &str) -> String {
     format!("{}/{}/{id}", record.site, record.id)
 }
 
-/// Who an `Authorization: Bearer` token is here: the session's visitor, or an agent of its site.
+/// Who an `Authorization: Bearer` token is here: the session's visitor,
+/// an agent of its site, or an external participant (their credential).
 enum Caller {
     Visitor,
     Agent(porchlight_protocol::AgentRef),
+    External,
 }
 
 fn bearer(req: &Request) -> Result<Option<String>> {
@@ -47,6 +49,10 @@ impl ChatSession {
         let Some(token) = bearer(req)? else { return Ok(None) };
         if constant_time_eq(crypto::sha256_hex(&token).as_bytes(), record.token_sha256.as_bytes()) {
             return Ok(Some(Caller::Visitor));
+        }
+        if porchlight_protocol::participants::credential_session(&token).is_some() {
+            let hash = crypto::sha256_hex(&token);
+            return Ok(self.invites()?.iter().any(|i| i.opens(&hash)).then_some(Caller::External));
         }
         let sites = config::sites(&self.env)?;
         let Some(site) = sites.get(&record.site) else { return Ok(None) };
@@ -70,6 +76,10 @@ impl ChatSession {
             Caller::Visitor => (Actor::Visitor, Sender::Visitor, Author::Visitor { name: record.visitor.name.clone() }),
             Caller::Agent(a) => {
                 (Actor::Agent(a.clone()), Sender::Agent(a.id.clone()), Author::Agent { id: a.id.clone(), name: a.name.clone() })
+            }
+            // They read the conversation's files; sending one is not theirs (yet): text only.
+            Caller::External => {
+                return refuse(403, ErrorCode::Forbidden, "External participants send text; files come from the customer and the team.")
             }
         };
         if let Err(e) = record.state.authorize_send(&actor) {

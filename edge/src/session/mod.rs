@@ -27,6 +27,7 @@
 //! Rules (who may do what, what a change does, what the summary says) are
 //! pure and live in `porchlight_protocol` (`session`, `change`, `record`).
 
+mod assign;
 mod bot;
 pub(crate) mod externals;
 mod files;
@@ -215,6 +216,7 @@ impl DurableObject for ChatSession {
             "/externals" => self.add_external(req.json().await?).await,
             "/externals/remove" => self.remove_external(req.json().await?).await,
             "/externals/join" => self.exchange_link(req.json().await?),
+            "/assign" => self.assign(req.json().await?).await,
             "/revoke" => {
                 let porchlight_protocol::internal::Revoked { agent } = req.json().await?;
                 self.revoke(&agent)?;

@@ -1,13 +1,17 @@
 //! The slash commands that reach beyond the channel: `/ticket` opens a
 //! helpdesk ticket at the site's desk that links the channel message it
-//! is about, and the channel gets a system line saying so.
+//! is about, and the channel gets a system line saying so; `/assign`
+//! gives a visitor's conversation to an agent and `/contact` lists a
+//! visitor's conversations, each answered to the sender only (a notice).
 
 use super::handlers::{refuse, Outcome, Refusal};
 use super::SiteTeam;
 use crate::internal;
-use crate::util::now_ms;
+use crate::util::{now_ms, send};
+use porchlight_protocol::internal::AssignRequest;
 use porchlight_protocol::internal::TicketDraft;
 use porchlight_protocol::session::AgentRef;
+use porchlight_protocol::team::lookup::{self, Lookup};
 use porchlight_protocol::team::{ChannelAction, ChannelId, Staff, TeamFrame};
 use porchlight_protocol::ticket::{self, TicketSource};
 use porchlight_protocol::{AgentId, Author, ErrorCode, Message, Seq, SiteId, VisitorInfo};
@@ -73,6 +77,60 @@ impl SiteTeam {
         };
         self.store.append(id, &AgentId(SYSTEM.into()), &line, &[])?;
         self.fan_out(id, &channel, line.seq, &TeamFrame::Message { channel: id.clone(), message: line }, true)?;
+        Ok(Ok(()))
+    }
+
+    /// `/assign <session> <agent>`: the session is found by its id's first
+    /// digits at the queue, then given to the agent by the session itself.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn assign(
+        &self,
+        ws: &worker::WebSocket,
+        site: &SiteId,
+        id: &ChannelId,
+        staff: &Staff,
+        me: &AgentRef,
+        prefix: &str,
+        agent: &AgentId,
+    ) -> Result<Outcome> {
+        if let Err(r) = self.visible(id, staff)? {
+            return Ok(Err(r));
+        }
+        let Some(to) = self.team.borrow().iter().find(|a| a.id == *agent).cloned() else {
+            return Ok(refuse(ErrorCode::NotFound, format!("There is no agent @{agent} on this site.")));
+        };
+        let found = internal::Queue::of(&self.env, site)?.lookup(&Lookup::Session { prefix: prefix.to_owned() }).await?;
+        let session = match lookup::the_session(prefix, &found) {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(Refusal { code: e.code, message: e.message })),
+        };
+        let request = AssignRequest { by: me.clone(), by_admin: staff.site_admin, to: to.clone() };
+        match internal::Session::of(&self.env, site, &session.id)?.assign(&request).await? {
+            Ok(changed) => {
+                let text = lookup::assigned_notice(session, &to, changed);
+                send(ws, &TeamFrame::Notice { channel: id.clone(), text, links: Vec::new() });
+                Ok(Ok(()))
+            }
+            Err(body) => Ok(Err(Refusal { code: body.error.code, message: body.error.message })),
+        }
+    }
+
+    /// `/contact <name or email>`: the site's conversations with that
+    /// visitor, as links, to the sender only.
+    pub(super) async fn contact(
+        &self,
+        ws: &worker::WebSocket,
+        site: &SiteId,
+        id: &ChannelId,
+        staff: &Staff,
+        query: &str,
+    ) -> Result<Outcome> {
+        if let Err(r) = self.visible(id, staff)? {
+            return Ok(Err(r));
+        }
+        let found = internal::Queue::of(&self.env, site)?.lookup(&Lookup::Contact { query: query.to_owned() }).await?;
+        let (text, links) = lookup::contact_notice(query, &found);
+        send(ws, &TeamFrame::Notice { channel: id.clone(), text, links });
         Ok(Ok(()))
     }
 }

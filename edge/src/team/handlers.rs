@@ -96,6 +96,21 @@ impl SiteTeam {
                 }
                 return Ok(());
             }
+            // `/assign` and `/contact` wait for the queue (and the session).
+            let me = attachment.agent.clone().expect("signed in");
+            let answered = match slash::parse(text) {
+                Some(Ok(Command::Assign { session, agent })) => {
+                    Some(self.assign(ws, &attachment.site, id, &staff, &me, &session, &agent).await?)
+                }
+                Some(Ok(Command::Contact { query })) => Some(self.contact(ws, &attachment.site, id, &staff, &query).await?),
+                _ => None,
+            };
+            if let Some(outcome) = answered {
+                if let Err(Refusal { code, message }) = outcome {
+                    send(ws, &TeamFrame::Error { code, message, channel, client_id, retry_after_ms: None });
+                }
+                return Ok(());
+            }
         }
         if let Err(Refusal { code, message }) = self.act(ws, attachment, &staff, frame)? {
             send(ws, &TeamFrame::Error { code, message, channel, client_id, retry_after_ms: None });
@@ -431,15 +446,14 @@ impl SiteTeam {
     }
 
     fn command(&self, ws: &WebSocket, id: &ChannelId, channel: Channel, seq: Seq, staff: &Staff, command: Command) -> Result<Outcome> {
-        let notice = |text: String| send(ws, &TeamFrame::Notice { channel: id.clone(), text });
+        let notice = |text: String| send(ws, &TeamFrame::Notice { channel: id.clone(), text, links: Vec::new() });
         match command {
             Command::Help => {
                 let lines: Vec<String> = COMMANDS
                     .iter()
                     .map(|c| {
                         let args = if c.args.is_empty() { String::new() } else { format!(" {}", c.args) };
-                        let later = if slash::PENDING.contains(&c.name) { " (not available in team chat yet)" } else { "" };
-                        format!("/{}{args} — {}{later}", c.name, c.description)
+                        format!("/{}{args} — {}", c.name, c.description)
                     })
                     .collect();
                 notice(lines.join("\n"));
@@ -457,11 +471,8 @@ impl SiteTeam {
                 }
                 notice(format!("Added @{agent} to the channel."));
             }
-            // Carried out in `handle` (it waits for the desk).
-            Command::Ticket { .. } => {}
-            Command::Assign { .. } | Command::Contact { .. } => {
-                return Ok(refuse(ErrorCode::UnknownCommand, "That command is not available in team chat yet. Type /help for the list."));
-            }
+            // Carried out in `handle` (they wait for the desk or the queue).
+            Command::Ticket { .. } | Command::Assign { .. } | Command::Contact { .. } => {}
         }
         Ok(Ok(()))
     }

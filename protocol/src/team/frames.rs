@@ -198,10 +198,13 @@ pub enum TeamFrame {
         who: Participant,
         typing: bool,
     },
-    /// A slash command's answer, shown to its sender only (`/help`, `/contact`).
+    /// A slash command's answer, shown to its sender only (`/help`,
+    /// `/assign`, `/contact`); `/contact` lists conversations as `links`.
     Notice {
         channel: ChannelId,
         text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        links: Vec<super::lookup::NoticeLink>,
     },
     Pong,
     Error {
@@ -273,6 +276,25 @@ mod tests {
         assert!(bad.is_err(), "names are validated as they are read");
         let e = serde_json::to_string(&TeamFrame::error(ErrorCode::NotFound, "There is no such channel.")).unwrap();
         assert_eq!(e, r#"{"type":"error","code":"not_found","message":"There is no such channel."}"#);
+    }
+
+    #[test]
+    fn notices_carry_links_only_when_they_have_some() {
+        let channel = ChannelId("0123456789abcdef".into());
+        let help = TeamFrame::Notice { channel: channel.clone(), text: "/help — List these commands".into(), links: Vec::new() };
+        assert_eq!(
+            serde_json::to_value(&help).unwrap(),
+            serde_json::json!({"type": "notice", "channel": "0123456789abcdef", "text": "/help — List these commands"})
+        );
+        let link = super::super::lookup::NoticeLink {
+            session: crate::ids::SessionId("5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5".into()),
+            label: "Jo <jo@example.com> · Active with Ava · 5f0c1d2e".into(),
+        };
+        let contact = TeamFrame::Notice { channel, text: "1 conversation for “jo”:".into(), links: vec![link] };
+        let json = serde_json::json!({"type": "notice", "channel": "0123456789abcdef", "text": "1 conversation for “jo”:",
+            "links": [{"session": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "label": "Jo <jo@example.com> · Active with Ava · 5f0c1d2e"}]});
+        assert_eq!(serde_json::to_value(&contact).unwrap(), json);
+        assert_eq!(serde_json::from_value::<TeamFrame>(json).unwrap(), contact);
     }
 
     #[test]

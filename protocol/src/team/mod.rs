@@ -9,6 +9,7 @@
 
 pub mod channel;
 pub mod frames;
+pub mod lookup;
 pub mod message;
 pub mod pace;
 pub mod read;

@@ -15,8 +15,12 @@ pub struct Spec {
 
 pub const COMMANDS: &[Spec] = &[
     Spec { name: "ticket", args: "<subject>", description: "Create a helpdesk ticket linked to this message" },
-    Spec { name: "assign", args: "<session> <@agent>", description: "Give a visitor session to an agent" },
-    Spec { name: "contact", args: "<name or email>", description: "Find a visitor or customer and link their conversations" },
+    Spec { name: "assign", args: "<session> <@agent>", description: "Give a visitor's conversation to an agent (its id's first digits)" },
+    Spec {
+        name: "contact",
+        args: "<name or email>",
+        description: "Find a visitor or customer and list their conversations (only you see it)",
+    },
     Spec { name: "invite", args: "<@agent>", description: "Add a team member to this channel" },
     Spec { name: "mute", args: "", description: "Stop this channel counting toward your badge (mentions still do)" },
     Spec { name: "unmute", args: "", description: "Count this channel again" },
@@ -24,11 +28,6 @@ pub const COMMANDS: &[Spec] = &[
 ];
 
 /// Longest ticket subject, in characters.
-/// Commands that parse but team chat does not carry out yet (they need
-/// the queue to accept a team message): the popup and `/help`
-/// say so, and the edge refuses them with `unknown_command`.
-pub const PENDING: &[&str] = &["assign", "contact"];
-
 pub const MAX_SUBJECT: usize = 200;
 
 /// A parsed command.

@@ -23,7 +23,9 @@ pub struct Props {
     pub me: AgentRef,
     pub site_admin: bool,
     pub transcript: Transcript,
-    pub notice: Option<String>,
+    pub notice: Option<super::state::Notice>,
+    /// Open a visitor's conversation (a `/contact` link).
+    pub on_open_session: Callback<porchlight_protocol::SessionId>,
     pub team: Vec<AgentRef>,
     pub folders: Vec<String>,
     pub sender: SenderProp,
@@ -273,7 +275,14 @@ pub fn channel_view(props: &Props) -> Html {
             }
             if let Some(n) = &props.notice {
                 <div class="team-notice" role="status">
-                    <pre>{ n }</pre>
+                    <pre>{ &n.text }</pre>
+                    if !n.links.is_empty() {
+                        <ul class="team-notice-links">{ for n.links.iter().map(|l| {
+                            let (open, id) = (props.on_open_session.clone(), l.session.clone());
+                            let onclick = Callback::from(move |e: MouseEvent| { e.prevent_default(); open.emit(id.clone()) });
+                            html! { <li><a href={format!("/agent#session={}", l.session)} data-session={l.session.to_string()} {onclick}>{ &l.label }</a></li> }
+                        }) }</ul>
+                    }
                     <button type="button" class="link" onclick={{ let (d, id) = (props.on_dismiss.clone(), id.clone()); Callback::from(move |_| d.emit(id.clone())) }}>{ "Dismiss" }</button>
                 </div>
             }
@@ -297,8 +306,7 @@ pub fn channel_view(props: &Props) -> Html {
                                 <li id={format!("team-command-{}", c.name)} role="option" aria-selected={(i == *active).to_string()}
                                     class={classes!((i == *active).then_some("active"))} {onclick}>
                                     <span class="cmd">{ format!("/{} {}", c.name, c.args) }</span>
-                                    <span class="desc">{ c.description }
-                                        if slash::PENDING.contains(&c.name) { { " (not available yet)" } }</span>
+                                    <span class="desc">{ c.description }</span>
                                 </li>
                             }
                         }) }

@@ -24,6 +24,8 @@ pub struct Props {
     pub visible: bool,
     /// The badge total whenever it changes (for the "Team" button).
     pub on_badge: Callback<u32>,
+    /// Open a visitor's conversation in the workspace (a `/contact` link).
+    pub on_open_session: Callback<porchlight_protocol::SessionId>,
 }
 
 /// Sends a frame on the team socket, if there is one.
@@ -201,7 +203,7 @@ pub fn team_chat(props: &Props) -> Html {
                     <ChannelView key={c.id.to_string()} info={c.clone()} label={state.label(c)} {me} {site_admin}
                         transcript={state.transcripts.get(&c.id).cloned().unwrap_or_default()}
                         notice={state.notices.get(&c.id).cloned()} team={state.team.clone()} folders={state.folders.clone()}
-                        sender={SenderProp(sender.clone())}
+                        sender={SenderProp(sender.clone())} on_open_session={props.on_open_session.clone()}
                         on_queue={{ let state = state.clone(); Callback::from(move |(id, cid, text, reply)| state.dispatch(Action::Queue(id, cid, text, reply))) }}
                         on_dismiss={{ let state = state.clone(); Callback::from(move |id| state.dispatch(Action::Dismiss(id))) }} />
                 } else if *dialog == Dialog::None {

@@ -11,6 +11,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use yew::Reducible;
 
+/// What a slash command answered, to this agent only.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub links: Vec<porchlight_protocol::team::lookup::NoticeLink>,
+}
+
 #[derive(Clone, Default, PartialEq)]
 pub struct TeamState {
     pub me: Option<AgentRef>,
@@ -20,7 +27,8 @@ pub struct TeamState {
     pub channels: BTreeMap<ChannelId, ChannelInfo>,
     pub transcripts: HashMap<ChannelId, Transcript>,
     /// Slash-command answers and refusals, per channel (shown in place).
-    pub notices: HashMap<ChannelId, String>,
+    /// A command's answer per channel, with the conversations `/contact` links.
+    pub notices: HashMap<ChannelId, Notice>,
     /// A refusal not about one channel (e.g. a name already taken).
     pub error: Option<String>,
     pub conn: Option<Conn>,
@@ -142,8 +150,8 @@ impl Reducible for TeamState {
                 TeamFrame::Typing { channel, who, typing } => {
                     next.transcripts.entry(channel).or_default().apply(SessionFrame::Typing { who, typing });
                 }
-                TeamFrame::Notice { channel, text } => {
-                    next.notices.insert(channel, text);
+                TeamFrame::Notice { channel, text, links } => {
+                    next.notices.insert(channel, Notice { text, links });
                 }
                 TeamFrame::Error { code, message, channel, client_id, retry_after_ms } => match channel {
                     Some(channel) => {
@@ -152,7 +160,7 @@ impl Reducible for TeamState {
                             // A refused message stays in place, saying why.
                             t.apply(SessionFrame::Error { code, message, client_id, retry_after_ms });
                         } else {
-                            next.notices.insert(channel, message);
+                            next.notices.insert(channel, Notice { text: message, links: Vec::new() });
                         }
                     }
                     None => {
