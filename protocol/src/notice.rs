@@ -38,6 +38,11 @@ pub enum Notice {
         by: String,
         to: String,
     },
+    /// Someone else gave the chat to an agent (`/assign` in team chat).
+    Assigned {
+        by: String,
+        to: String,
+    },
     Invited {
         by: String,
         who: String,
@@ -99,6 +104,7 @@ impl Notice {
             Notice::Resolved => s.n_resolved.to_owned(),
             Notice::Released { name } => fill(s.n_released, &[("name", name)]),
             Notice::Transferred { by, to } => fill(s.n_transferred, &[("by", by), ("to", to)]),
+            Notice::Assigned { by, to } => fill(s.n_assigned, &[("by", by), ("to", to)]),
             Notice::Invited { by, who } => fill(s.n_invited, &[("by", by), ("who", who)]),
             Notice::Added { by, who } => fill(s.n_added, &[("by", by), ("who", who)]),
             Notice::Removed { by, who } => fill(s.n_removed, &[("by", by), ("who", who)]),
@@ -134,6 +140,7 @@ mod tests {
             Notice::Resolved,
             Notice::Released { name: n("Ava") },
             Notice::Transferred { by: n("Ava"), to: n("Ben") },
+            Notice::Assigned { by: n("Ava"), to: n("Ben") },
             Notice::Invited { by: n("Ava"), who: n("Ben") },
             Notice::Added { by: n("Ava"), who: n("Sam (DHL)") },
             Notice::Removed { by: n("Ava"), who: n("Sam (DHL)") },

@@ -4,7 +4,7 @@
 
 use super::ChatSession;
 use porchlight_protocol::internal::{AssignAnswer, AssignRequest};
-use porchlight_protocol::{ErrorBody, ErrorCode, SessionError, Status};
+use porchlight_protocol::{ErrorBody, ErrorCode, Notice, SessionError, Status};
 use worker::{Response, Result};
 
 impl ChatSession {
@@ -28,9 +28,9 @@ impl ChatSession {
             Ok(false) => Response::from_json(&AssignAnswer { changed: false }),
             Ok(true) => {
                 let notice = if request.by.id == request.to.id {
-                    format!("{} joined the conversation", request.to.name)
+                    Notice::Joined { name: request.to.name.clone() }
                 } else {
-                    format!("{} assigned the conversation to {}", request.by.name, request.to.name)
+                    Notice::Assigned { by: request.by.name.clone(), to: request.to.name.clone() }
                 };
                 self.commit_transition(record, notice).await?;
                 Response::from_json(&AssignAnswer { changed: true })

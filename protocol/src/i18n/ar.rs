@@ -170,6 +170,7 @@ pub static AR: Strings = Strings {
     n_resolved: "تمت الإجابة من مركز المساعدة. يسعدنا أننا ساعدناك!",
     n_released: "أعاد {name} المحادثة إلى قائمة الانتظار",
     n_transferred: "حوّل {by} المحادثة إلى {to}",
+    n_assigned: "أسند {by} المحادثة إلى {to}",
     n_invited: "دعا {by} {who} إلى المحادثة",
     n_added: "أضاف {by} {who} إلى المحادثة",
     n_removed: "أزال {by} {who} من المحادثة",

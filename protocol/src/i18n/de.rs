@@ -168,6 +168,7 @@ pub static DE: Strings = Strings {
     n_resolved: "Mit dem Hilfe-Center beantwortet. Schön, dass wir helfen konnten!",
     n_released: "{name} hat die Unterhaltung an die Warteschlange zurückgegeben",
     n_transferred: "{by} hat die Unterhaltung an {to} übergeben",
+    n_assigned: "{by} hat die Unterhaltung {to} zugewiesen",
     n_invited: "{by} hat {who} zur Unterhaltung eingeladen",
     n_added: "{by} hat {who} zur Unterhaltung hinzugefügt",
     n_removed: "{by} hat {who} aus der Unterhaltung entfernt",

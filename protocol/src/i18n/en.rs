@@ -168,6 +168,7 @@ pub static EN: Strings = Strings {
     n_resolved: "Answered by the help center. Glad we could help!",
     n_released: "{name} released the conversation to the queue",
     n_transferred: "{by} transferred the conversation to {to}",
+    n_assigned: "{by} assigned the conversation to {to}",
     n_invited: "{by} invited {who} to the conversation",
     n_added: "{by} added {who} to the conversation",
     n_removed: "{by} removed {who} from the conversation",

@@ -168,6 +168,7 @@ pub static ES: Strings = Strings {
     n_resolved: "Respondido con el centro de ayuda. ¡Nos alegra haberte ayudado!",
     n_released: "{name} devolvió la conversación a la cola",
     n_transferred: "{by} transfirió la conversación a {to}",
+    n_assigned: "{by} asignó la conversación a {to}",
     n_invited: "{by} invitó a {who} a la conversación",
     n_added: "{by} añadió a {who} a la conversación",
     n_removed: "{by} quitó a {who} de la conversación",

@@ -168,6 +168,7 @@ pub static FR: Strings = Strings {
     n_resolved: "Réponse trouvée dans le centre d\u{2019}aide. Ravis d\u{2019}avoir pu vous aider\u{a0}!",
     n_released: "{name} a remis la conversation dans la file d\u{2019}attente",
     n_transferred: "{by} a transféré la conversation à {to}",
+    n_assigned: "{by} a attribué la conversation à {to}",
     n_invited: "{by} a invité {who} dans la conversation",
     n_added: "{by} a ajouté {who} à la conversation",
     n_removed: "{by} a retiré {who} de la conversation",

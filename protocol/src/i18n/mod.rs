@@ -358,6 +358,7 @@ strings! {
     n_resolved,
     n_released,
     n_transferred,
+    n_assigned,
     n_invited,
     n_added,
     n_removed,
