@@ -6,11 +6,8 @@
 //! native unit test.
 
 use crate::intent::{classify, Intent};
-#[cfg(test)]
-use crate::lang::replies;
-use crate::lang::{detect, replies_in, Lang};
+use crate::lang::{detect, replies, Lang};
 use crate::search::{Hit, Searcher};
-use porchlight_protocol::i18n::Lang as UiLang;
 use serde::{Deserialize, Serialize};
 
 /// An article the bot offers: id to open it, title to show.
@@ -59,14 +56,14 @@ pub fn answer(searcher: &Searcher, message: &str) -> BotAnswer {
 /// English. A message detected as English is not proof of English (it is
 /// also what a message of names and numbers gets), so the visitor's chosen
 /// language wins over it.
-pub fn reply_lang(message: &str, detected: Lang, locale: Option<&str>) -> UiLang {
+pub fn reply_lang(message: &str, detected: Lang, locale: Option<&str>) -> Lang {
     if crate::lang::is_arabic(message) {
-        return UiLang::Ar;
+        return Lang::Ar;
     }
     if detected != Lang::En {
-        return detected.ui();
+        return detected;
     }
-    locale.and_then(UiLang::from_code).unwrap_or(UiLang::En)
+    locale.and_then(Lang::from_code).unwrap_or(Lang::En)
 }
 
 /// [`answer`], replying in the visitor's widget language when the message
@@ -76,7 +73,7 @@ pub fn answer_for(searcher: &Searcher, message: &str, locale: Option<&str>) -> B
     let message: String = message.chars().skip(skip).collect();
     let lang = detect(&message);
     let speak = reply_lang(&message, lang, locale);
-    let r = replies_in(speak);
+    let r = replies(speak);
     let say = |text: String, articles: Vec<Offered>, handoff: bool| BotAnswer {
         lang: speak.code().to_owned(),
         text: Some(text),
@@ -99,7 +96,7 @@ pub fn answer_for(searcher: &Searcher, message: &str, locale: Option<&str>) -> B
                 .collect();
             if articles.is_empty() {
                 say(r.nothing_found.to_owned(), articles, true)
-            } else if speak == UiLang::En || translated {
+            } else if speak == Lang::En || translated {
                 say(r.offer.to_owned(), articles, false)
             } else {
                 // The help center is in English: say so, in the visitor's language.
@@ -200,10 +197,10 @@ mod tests {
         // Arabic script, or an Arabic widget: Arabic, with the English articles said to be English.
         // (The ranking has no Arabic lexicon: an Arabic question finds nothing and goes to a person.)
         let c = answer_for(&s, "أين طلبي؟", None);
-        assert_eq!((c.lang.as_str(), c.text.as_deref(), c.handoff), ("ar", Some(replies_in(UiLang::Ar).nothing_found), true));
+        assert_eq!((c.lang.as_str(), c.text.as_deref(), c.handoff), ("ar", Some(replies(Lang::Ar).nothing_found), true));
         let d = answer_for(&s, "where is my order?", Some("ar"));
         assert_eq!(d.lang, "ar");
-        assert!(d.text.as_deref().is_some_and(|t| t.starts_with(replies_in(UiLang::Ar).english_only)), "{d:?}");
+        assert!(d.text.as_deref().is_some_and(|t| t.starts_with(replies(Lang::Ar).english_only)), "{d:?}");
         // An unknown locale is English.
         assert_eq!(answer_for(&s, "Hello!", Some("pt-BR")).text.as_deref(), Some(GREET));
     }

@@ -15,49 +15,27 @@
 
 use crate::text::fold;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Lang {
-    En,
-    Es,
-    Fr,
-    De,
+/// The widget's languages (`protocol::i18n`): the ranking detects and reads
+/// English, Spanish, French and German; Arabic has no function words or
+/// lexicon here (the bot answers it by script, see [`is_arabic`]).
+pub use porchlight_protocol::i18n::Lang;
+
+fn function_words(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::En => EN_FUNCTION,
+        Lang::Es => ES_FUNCTION,
+        Lang::Fr => FR_FUNCTION,
+        Lang::De => DE_FUNCTION,
+        Lang::Ar => &[],
+    }
 }
 
-impl Lang {
-    pub const ALL: [Lang; 4] = [Lang::En, Lang::Es, Lang::Fr, Lang::De];
-
-    /// The BCP 47 code: `en`, `es`, `fr`, `de`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-            Lang::Fr => "fr",
-            Lang::De => "de",
-        }
-    }
-
-    /// Parses a code such as `es` or `es-MX` (case-insensitive).
-    pub fn from_code(code: &str) -> Option<Lang> {
-        let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
-        Lang::ALL.into_iter().find(|l| l.code() == primary)
-    }
-
-    fn function_words(self) -> &'static [&'static str] {
-        match self {
-            Lang::En => EN_FUNCTION,
-            Lang::Es => ES_FUNCTION,
-            Lang::Fr => FR_FUNCTION,
-            Lang::De => DE_FUNCTION,
-        }
-    }
-
-    fn lexicon(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Lang::En => &[],
-            Lang::Es => ES,
-            Lang::Fr => FR,
-            Lang::De => DE,
-        }
+fn lexicon(lang: Lang) -> &'static [(&'static str, &'static str)] {
+    match lang {
+        Lang::En | Lang::Ar => &[],
+        Lang::Es => ES,
+        Lang::Fr => FR,
+        Lang::De => DE,
     }
 }
 
@@ -97,7 +75,7 @@ const DE_FUNCTION: &[&str] = &[
 pub fn is_function_word(lang: Lang, word: &str) -> bool {
     match lang {
         Lang::En => crate::text::is_stop(word),
-        other => crate::text::is_stop(word) || other.function_words().contains(&word),
+        other => crate::text::is_stop(word) || function_words(other).contains(&word),
     }
 }
 
@@ -108,7 +86,7 @@ pub fn detect(text: &str) -> Lang {
         .filter(|w| !w.is_empty())
         .map(|w| fold(&w.to_lowercase()).replace(['\'', '’'], ""))
         .collect();
-    let own = |lang: Lang| words.iter().filter(|w| lang.function_words().contains(&w.as_str())).count() + marks(text, lang);
+    let own = |lang: Lang| words.iter().filter(|w| function_words(lang).contains(&w.as_str())).count() + marks(text, lang);
     let en = own(Lang::En) * 2;
     let mut best = (Lang::En, en);
     for lang in [Lang::Es, Lang::Fr, Lang::De] {
@@ -139,7 +117,7 @@ pub fn detect(text: &str) -> Lang {
 /// ("¿Hacen envíos a México?") and still say which language it is.
 fn marks(text: &str, lang: Lang) -> usize {
     let own: &[char] = match lang {
-        Lang::En => return 0,
+        Lang::En | Lang::Ar => return 0,
         Lang::Es => &['¿', '¡', 'ñ', 'Ñ'],
         Lang::Fr => &['ç', 'Ç', 'œ', 'è', 'ê', 'à', 'ù', 'û', 'î', 'ô', 'â'],
         Lang::De => &['ß', 'ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü'],
@@ -151,7 +129,7 @@ fn marks(text: &str, lang: Lang) -> usize {
 /// `None` when the lexicon lacks it. Plural and inflected forms fall back
 /// to their base ("pedidos" → "pedido", "bestellungen" → "bestellung").
 pub fn lookup(lang: Lang, word: &str) -> Option<&'static str> {
-    let table = lang.lexicon();
+    let table = lexicon(lang);
     if table.is_empty() {
         return None;
     }
@@ -175,7 +153,7 @@ pub fn lookup(lang: Lang, word: &str) -> Option<&'static str> {
         Lang::Es => &["es", "s", "a", "o"],
         Lang::Fr => &["es", "s", "x", "e"],
         Lang::De => &["en", "n", "e", "s", "es", "er"],
-        Lang::En => &[],
+        Lang::En | Lang::Ar => &[],
     };
     for end in endings {
         if let Some(base) = word.strip_suffix(end) {
@@ -201,7 +179,7 @@ pub fn to_english(lang: Lang, words: &[String]) -> Vec<(String, bool)> {
         match lookup(lang, w) {
             Some("") => {}
             Some(en) => out.extend(en.split(' ').map(|e| (e.to_owned(), true))),
-            None if lang.function_words().contains(&w.as_str()) => {}
+            None if function_words(lang).contains(&w.as_str()) => {}
             None => out.push((w.clone(), false)),
         }
     }
@@ -219,13 +197,9 @@ pub struct Replies {
     pub english_only: &'static str,
 }
 
-pub fn replies(lang: Lang) -> Replies {
-    replies_in(lang.ui())
-}
-
 /// The replies in any language the widget speaks (Arabic too, which the
 /// ranking does not detect).
-pub fn replies_in(lang: porchlight_protocol::i18n::Lang) -> Replies {
+pub fn replies(lang: Lang) -> Replies {
     let s = lang.strings();
     Replies {
         offer: s.bot_offer,
@@ -233,19 +207,6 @@ pub fn replies_in(lang: porchlight_protocol::i18n::Lang) -> Replies {
         to_person: s.bot_to_person,
         nothing_found: s.bot_nothing_found,
         english_only: s.bot_english_only,
-    }
-}
-
-impl Lang {
-    /// The same language among the widget's.
-    pub fn ui(self) -> porchlight_protocol::i18n::Lang {
-        use porchlight_protocol::i18n::Lang as Ui;
-        match self {
-            Lang::En => Ui::En,
-            Lang::Es => Ui::Es,
-            Lang::Fr => Ui::Fr,
-            Lang::De => Ui::De,
-        }
     }
 }
 
@@ -271,7 +232,7 @@ mod tests {
     #[test]
     fn lexicons_are_sorted_and_folded() {
         for lang in [Lang::Es, Lang::Fr, Lang::De] {
-            let t = lang.lexicon();
+            let t = lexicon(lang);
             assert!(t.windows(2).all(|w| w[0].0 < w[1].0), "{lang:?}: {:?}", t.windows(2).find(|w| w[0].0 >= w[1].0));
             assert!(t.iter().all(|(k, _)| fold(k) == *k && k.to_lowercase() == *k), "{lang:?}");
         }
@@ -305,14 +266,5 @@ mod tests {
         assert_eq!(en(Lang::Fr, "remboursements"), ["refund"]);
         assert_eq!(en(Lang::De, "Bestellungen"), ["order"]);
         assert_eq!(en(Lang::Fr, "l'adresse"), ["address"]);
-    }
-
-    #[test]
-    fn codes_round_trip() {
-        for l in Lang::ALL {
-            assert_eq!(Lang::from_code(l.code()), Some(l));
-        }
-        assert_eq!(Lang::from_code("es-MX"), Some(Lang::Es));
-        assert_eq!(Lang::from_code("pt"), None);
     }
 }

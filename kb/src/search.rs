@@ -795,6 +795,11 @@ mod quality {
     }
 
     #[test]
+    fn third_independent_set_stays_above_its_floor() {
+        check(include_str!("../../tests/kb/strangers.tsv"), [(Split::Dev, 0.62, 0.76, 0.85), (Split::Test, 0.66, 0.74, 0.74)]);
+    }
+
+    #[test]
     fn second_independent_set_stays_above_its_floor() {
         check(include_str!("../../tests/kb/visitors2.tsv"), [(Split::Dev, 0.74, 0.82, 0.8), (Split::Test, 0.55, 0.57, 0.8)]);
     }
