@@ -4,7 +4,8 @@
 
 use super::ChatSession;
 use porchlight_protocol::internal::{AssignAnswer, AssignRequest};
-use porchlight_protocol::{ErrorBody, ErrorCode, Notice, SessionError, Status};
+use porchlight_protocol::notice::Notice;
+use porchlight_protocol::{ErrorBody, ErrorCode, SessionError, Status};
 use worker::{Response, Result};
 
 impl ChatSession {
