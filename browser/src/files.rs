@@ -1,8 +1,9 @@
-//! Attachments in both apps: the 📎 button (with paste and drop on the
+//! Attachments in both apps: the paperclip button (with paste and drop on the
 //! composer), uploads with progress (XMLHttpRequest's upload events), and
 //! a message's file fetched with `Authorization` (never a token in a URL)
 //! and shown through a `blob:` URL: images as thumbnails, PDFs as a download.
 
+use crate::icons::{icon, Icon};
 use crate::ui::{english, words};
 use crate::RequestError;
 use js_sys::{Function, Promise, Uint8Array};
@@ -81,7 +82,7 @@ pub struct AttachProps {
     pub drop_zone: Option<NodeRef>,
 }
 
-/// The 📎 button, its hidden file input, the upload's progress and errors.
+/// The paperclip button, its hidden file input, the upload's progress and errors.
 #[function_component(AttachButton)]
 pub fn attach_button(props: &AttachProps) -> Html {
     let input = use_node_ref();
@@ -174,7 +175,7 @@ pub fn attach_button(props: &AttachProps) -> Html {
     html! {
         <>
             <input ref={input} type="file" class="pl-file-input" accept={ACCEPT} multiple=true {onchange} tabindex="-1" aria-hidden="true" />
-            <button type="button" class="pl-attach" aria-label={words().attach} title={words().attach} disabled={props.disabled} onclick={open}>{ "📎" }</button>
+            <button type="button" class="pl-attach" aria-label={words().attach} title={words().attach} disabled={props.disabled} onclick={open}>{ icon(Icon::Attach, 20) }</button>
             if let Some((name, f)) = &*progress {
                 // A percentage, seen and heard (the bar itself is decoration).
                 { upload_progress(name, *f) }
@@ -249,7 +250,7 @@ pub fn attachment_view(props: &ViewProps) -> Html {
         },
         (Some(Ok(u)), false) => html! {
             <a class="pl-file pl-doc" href={u.clone()} download={f.name.clone()} data-attachment={f.id.clone()}>
-                { format!("📄 {} ({size}) — {}", f.name, words().file_download) }</a>
+                { icon(Icon::Document, 16) }{ format!(" {} ({size}) — {}", f.name, words().file_download) }</a>
         },
     }
 }

@@ -7,10 +7,12 @@
 //! - [`post_json`] / [`get_json`]: JSON over fetch with the edge's typed errors.
 //! - [`new_client_id`]: random ids for outgoing messages.
 //! - [`style`]: stylesheets and CSS variables without inline styles (strict CSP).
+//! - [`icons`]: the UI icons as inline SVG (no emoji font needed).
 //! - [`ui`]: the yew pieces of a message both apps show the same way
 //!   (quote, reactions, the message's actions, the composer's mode).
 
 pub mod files;
+pub mod icons;
 pub mod style;
 pub mod ui;
 

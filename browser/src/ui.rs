@@ -9,6 +9,7 @@
 //! Everything shown here came from a participant, so it is only ever text
 //! (links are elements built from [`porchlight_protocol::links`], never HTML).
 
+use crate::icons::{icon, Icon};
 use porchlight_protocol::i18n::{fill, Lang, Strings};
 use porchlight_protocol::links::{self, Piece};
 use porchlight_protocol::notice::Reader;
@@ -252,7 +253,7 @@ pub fn message_tools(props: &ToolsProps) -> Html {
             if props.enabled {
                 <div class={classes!("pl-more-wrap", open.then_some("pl-open"))} ref={root}>
                     <button type="button" class="pl-more" ref={trigger} aria-label={words().message_actions} title={words().message_actions}
-                        aria-haspopup="menu" aria-expanded={(*popup == Popup::Menu).to_string()} onclick={toggle}>{ "⋯" }</button>
+                        aria-haspopup="menu" aria-expanded={(*popup == Popup::Menu).to_string()} onclick={toggle}>{ icon(Icon::More, 18) }</button>
                     if *popup == Popup::Menu {
                         <div class={classes!("pl-menu", *placement)} role="menu" aria-label={words().message_actions} ref={panel.clone()}
                             onkeydown={menu_keys(panel.clone(), close.clone())}>
@@ -439,7 +440,7 @@ pub fn compose_banner(transcript: &Transcript, mode: Compose, on_cancel: Callbac
     html! {
         <div class="pl-compose-mode" role="status">
             <span>{ label }</span>
-            <button type="button" class="pl-act" aria-label={words().cancel} onclick={on_cancel}>{ "✕" }</button>
+            <button type="button" class="pl-act" aria-label={words().cancel} onclick={on_cancel}>{ icon(Icon::Close, 14) }</button>
         </div>
     }
 }

@@ -557,3 +557,15 @@ fn visitor_presence_follows_the_visitors_sockets() {
     let to_visitor = tab3.try_recv::<SessionFrame>(std::time::Duration::from_secs(1));
     assert!(!matches!(to_visitor, Some(SessionFrame::VisitorPresence { .. })), "{to_visitor:?}");
 }
+
+/// The console and the demo pages name an SVG tab icon that is served (no /favicon.ico 404).
+#[test]
+fn the_console_and_the_demo_pages_have_a_favicon() {
+    for (base, page) in [(edge(), "/agent"), (demo_origin(), "/"), (demo_origin(), "/embed.html"), (demo_origin(), "/api.html")] {
+        let html = ureq::get(&format!("{base}{page}")).call().expect("page").into_string().expect("html");
+        assert!(html.contains(r#"<link rel="icon" href="/favicon.svg" type="image/svg+xml">"#), "{base}{page} links the icon");
+        let icon = ureq::get(&format!("{base}/favicon.svg")).call().expect("favicon");
+        assert_eq!(icon.header("content-type").map(|t| t.split(';').next().unwrap_or_default().to_owned()), Some("image/svg+xml".into()));
+        assert!(icon.into_string().expect("svg").starts_with("<svg"), "{base}");
+    }
+}

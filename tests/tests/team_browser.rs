@@ -71,10 +71,10 @@ fn two_agents_chat_in_a_private_channel_and_a_third_sees_nothing() {
         json!([slug]),
     );
     let entry = browser.script(
-        "const b = [...document.querySelectorAll('.team-entry')].find(b => b.textContent.includes(arguments[0])); return b && [b.textContent, b.textContent.includes('🔒')]",
+        "const b = [...document.querySelectorAll('.team-entry')].find(b => b.textContent.includes(arguments[0])); return b && [b.textContent, !!b.querySelector('.lock svg')]",
         json!([slug]),
     );
-    assert_eq!(entry[1], json!(true), "a private channel shows 🔒: {entry}");
+    assert_eq!(entry[1], json!(true), "a private channel shows a lock: {entry}");
     assert!(entry[0].as_str().unwrap_or_default().contains(", private"), "and says so to a screen reader: {entry}");
     let id = porchlight_protocol::team::ChannelId(
         browser.script("return document.querySelector('.team-entry.current').dataset.channel", json!([])).as_str().expect("id").to_owned(),

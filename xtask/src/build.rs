@@ -68,6 +68,8 @@ pub fn all(tools: &Tools) -> Result {
     // 'unsafe-inline'. The boot module and one stylesheet (the console's
     // own plus the message pieces it shares with the widget) are files.
     write(&next.join("agent.html"), read_string(&root().join("console/static/agent.html"))?.as_bytes())?;
+    // The console's tab icon (agent.html links it; without one the browser asks for /favicon.ico and gets a 404).
+    write(&next.join("favicon.svg"), read_string(&root().join("console/static/favicon.svg"))?.as_bytes())?;
     let boot = format!("import init from \"/console/{console_js}\";\ninit({{ module_or_path: \"/console/{console_wasm}\" }});\n");
     write(&console_dir.join("boot.js"), boot.as_bytes())?;
     // The join page (an external participant's) runs the same WASM; its
@@ -80,7 +82,9 @@ pub fn all(tools: &Tools) -> Result {
     let css = read_string(&root().join("console/static/console.css"))?
         + &read_string(&root().join("console/static/join.css"))?
         + &read_string(&root().join("console/static/participants.css"))?
-        + &read_string(&root().join("browser/src/ui.css"))?;
+        + &read_string(&root().join("browser/src/ui.css"))?
+        // The dark theme last: it overrides the rest, at equal specificity.
+        + &read_string(&root().join("console/static/dark.css"))?;
     write(&console_dir.join("console.css"), css.as_bytes())?;
     write(&next.join("_headers"), HEADERS.as_bytes())?;
     swap_in(&next, &assets())?;

@@ -176,6 +176,11 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         // The hours tests' webhook receiver listens on 127.0.0.1.
         "dev": true,
     });
+    // A site that forces the light scheme, whatever the visitor prefers (tests/tests/dark.rs).
+    sites["daylight"] = serde_json::json!({
+        "name": "Daylight", "allowed_origins": [demo_origin], "color_scheme": "light",
+        "limits": sites["copper-kettle"]["limits"].clone(),
+    });
     // A site that asks for consent first: nothing stored, no session, no
     // socket before the visitor opens the chat (tests/tests/languages.rs).
     sites["consent-shop"] = serde_json::json!({

@@ -6,6 +6,7 @@
 
 use crate::Agent;
 use porchlight_browser::files::{files_url, AttachButton, AttachmentView};
+use porchlight_browser::icons::{icon, Icon};
 use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, Handlers, Socket, TypingSignal};
 use porchlight_protocol::transcript::Transcript;
@@ -534,7 +535,7 @@ fn trail(label: &'static str, articles: &[ArticleRef]) -> Html {
             if articles.is_empty() {
                 <span class="none">{ "none" }</span>
             } else {
-                <ul>{ for articles.iter().map(|a| html! { <li data-article={a.id.clone()}>{ &a.title }</li> }) }</ul>
+                <ul>{ for articles.iter().map(|a| html! { <li data-article={a.id.clone()}>{ icon(Icon::Document, 14) }{ &a.title }</li> }) }</ul>
             }
         </div>
     }
@@ -552,7 +553,8 @@ fn visitor_info(s: &porchlight_protocol::SessionView) -> Html {
         if !verified { { claimed() } }</div> }
     };
     html! {
-        <aside class="visitor-info" aria-label="Visitor info">
+        // Focusable: it scrolls inside when the visitor brings much context (console.css).
+        <aside class="visitor-info" aria-label="Visitor info" tabindex="0">
             if v.verified {
                 <div><span class="verified" role="note">{ "✓ Verified" }</span>
                     <span class="v">{ format!("user {}", v.user_id.clone().unwrap_or_default()) }</span></div>

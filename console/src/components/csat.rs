@@ -2,22 +2,23 @@
 //! and ticket), and the site's and each agent's figures over the last 7
 //! and 30 days (the queue pushes them; `porchlight_protocol::csat` counts).
 
-use porchlight_protocol::csat::{self, Figures, Rating, Tally};
+use porchlight_browser::icons::face;
+use porchlight_protocol::csat::{Figures, Rating, Tally};
 use yew::prelude::*;
 
 const HEADING: &str = "Satisfaction";
 const NO_RATINGS: &str = "No ratings in the last 30 days.";
 
-/// "🙂 Good (4/5)".
-pub fn score_text(r: &Rating) -> String {
-    format!("{} {} ({}/5)", csat::face(r.score), r.label(), r.score)
+/// The face (drawn: no emoji font needed) and "Good (4/5)".
+pub fn score(r: &Rating) -> Html {
+    html! { <>{ face(r.score, 16) }{ format!(" {} ({}/5)", r.label(), r.score) }</> }
 }
 
 /// The visitor's rating of this conversation, with their comment as text.
 pub fn rating_panel(r: &Rating) -> Html {
     html! {
         <aside class="rating" aria-label="Visitor rating">
-            <div><span class="k">{ "Rating" }</span><span class="v" data-score={r.score.to_string()}>{ score_text(r) }</span></div>
+            <div><span class="k">{ "Rating" }</span><span class="v" data-score={r.score.to_string()}>{ score(r) }</span></div>
             if let Some(c) = &r.comment {
                 <div><span class="k">{ "Comment" }</span><span class="v comment">{ c }</span></div>
             }

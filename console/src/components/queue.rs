@@ -370,6 +370,9 @@ fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
                     // Named with the visitor, so a screen reader's list of
                     // buttons tells the rows apart (the visible word leads).
                     <button class="primary" onclick={select(true)} aria-label={format!("Accept {}", s.visitor.name)}>{ "Accept" }</button>
+                } else if s.status == Status::Closed {
+                    // Closed: there is nothing to do but read it.
+                    <button class="link" onclick={select(false)} aria-label={format!("View {}'s conversation", s.visitor.name)}>{ "View" }</button>
                 } else {
                     <button class="link" onclick={select(false)} aria-label={format!("Open {}", s.visitor.name)}>{ "Open" }</button>
                 }

@@ -61,7 +61,7 @@ pub fn tickets(props: &Props) -> Html {
                                             porchlight_protocol::ticket::TicketSource::Team { .. } => format!("{} (team chat)", t.created_by.name),
                                         } }</td>
                                         <td>{ format!("{} ago", ago(t.created_at, now)) }</td>
-                                        <td class="rating">{ t.rating.as_ref().map(super::csat::score_text).unwrap_or_default() }</td>
+                                        <td class="rating">{ t.rating.as_ref().map(super::csat::score).unwrap_or_default() }</td>
                                         <td onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                                             if t.closed_at.is_none() { <Reply agent={props.agent.clone()} number={t.number} /> }</td>
                                         <td onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>

@@ -126,7 +126,7 @@ pub static AR: Strings = Strings {
     rate_send: "أرسل التقييم",
     rate_pick_first: "اختر وجهًا أولًا.",
     rate_thanks: "شكرًا على رأيك!",
-    rate_given: "قيّمت هذه المحادثة: {face} {label}.",
+    rate_given: "قيّمت هذه المحادثة: {label}.",
     rate_1: "سيئة جدًا",
     rate_2: "سيئة",
     rate_3: "مقبولة",

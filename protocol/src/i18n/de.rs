@@ -124,7 +124,7 @@ pub static DE: Strings = Strings {
     rate_send: "Bewertung senden",
     rate_pick_first: "Wähle zuerst ein Gesicht.",
     rate_thanks: "Danke für dein Feedback!",
-    rate_given: "Du hast dieses Gespräch bewertet: {face} {label}.",
+    rate_given: "Du hast dieses Gespräch bewertet: {label}.",
     rate_1: "Furchtbar",
     rate_2: "Schlecht",
     rate_3: "Okay",

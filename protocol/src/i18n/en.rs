@@ -124,7 +124,7 @@ pub static EN: Strings = Strings {
     rate_send: "Send rating",
     rate_pick_first: "Choose a face first.",
     rate_thanks: "Thanks for your feedback!",
-    rate_given: "You rated this conversation {face} {label}.",
+    rate_given: "You rated this conversation: {label}.",
     rate_1: "Terrible",
     rate_2: "Bad",
     rate_3: "Okay",

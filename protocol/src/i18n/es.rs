@@ -124,7 +124,7 @@ pub static ES: Strings = Strings {
     rate_send: "Enviar valoración",
     rate_pick_first: "Elige primero una cara.",
     rate_thanks: "¡Gracias por tu opinión!",
-    rate_given: "Valoraste esta conversación: {face} {label}.",
+    rate_given: "Valoraste esta conversación: {label}.",
     rate_1: "Pésima",
     rate_2: "Mala",
     rate_3: "Regular",

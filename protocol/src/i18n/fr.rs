@@ -124,7 +124,7 @@ pub static FR: Strings = Strings {
     rate_send: "Envoyer la note",
     rate_pick_first: "Choisissez d’abord un visage.",
     rate_thanks: "Merci pour votre avis !",
-    rate_given: "Vous avez noté cette conversation : {face} {label}.",
+    rate_given: "Vous avez noté cette conversation : {label}.",
     rate_1: "Très mal",
     rate_2: "Mal",
     rate_3: "Correct",

@@ -294,7 +294,7 @@ strings! {
     rate_send,
     rate_pick_first,
     rate_thanks,
-    /// `{face}` is the emoji, `{label}` one of the five names below.
+    /// `{label}` is one of the five names below (the widget draws the face beside it).
     rate_given,
     rate_1,
     rate_2,

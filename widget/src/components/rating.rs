@@ -5,7 +5,8 @@
 //! `porchlight_protocol::csat`.
 
 use crate::i18n::t;
-use porchlight_protocol::csat::{self, Rating, MAX_COMMENT_CHARS, SCALE};
+use porchlight_browser::icons::face;
+use porchlight_protocol::csat::{Rating, MAX_COMMENT_CHARS, SCALE};
 use porchlight_protocol::i18n::fill;
 use porchlight_protocol::VisitorFrame;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -40,7 +41,7 @@ pub fn rate_conversation(props: &Props) -> Html {
         return html! {
             <div class="pl-rating pl-rated" role="status">
                 <p>{ t().rate_thanks }</p>
-                <p>{ fill(t().rate_given, &[("face", csat::face(r.score)), ("label", t().rating(r.score))]) }</p>
+                <p>{ face(r.score, 20) }{ " " }{ fill(t().rate_given, &[("label", t().rating(r.score))]) }</p>
             </div>
         };
     }
@@ -63,7 +64,7 @@ pub fn rate_conversation(props: &Props) -> Html {
         <form class="pl-rating" {onsubmit} novalidate=true aria-label={t().rate_question}>
             <fieldset class="pl-faces">
                 <legend>{ t().rate_question }</legend>
-                { for SCALE.iter().map(|&(s, face, _)| {
+                { for SCALE.iter().map(|&(s, _, _)| {
                     let label = t().rating(s);
                     let onchange = { let score = score.clone(); Callback::from(move |e: Event| {
                         if e.target_unchecked_into::<HtmlInputElement>().checked() { score.set(Some(s)); }
@@ -71,7 +72,7 @@ pub fn rate_conversation(props: &Props) -> Html {
                     html! {
                         <label class="pl-face">
                             <input type="radio" name="pl-rating" value={s.to_string()} checked={*score == Some(s)} {onchange} />
-                            <span class="pl-face-box"><span class="pl-face-emoji" aria-hidden="true">{ face }</span>
+                            <span class="pl-face-box"><span class="pl-face-emoji">{ face(s, 26) }</span>
                                 <span class="pl-face-label">{ label }</span></span>
                         </label>
                     }

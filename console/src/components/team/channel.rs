@@ -4,6 +4,7 @@
 //! its slash-command list, mute, and the members panel.
 
 use super::SenderProp;
+use porchlight_browser::icons::{icon, Icon};
 use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::TypingSignal;
 use porchlight_protocol::session::AgentRef;
@@ -217,12 +218,13 @@ pub fn channel_view(props: &Props) -> Html {
     };
     let muted = props.info.read.muted;
     let private = channel.kind == ChannelKind::Private;
-    let title = if private { format!("🔒 {}", props.label) } else { props.label.clone() };
     html! {
         <section class="chat team-channel" aria-label={format!("Channel {}", props.label)}>
             <header class="chat-head">
                 <div class="who-box">
-                    <h2 class="visitor" title={props.label.clone()}>{ title }</h2>
+                    <h2 class="visitor" title={props.label.clone()}>
+                        if private { <span class="lock">{ icon(Icon::Lock, 16) }</span> }{ &props.label }
+                        if private { <span class="sr-only">{ ", private" }</span> }</h2>
                     if !channel.description.is_empty() { <div class="email">{ &channel.description }</div> }
                     if channel.archived { <div class="email">{ "Archived: read-only" }</div> }
                 </div>

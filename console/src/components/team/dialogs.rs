@@ -3,6 +3,7 @@
 
 use super::state::Awaiting;
 use super::SenderProp;
+use porchlight_browser::icons::{icon, Icon};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::team::{ChannelKind, ChannelName, TeamClientFrame};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -65,7 +66,7 @@ pub fn new_channel(props: &NewChannelProps) -> Html {
             <p id="team-new-name-hint" class="hint">{ "Lowercase words joined by hyphens; what you type is turned into one." }</p>
             <label for="team-new-description">{ "Description (optional)" }</label>
             <input id="team-new-description" ref={description} maxlength="250" autocomplete="off" />
-            <label class="check"><input type="checkbox" ref={private} />{ " Private 🔒 (members only)" }</label>
+            <label class="check"><input type="checkbox" ref={private} />{ " Private " }<span class="lock">{ icon(Icon::Lock, 14) }</span>{ " (members only)" }</label>
             if props.site_admin && !props.folders.is_empty() {
                 <label for="team-new-folder">{ "Folder" }</label>
                 <select id="team-new-folder" ref={folder}>

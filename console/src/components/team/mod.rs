@@ -10,6 +10,7 @@ pub mod state;
 use crate::Agent;
 use channel::ChannelView;
 use dialogs::{NewChannel, NewDm};
+use porchlight_browser::icons::{icon, Icon};
 use porchlight_browser::{Conn, Handlers, Socket};
 use porchlight_protocol::team::{ChannelId, ChannelInfo, ChannelKind, TeamClientFrame, TeamFrame};
 use state::{Action, TeamState};
@@ -152,7 +153,7 @@ pub fn team_chat(props: &Props) -> Html {
             <li>
                 <button type="button" class={classes!("team-entry", current.then_some("current"), (count > 0).then_some("unread"))}
                     aria-current={current.then_some("true")} data-channel={c.id.to_string()} {onclick}>
-                    if private { <span class="lock" aria-hidden="true">{ "🔒 " }</span> }
+                    if private { <span class="lock">{ icon(Icon::Lock, 14) }</span> }
                     <span class="team-name">{ label }</span>
                     // Said, not shown: the name stays what is seen (WCAG 2.5.3).
                     if private { <span class="sr-only">{ ", private" }</span> }
