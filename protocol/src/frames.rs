@@ -500,6 +500,22 @@ pub struct SessionView {
 }
 
 impl SessionView {
+    /// What an external participant (a courier by link) is shown: the
+    /// conversation, not the customer's file. They see every message, so
+    /// the name the customer chats under, the order references and the
+    /// ticket stay; email, user id, attributes, the page they were on, the
+    /// articles they read, read receipts and their rating do not.
+    pub fn for_external(&self) -> SessionView {
+        let visitor = VisitorInfo {
+            name: self.visitor.name.clone(),
+            verified: self.visitor.verified,
+            orders: self.visitor.orders.clone(),
+            ..VisitorInfo::default()
+        };
+        let context = VisitorContext { order_ref: self.context.order_ref.clone(), ..VisitorContext::default() };
+        SessionView { visitor, context, articles: ArticleTrail::default(), receipts: Receipts::default(), rating: None, ..self.clone() }
+    }
+
     /// A session with nothing but its id, status and visitor (no articles,
     /// receipts, context, ticket or participants yet).
     pub fn new(id: SessionId, status: Status, visitor: VisitorInfo, created_at: u64) -> SessionView {
@@ -1543,5 +1559,31 @@ mod golden {
         assert!(serde_json::from_str::<VisitorFrame>(r#"{"type":"accept"}"#).is_err());
         assert!(serde_json::from_str::<AgentFrame>(r#"{"type":"send"}"#).is_err());
         assert!(serde_json::from_str::<VisitorFrame>("not json").is_err());
+    }
+}
+
+#[cfg(test)]
+mod external_view {
+    use super::*;
+
+    #[test]
+    fn an_external_participant_sees_the_conversation_not_the_customers_file() {
+        let mut visitor = VisitorInfo::new("Jo", Some("jo@example.com".into()));
+        visitor.verified = true;
+        visitor.user_id = Some("u-42".into());
+        visitor.orders = vec!["A-1001".into()];
+        visitor.attributes.insert("plan".into(), "gold".into());
+        let mut view = SessionView::new(SessionId("s1".into()), Status::Active, visitor, 1);
+        view.context.page_url = Some("https://shop.example/account".into());
+        view.context.order_ref = Some("A-1001".into());
+        view.context.attributes.insert("cart".into(), "42".into());
+        let shown = view.for_external();
+        assert_eq!(shown.visitor.name, "Jo");
+        assert_eq!(shown.visitor.orders, vec!["A-1001".to_owned()]);
+        assert_eq!(shown.context.order_ref.as_deref(), Some("A-1001"));
+        assert_eq!((shown.visitor.email, shown.visitor.user_id), (None, None));
+        assert!(shown.visitor.attributes.is_empty() && shown.context.attributes.is_empty());
+        assert_eq!(shown.context.page_url, None);
+        assert_eq!((shown.id, shown.status), (view.id, view.status));
     }
 }

@@ -257,7 +257,8 @@ fn outside_hours_the_widget_offers_to_leave_a_message() {
     assert_eq!(set_hours(&closed_all_week()).status, 200);
     let browser = Browser::start();
     browser.goto(&format!("{}/embed.html?site={HOURS_SITE}", demo_origin()));
-    browser.click(&browser.by_name("button", "Open chat"));
+    // The site's visible label leads the launcher's name (WCAG 2.5.3).
+    browser.click(&browser.by_name("button", "Chat with us (Open chat)"));
     let name = unique("Evening Visitor");
     browser.type_text(&browser.by_name("textbox", "Name"), &name);
     browser.click(&browser.by_name("button", "Start chat"));
@@ -298,7 +299,7 @@ fn outside_hours_the_widget_offers_to_leave_a_message() {
     let a = post(&format!("/api/v1/sites/{HOURS_SITE}/tickets/{number}/replies"), None, Some(AVA), &body);
     assert_eq!(a.status, 200, "{}", a.body);
     browser.goto(&format!("{}/embed.html?site={HOURS_SITE}", demo_origin()));
-    let launcher = browser.by_name("button", "Open chat, 1 unread message");
+    let launcher = browser.by_name("button", "Chat with us (Open chat, 1 unread message)");
     browser.click(&launcher);
     browser.log_shows("Yes, back since Tuesday.");
     assert_eq!(call("DELETE", &hours_path(), Some(AVA), None).status, 200);

@@ -172,7 +172,8 @@ fn the_page_drives_the_chat_through_the_javascript_api() {
 fn a_site_sets_the_launchers_side_offsets_label_and_a_dark_panel() {
     let browser = Browser::start();
     browser.goto(&format!("{}/embed.html?site=tea-house", demo_origin()));
-    let launcher = browser.by_name("button", "Open chat");
+    // Its visible label leads its accessible name (WCAG 2.5.3).
+    let launcher = browser.by_name("button", "Chat with us (Open chat)");
     // Left, 24 px from the side and 32 px from the bottom, with its label; the
     // yellow accent gets near-black text (contrast), before any WASM.
     let placed = browser.wait_for(

@@ -74,6 +74,12 @@
     '<svg width="26" height="26" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>' +
     '<span class="t"></span></button>';
   const panel = root.querySelector(".p");
+  // The launcher's name starts with its visible label, if the site gave
+  // one (WCAG 2.5.3: what you see is what you say to a voice control).
+  const spoken = (what) => {
+    const v = root.querySelector(".t").textContent;
+    return v ? v + " (" + what + ")" : what;
+  };
   // The dialog's name, language and direction (Arabic mirrors the panel).
   const label = () => {
     const w = tr();
@@ -183,6 +189,7 @@
     if (c.color_scheme) host.style.colorScheme = c.color_scheme;
     for (const [v, px] of [["--x", l.offset_x], ["--y", l.offset_y]]) if (px >= 0) host.style.setProperty(v, px + "px");
     root.querySelector(".t").textContent = l.label || "";
+    button.setAttribute("aria-label", spoken(panel.hidden ? tr().open_chat : tr().close_chat));
     // A built-in icon (never a URL: the launcher must draw under a strict CSP).
     const icons = {
       help: "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 16h-2v-2h2v2zm2.1-7.7-.9.9c-.7.7-1.2 1.3-1.2 2.8h-2v-.5c0-1.1.4-2.1 1.2-2.8l1.2-1.3A2 2 0 1 0 10 8H8a4 4 0 1 1 8 0c0 .9-.4 1.7-.9 2.3z",
@@ -279,7 +286,7 @@
     if (open === !panel.hidden) return;
     panel.hidden = !open;
     label();
-    button.setAttribute("aria-label", open ? tr().close_chat : tr().open_chat);
+    button.setAttribute("aria-label", spoken(open ? tr().close_chat : tr().open_chat));
     button.setAttribute("aria-expanded", String(open));
     fit();
     // The widget listens: opening clears its badge and marks messages seen.
@@ -407,7 +414,7 @@
   window.Porchlight = api;
   (pre.q || []).forEach((a) => api(...a));
   label();
-  button.setAttribute("aria-label", tr().open_chat);
+  button.setAttribute("aria-label", spoken(tr().open_chat));
   (document.body || document.documentElement).appendChild(host);
   // An open conversation is loaded at page load (replies must be noticed),
   // unless the site asks for consent first: then only the visitor's click.

@@ -185,7 +185,11 @@ pub fn notifications(props: &BadgeProps) -> Html {
         let button = props.launcher.button.clone();
         use_effect_with((count, props.open), move |&(count, open)| {
             if !open {
-                let _ = button.set_attribute("aria-label", &Launcher::label(count));
+                // Like the loader: the site's visible label comes first (WCAG 2.5.3).
+                let visible = button.query_selector(".t").ok().flatten().and_then(|t| t.text_content()).unwrap_or_default();
+                let said = Launcher::label(count);
+                let name = if visible.is_empty() { said } else { format!("{visible} ({said})") };
+                let _ = button.set_attribute("aria-label", &name);
             }
         });
     }

@@ -160,9 +160,10 @@ impl ChatSession {
                 attachment.authed = true;
                 attachment.external = Some(invite.who);
                 ws.serialize_attachment(&*attachment)?;
-                // The whole conversation, as the visitor sees it: never internal notes.
+                // The whole conversation, as the visitor sees it: never
+                // internal notes, and none of the customer's details.
                 let messages = self.store.messages_after(last_seq, false)?;
-                send(ws, &SessionFrame::Welcome { session: record.view(), messages });
+                send(ws, &SessionFrame::Welcome { session: record.view().for_external(), messages });
                 Ok(())
             }
             (None, _) => refuse_hello(ws, "Send hello with your participant credential first."),
