@@ -18,7 +18,7 @@ pub fn demo() -> Result {
     let demo_origin = "http://127.0.0.1:8080";
     let edge_url = "http://127.0.0.1:8787";
     serve_demo_site(TcpListener::bind("127.0.0.1:8080").map_err(|e| format!("port 8080: {e}. Is another demo running?"))?, edge_url);
-    let mut edge = Edge::start(&tools, 8787, &root().join("edge/.wrangler/state"), None)?;
+    let mut edge = Edge::start(&tools, 8787, &root().join("edge/.wrangler/state"), Some(&demo_sites(demo_origin)?))?;
     import_sample_kb(edge_url)?;
     println!(
         "\n  Porchlight is running.\n\n  Demo site (visitor):  {demo_origin}/\n  Agent console:        {edge_url}/agent\n  Agent tokens:         {} (Ava), {} (Ben)\n\n  Press Ctrl-C to stop.\n",
@@ -161,6 +161,26 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         "name": "Second Shop", "allowed_origins": [demo_origin], "dev": true, "retention_seconds": 3,
         "agents": [{ "id": "owner", "name": "Owner", "token_sha256": sha("test-admin-second-shop"), "role": "ADMIN" }],
     });
+    showcase(&mut sites, demo_origin);
+    Ok(sites.to_string())
+}
+
+/// The demo's sites (`edge/wrangler.toml`'s `SITES`) plus the showcase
+/// sites, so a stranger can try the dark, labelled, consent-first and
+/// nobody-online variants on `/embed.html?site=…` (README, "Sites").
+pub fn demo_sites(demo_origin: &str) -> Result<String> {
+    let toml = std::fs::read_to_string(root().join("edge/wrangler.toml")).map_err(|e| e.to_string())?;
+    let json = crate::deploy::sites_json(&toml)?;
+    let mut sites: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("SITES in wrangler.toml: {e}"))?;
+    showcase(&mut sites, demo_origin);
+    Ok(sites.to_string())
+}
+
+/// Sites that each change one thing from copper-kettle (its agents and
+/// limits): tea-house (every appearance setting, hours), daylight (forced
+/// light), consent-shop (consent first), night-shift (offline when nobody
+/// is online). The tests and the demo both have them.
+fn showcase(sites: &mut serde_json::Value, demo_origin: &str) {
     // A second site with every appearance setting changed, for the theming tests.
     sites["tea-house"] = serde_json::json!({
         "name": "Tea House",
@@ -195,7 +215,14 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         "limits": sites["copper-kettle"]["limits"].clone(),
         "dev": true,
     });
-    Ok(sites.to_string())
+    // Without limits of its own copper-kettle has the defaults: so do they.
+    for name in ["tea-house", "daylight", "consent-shop", "night-shift"] {
+        if let Some(site) = sites[name].as_object_mut() {
+            if site.get("limits").is_some_and(|l| l.is_null()) {
+                site.remove("limits");
+            }
+        }
+    }
 }
 
 pub fn free_port() -> Result<u16> {
