@@ -49,7 +49,7 @@ fn with_nobody_online_talk_to_a_person_becomes_leave_a_message() {
     );
 }
 
-/// A site that lets visitors wait with nobody online (`limits-check`: no
+/// A site that lets visitors wait with nobody online (`quiet-desk`: no
 /// agents at all, `offline_when_no_agents` off, like the demo): the waiting
 /// visitor is told nobody is online and offered "Leave a message" beside
 /// waiting; leaving one makes the ticket and ends the wait.
@@ -57,7 +57,7 @@ fn with_nobody_online_talk_to_a_person_becomes_leave_a_message() {
 fn a_visitor_waiting_with_nobody_online_is_told_and_may_leave_a_message() {
     let en = porchlight_protocol::i18n::Lang::En.strings();
     let browser = Browser::start();
-    browser.goto(&format!("{}/embed.html?site=limits-check", demo_origin()));
+    browser.goto(&format!("{}/embed.html?site=quiet-desk", demo_origin()));
     browser.click(&browser.by_name("button", "Open chat"));
     browser.type_text(&browser.by_name("textbox", "Name"), &unique("Patient Pat"));
     browser.click(&browser.by_name("button", "Start chat"));

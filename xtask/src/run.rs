@@ -161,6 +161,13 @@ pub fn test_sites(demo_origin: &str) -> Result<String> {
         "name": "Second Shop", "allowed_origins": [demo_origin], "dev": true, "retention_seconds": 3,
         "agents": [{ "id": "owner", "name": "Owner", "token_sha256": sha("test-admin-second-shop"), "role": "ADMIN" }],
     });
+    // A site with no agents and copper-kettle's roomy limits: visitors
+    // wait there with nobody online (tests/tests/no_agents.rs), however
+    // many sessions the other suites opened from this address.
+    let mut quiet = sites["copper-kettle"].clone();
+    quiet["agents"] = serde_json::json!([]);
+    quiet["name"] = "Quiet Desk".into();
+    sites["quiet-desk"] = quiet;
     showcase(&mut sites, demo_origin);
     Ok(sites.to_string())
 }
