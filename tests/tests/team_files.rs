@@ -4,7 +4,9 @@
 //! read the channel now (any of the team for a public channel, members
 //! only for a private one: a non-member and a removed member get
 //! `not_found`), never for a visitor's or a participant's token; what is
-//! not a real image or PDF is refused; deleting the message erases it.
+//! not a real image or PDF is refused; deleting the message erases it. In
+//! headless Chromium, the console's team composer sends a chosen and a
+//! dropped image and shows thumbnails, and a PDF as a download.
 
 use porchlight_protocol::attachment::samples;
 use porchlight_protocol::participants::{CreatedInvite, Joined};
@@ -221,6 +223,23 @@ c.toBlob(blob => {
 }, 'image/png');
 "#;
 
+/// The same kind of PNG dropped on the team composer.
+const DROP_PNG: &str = r#"
+const done = arguments[arguments.length - 1];
+const c = document.createElement('canvas'); c.width = 20; c.height = 20;
+c.getContext('2d').fillRect(0, 0, 20, 20);
+c.toBlob(blob => {
+  const dt = new DataTransfer();
+  dt.items.add(new File([blob], 'dropped.png', {type: 'image/png'}));
+  const form = document.querySelector('.team-composer');
+  const over = new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true});
+  form.dispatchEvent(over);
+  const drop = new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true});
+  form.dispatchEvent(drop);
+  done([over.defaultPrevented, drop.defaultPrevented]);
+}, 'image/png');
+"#;
+
 #[test]
 fn in_the_console_a_channel_shows_an_image_as_a_thumbnail_and_a_pdf_as_a_download() {
     use porchlight_tests::webdriver::Browser;
@@ -254,6 +273,17 @@ fn in_the_console_a_channel_shows_an_image_as_a_thumbnail_and_a_pdf_as_a_downloa
     );
     assert!(thumb[0].as_str().unwrap_or_default().starts_with("blob:"), "fetched with the header, shown from a blob: URL: {thumb}");
     assert_eq!(thumb[1], json!("site photo.png"));
+
+    // Dropped on the composer, a file is taken too (the drop is not the browser's to open).
+    assert_eq!(browser.script_async(DROP_PNG, json!([])), json!([true, true]), "the composer takes the drop");
+    let dropped = ben.message(&room.id, |m| m.attachment.as_ref().is_some_and(|a| a.name == "dropped.png"));
+    assert!(dropped.seq > sent.seq);
+    browser.wait_for(
+        "the dropped file's thumbnail",
+        30,
+        "return document.querySelectorAll('.team-channel .log .pl-thumb img').length >= 2",
+        json!([]),
+    );
 
     // Ben sends a PDF: a download link in Ava's log, named with its size.
     assert_eq!(upload(&room.id, Some(BEN), "b-pdf", "minutes.pdf", &samples::pdf()).status, 201);

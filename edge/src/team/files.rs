@@ -98,6 +98,11 @@ impl SiteTeam {
             let _ = bucket.delete(key).await;
             return refuse_team(&allowed.err().unwrap_or(TeamError::NotFound));
         };
+        // The same upload sent twice at once: the first committed is the answer.
+        if let Some(done) = self.store.by_client_id(&id, &who.me.id, &client_id)? {
+            let _ = bucket.delete(key).await;
+            return Ok(Response::from_json(&TeamFrame::Message { channel: id, message: done })?.with_status(201));
+        }
         let message = Message {
             seq: last.next(),
             client_id: Some(client_id),
