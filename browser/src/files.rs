@@ -9,7 +9,7 @@ use crate::RequestError;
 use js_sys::{Function, Promise, Uint8Array};
 use porchlight_protocol::attachment::{Attachment, MAX_BYTES};
 use porchlight_protocol::i18n::fill;
-use porchlight_protocol::{ErrorBody, Message, SessionFrame};
+use porchlight_protocol::{ErrorBody, Message};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -23,6 +23,18 @@ const NOT_LOADED: &str = "This file could not be loaded.";
 /// Where a session's files live: `{edge}/api/v1/sites/{site}/sessions/{id}/attachments`.
 pub fn files_url(edge: &str, site: &str, session: &str) -> String {
     format!("{edge}/api/v1/sites/{site}/sessions/{session}/attachments")
+}
+
+/// Where a team channel's files live: `{edge}/api/v1/sites/{site}/team/channels/{id}/attachments`.
+pub fn team_files_url(edge: &str, site: &str, channel: &str) -> String {
+    format!("{edge}/api/v1/sites/{site}/team/channels/{channel}/attachments")
+}
+
+/// What an upload answers with: a session's or a channel's `message`
+/// frame, both carrying the committed message under `message`.
+#[derive(serde::Deserialize)]
+struct Committed {
+    message: Message,
 }
 
 /// Uploads `file` as a new message; `progress` hears the fraction sent.
@@ -52,7 +64,7 @@ pub async fn upload(base: &str, bearer: &str, file: &File, progress: impl Fn(f64
     let status = xhr.status().unwrap_or(0);
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
     if status == 201 {
-        if let Ok(SessionFrame::Message { message }) = serde_json::from_str::<SessionFrame>(&text) {
+        if let Ok(Committed { message }) = serde_json::from_str::<Committed>(&text) {
             return Ok(message);
         }
     }

@@ -27,7 +27,7 @@ impl ApiError {
         ApiError { status, code, message: message.into(), cors_origin: None, retry_after_s: None }
     }
 
-    fn not_found(what: &str) -> Self {
+    pub(crate) fn not_found(what: &str) -> Self {
         ApiError::new(404, ErrorCode::NotFound, format!("{what} not found."))
     }
 
@@ -191,6 +191,10 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                 (Method::Get, ["team"]) => {
                     agent_origin(&req)?;
                     forward_upgrade(req, env, "SITE_TEAM", site_id.as_str(), "/agent").await
+                }
+                (_, ["team", "channels", id, "attachments"]) => crate::attachments::team_route(req, env, &site_id, site, id, None).await,
+                (_, ["team", "channels", id, "attachments", file]) => {
+                    crate::attachments::team_route(req, env, &site_id, site, id, Some(file)).await
                 }
                 (Method::Get, ["team", "channels", id, "messages"]) => {
                     let agent = agent_bearer(&req, env, &site_id, site).await?;

@@ -77,3 +77,44 @@ pub async fn route(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteCon
 fn urlencoding(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+/// `POST …/team/channels/{id}/attachments?name=…&client_id=…` and `GET
+/// …/team/channels/{id}/attachments/{attachment}`: the console's own
+/// origin only, an agent token of the site (a visitor's or a participant's
+/// is refused like a wrong one); membership is the site's `SiteTeam`'s to check.
+pub async fn team_route(
+    mut req: Request,
+    env: &Env,
+    site_id: &SiteId,
+    site: &SiteConfig,
+    channel: &str,
+    file: Option<&str>,
+) -> ApiResult<Response> {
+    api::agent_origin(&req)?;
+    let agent = api::agent_bearer(&req, env, site_id, site).await?;
+    let channel = porchlight_protocol::team::ChannelId::parse(channel).ok_or_else(|| ApiError::not_found("Channel"))?;
+    let headers = Headers::new();
+    headers.set("x-porchlight-site", site_id.as_str())?;
+    headers.set("x-porchlight-agent", agent.id.as_str())?;
+    headers.set("x-porchlight-agent-name", &String::from(js_sys::encode_uri_component(&agent.name)))?;
+    headers.set("x-porchlight-admin", if agent.role == porchlight_protocol::site::Role::Admin { "1" } else { "0" })?;
+    let mut init = RequestInit::new();
+    let url = match (req.method(), file) {
+        (Method::Post, None) => {
+            let query = req.url()?.query().map(|q| format!("?{q}")).unwrap_or_default();
+            let too_large =
+                || ApiError::new(413, ErrorCode::FileTooLarge, format!("Files can be at most {} MB.", MAX_BYTES / (1024 * 1024)));
+            let body = read_capped(&mut req, MAX_BYTES).await?.ok_or_else(too_large)?;
+            init.with_method(Method::Post).with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
+            format!("https://internal/files/{channel}{query}")
+        }
+        (Method::Get, Some(file)) => {
+            init.with_method(Method::Get);
+            format!("https://internal/files/{channel}/{}", urlencoding(file))
+        }
+        _ => return Err(ApiError::not_found("Route")),
+    };
+    init.with_headers(headers);
+    let stub = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?;
+    Ok(stub.fetch_with_request(Request::new_with_init(&url, &init)?).await?)
+}

@@ -27,6 +27,7 @@ mod csat;
 mod data;
 mod desk;
 mod desk_keys;
+mod file_io;
 mod hours;
 mod identity;
 mod internal;

@@ -84,6 +84,14 @@ pub enum Refused {
 }
 
 impl Refused {
+    /// The HTTP status and error code an upload refused for this is answered with.
+    pub fn status(&self) -> (u16, crate::ErrorCode) {
+        match self {
+            Refused::TooLarge => (413, crate::ErrorCode::FileTooLarge),
+            _ => (415, crate::ErrorCode::UnsupportedFile),
+        }
+    }
+
     pub fn message(&self) -> String {
         match self {
             Refused::Empty => "The file is empty.".into(),
@@ -271,6 +279,18 @@ pub fn clean_name(name: &str, kind: Kind) -> String {
     format!("{}.{ext}", stem.chars().take(room).collect::<String>())
 }
 
+/// Whether `id` can name a stored file (`att_` and hex, as the edge makes
+/// them): anything else is not looked up at all.
+pub fn valid_id(id: &str) -> bool {
+    id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The name as a `Content-Disposition` `filename` can carry it: ASCII letters,
+/// digits and `._- `, anything else `_` (the message shows the real name).
+pub fn header_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || "._- ".contains(c) { c } else { '_' }).collect()
+}
+
 /// Whether a session holding `held` bytes may take `size` more.
 pub fn fits_session(held: u64, size: u64) -> bool {
     held.saturating_add(size) <= MAX_SESSION_BYTES
@@ -427,5 +447,13 @@ mod tests {
         assert_eq!(clean_name(".hidden", Kind::Gif), ".hidden.gif");
         assert!(clean_name(&"a".repeat(500), Kind::Webp).chars().count() <= MAX_NAME_CHARS);
         assert!(fits_session(MAX_SESSION_BYTES - 10, 10) && !fits_session(MAX_SESSION_BYTES - 10, 11));
+        assert_eq!(header_name("reçu \"1\".pdf"), "re_u _1_.pdf");
+    }
+
+    #[test]
+    fn ids_and_refusals_map_to_what_the_edge_answers() {
+        assert!(valid_id("att_0123abcd") && !valid_id("../x") && !valid_id(&"a".repeat(65)));
+        assert_eq!(Refused::TooLarge.status(), (413, crate::ErrorCode::FileTooLarge));
+        assert_eq!(Refused::WrongType.status(), (415, crate::ErrorCode::UnsupportedFile));
     }
 }

@@ -6,20 +6,14 @@
 //! deletes the object.
 
 use super::ChatSession;
+use crate::file_io::{self, bearer, refuse, BUCKET};
 use crate::{accounts, config, crypto};
-use porchlight_protocol::attachment::{self, Attachment, Refused};
+use porchlight_protocol::attachment::{self, Attachment};
 use porchlight_protocol::record::{Sender, SessionRecord};
 use porchlight_protocol::session::Actor;
 use porchlight_protocol::site::constant_time_eq;
-use porchlight_protocol::{validate, Author, ClientMsgId, ErrorBody, ErrorCode, Message, SessionFrame};
-use worker::{Headers, HttpMetadata, Request, Response, Result};
-
-/// The R2 binding (edge/wrangler.toml).
-pub const BUCKET: &str = "ATTACHMENTS";
-
-fn refuse(status: u16, code: ErrorCode, message: impl Into<String>) -> Result<Response> {
-    Ok(Response::from_json(&ErrorBody::new(code, message))?.with_status(status))
-}
+use porchlight_protocol::{validate, Author, ClientMsgId, ErrorCode, Message, SessionFrame};
+use worker::{Request, Response, Result};
 
 /// The object's key: every attachment lives under its session's prefix.
 pub fn key(record: &SessionRecord, id: &str) -> String {
@@ -32,11 +26,6 @@ enum Caller {
     Visitor,
     Agent(porchlight_protocol::AgentRef),
     External,
-}
-
-fn bearer(req: &Request) -> Result<Option<String>> {
-    let header = req.headers().get("authorization")?.unwrap_or_default();
-    Ok(header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned))
 }
 
 impl ChatSession {
@@ -94,10 +83,9 @@ impl ChatSession {
             return refuse(409, ErrorCode::SessionFull, "This conversation is full. Please start a new chat.");
         }
         let bytes = req.bytes().await?;
-        let checked = match attachment::check(&bytes) {
-            Ok(c) => c,
-            Err(e @ Refused::TooLarge) => return refuse(413, ErrorCode::FileTooLarge, e.message()),
-            Err(e) => return refuse(415, ErrorCode::UnsupportedFile, e.message()),
+        let meta = match file_io::check(&bytes, &param("name").unwrap_or_default())? {
+            Ok(meta) => meta,
+            Err(refusal) => return Ok(refusal),
         };
         if !attachment::fits_session(record.attachment_bytes, bytes.len() as u64) {
             return refuse(
@@ -106,20 +94,9 @@ impl ChatSession {
                 format!("This conversation holds as many files as it can ({} MB).", attachment::MAX_SESSION_BYTES / (1024 * 1024)),
             );
         }
-        let id = format!("att_{}", crypto::random_hex(16)?);
-        let name = attachment::clean_name(&param("name").unwrap_or_default(), checked.kind);
-        let meta = Attachment {
-            id: id.clone(),
-            name: name.clone(),
-            content_type: checked.kind.content_type().into(),
-            size: bytes.len() as u64,
-            width: checked.dimensions.map(|d| d.0),
-            height: checked.dimensions.map(|d| d.1),
-        };
-        let size = meta.size;
+        let (id, name, size) = (meta.id.clone(), meta.name.clone(), meta.size);
         let bucket = self.env.bucket(BUCKET)?;
-        let http = HttpMetadata { content_type: Some(meta.content_type.clone()), ..HttpMetadata::default() };
-        bucket.put(key(&record, &id), bytes).http_metadata(http).custom_metadata([("name".to_owned(), name.clone())]).execute().await?;
+        file_io::put(&bucket, key(&record, &id), &meta, bytes).await?;
         // Re-read: frames may have been handled while R2 stored the bytes.
         let mut record = self.record()?;
         if record.state.authorize_send(&actor).is_err() {
@@ -147,25 +124,8 @@ impl ChatSession {
         if self.caller(&req, &record).await?.is_none() {
             return refuse(401, ErrorCode::Unauthorized, "Send the visitor's or an agent's token as `Authorization: Bearer <token>`.");
         }
-        let valid = id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        let object = if valid { self.env.bucket(BUCKET)?.get(key(&record, id)).execute().await? } else { None };
-        let Some(object) = object else { return refuse(404, ErrorCode::NotFound, "Attachment not found.") };
-        let name = object.custom_metadata()?.get("name").cloned().unwrap_or_else(|| "attachment".into());
-        let bytes = match object.body() {
-            Some(body) => body.bytes().await?,
-            None => Vec::new(),
-        };
-        // What the bytes are, again: the type served is never the stored label alone.
-        let kind = attachment::sniff(&bytes);
-        let headers = Headers::new();
-        headers.set("content-type", kind.map_or("application/octet-stream", |k| k.content_type()))?;
-        headers.set("x-content-type-options", "nosniff")?;
-        headers.set("cache-control", "private, no-store")?;
-        headers.set("content-security-policy", "default-src 'none'; sandbox")?;
-        let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "._- ".contains(c) { c } else { '_' }).collect();
-        let disposition = if kind.is_some_and(|k| k.is_image()) { "inline" } else { "attachment" };
-        headers.set("content-disposition", &format!("{disposition}; filename=\"{ascii}\""))?;
-        Ok(Response::from_bytes(bytes)?.with_headers(headers))
+        let object = if attachment::valid_id(id) { self.env.bucket(BUCKET)?.get(key(&record, id)).execute().await? } else { None };
+        file_io::serve(object).await
     }
 
     /// After a message with a file was deleted: the object goes too.
@@ -181,18 +141,6 @@ impl ChatSession {
 
     /// Every object under this session's prefix (an erase).
     pub(super) async fn forget_all_files(&self, record: &SessionRecord) -> Result<()> {
-        let bucket = self.env.bucket(BUCKET)?;
-        let prefix = format!("{}/{}/", record.site, record.id);
-        loop {
-            let listed = bucket.list().prefix(prefix.clone()).limit(1000).execute().await?;
-            let keys: Vec<String> = listed.objects().iter().map(|o| o.key()).collect();
-            if keys.is_empty() {
-                return Ok(());
-            }
-            bucket.delete_multiple(keys).await?;
-            if !listed.truncated() {
-                return Ok(());
-            }
-        }
+        file_io::delete_prefix(&self.env.bucket(BUCKET)?, &format!("{}/{}/", record.site, record.id)).await
     }
 }

@@ -14,7 +14,7 @@ use porchlight_protocol::team::pace;
 use porchlight_protocol::team::slash::{self, Command, COMMANDS};
 use porchlight_protocol::team::{mentions, Channel, ChannelAction, ChannelId, Staff, TeamClientFrame, TeamError, TeamFrame};
 use porchlight_protocol::validate::Invalid;
-use porchlight_protocol::{AgentId, Author, ClientMsgId, ErrorCode, Message, Participant, Seq};
+use porchlight_protocol::{AgentId, Author, ClientMsgId, ErrorCode, Message, Participant, Seq, SiteId};
 use worker::{Result, WebSocket};
 
 /// A refusal on its way to the socket.
@@ -273,6 +273,7 @@ impl SiteTeam {
                 let (channel, _) = visible!(&id);
                 may!(channel, ChannelAction::Delete);
                 self.store.delete_channel(&id)?;
+                self.forget_channel_files(&attachment.site, &id);
                 self.announce(&id, Some(&channel), None)?;
             }
             TeamClientFrame::Folders { folders } => {
@@ -331,9 +332,13 @@ impl SiteTeam {
                 may!(channel, ChannelAction::Post);
                 return self.post(ws, &id, channel, seq, &me, client_id, &text, reply_to);
             }
-            TeamClientFrame::Edit { channel: id, seq, text } => return self.change(&id, staff, &me, seq, Change::Edit(text)),
-            TeamClientFrame::Remove { channel: id, seq } => return self.change(&id, staff, &me, seq, Change::Delete),
-            TeamClientFrame::React { channel: id, seq, emoji, on } => return self.change(&id, staff, &me, seq, Change::React(emoji, on)),
+            TeamClientFrame::Edit { channel: id, seq, text } => {
+                return self.change(&attachment.site, &id, staff, &me, seq, Change::Edit(text))
+            }
+            TeamClientFrame::Remove { channel: id, seq } => return self.change(&attachment.site, &id, staff, &me, seq, Change::Delete),
+            TeamClientFrame::React { channel: id, seq, emoji, on } => {
+                return self.change(&attachment.site, &id, staff, &me, seq, Change::React(emoji, on))
+            }
         }
         Ok(Ok(()))
     }
@@ -363,7 +368,7 @@ impl SiteTeam {
         Ok(())
     }
 
-    fn mark_read(&self, id: &ChannelId, agent: &AgentId, seq: Seq) -> Result<porchlight_protocol::team::ReadState> {
+    pub(super) fn mark_read(&self, id: &ChannelId, agent: &AgentId, seq: Seq) -> Result<porchlight_protocol::team::ReadState> {
         let mut state = self.store.read_state(id, agent)?;
         state.read_to(seq);
         self.store.save_read_state(id, agent, state)?;
@@ -420,7 +425,7 @@ impl SiteTeam {
         Ok(Ok(()))
     }
 
-    fn change(&self, id: &ChannelId, staff: &Staff, me: &AgentRef, seq: Seq, change: Change) -> Result<Outcome> {
+    fn change(&self, site: &SiteId, id: &ChannelId, staff: &Staff, me: &AgentRef, seq: Seq, change: Change) -> Result<Outcome> {
         let (channel, last) = match self.visible(id, staff)? {
             Ok(found) => found,
             Err(r) => return Ok(Err(r)),
@@ -433,6 +438,7 @@ impl SiteTeam {
         };
         let own = matches!(&message.author, Author::Agent { id, .. } if *id == me.id);
         let who = Participant::Agent { id: me.id.clone(), name: me.name.clone() };
+        let file = message.attachment.clone();
         match team_message::apply(&mut message, own, &who, change, now_ms()) {
             Ok(true) => {}
             Ok(false) => return Ok(Ok(())),
@@ -441,6 +447,9 @@ impl SiteTeam {
         let at = last.next();
         message.changed = Some(at);
         self.store.rewrite(id, &message)?;
+        if let (Some(file), true) = (&file, message.deleted) {
+            self.forget_file(site, id, file);
+        }
         self.fan_out(id, &channel, at, &TeamFrame::Updated { channel: id.clone(), message }, false)?;
         Ok(Ok(()))
     }

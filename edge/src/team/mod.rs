@@ -14,6 +14,7 @@
 //! the agent token, then `open` the channels on screen. Sockets hibernate.
 
 mod commands;
+mod files;
 mod guard;
 mod handlers;
 mod store;
@@ -112,6 +113,16 @@ impl DurableObject for SiteTeam {
                         }
                         Response::from_json(&Log { messages: self.store.since(&id, Default::default())? })
                     }
+                    _ => Response::error("not found", 404),
+                }
+            }
+            // `POST /files/{channel}` and `GET /files/{channel}/{attachment}`,
+            // agent named by the Worker (`files.rs`).
+            p if p.starts_with("/files/") => {
+                let rest = p["/files/".len()..].to_owned();
+                match (req.method(), rest.split_once('/')) {
+                    (worker::Method::Post, None) => self.upload(req, &rest).await,
+                    (worker::Method::Get, Some((channel, file))) => self.download(req, channel, file).await,
                     _ => Response::error("not found", 404),
                 }
             }

@@ -159,6 +159,22 @@ impl Store {
         Ok(rows.into_iter().next().and_then(|r| serde_json::from_str(&r.json).ok()))
     }
 
+    /// Bytes of files the channel's messages name now (a deleted message names none).
+    pub fn file_bytes(&self, channel: &ChannelId) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Sum {
+            bytes: f64,
+        }
+        let rows: Vec<Sum> = self
+            .sql
+            .exec(
+                "SELECT COALESCE(SUM(json_extract(json, '$.attachment.size')), 0) AS bytes FROM messages WHERE channel = ?",
+                vec![text(channel.as_str())],
+            )?
+            .to_array()?;
+        Ok(rows.first().map_or(0, |r| r.bytes as u64))
+    }
+
     /// Commits a new message at its seq and moves the log's end there.
     pub fn append(&self, channel: &ChannelId, author: &AgentId, message: &Message, mentions: &[AgentId]) -> Result<()> {
         let mentioned = format!(",{}", mentions.iter().map(|m| format!("{},", m.as_str())).collect::<String>());

@@ -34,7 +34,8 @@ pub fn text(raw: &str) -> Result<String, Invalid> {
 /// edit's text is checked against the team limit first.
 pub fn apply(message: &mut Message, own: bool, who: &Participant, change: Change, now: u64) -> Result<bool, Invalid> {
     match change {
-        Change::Edit(raw) if own && !message.deleted => {
+        // A file's message is not edited (the session's rule refuses it).
+        Change::Edit(raw) if own && !message.deleted && message.attachment.is_none() => {
             let text = text(&raw)?;
             let changed = text != message.text;
             message.text = text;

@@ -8,6 +8,7 @@
 //! resume), so a channel is delivered exactly as a conversation is.
 
 pub mod channel;
+pub mod files;
 pub mod frames;
 pub mod lookup;
 pub mod message;

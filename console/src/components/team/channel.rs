@@ -4,6 +4,7 @@
 //! its slash-command list, mute, and the members panel.
 
 use super::SenderProp;
+use porchlight_browser::files::{team_files_url, AttachButton, AttachmentView};
 use porchlight_browser::icons::{icon, Icon};
 use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::TypingSignal;
@@ -20,6 +21,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub info: ChannelInfo,
+    /// The signed-in agent: the edge and the token files are fetched and sent with.
+    pub agent: crate::Agent,
     pub label: String,
     pub me: AgentRef,
     pub site_admin: bool,
@@ -46,6 +49,9 @@ pub fn channel_view(props: &Props) -> Html {
     let member = channel.is_member(&props.me.id);
     let can_post = may(channel, &staff, ChannelAction::Post);
     let input = use_node_ref();
+    let composer = use_node_ref();
+    let files_base = AttrValue::from(team_files_url(&props.agent.edge, props.agent.login.site.as_str(), id.as_str()));
+    let bearer = props.agent.token.clone();
     let compose = use_state(Compose::default);
     let draft = use_state(String::new);
     let active = use_state(|| 0usize);
@@ -256,7 +262,11 @@ pub fn channel_view(props: &Props) -> Html {
                         <div class={if own { "msg mine" } else { "msg theirs" }} data-seq={m.seq.to_string()} tabindex="-1">
                             <div class="who" title={who.clone()}>{ who }</div>
                             { ui::quote(t, m) }
-                            { ui::text(m, "text") }
+                            if let Some(file) = &m.attachment {
+                                <AttachmentView file={file.clone()} base={files_base.clone()} bearer={bearer.clone()} />
+                            } else {
+                                { ui::text(m, "text") }
+                            }
                             <div class="meta time">{ format!("{}{}", clock::time_label(m.at, offset), ui::edited(m)) }</div>
                             <MessageTools message={m.clone()} me={me.clone()} mine={own} enabled={can_post} quotable={can_post} on_action={on_action(m.seq)} />
                         </div>
@@ -289,7 +299,8 @@ pub fn channel_view(props: &Props) -> Html {
                 </div>
             }
             { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-            <form class="composer team-composer" {onsubmit}>
+            <form class="composer team-composer" ref={composer.clone()} {onsubmit}>
+                <AttachButton base={files_base.clone()} bearer={bearer.clone()} disabled={!can_post} target={composer.clone()} />
                 if popup {
                     <ul id="team-commands" class="slash" role="listbox" aria-label="Commands">
                         { for commands.iter().enumerate().map(|(i, c)| {

@@ -201,7 +201,7 @@ pub fn team_chat(props: &Props) -> Html {
                     Dialog::None => html! {},
                 } }
                 if let (Some(c), Some(me)) = (current, me.clone()) {
-                    <ChannelView key={c.id.to_string()} info={c.clone()} label={state.label(c)} {me} {site_admin}
+                    <ChannelView key={c.id.to_string()} info={c.clone()} label={state.label(c)} {me} {site_admin} agent={props.agent.clone()}
                         transcript={state.transcripts.get(&c.id).cloned().unwrap_or_default()}
                         notice={state.notices.get(&c.id).cloned()} team={state.team.clone()} folders={state.folders.clone()}
                         sender={SenderProp(sender.clone())} on_open_session={props.on_open_session.clone()}
