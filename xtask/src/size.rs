@@ -50,24 +50,27 @@ fn artifacts() -> Result<Vec<Artifact>> {
         Artifact {
             label: "loader.js (page load)",
             files: vec![w.join("loader.js")],
-            // 4,987 B when set.
-            budget: Some(5_200),
+            // 4,987 B when set; 5,065 B after the labelled launcher's name
+            // and the API's warnings (issue #15's second try-out).
+            budget: Some(5_500),
             goal: Some(2 * KB),
             brotli: true,
         },
         Artifact {
             label: "widget glue + WASM (on open)",
             files: vec![find(&w, "widget-", ".js")?, find(&w, "widget-", ".wasm")?],
-            // 336,571 B when set (issue #16's first pass).
-            budget: Some(345 * KB),
+            // 336,571 B when set (issue #16's first pass); 348,124 B with
+            // structured notices, the offline flow and SVG icons (#15).
+            budget: Some(355 * KB),
             goal: Some(60 * KB),
             brotli: true,
         },
         Artifact {
             label: "console glue + WASM + CSS",
             files: vec![find(&c, "console-", ".js")?, find(&c, "console-", ".wasm")?, c.join("console.css")],
-            // 300,397 B when set.
-            budget: Some(310 * KB),
+            // 300,397 B when set; 341,446 B with the join page, the
+            // participant picker and the dark theme (#17, #15), before team files.
+            budget: Some(360 * KB),
             goal: Some(150 * KB),
             brotli: true,
         },
