@@ -81,9 +81,18 @@ pub fn team_opened_line(number: u64, subject: &str) -> String {
 }
 
 /// A team ticket's description: where it was opened, by whom, and the
-/// message it links (as the transcript writes one).
-pub fn describe_team(channel_name: &str, by: &AgentRef, linked: Option<&Message>) -> String {
-    let mut out = format!("Opened in team chat, {channel_name}, by {}\n", one_line(&by.name));
+/// message it links (as the transcript writes one). Every agent of the
+/// site reads tickets, so from a private channel or a DM (`private`) it
+/// names neither the channel nor copies the message: members open it from
+/// the ticket's link, everyone else gets "not found" there.
+pub fn describe_team(channel_name: &str, private: bool, by: &AgentRef, linked: Option<&Message>) -> String {
+    if private {
+        return format!(
+            "Opened in team chat, in a private conversation, by {}\nIts members can open the linked message from this ticket.\n",
+            one_line(&by.name)
+        );
+    }
+    let mut out = format!("Opened in team chat, #{}, by {}\n", channel_name.trim_start_matches('#'), one_line(&by.name));
     if let Some(m) = linked {
         out.push('\n');
         let who = match &m.author {
@@ -304,9 +313,20 @@ mod tests {
         assert_eq!(team_opened_line(12, "Kettle arrived dented"), "Ticket #12 opened: Kettle arrived dented");
         let ava = AgentRef { id: AgentId("ava".into()), name: "Ava".into() };
         let linked = said(4, Author::Agent { id: AgentId("ben".into()), name: "Ben".into() }, "Jo's kettle\narrived dented");
-        let d = describe_team("#returns", &ava, Some(&linked));
+        let d = describe_team("#returns", false, &ava, Some(&linked));
         assert!(d.starts_with("Opened in team chat, #returns, by Ava\n"), "{d}");
         assert!(d.contains("Ben: Jo's kettle\n    arrived dented"), "{d}");
+    }
+
+    #[test]
+    fn a_ticket_from_a_private_channel_or_a_dm_copies_nothing_of_it() {
+        let ava = AgentRef { id: AgentId("ava".into()), name: "Ava".into() };
+        let linked = said(4, Author::Agent { id: AgentId("ben".into()), name: "Ben".into() }, "Carms Court starts Tuesday");
+        let d = describe_team("proj-014-carms-court", true, &ava, Some(&linked));
+        assert!(!d.contains("Carms") && !d.contains("carms") && !d.contains("Tuesday"), "{d}");
+        assert!(d.contains("by Ava"), "{d}");
+        // A public channel's name is written once with its #, however it was stored.
+        assert!(describe_team("returns", false, &ava, None).starts_with("Opened in team chat, #returns, by Ava"));
     }
 
     #[test]

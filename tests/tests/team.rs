@@ -358,7 +358,14 @@ fn slash_ticket_opens_a_ticket_linked_to_the_channel_message() {
     assert!(listed.get("session").is_none(), "{listed}");
     assert_eq!(listed["created_by"]["id"], "ava");
     let full = call("GET", &format!("/api/v1/sites/{SITE}/tickets/{number}"), Some(AVA), None);
-    assert!(full.body["description"].as_str().is_some_and(|d| d.contains("Jo's kettle arrived dented")), "{}", full.body);
+    // Every agent reads tickets: one from a private channel copies neither
+    // its name nor the message (Ben, no member, reads this one too).
+    let seen_by_ben = call("GET", &format!("/api/v1/sites/{SITE}/tickets/{number}"), Some(BEN), None);
+    for body in [&full.body, &seen_by_ben.body] {
+        let d = body["description"].as_str().expect("a description");
+        assert!(!d.contains("kettle arrived dented") && !d.contains("returns"), "{d}");
+        assert!(d.contains("in a private conversation, by Ava"), "{d}");
+    }
     // A reply to it is stored on the ticket (no conversation to post into).
     let reply = call("POST", &format!("/api/v1/sites/{SITE}/tickets/{number}/replies"), Some(AVA), Some(r#"{"text": "Replacement sent"}"#));
     assert_eq!(reply.status, 200, "{}", reply.body);

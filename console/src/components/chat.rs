@@ -389,10 +389,12 @@ pub fn chat(props: &Props) -> Html {
                                 if can_write {
                                     <button type="button" role="menuitem" class="pl-item" aria-haspopup="menu" onclick={show(More::Invite)}
                                         title="Bring them into this conversation">{ "Invite…" }</button>
-                                    <button type="button" role="menuitem" class="pl-item" aria-haspopup="dialog"
-                                        onclick={{ let (a, close_more) = (adding.clone(), close_more.clone()); Callback::from(move |_| { close_more.emit(false); a.set(true) }) }}
-                                        title="An agent, a customer, or someone outside the team by a one-time link">{ "Add participant…" }</button>
                                 }
+                                // Always there: once nobody may write it lists who is in, with Remove.
+                                <button type="button" role="menuitem" class="pl-item" aria-haspopup="dialog"
+                                    onclick={{ let (a, close_more) = (adding.clone(), close_more.clone()); Callback::from(move |_| { close_more.emit(false); a.set(true) }) }}
+                                    title={if can_write { "An agent, a customer, or someone outside the team by a one-time link" } else { "Who is in this conversation; remove an outside participant" }}>
+                                    { if can_write { "Add participant…" } else { "Participants…" } }</button>
                                 if session.is_some_and(|s| s.ticket.is_none()) && matches!(status, Some(Status::Waiting | Status::Active | Status::Closed)) {
                                     <button type="button" role="menuitem" class="pl-item" onclick={menu_frame(AgentFrame::CreateTicket { close: false })}
                                         title="Open a helpdesk ticket with the visitor's details and the whole transcript">{ "Create ticket" }</button>
@@ -427,8 +429,8 @@ pub fn chat(props: &Props) -> Html {
                     </div>
                 </div>
             </header>
-            if *adding && can_write {
-                <super::participants::AddParticipantPanel agent={props.agent.clone()} session={props.id.clone()} team={props.team.clone()}
+            if *adding {
+                <super::participants::AddParticipantPanel agent={props.agent.clone()} session={props.id.clone()} team={props.team.clone()} can_add={can_write}
                     inside={session.map(|s| s.agent.iter().chain(s.participants.iter()).cloned().collect::<Vec<_>>()).unwrap_or_default()}
                     on_invite={{ let socket = socket.clone(); Callback::from(move |agent| if let Some(s) = socket.borrow().as_ref() { s.send(&AgentFrame::Invite { agent }); }) }}
                     on_close={{ let a = adding.clone(); Callback::from(move |()| a.set(false)) }} />

@@ -26,6 +26,10 @@ pub struct Props {
     pub inside: Vec<AgentRef>,
     pub on_invite: Callback<AgentId>,
     pub on_close: Callback<()>,
+    /// False once nobody may write (closed, its ticket closed): the panel
+    /// only lists who is in, with Remove, which stays allowed.
+    #[prop_or(true)]
+    pub can_add: bool,
 }
 
 fn input_value(e: &InputEvent) -> String {
@@ -181,9 +185,10 @@ pub fn add_participant(props: &Props) -> Html {
     html! {
         <section class="add-participant" aria-labelledby="add-participant-title" {onkeydown}>
             <div class="add-participant-head">
-                <h2 id="add-participant-title">{ "Add participant" }</h2>
+                <h2 id="add-participant-title">{ if props.can_add { "Add participant" } else { "Participants" } }</h2>
                 <button type="button" class="link" onclick={close}>{ "Close" }</button>
             </div>
+            if props.can_add {
             // Said before anyone is added: nothing here is private from them.
             <p class="add-participant-warning" role="note">{ WARNING }</p>
             <div class="add-participant-search">
@@ -224,6 +229,7 @@ pub fn add_participant(props: &Props) -> Html {
                     oninput={{ let r = role.clone(); Callback::from(move |e: InputEvent| r.set(input_value(&e))) }} /></label>
                 <button type="submit" class="primary">{ "Create link" }</button>
             </form>
+            }
             if let Some(e) = &*error { <p class="error" role="alert">{ e }</p> }
             if let Some(c) = &*created {
                 <div class="add-participant-link">

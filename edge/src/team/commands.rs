@@ -46,13 +46,14 @@ impl SiteTeam {
             },
             None => self.store.latest(id)?,
         };
-        let where_ = channel.name.as_ref().map_or_else(|| "a direct message".to_owned(), |n| format!("#{n}"));
+        let where_ = channel.name.clone().unwrap_or_default();
+        let private = channel.kind != porchlight_protocol::team::ChannelKind::Public;
         let draft = TicketDraft {
             site: site.clone(),
             session: None,
             subject: subject.to_owned(),
             requester: VisitorInfo::new(me.name.clone(), None),
-            description: ticket::describe_team(&where_, me, linked.as_ref()),
+            description: ticket::describe_team(&where_, private, me, linked.as_ref()),
             created_by: me.clone(),
             source: TicketSource::Team { channel: id.clone(), seq: linked.as_ref().map_or(Seq(0), |m| m.seq) },
         };
