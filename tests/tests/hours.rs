@@ -209,10 +209,10 @@ fn out_of_hours_a_typed_request_for_a_person_opens_the_form_not_the_queue() {
     browser.type_text(&composer, "¿puedo hablar con una persona?\u{E007}");
     let question = shadow(
         "the form, its question empty",
-        "const q = root.querySelector('.pl-offline textarea'); return q ? q.value : null",
+        "const q = root.querySelector('.pl-offline textarea'); return q ? [q.value] : null",
         json!([]),
     );
-    assert_eq!(question, json!(""));
+    assert_eq!(question, json!([""]));
     browser.type_text(&shadow("the question box", "return root.querySelector('.pl-offline textarea')", json!([])), "¿Tienen té de jazmín?");
     let closed = text_of(".pl-log").as_str().unwrap_or_default().to_owned();
     assert!(closed.contains(es.bot_leave_message), "{closed}");
