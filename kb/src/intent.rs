@@ -108,6 +108,74 @@ const REACH: &[&str] = &[
     "أتكلم",
 ];
 
+/// The message is a request for a person and nothing else ("can I talk
+/// to a human?"): no question to keep. Out of hours it is neither the left
+/// message's question nor its ticket's subject.
+pub fn only_person(message: &str) -> bool {
+    let words = words(message);
+    let asking = |w: &str| is_stop(w) || PERSON.contains(&w) || REACH.contains(&w) || ASKING.contains(&w);
+    words.iter().any(|w| PERSON.contains(&w.as_str())) && words.iter().all(|w| asking(w))
+}
+
+/// The rest of a bare request for a person beyond English stop words
+/// ("¿puedo hablar con una persona?", "je veux parler à quelqu'un"), folded like [`words`].
+const ASKING: &[&str] = &[
+    // es
+    "puedo",
+    "quiero",
+    "quisiera",
+    "necesito",
+    "con",
+    "un",
+    "una",
+    "el",
+    "la",
+    "por",
+    "favor",
+    "me",
+    "real",
+    "de",
+    "verdad",
+    // fr
+    "je",
+    "j",
+    "veux",
+    "voudrais",
+    "peux",
+    "puis",
+    "avec",
+    "une",
+    "a",
+    "moi",
+    "svp",
+    "besoin",
+    "vrai",
+    "vraie",
+    // de
+    "ich",
+    "mochte",
+    "möchte",
+    "kann",
+    "will",
+    "mit",
+    "einem",
+    "einer",
+    "einen",
+    "bitte",
+    "echten",
+    "gern",
+    "gerne",
+    // ar
+    "أريد",
+    "اريد",
+    "مع",
+    "هل",
+    "يمكنني",
+    "ممكن",
+    "من",
+    "فضلك",
+];
+
 pub fn classify(message: &str) -> Intent {
     let words = words(message);
     let has = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
@@ -154,6 +222,18 @@ mod tests {
         }
         for m in ["¿dónde está mi pedido?", "ma bouilloire fuit", "Wo ist meine Bestellung?"] {
             assert_ne!(classify(m), Intent::Person, "{m}");
+        }
+    }
+
+    #[test]
+    fn only_a_request_for_a_person_carries_no_question() {
+        for m in ["can I talk to a human?", "¿puedo hablar con una persona?", "Agent please", "je veux parler à quelqu'un", "HUMAN"] {
+            assert!(only_person(m), "{m}");
+        }
+        for m in
+            ["I want to speak to someone about my refund", "¿Puedo hablar con un agente sobre mi pedido?", "where is my order", "hi", ""]
+        {
+            assert!(!only_person(m), "{m}");
         }
     }
 

@@ -187,6 +187,19 @@ pub struct TicketSummary {
 /// Longest subject: the start of the visitor's first message.
 pub const SUBJECT_CHARS: usize = 80;
 
+/// A left message's subject: the visitor's first message that asks
+/// something (`asks` tells; a bare "can I talk to a human?" does not, see
+/// `porchlight_kb::intent::only_person`), else "Message from {name}". For
+/// the team: English.
+pub fn left_message_subject(visitor: &VisitorInfo, messages: &[Message], asks: impl Fn(&str) -> bool) -> String {
+    let asked: Vec<Message> = messages.iter().filter(|m| !matches!(m.author, Author::Visitor { .. }) || asks(&m.text)).cloned().collect();
+    if asked.iter().any(|m| matches!(m.author, Author::Visitor { .. }) && !m.deleted && !m.text.trim().is_empty()) {
+        subject(visitor, &asked)
+    } else {
+        format!("Message from {}", visitor.name)
+    }
+}
+
 /// Whether `text` (a left message's question) is what the visitor last
 /// wrote in the chat, give or take spaces: the form starts from it, and
 /// it is not posted twice.
@@ -350,6 +363,16 @@ mod tests {
         assert!(!close(&mut t, AT + 2), "a repeat changes nothing");
         assert_eq!(t.closed_at, Some(AT + 1));
         assert!(t.as_ref().closed);
+    }
+
+    #[test]
+    fn a_left_messages_subject_skips_a_bare_request_for_a_person() {
+        let visitor = Author::Visitor { name: "Jo".into() };
+        let asks = |t: &str| !t.contains("human");
+        let msgs = [said(1, visitor.clone(), "can I talk to a human?"), said(2, visitor.clone(), "my grinder is broken")];
+        assert_eq!(left_message_subject(&jo(), &msgs, asks), "my grinder is broken");
+        assert_eq!(left_message_subject(&jo(), &msgs[..1], asks), "Message from Jo");
+        assert_eq!(left_message_subject(&jo(), &[], asks), "Message from Jo");
     }
 
     #[test]

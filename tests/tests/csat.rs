@@ -159,6 +159,7 @@ fn a_visitor_rates_in_the_widget_by_keyboard_and_the_console_shows_it() {
     let comment = "Ava found my parcel";
     {
         let browser = Browser::start();
+        browser.set_viewport(1366, 625);
         browser.goto(&format!("{}/", demo_origin()));
         browser.click(&browser.by_name("button", "Open chat"));
         browser.type_text(&browser.by_name("textbox", "Name"), &name);
@@ -189,6 +190,21 @@ fn a_visitor_rates_in_the_widget_by_keyboard_and_the_console_shows_it() {
             json!([]),
         );
         assert_eq!(group, json!(["How was this conversation?", "Terrible", "Bad", "Okay", "Good", "Great"]));
+        // A short desktop window: the question and every face in the log's
+        // visible box, focus on the faces (not scrolled away under a footer).
+        let in_view = browser.wait_for(
+            "the rating in view and focused",
+            10,
+            &format!(
+                "{SHADOW} const log = root.querySelector('.pl-log').getBoundingClientRect();
+                 const inside = (e) => {{ const r = e.getBoundingClientRect(); return r.top >= log.top - 1 && r.bottom <= log.bottom + 1; }};
+                 const a = root.activeElement;
+                 return (inside(root.querySelector('.pl-rating legend')) && [...root.querySelectorAll('.pl-face')].every(inside)
+                   && !!a && a.name === 'pl-rating') || null"
+            ),
+            json!([]),
+        );
+        assert_eq!(in_view, json!(true));
         // Keyboard only: focus the first face, arrows choose, Tab to the comment, Tab to the button.
         browser.script(&format!("{SHADOW} root.querySelector('.pl-rating input[value=\"1\"]').focus()"), json!([]));
         browser.press("\u{E014}\u{E014}\u{E014}"); // → → →: from Terrible to Good

@@ -78,7 +78,7 @@ fn focus_follows_the_conversation_and_the_reader_gives_way() {
 }
 
 #[test]
-fn yes_thanks_and_an_agent_closing_leave_focus_on_start_a_new_conversation() {
+fn yes_thanks_leaves_focus_on_start_a_new_conversation_and_an_agent_closing_on_the_rating() {
     let browser = Browser::start();
     browser.set_viewport(1366, 768);
     start_chat(&browser, &unique("Thankful Visitor"));
@@ -118,10 +118,10 @@ fn yes_thanks_and_an_agent_closing_leave_focus_on_start_a_new_conversation() {
     agent.send(&AgentFrame::Close);
     browser.log_shows("closed the conversation");
     let f = browser.wait_for(
-        "focus on Start a new conversation after the agent closed",
+        "focus on the rating's faces after the agent closed",
         10,
         "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
-         return a && a.textContent.trim() === 'Start a new conversation'",
+         return a && a.type === 'radio' && a.name === 'pl-rating'",
         json!([]),
     );
     assert_eq!(f, json!(true), "focus is {}", focused(&browser));

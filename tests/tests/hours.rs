@@ -185,7 +185,12 @@ fn out_of_hours_a_typed_request_for_a_person_opens_the_form_not_the_queue() {
             json!([sel, name]),
         )
     };
-    browser.click(&named("button", es.open_chat));
+    // The site's launcher label leads its name: "Chat with us (Abrir chat)" (WCAG 2.5.3).
+    browser.click(&shadow(
+        "the launcher",
+        "return [...root.querySelectorAll('button')].find(el => (el.getAttribute('aria-label') || '').endsWith('(' + arguments[0] + ')')) || null",
+        json!([es.open_chat]),
+    ));
     let name = unique("Noctámbula");
     browser.type_text(&named("input", es.name), &name);
     browser.click(&named("button", es.start_chat));
@@ -199,14 +204,16 @@ fn out_of_hours_a_typed_request_for_a_person_opens_the_form_not_the_queue() {
     assert!(header.starts_with("Ahora mismo no estamos. Volvemos "), "{header}");
     assert!(!header.contains(" antes de ") && !header.contains("nadie puede"), "{header}");
 
-    // A typed request for a person: the bot says nobody can chat, and the form opens with the question.
-    browser.type_text(&composer, "quiero hablar con una persona\u{E007}");
+    // A typed request for a person: the bot says nobody can chat, and the form opens,
+    // its question empty (a bare request for a person is no question for the team).
+    browser.type_text(&composer, "¿puedo hablar con una persona?\u{E007}");
     let question = shadow(
-        "the form with the question",
-        "const q = root.querySelector('.pl-offline textarea'); return q && q.value || null",
+        "the form, its question empty",
+        "const q = root.querySelector('.pl-offline textarea'); return q ? [q.value] : null",
         json!([]),
     );
-    assert_eq!(question, json!("quiero hablar con una persona"));
+    assert_eq!(question, json!([""]));
+    browser.type_text(&shadow("the question box", "return root.querySelector('.pl-offline textarea')", json!([])), "¿Tienen té de jazmín?");
     let closed = text_of(".pl-log").as_str().unwrap_or_default().to_owned();
     assert!(closed.contains(es.bot_leave_message), "{closed}");
     assert!(!closed.contains(es.n_handed_off), "never handed off: {closed}");
@@ -233,7 +240,8 @@ fn out_of_hours_a_typed_request_for_a_person_opens_the_form_not_the_queue() {
         json!(["Mensaje enviado al equipo"]),
     );
     let log = text_of(".pl-log").as_str().unwrap_or_default().to_owned();
-    assert_eq!(log.matches("quiero hablar con una persona").count(), 1, "the question is not posted twice:\n{log}");
+    assert_eq!(log.matches("¿puedo hablar con una persona?").count(), 1, "the request is not posted twice:\n{log}");
+    assert_eq!(log.matches("¿Tienen té de jazmín?").count(), 1, "the question is posted once:\n{log}");
     assert!(!log.contains("ended the conversation") && !log.contains(es.n_you_ended) && !log.contains(&name), "{log}");
     let panel = text_of(".pl-conversation").as_str().unwrap_or_default().to_owned();
     assert_eq!(panel.matches(es.status_ended).count(), 1, "\"ended\" said once:\n{panel}");
@@ -248,6 +256,10 @@ fn out_of_hours_a_typed_request_for_a_person_opens_the_form_not_the_queue() {
         _ => queue.queue_until(&name, |s| s.status == Status::Closed && s.ticket.is_some()),
     };
     assert_eq!(summary.visitor.email.as_deref(), Some("noche@example.com"));
+    // The ticket is named by the question, not by "can I talk to a person?".
+    let list = call("GET", &format!("/api/v1/sites/{HOURS_SITE}/tickets"), Some(AVA), None);
+    let mine = list.body["tickets"].as_array().and_then(|l| l.iter().find(|t| t["requester"]["name"] == json!(name)).cloned());
+    assert_eq!(mine.map(|t| t["subject"].clone()), Some(json!("¿Tienen té de jazmín?")), "{}", list.body);
     assert_eq!(call("DELETE", &hours_path(), Some(AVA), None).status, 200);
 }
 
@@ -256,6 +268,8 @@ fn outside_hours_the_widget_offers_to_leave_a_message() {
     let _turn = ONE_SCHEDULE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     assert_eq!(set_hours(&closed_all_week()).status, 200);
     let browser = Browser::start();
+    // A short desktop window: the form must scroll inside the panel, not run off its bottom.
+    browser.set_viewport(1366, 625);
     browser.goto(&format!("{}/embed.html?site={HOURS_SITE}", demo_origin()));
     // The site's visible label leads the launcher's name (WCAG 2.5.3).
     browser.click(&browser.by_name("button", "Chat with us (Open chat)"));
@@ -279,9 +293,26 @@ fn outside_hours_the_widget_offers_to_leave_a_message() {
     browser.type_text(&browser.by_name("textbox", "Your question"), "Is the jasmine tea back in stock?");
     browser.click(&browser.by_name("button", "Send message"));
     shadow_has("the email required", "Add your email address so we can reply.");
+    let layout = browser.script(
+        "const root = document.querySelector('[data-porchlight]').shadowRoot;
+         const form = root.querySelector('.pl-offline'), p = root.querySelector('.pl-panel').getBoundingClientRect();
+         const bottom = Math.min(p.bottom, innerHeight) + 1;
+         form.scrollTop = form.scrollHeight;
+         const send = root.querySelector('.pl-offline button[type=submit]').getBoundingClientRect();
+         const email = root.querySelector('.pl-offline input[type=email]'), error = root.getElementById('pl-offline-error');
+         return [form.getBoundingClientRect().bottom <= bottom, send.top >= p.top && send.bottom <= bottom,
+                 !!error && error.previousElementSibling === email.closest('label'), getComputedStyle(email).fontWeight,
+                 root.querySelector('.pl-log').clientHeight >= 90]",
+        json!([]),
+    );
+    assert_eq!(
+        layout,
+        json!([true, true, true, "400", true]),
+        "form inside the panel, Send reachable, the error under the email, normal weight, a log not a strip"
+    );
     browser.type_text(&browser.by_name("textbox", "Your email"), "evening@example.com");
     browser.click(&browser.by_name("button", "Send message"));
-    shadow_has("the visitor told where the reply goes", "We'll reply to evening@example.com.");
+    shadow_has("the visitor told where the reply goes", "we'll reply to evening@example.com");
     browser.log_shows("Is the jasmine tea back in stock?");
     if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
         browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-offline.png"));

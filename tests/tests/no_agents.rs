@@ -70,6 +70,9 @@ fn a_visitor_waiting_with_nobody_online_is_told_and_may_leave_a_message() {
         json!([en.no_agents_waiting]),
     );
     assert!(has_button(&browser, "Leave a message"));
+    let next_in_line =
+        browser.script("return !!document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-queue')", json!([]));
+    assert_eq!(next_in_line, json!(false), "no \"next in line\" when nobody is online to take the chat");
     browser.assert_accessible("waiting with nobody online");
     browser.click(&browser.by_name("button", "Leave a message"));
     browser.type_text(&browser.by_name("textbox", "Your email"), "pat@example.com");
@@ -79,8 +82,13 @@ fn a_visitor_waiting_with_nobody_online_is_told_and_may_leave_a_message() {
         "the message left",
         30,
         "return document.querySelector('[data-porchlight]').shadowRoot.textContent.includes(arguments[0])",
-        json!(["We'll reply to pat@example.com."]),
+        json!(["we'll reply to pat@example.com"]),
     );
+    // One line says it (ticket, email): not again under the log, nor "No more messages" beside it.
+    let panel = browser
+        .script("return document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-conversation').innerText", json!([]));
+    let panel = panel.as_str().unwrap_or_default();
+    assert!(!panel.contains(en.ticket_reply.split('{').next().unwrap_or("We opened")) && !panel.contains(en.ended_no_more), "{panel}");
     browser.log_shows("Is the copper kettle induction-ready?");
     let waiting =
         browser.script("return !!document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-nobody, .pl-queue')", json!([]));

@@ -40,6 +40,17 @@ fn the_page_drives_the_chat_through_the_javascript_api() {
     );
     let warned = warned[0].as_str().unwrap_or_default();
     assert!(warned.contains("\"bogus\"") && warned.contains("open") && warned.contains("showArticle"), "{warned}");
+    // So are a misspelt event and a context that is not an object (and neither changes anything).
+    let warned = browser.script(
+        "const said = []; const warn = console.warn; console.warn = (...a) => said.push(a.join(' '));
+         Porchlight('on', 'nonsense', () => {}); Porchlight('setContext', 'not an object'); console.warn = warn; return said",
+        json!([]),
+    );
+    assert!(
+        warned[0].as_str().is_some_and(|w| w.contains("unread") && w.contains("message"))
+            && warned[1].as_str().is_some_and(|w| w.contains("setContext") && w.contains("object")),
+        "{warned}"
+    );
     // `setContext` merged attributes key by key: `Coupon: null` removed one, the rest stayed.
     let context = browser.script("return Porchlight.context", json!([]));
     assert_eq!(context, json!({"orderRef": "CK-2077", "attributes": {"Plan": "Monthly beans", "Loyalty points": 120}}));

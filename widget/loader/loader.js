@@ -359,7 +359,7 @@
   });
   // `attributes` merge key by key (null removes one); other fields replace.
   const setContext = (c) => {
-    if (!c) return;
+    if (typeof c != "object" || !c) return console.warn("Porchlight: setContext takes an object");
     const attrs = Object.assign(ctx.attributes || {}, c.attributes);
     Object.assign(ctx, c, { attributes: attrs });
     for (const k in attrs) if (attrs[k] == null) delete attrs[k];
@@ -372,6 +372,7 @@
     if (mounted) toWidget("reset");
     else emit("unread", 0);
   };
+  const EVENTS = ["ready", "open", "close", "message", "unread"];
   const commands = {
     open: () => setOpen(true),
     close: () => setOpen(false),
@@ -387,6 +388,8 @@
     prefill: (a) => toWidget("prefill", String(a)),
     reset: forget,
     on: (name, f) => {
+      // A misspelt event would otherwise never fire, silently.
+      if (!EVENTS.includes(name) || typeof f != "function") return console.warn(`Porchlight: on takes an event (${EVENTS}) and a function`);
       (subs[name] = subs[name] || []).push(f);
       // Late listeners still hear the current state.
       if (name === "ready" && ready) f();

@@ -18,9 +18,10 @@ use yew::prelude::*;
 
 /// Where focus goes when it was lost from inside the panel, in order.
 /// (The composer's or the offline form's box, not the rating's comment:
-/// after a chat ends, "Start a new conversation" is home, the rating just above it.)
+/// after a chat with a person ends, the rating's faces are home, else "Start a new conversation".)
 const NEXT_HOME: &[&str] = &[
     ".pl-composer textarea:not([disabled]), .pl-offline textarea:not([disabled])",
+    ".pl-rating input[type=radio]",
     ".pl-closed button:not([disabled])",
     "[data-autofocus]",
     "input:not([disabled])",

@@ -422,7 +422,7 @@ fn app(props: &AppProps) -> Html {
                         offline={!availability.open || nobody} no_agents={availability.open && nobody}
                         nobody_online={availability.open && nobody_online}
                         back={availability.back.clone().map(AttrValue::from)}
-                        csat={config.as_ref().is_none_or(|c| c.csat)} />
+                        csat={config.as_ref().is_none_or(|c| c.csat)} panel_open={open} />
                 },
                 View::Chat => html! { <PreChat site={props.site.clone()} edge={props.edge.clone()} {on_started} prefill={(*prefill).clone()} /> },
             } } }

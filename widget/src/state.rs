@@ -247,6 +247,8 @@ impl Reducible for Widget {
                 next.credentials = Some(creds);
                 next.transcript = Transcript::default();
                 next.seen = Seq(0);
+                // The last chat's "Ava closed the conversation" is not this one's news.
+                next.announcement.clear();
             }
             Action::Frame(frame) => {
                 match &frame {

@@ -145,7 +145,13 @@ impl ChatSession {
         Ok(TicketDraft {
             site: record.site.clone(),
             session: Some(record.id.clone()),
-            subject: ticket::subject(&record.visitor, &messages),
+            subject: match source {
+                // Out of hours the chat may hold only "can I talk to a human?": not a subject.
+                ticket::TicketSource::OfflineMessage => {
+                    ticket::left_message_subject(&record.visitor, &messages, |t| !porchlight_kb::intent::only_person(t))
+                }
+                _ => ticket::subject(&record.visitor, &messages),
+            },
             requester: record.visitor.clone(),
             description: ticket::describe(&site_name, &record.visitor, &messages),
             created_by,

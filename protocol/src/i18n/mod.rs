@@ -476,6 +476,23 @@ mod tests {
     }
 
     #[test]
+    fn german_says_sie_never_du() {
+        // One register: the widget addresses visitors formally throughout.
+        const DU: &[&str] = &["du", "dein", "deine", "deinen", "deinem", "deiner", "dich", "dir", "hast", "bist", "kannst", "möchtest"];
+        for (key, value) in Lang::De.strings().entries() {
+            let informal = value.split(|c: char| !c.is_alphabetic()).find(|w| DU.contains(&w.to_lowercase().as_str()));
+            assert_eq!(informal, None, "`{key}`: {value}");
+        }
+    }
+
+    #[test]
+    fn french_numbers_tickets_one_way() {
+        for (key, value) in Lang::Fr.strings().entries() {
+            assert!(!value.contains("ticket #"), "`{key}`: {value}");
+        }
+    }
+
+    #[test]
     fn other_languages_are_translated() {
         // A table that copied English would still compile; most keys must differ.
         let english = Lang::En.strings().entries();

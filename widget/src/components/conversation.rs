@@ -14,6 +14,7 @@ use porchlight_browser::ui::{self, Compose, MessageAction, MessageTools};
 use porchlight_browser::{Conn, TypingSignal};
 use porchlight_protocol::i18n::{self, fill};
 use porchlight_protocol::{appearance, validate, Author, ClosedBy, Participant, Seq, Status, VisitorFrame};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -57,6 +58,9 @@ pub struct Props {
     /// The site collects ratings (its `csat`): offered once a chat with a person ends.
     #[prop_or(true)]
     pub csat: bool,
+    /// The loader's panel is open: opening it shows the newest message.
+    #[prop_or(true)]
+    pub panel_open: bool,
 }
 
 #[function_component(Conversation)]
@@ -97,11 +101,42 @@ pub fn conversation(props: &Props) -> Html {
     *latest_on_frame.borrow_mut() = props.on_frame.clone();
     let typing = use_memo((), move |_| TypingSignal::new(move |typing| latest_on_frame.borrow().emit(VisitorFrame::Typing { typing })));
 
-    // Keep the newest message in view.
-    {
-        let log = log.clone();
-        use_effect_with((t.len(), t.outbox.len(), reading.is_none()), move |_| {
+    // Keep the newest message in view, unless the visitor scrolled up to read.
+    let pinned = use_mut_ref(|| true);
+    let onscroll = {
+        let (log, pinned) = (log.clone(), pinned.clone());
+        Callback::from(move |_: Event| {
             if let Some(el) = log.cast::<web_sys::Element>() {
+                *pinned.borrow_mut() = el.scroll_height() - el.scroll_top() - el.client_height() < 48;
+            }
+        })
+    };
+    let rating_offered = t
+        .session
+        .as_ref()
+        .is_some_and(|s| s.rating.is_none() && porchlight_protocol::csat::offered(s.status, s.agent.as_ref(), None, props.csat));
+    {
+        let (log, pinned) = (log.clone(), pinned.clone());
+        let deps = (t.len(), t.outbox.len(), reading.is_none(), closed, rating_offered, props.panel_open);
+        use_effect_with(deps, move |&(_, _, _, _, rating_offered, open)| {
+            let Some(el) = log.cast::<web_sys::Element>() else { return };
+            if !open {
+                // A hidden log has no height to scroll in: follow again once opened.
+                *pinned.borrow_mut() = true;
+                return;
+            }
+            if rating_offered {
+                // An ended chat asks for a rating: its question and faces in
+                // view, focus on the faces (Intercom, Crisp do the same).
+                if let Ok(Some(face)) = el.query_selector(".pl-rating input[type=radio]") {
+                    if let Some(face) = face.dyn_ref::<web_sys::HtmlElement>() {
+                        let _ = face.focus();
+                    }
+                }
+                if let Ok(Some(form)) = el.query_selector(".pl-rating") {
+                    form.scroll_into_view_with_bool(true);
+                }
+            } else if *pinned.borrow() {
                 el.set_scroll_top(el.scroll_height());
             }
         });
@@ -197,6 +232,8 @@ pub fn conversation(props: &Props) -> Html {
             // Out of hours nobody is "one click away".
             (Status::Bot, _) if props.offline => s.status_bot_offline.to_owned(),
             (Status::Bot, _) => s.status_bot.to_owned(),
+            // Not "waiting for an agent" beside "we're closed".
+            (Status::Waiting, _) if props.offline => s.status_bot_offline.to_owned(),
             (Status::Waiting, _) => s.status_waiting.to_owned(),
             (Status::Active, Some(a)) => fill(s.status_chatting_with, &[("name", &a.name)]),
             (Status::Active, None) => s.status_agent.to_owned(),
@@ -232,7 +269,7 @@ pub fn conversation(props: &Props) -> Html {
             } else {
                 // Not a live region itself: it would read whole bubbles, their
                 // actions too. The panel's announcer reads "Ava: text" instead.
-                <div class="pl-log" role="log" aria-label={s.messages} aria-live="off" tabindex="0" ref={log}>
+                <div class="pl-log" role="log" aria-label={s.messages} aria-live="off" tabindex="0" ref={log} {onscroll}>
                     // The greeting opens every conversation (drawn here, not
                     // stored: it is the site's, and may change).
                     if !props.greeting.is_empty() {
@@ -290,6 +327,28 @@ pub fn conversation(props: &Props) -> Html {
                             <div class="pl-meta">{ p.error.as_ref().map_or_else(|| s.sending.into(), |e| crate::i18n::refusal(p.error_code, e)) }</div>
                         </div>
                     }) }
+                    // What follows an ended chat scrolls with the log, not in a
+                    // box of its own: a short window then still shows the rating whole.
+                    <div class="pl-after">
+                    if let Some(s) = t.session.as_ref().filter(|s| s.rating.is_some() || porchlight_protocol::csat::offered(s.status, s.agent.as_ref(), None, props.csat)) {
+                        <RateConversation rating={s.rating.clone()} on_frame={props.on_frame.clone()} />
+                    }
+                    if closed {
+                        <div class="pl-closed">
+                            // A left message's log line already says it all.
+                            if t.session.as_ref().is_none_or(|s| s.ticket.is_none()) {
+                                <p role="status">{ s.ended_no_more }</p>
+                            }
+                            <button type="button" class="pl-primary" disabled={props.starting}
+                                onclick={{ let on_new = props.on_new.clone(); Callback::from(move |_: MouseEvent| on_new.emit(())) }}>
+                                { s.start_new }</button>
+                            if let Some(c) = w.credentials.as_ref() {
+                                <TranscriptDownload edge={props.edge.clone()} site={props.site.clone()} site_name={props.team.clone()}
+                                    session_id={c.session_id.clone()} token={AttrValue::from(c.token.clone())} />
+                            }
+                        </div>
+                    }
+                    </div>
                 </div>
             }
             if let Some(Participant::Agent { name, .. }) = t.typing.iter().find(|t| matches!(t, Participant::Agent { .. })) {
@@ -332,44 +391,28 @@ pub fn conversation(props: &Props) -> Html {
                         { s.leave_message }</button>
                 </div>
             }
-            if let (Some(Status::Waiting), Some(n)) = (status, t.queue_position) {
+            // No "you're next in line" when nobody from the team can take the chat.
+            if let (Some(Status::Waiting), Some(n), false) = (status, t.queue_position, props.offline || props.nobody_online) {
                 <p class="pl-queue" role="status" aria-label={s.queue_position}>
                     { i18n::count(u64::from(n), s.queue_next, s.queue_number) }
                 </p>
             }
             if ticket_closed && !closed {
                 <p class="pl-ticket pl-ticket-closed" role="status">{ s.ticket_closed }</p>
-            } else if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()) {
+            } else if let Some(ticket) = t.session.as_ref().and_then(|s| s.ticket.as_ref()).filter(|_| !closed) {
                 <p class="pl-ticket" role="status">{ match t.session.as_ref().and_then(|s| s.visitor.email.as_ref()).or(left_email.as_ref()) {
                     Some(email) => fill(s.ticket_reply, &[("n", &ticket.number.to_string()), ("email", email)]),
                     None => fill(s.ticket_follow_up, &[("n", &ticket.number.to_string())]),
                 } }</p>
             }
-            // What follows an ended chat scrolls in its own box, so the log
-            // keeps most of the panel (CSS caps it at 40 %).
-            <div class="pl-after">
-            if let Some(s) = t.session.as_ref().filter(|s| s.rating.is_some() || porchlight_protocol::csat::offered(s.status, s.agent.as_ref(), None, props.csat)) {
-                <RateConversation rating={s.rating.clone()} on_frame={props.on_frame.clone()} />
-            }
-            if closed {
-                <div class="pl-closed">
-                    <p role="status">{ s.ended_no_more }</p>
-                    <button type="button" class="pl-primary" disabled={props.starting}
-                        onclick={{ let on_new = props.on_new.clone(); Callback::from(move |_: MouseEvent| on_new.emit(())) }}>
-                        { s.start_new }</button>
-                    if let Some(c) = w.credentials.as_ref() {
-                        <TranscriptDownload edge={props.edge.clone()} site={props.site.clone()} site_name={props.team.clone()}
-                            session_id={c.session_id.clone()} token={AttrValue::from(c.token.clone())} />
-                    }
-                </div>
-            }
-            </div>
             if suggesting {
                 <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
             }
             if *leaving && !closed && t.session.as_ref().is_some_and(|s| s.ticket.is_none()) {
                 <LeaveMessage email={t.session.as_ref().and_then(|s| s.visitor.email.clone()).map(AttrValue::from)}
-                    question={t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| AttrValue::from(m.text.clone())).last()}
+                    question={t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.text.clone()).last()
+                        // A bare "can I talk to a human?" is no question to send the team.
+                        .filter(|q| !porchlight_kb::intent::only_person(q)).map(AttrValue::from)}
                     on_frame={{ let (on_frame, l, e) = (props.on_frame.clone(), leaving.clone(), left_email.clone()); Callback::from(move |f: VisitorFrame| {
                         if let VisitorFrame::LeaveMessage { email, .. } = &f { e.set(Some(email.clone())); }
                         on_frame.emit(f);

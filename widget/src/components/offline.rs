@@ -72,12 +72,16 @@ pub fn leave_message(props: &Props) -> Html {
                     maxlength={validate::MAX_EMAIL_CHARS.to_string()}
                     aria-invalid={email_error.then_some("true")} aria-describedby={email_error.then_some("pl-offline-error")} />
             </label>
+            // Right under the field it is about.
+            if let Some((err, true)) = &*error {
+                <p class="pl-error pl-field-error" id="pl-offline-error" role="alert">{ err }</p>
+            }
             <label class="pl-field">
                 <span>{ t.your_question }</span>
                 <textarea ref={question} aria-label={t.your_question} rows="3" required=true
                     maxlength={validate::MAX_MESSAGE_CHARS.to_string()} />
             </label>
-            if let Some((err, _)) = &*error {
+            if let Some((err, false)) = &*error {
                 <p class="pl-error" id="pl-offline-error" role="alert">{ err }</p>
             }
             <div class="pl-offline-actions">

@@ -1,6 +1,6 @@
 //! "How was this conversation?": once a conversation with a person has
 //! ended, five faces with their names (a native radio group: Tab to it,
-//! arrows to choose), an optional comment, and "Send rating". Once the
+//! arrows to choose), an optional comment once a face is chosen, and "Send rating". Once the
 //! edge answers `rated`, a thank-you in its place. The rules are
 //! `porchlight_protocol::csat`.
 
@@ -78,10 +78,14 @@ pub fn rate_conversation(props: &Props) -> Html {
                     }
                 }) }
             </fieldset>
-            <label class="pl-field">
-                <span>{ t().rate_comment }</span>
-                <textarea ref={comment} rows="2" maxlength={MAX_COMMENT_CHARS.to_string()} />
-            </label>
+            // The comment once a face is chosen: until then the card stays
+            // short enough to show whole in a small window.
+            if score.is_some() {
+                <label class="pl-field">
+                    <span>{ t().rate_comment }</span>
+                    <textarea ref={comment} rows="2" maxlength={MAX_COMMENT_CHARS.to_string()} />
+                </label>
+            }
             if let Some(err) = *error {
                 <p class="pl-error" role="alert">{ err }</p>
             }
