@@ -46,7 +46,7 @@ impl SiteTeam {
             },
             None => self.store.latest(id)?,
         };
-        let where_ = channel.name.clone().unwrap_or_default();
+        let where_ = channel.name.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default();
         let private = channel.kind != porchlight_protocol::team::ChannelKind::Public;
         let draft = TicketDraft {
             site: site.clone(),
