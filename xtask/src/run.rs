@@ -256,7 +256,9 @@ impl Edge {
         let mut cmd = Command::new(&tools.wrangler);
         cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to"])
             .arg(state)
-            .args(["--show-interactive-dev-session=false", "--live-reload=false"])
+            // A free inspector port: the fixed 9229 would collide with a demo
+            // (or another edge) already running on this machine.
+            .args(["--show-interactive-dev-session=false", "--live-reload=false", "--inspector-port", "0"])
             .current_dir(dir)
             .env("WRANGLER_SEND_METRICS", "false")
             .stdin(Stdio::null())
