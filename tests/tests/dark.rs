@@ -247,7 +247,7 @@ fn a_site_that_forces_dark_is_dark_for_a_light_visitor_out_of_hours_too() {
     browser.wait_for(
         "the answer",
         20,
-        &format!("{SHADOW} return root.textContent.includes(\"We'll reply to late@example.com.\")"),
+        &format!("{SHADOW} return root.textContent.includes(\"we'll reply to late@example.com\")"),
         json!([]),
     );
     browser.assert_accessible("the forced-dark message left");

@@ -146,7 +146,9 @@ fn contact_finds_visitors_and_verified_customers_and_answers_only_the_sender() {
     for attempt in 0..20 {
         run(&mut ava, &room.id, &format!("n{attempt}"), &format!("/contact {name}"));
         by_name = notice(&mut ava, "contact by name");
-        if wanted(&by_name.1) {
+        // The queue learns the handoff within its coalescing window: wait for "Waiting" too.
+        let waiting = by_name.1.iter().any(|l| l.session == verified.session_id && l.label.contains("Waiting"));
+        if wanted(&by_name.1) && waiting {
             break;
         }
         std::thread::sleep(Duration::from_millis(250));

@@ -392,7 +392,7 @@ pub fn conversation(props: &Props) -> Html {
                 </div>
             }
             // No "you're next in line" when nobody from the team can take the chat.
-            if let (Some(Status::Waiting), Some(n), false) = (status, t.queue_position, props.offline || props.nobody_online) {
+            if let (Some(Status::Waiting), Some(n), false) = (status, t.queue_position, props.offline) {
                 <p class="pl-queue" role="status" aria-label={s.queue_position}>
                     { i18n::count(u64::from(n), s.queue_next, s.queue_number) }
                 </p>
