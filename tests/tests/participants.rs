@@ -102,7 +102,7 @@ fn a_courier_joins_by_a_one_time_link_writes_to_everyone_and_is_removed() {
     assert_eq!(error_of(&mut again), ErrorCode::Unauthorized);
     assert_eq!(code(&join(token)), (410, Some("link_expired")), "a withdrawn link stays spent");
     assert_eq!(call("GET", &path, Some(AVA), None).body["participants"], json!([]));
-    system_text(&mut scene.visitor, "Ava removed Sam (courier) · external");
+    system_text(&mut scene.visitor, "Ben removed Sam (courier) · external");
 }
 
 #[test]
