@@ -1,7 +1,7 @@
 //! What a first-time keyboard user tripped on, in real Chromium: focus
 //! never falls back to the page when the button that had it goes away, the
-//! article reader gives way when the conversation moves on, and the
-//! console's log follows the newest message.
+//! article reader gives way when the conversation moves on, the console's
+//! log follows the newest message, and the widget's opens on its newest.
 
 use porchlight_protocol::{AgentFrame, SessionCreated, SessionFrame};
 use porchlight_tests::webdriver::{Browser, FIND_BY_NAME_FN};
@@ -152,4 +152,62 @@ fn the_consoles_log_follows_the_newest_message() {
         json!([]),
     );
     assert_eq!(at_bottom, json!(true));
+}
+
+/// Whether the log's newest message is drawn inside the log (scrolled to it).
+fn newest_in_view(browser: &Browser, text: &str) -> serde_json::Value {
+    browser.wait_for(
+        "the newest message in view",
+        20,
+        "const root = document.querySelector('[data-porchlight]').shadowRoot; const log = root.querySelector('.pl-log');
+         const last = log && [...log.querySelectorAll('.pl-msg')].pop(); if (!last || !last.innerText.includes(arguments[0])) return null;
+         const l = log.getBoundingClientRect(), r = last.getBoundingClientRect();
+         return [log.scrollHeight > log.clientHeight, r.top >= l.top - 1 && r.bottom <= l.bottom + 1]",
+        json!([text]),
+    )
+}
+
+#[test]
+fn opening_the_panel_on_a_long_conversation_shows_the_newest_message() {
+    let browser = Browser::start();
+    browser.set_viewport(1366, 768);
+    start_chat(&browser, &unique("Returning Visitor"));
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("talk to a person please{ENTER}"));
+    browser.log_shows("Handed off to the team");
+    let session_id = browser
+        .script("const s = JSON.parse(localStorage.getItem('porchlight:v1:copper-kettle') || 'null'); return s && s.session_id", json!([]));
+    let session = SessionCreated { session_id: porchlight_protocol::SessionId(session_id.as_str().unwrap().into()), token: String::new() };
+    let mut agent = Ws::agent_session(&session);
+    assert!(matches!(agent.agent_hello(AVA), SessionFrame::Welcome { .. }));
+    agent.send(&AgentFrame::Accept);
+    browser.log_shows("joined");
+    let open = || {
+        browser.click(&browser.wait_for(
+            "the launcher",
+            20,
+            "return document.querySelector('[data-porchlight]').shadowRoot.querySelector('button.l')",
+            json!([]),
+        ))
+    };
+
+    // The panel closed, the team writes a long answer, line by line; opening shows its end.
+    browser.press("\u{E00C}");
+    for n in 0..20 {
+        agent.send(&AgentFrame::Send {
+            client_id: client_id(&format!("long-{n}")),
+            text: format!("Step {n} of the setup"),
+            reply_to: None,
+        });
+    }
+    agent.recv_until::<SessionFrame>(
+        "the last step",
+        |f| matches!(f, SessionFrame::Message { message } if message.text == "Step 19 of the setup"),
+    );
+    open();
+    assert_eq!(newest_in_view(&browser, "Step 19 of the setup"), json!([true, true]), "on opening");
+
+    // Next visit: the widget loads hidden for the open conversation; opening shows the newest again.
+    browser.goto(&format!("{}/", demo_origin()));
+    open();
+    assert_eq!(newest_in_view(&browser, "Step 19 of the setup"), json!([true, true]), "after a reload");
 }

@@ -56,7 +56,8 @@
     ".kf input:focus{outline:2px solid var(--a,#2f6f4e);border-color:transparent}.kf .kb{padding:0;font-size:13px}" +
     ".kp{font:inherit;font-weight:600;background:var(--a,#2f6f4e);color:var(--o,#fff);border:0;border-radius:8px;padding:8px 14px;cursor:pointer}.kp:disabled{opacity:.5}" +
     // Phones: a full-screen sheet inside the safe area; the launcher steps aside.
-    "@media (max-width:640px){.p{inset:0;width:auto;height:100vh;height:100dvh;border-radius:0;box-sizing:border-box;" +
+    // (Both selectors: the left launcher's rule above outranks a bare `.p`.)
+    "@media (max-width:640px){.p,:host([data-side=left]) .p{inset:0;width:auto;height:100vh;height:100dvh;border-radius:0;box-sizing:border-box;" +
     "padding:env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left)}" +
     ".p:not([hidden])~.l{display:none}.kx{display:block}}";
   if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {

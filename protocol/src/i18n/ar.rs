@@ -98,6 +98,7 @@ pub static AR: Strings = Strings {
     send_message: "أرسل الرسالة",
     cancel: "إلغاء",
     email_needed: "أضف بريدك الإلكتروني لنتمكن من الرد عليك.",
+    question_needed: "يُرجى كتابة سؤالك لنتمكن من الرد عليك.",
 
     invalid_name: "يرجى إدخال اسمك.",
     invalid_email: "يبدو أن عنوان البريد الإلكتروني هذا غير صحيح.",

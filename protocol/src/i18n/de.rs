@@ -96,6 +96,7 @@ pub static DE: Strings = Strings {
     send_message: "Nachricht senden",
     cancel: "Abbrechen",
     email_needed: "Geben Sie Ihre E-Mail-Adresse an, damit wir antworten können.",
+    question_needed: "Bitte schreiben Sie Ihre Frage, damit wir antworten können.",
 
     invalid_name: "Bitte geben Sie Ihren Namen ein.",
     invalid_email: "Diese E-Mail-Adresse sieht nicht richtig aus.",

@@ -96,6 +96,7 @@ pub static EN: Strings = Strings {
     send_message: "Send message",
     cancel: "Cancel",
     email_needed: "Add your email address so we can reply.",
+    question_needed: "Please write your question so we can reply.",
 
     invalid_name: "Please enter your name.",
     invalid_email: "That email address does not look right.",

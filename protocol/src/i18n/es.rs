@@ -96,6 +96,7 @@ pub static ES: Strings = Strings {
     send_message: "Enviar mensaje",
     cancel: "Cancelar",
     email_needed: "Añade tu correo electrónico para que podamos responderte.",
+    question_needed: "Escribe tu pregunta para que podamos responderte.",
 
     invalid_name: "Escribe tu nombre.",
     invalid_email: "Esa dirección de correo no parece correcta.",

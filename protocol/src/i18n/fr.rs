@@ -96,6 +96,7 @@ pub static FR: Strings = Strings {
     send_message: "Envoyer le message",
     cancel: "Annuler",
     email_needed: "Indiquez votre adresse e-mail pour que nous puissions vous répondre.",
+    question_needed: "Écrivez votre question pour que nous puissions vous répondre.",
 
     invalid_name: "Veuillez indiquer votre nom.",
     invalid_email: "Cette adresse e-mail ne semble pas correcte.",

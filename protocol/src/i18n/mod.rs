@@ -254,6 +254,8 @@ strings! {
     send_message,
     cancel,
     email_needed,
+    // Under the question, when it was sent empty.
+    question_needed,
 
     // ── what the widget checks before sending ──
     invalid_name,

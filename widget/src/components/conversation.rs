@@ -91,6 +91,21 @@ pub fn conversation(props: &Props) -> Html {
             }
         });
     }
+    // The form is open (and still wanted: no ticket yet, the chat not over).
+    let leaving_open = *leaving && !closed && t.session.as_ref().is_some_and(|s| s.ticket.is_none());
+    // "Leave a message" hides while its form is open; Cancel brings the focus back to it.
+    let leave_button = use_node_ref();
+    let refocus_leave = use_mut_ref(|| false);
+    {
+        let (leave_button, refocus_leave) = (leave_button.clone(), refocus_leave.clone());
+        use_effect_with(leaving_open, move |&open| {
+            if !open && std::mem::take(&mut *refocus_leave.borrow_mut()) {
+                if let Some(el) = leave_button.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     // The address a left message gave (the session's copy arrives with the next welcome).
     let left_email = use_state(|| None::<String>);
     let compose = use_state(Compose::default);
@@ -228,6 +243,9 @@ pub fn conversation(props: &Props) -> Html {
         (Conn::Reconnecting, _) if web_sys::window().is_some_and(|w| !w.navigator().on_line()) => s.status_offline.to_owned(),
         (Conn::Reconnecting, _) => s.status_reconnecting.to_owned(),
         (_, None) => s.status_connecting.to_owned(),
+        // A closed ticket ends the conversation, whoever last chatted in it:
+        // no "You're chatting with Ava" over a box that takes no more messages.
+        (_, Some(_)) if ticket_closed => s.status_ended.to_owned(),
         (_, Some(session)) => match (session.status, &session.agent) {
             // Out of hours nobody is "one click away".
             (Status::Bot, _) if props.offline => s.status_bot_offline.to_owned(),
@@ -327,6 +345,20 @@ pub fn conversation(props: &Props) -> Html {
                             <div class="pl-meta">{ p.error.as_ref().map_or_else(|| s.sending.into(), |e| crate::i18n::refusal(p.error_code, e)) }</div>
                         </div>
                     }) }
+                    // The form ends the log and scrolls with it: one scroll for the
+                    // panel, so a short window still reaches its buttons.
+                    if leaving_open {
+                        <LeaveMessage email={t.session.as_ref().and_then(|s| s.visitor.email.clone()).map(AttrValue::from)}
+                            question={t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.text.clone()).last()
+                                // A bare "can I talk to a human?" is no question to send the team.
+                                .filter(|q| !porchlight_kb::intent::only_person(q)).map(AttrValue::from)}
+                            on_frame={{ let (on_frame, l, e) = (props.on_frame.clone(), leaving.clone(), left_email.clone()); Callback::from(move |f: VisitorFrame| {
+                                if let VisitorFrame::LeaveMessage { email, .. } = &f { e.set(Some(email.clone())); }
+                                on_frame.emit(f);
+                                l.set(false);
+                            }) }}
+                            on_cancel={{ let (l, r) = (leaving.clone(), refocus_leave.clone()); Callback::from(move |()| { *r.borrow_mut() = true; l.set(false) }) }} />
+                    }
                     // What follows an ended chat scrolls with the log, not in a
                     // box of its own: a short window then still shows the rating whole.
                     <div class="pl-after">
@@ -365,10 +397,10 @@ pub fn conversation(props: &Props) -> Html {
                     if offered {
                         <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Resolve)}>{ s.yes_thanks }</button>
                     }
-                    if props.offline {
-                        <button type="button" class="pl-secondary" onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
+                    if props.offline && !leaving_open {
+                        <button type="button" class="pl-secondary" ref={leave_button.clone()} onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
                             { s.leave_message }</button>
-                    } else {
+                    } else if !props.offline {
                         <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Handoff)}>{ s.talk_to_person }</button>
                     }
                 </div>
@@ -380,14 +412,16 @@ pub fn conversation(props: &Props) -> Html {
                         Some(back) => fill(s.closed_until, &[("time", back)]),
                         None => s.closed_now.to_owned(),
                     } }</p>
-                    <button type="button" class="pl-secondary" onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
+                    <button type="button" class="pl-secondary" ref={leave_button.clone()}
+                        onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
                         { s.leave_message }</button>
                 </div>
             }
             if status == Some(Status::Waiting) && props.nobody_online && !props.offline && !*leaving {
                 <div class="pl-closed-hours pl-nobody" role="status">
                     <p>{ s.no_agents_waiting }</p>
-                    <button type="button" class="pl-secondary" onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
+                    <button type="button" class="pl-secondary" ref={leave_button.clone()}
+                        onclick={{ let l = leaving.clone(); Callback::from(move |_: MouseEvent| l.set(true)) }}>
                         { s.leave_message }</button>
                 </div>
             }
@@ -408,18 +442,7 @@ pub fn conversation(props: &Props) -> Html {
             if suggesting {
                 <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
             }
-            if *leaving && !closed && t.session.as_ref().is_some_and(|s| s.ticket.is_none()) {
-                <LeaveMessage email={t.session.as_ref().and_then(|s| s.visitor.email.clone()).map(AttrValue::from)}
-                    question={t.messages().filter(|m| matches!(m.author, Author::Visitor { .. })).map(|m| m.text.clone()).last()
-                        // A bare "can I talk to a human?" is no question to send the team.
-                        .filter(|q| !porchlight_kb::intent::only_person(q)).map(AttrValue::from)}
-                    on_frame={{ let (on_frame, l, e) = (props.on_frame.clone(), leaving.clone(), left_email.clone()); Callback::from(move |f: VisitorFrame| {
-                        if let VisitorFrame::LeaveMessage { email, .. } = &f { e.set(Some(email.clone())); }
-                        on_frame.emit(f);
-                        l.set(false);
-                    }) }}
-                    on_cancel={{ let l = leaving.clone(); Callback::from(move |()| l.set(false)) }} />
-            } else if !closed {
+            if !leaving_open && !closed {
                 { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
                 <Composer disabled={w.conn == Conn::Refused || ticket_closed} {on_send} {on_draft} {draft} mode={*compose} files={files.clone()}
                     drop_zone={zone.clone()} />
