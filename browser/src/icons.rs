@@ -5,9 +5,10 @@
 //! `currentColor`, so light, dark and the accent need nothing more.
 //!
 //! Every icon is decoration (`aria-hidden`): the control that holds one
-//! has its own accessible name. The six reactions stay emoji: they are what
-//! people send one another (like text), and each has an `aria-label`.
+//! has its own accessible name. The six reactions are drawn too ([`reaction`]):
+//! the emoji stays what is sent and stored, and each control is named by it.
 
+use porchlight_protocol::Emoji;
 use yew::prelude::*;
 
 /// An icon the apps draw.
@@ -66,6 +67,52 @@ pub fn face(score: u8, size: u32) -> Html {
             </>
         },
     )
+}
+
+/// The heart's and the flame's colours: at least 3:1 on the light and the
+/// dark bubbles and menus (WCAG 1.4.11).
+const HEART: &str = "#d62f4b";
+const FLAME: &str = "#e2570c";
+
+/// A reaction, drawn (a machine without an emoji font draws 👍 and 🔥 as
+/// empty boxes): the faces like [`face`]'s, the thumb in the text's colour.
+pub fn reaction(emoji: Emoji, size: u32) -> Html {
+    let head = || html! { <circle cx="12" cy="12" r="9.5" /> };
+    let eyes = || {
+        html! {
+            <>
+                <circle cx="8.8" cy="9.5" r="1.3" fill={STROKE} stroke="none" />
+                <circle cx="15.2" cy="9.5" r="1.3" fill={STROKE} stroke="none" />
+            </>
+        }
+    };
+    let body = match emoji {
+        Emoji::ThumbsUp => {
+            html! { <path d="M7 10.5V20H3.5v-9.5zM7 10.5l3.6-6.6a1.9 1.9 0 0 1 3.4 1.5l-.9 3.6h5.4a2 2 0 0 1 2 2.4l-1.3 6.6A2.4 2.4 0 0 1 16.9 20H7" /> }
+        }
+        Emoji::Heart => html! {
+            <path d="M12 20.2S3.8 15.3 3.8 9.6A4.3 4.3 0 0 1 12 7.3a4.3 4.3 0 0 1 8.2 2.3c0 5.7-8.2 10.6-8.2 10.6z" fill={HEART} stroke={HEART} />
+        },
+        Emoji::Laughing => html! {
+            <>
+                { head() }
+                <path d="M7.3 10.2q1.5-1.8 3 0M13.7 10.2q1.5-1.8 3 0" />
+                <path d="M7.5 13.2h9a4.5 4.5 0 0 1-9 0z" fill={STROKE} />
+            </>
+        },
+        Emoji::Surprised => html! { <>{ head() }{ eyes() }<circle cx="12" cy="16" r="2.2" /></> },
+        Emoji::Sad => html! {
+            <>
+                { head() }{ eyes() }
+                <path d="M8.3 16.8Q12 13.6 15.7 16.8" />
+            </>
+        },
+        Emoji::Fire => html! {
+            <path d="M12 21.5c-3.9 0-6.8-2.6-6.8-6.3 0-3.1 2.1-5 3.4-6.8.3 1.7 1.1 2.9 2.4 3.4-.1-3.2.9-6.5 3.4-9.3.3 3.2 4.4 5.8 4.4 11.2 0 4.4-2.9 7.8-6.8 7.8z"
+                fill={FLAME} stroke={FLAME} />
+        },
+    };
+    svg(size, body)
 }
 
 fn svg(size: u32, body: Html) -> Html {

@@ -9,7 +9,7 @@
 //! Everything shown here came from a participant, so it is only ever text
 //! (links are elements built from [`porchlight_protocol::links`], never HTML).
 
-use crate::icons::{icon, Icon};
+use crate::icons::{icon, reaction, Icon};
 use porchlight_protocol::i18n::{fill, Lang, Strings};
 use porchlight_protocol::links::{self, Piece};
 use porchlight_protocol::notice::Reader;
@@ -211,7 +211,7 @@ pub fn message_tools(props: &ToolsProps) -> Html {
             <button type="button" class={classes!("pl-chip", mine.then_some("pl-chip-mine"))} title={label.clone()}
                 aria-label={label} aria-pressed={mine.to_string()} data-emoji={r.emoji.name()} disabled={!props.enabled}
                 onclick={act(MessageAction::React(r.emoji, !mine))}>
-                { r.emoji.glyph() }<span class="pl-chip-n">{ r.by.len() }</span>
+                { reaction(r.emoji, 16) }<span class="pl-chip-n">{ r.by.len() }</span>
             </button>
         }
     });
@@ -260,8 +260,8 @@ pub fn message_tools(props: &ToolsProps) -> Html {
                             <div class="pl-menu-emoji" role="group" aria-label={words().react}>
                                 { for Emoji::ALL.iter().map(|e| {
                                     let on = !m.reactions.iter().any(|r| r.emoji == *e && r.by.contains(&props.me));
-                                    html! { <button type="button" role="menuitemcheckbox" class="pl-pick" aria-label={e.name()} title={e.name()}
-                                        aria-checked={(!on).to_string()} onclick={act(MessageAction::React(*e, on))}>{ e.glyph() }</button> }
+                                    html! { <button type="button" role="menuitemcheckbox" class="pl-pick" aria-label={e.name()} title={e.name()} data-emoji={e.name()}
+                                        aria-checked={(!on).to_string()} onclick={act(MessageAction::React(*e, on))}>{ reaction(*e, 22) }</button> }
                                 }) }
                             </div>
                             if props.quotable {

@@ -140,6 +140,16 @@ fn visitor_chats_with_an_agent_through_the_widget() {
         )
     };
     browser.click(&in_reply("Message actions"));
+    // The six reactions are drawn as icons (a Debian without an emoji font
+    // draws 👍 and 🔥 as empty boxes), each named by its emoji.
+    let picks = browser.wait_for(
+        "the reactions in the menu",
+        20,
+        "const picks = [...document.querySelector('[data-porchlight]').shadowRoot.querySelectorAll('.pl-menu .pl-pick')];
+         return picks.length && picks.map(p => p.querySelector('svg path, svg circle') && !p.textContent.trim() ? p.getAttribute('aria-label') : 'glyph')",
+        json!([]),
+    );
+    assert_eq!(picks, json!(["thumbs up", "heart", "laughing", "surprised", "sad", "fire"]));
     browser.click(&in_reply("heart"));
     let (frame, _) = agent.recv_until::<SessionFrame>(
         "the visitor's reaction",
@@ -170,10 +180,11 @@ fn visitor_chats_with_an_agent_through_the_widget() {
         json!([]),
     );
     browser.wait_for(
-        "the heart chip on the reply",
+        "the heart chip on the reply, drawn (no emoji font needed) and named",
         20,
         "const log = document.querySelector('[data-porchlight]').shadowRoot.querySelector('[role=log]');
-         return !!log && [...log.querySelectorAll('.pl-chip')].some(c => c.textContent.includes('❤') && c.getAttribute('aria-pressed') === 'true')",
+         return !!log && [...log.querySelectorAll('.pl-chip')].some(c => c.dataset.emoji === 'heart' && c.getAttribute('aria-pressed') === 'true'
+           && !!c.querySelector('svg path') && c.getAttribute('aria-label').includes('heart'))",
         json!([]),
     );
 
