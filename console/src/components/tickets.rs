@@ -52,16 +52,18 @@ pub fn tickets(props: &Props) -> Html {
                                     <tr data-ticket={t.number.to_string()} {title}
                                         onclick={Callback::from(move |_| if let Some(s) = &session { on_open.emit(s.clone()) })}>
                                         <td>{ t.number }</td>
-                                        <td>{ &t.subject }</td>
-                                        <td>{ &t.requester.name }
-                                            if let Some(e) = &t.requester.email { <div class="email">{ e }</div> }</td>
+                                        // Wrapped between words, at most a few lines; the whole text in the title.
+                                        <td><div class="subject" title={t.subject.clone()}>{ &t.subject }</div></td>
+                                        <td><div class="requester" title={t.requester.name.clone()}>{ &t.requester.name }</div>
+                                            if let Some(e) = &t.requester.email { <div class="email" title={e.clone()}>{ e }</div> }</td>
                                         <td>{ match &t.source {
                                             porchlight_protocol::ticket::TicketSource::OfflineMessage => "Message left out of hours".to_owned(),
                                             porchlight_protocol::ticket::TicketSource::Chat => t.created_by.name.clone(),
                                             porchlight_protocol::ticket::TicketSource::Team { .. } => format!("{} (team chat)", t.created_by.name),
                                         } }</td>
                                         <td>{ format!("{} ago", ago(t.created_at, now)) }</td>
-                                        <td class="rating">{ t.rating.as_ref().map(super::csat::score).unwrap_or_default() }</td>
+                                        // Not rated: a dash, not an empty pill.
+                                        <td class="score">{ t.rating.as_ref().map_or_else(|| html! { <span class="none" title="Not rated">{ "—" }</span> }, super::csat::score) }</td>
                                         <td onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                                             if t.closed_at.is_none() { <Reply agent={props.agent.clone()} number={t.number} /> }</td>
                                         <td onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
