@@ -229,3 +229,28 @@ fn a_visitor_writing_in_spanish_is_answered_in_spanish() {
     );
     assert!(reply.text.starts_with("Nuestros artículos están en inglés."), "{}", reply.text);
 }
+
+/// The question's language, not the widget's, decides whether the bot says
+/// "our articles are in English": a Spanish widget with an English
+/// question is offered the English articles without that note (in English,
+/// the language the visitor wrote in), and a Spanish question still gets it.
+#[test]
+fn an_english_question_from_a_spanish_widget_is_not_told_the_articles_are_in_english() {
+    let es = porchlight_protocol::i18n::Lang::Es.strings();
+    let a = start_session_on("copper-kettle", serde_json::json!({"name": unique("Sofía"), "locale": "es"}));
+    assert_eq!(a.status, 201, "{}", a.body);
+    let session: porchlight_protocol::SessionCreated = serde_json::from_value(a.body).expect("SessionCreated");
+    let mut visitor = Ws::visitor(&session);
+    visitor.visitor_hello(&session.token);
+    visitor.send(&send("how do I cancel my subscription?", "en1"));
+    let reply = bot_message(&mut visitor);
+    assert_eq!(reply.articles.first().map(|a| a.id.as_str()), Some("cancel-a-subscription"), "{reply:?}");
+    assert!(!reply.text.contains(es.bot_english_only.trim()) && !reply.text.contains("inglés"), "{}", reply.text);
+    assert_eq!(reply.text, porchlight_kb::bot::OFFER);
+    // Greetings say nothing about a language: the widget's still decides.
+    visitor.send(&send("Hi!", "en2"));
+    assert_eq!(bot_message(&mut visitor).text, es.bot_greet);
+    // A Spanish question on an untranslated article: said, in Spanish.
+    visitor.send(&send("y también quiero cancelar mi suscripción", "es3"));
+    assert!(bot_message(&mut visitor).text.starts_with(es.bot_english_only.trim()));
+}
