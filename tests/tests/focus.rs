@@ -167,11 +167,11 @@ fn newest_in_view(browser: &Browser, text: &str) -> serde_json::Value {
     )
 }
 
-#[test]
-fn opening_the_panel_on_a_long_conversation_shows_the_newest_message() {
-    let browser = Browser::start();
+/// A chat started in the widget (1366×768) that the visitor hands off and
+/// Ava accepts over her session socket, returned.
+fn ava_takes_a_widget_chat(browser: &Browser, name: &str) -> Ws {
     browser.set_viewport(1366, 768);
-    start_chat(&browser, &unique("Returning Visitor"));
+    start_chat(browser, &unique(name));
     browser.type_text(&browser.by_name("textbox", "Message"), &format!("talk to a person please{ENTER}"));
     browser.log_shows("Handed off to the team");
     let session_id = browser
@@ -181,6 +181,13 @@ fn opening_the_panel_on_a_long_conversation_shows_the_newest_message() {
     assert!(matches!(agent.agent_hello(AVA), SessionFrame::Welcome { .. }));
     agent.send(&AgentFrame::Accept);
     browser.log_shows("joined");
+    agent
+}
+
+#[test]
+fn opening_the_panel_on_a_long_conversation_shows_the_newest_message() {
+    let browser = Browser::start();
+    let mut agent = ava_takes_a_widget_chat(&browser, "Returning Visitor");
     let open = || {
         browser.click(&browser.wait_for(
             "the launcher",
@@ -210,4 +217,35 @@ fn opening_the_panel_on_a_long_conversation_shows_the_newest_message() {
     browser.goto(&format!("{}/", demo_origin()));
     open();
     assert_eq!(newest_in_view(&browser, "Step 19 of the setup"), json!([true, true]), "after a reload");
+}
+
+/// The status line follows the conversation: while Ava chats it names her;
+/// once the team closes the conversation's ticket (the box takes no more
+/// messages) it says the conversation has ended, not "chatting with Ava".
+#[test]
+fn the_status_line_stops_naming_the_agent_once_the_ticket_is_closed() {
+    let en = porchlight_protocol::i18n::Lang::En.strings();
+    let browser = Browser::start();
+    let mut agent = ava_takes_a_widget_chat(&browser, "Ticket Visitor");
+    let status = |want: &str| {
+        browser.wait_for(
+            &format!("the status line saying {want:?}"),
+            20,
+            "const s = document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-status'); return !!s && s.innerText === arguments[0]",
+            json!([want]),
+        )
+    };
+    status(&en.status_chatting_with.replace("{name}", "Ava"));
+    agent.send(&AgentFrame::CreateTicket { close: false });
+    let (ticket, _) = agent.recv_until::<SessionFrame>("the ticket", |f| matches!(f, SessionFrame::Ticket { .. }));
+    let SessionFrame::Ticket { ticket } = ticket else { unreachable!() };
+    let closed = post(&format!("/api/v1/sites/copper-kettle/tickets/{}/close", ticket.number), None, Some(AVA), "");
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    status(en.status_ended);
+    browser.wait_for(
+        "the composer disabled",
+        20,
+        "const t = document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-composer textarea'); return !!t && t.disabled",
+        json!([]),
+    );
 }
