@@ -150,6 +150,9 @@ fn visitor_chats_with_an_agent_through_the_widget() {
         json!([]),
     );
     assert_eq!(picks, json!(["thumbs up", "heart", "laughing", "surprised", "sad", "fire"]));
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-reactions.png"));
+    }
     browser.click(&in_reply("heart"));
     let (frame, _) = agent.recv_until::<SessionFrame>(
         "the visitor's reaction",
