@@ -1,10 +1,11 @@
 //! The "Leave a message" form at the sizes visitors use, in headless
 //! Chromium against the real edge: a short desktop window (1366×625), a
-//! laptop (1366×768) and a phone (390×844, the launcher on the left). The
-//! form ends the conversation's log and scrolls with it (one scroll for the
-//! panel): when it opens and after every refusal, its first field or the
-//! field to fix has the focus and Send and Cancel are drawn inside the
-//! panel, not under its edge or in a box of their own.
+//! laptop (1366×768) and a phone (390×844, light, and dark with the
+//! launcher on the left). The form ends the conversation's log and scrolls
+//! with it (one scroll for the panel): when it opens and after every
+//! refusal, its first field or the field to fix has the focus and Send and
+//! Cancel are drawn inside the panel, not under its edge or in a box of
+//! their own.
 //!
 //! `tea-house` (dark, launcher on the left) is put out of hours here, one
 //! test at a time; `night-shift` (light) offers the form while no console
@@ -177,6 +178,13 @@ fn a_laptop_window_keeps_the_buttons_in_view_after_a_bad_email() {
     browser.set_viewport(1366, 768);
     start_chat(&browser, "night-shift");
     the_form_stays_in_view(&browser, "1366x768-light");
+}
+
+#[test]
+fn a_phone_on_a_light_site_shows_the_form_in_one_scroll() {
+    let browser = Browser::start_phone();
+    start_chat(&browser, "night-shift");
+    the_form_stays_in_view(&browser, "390x844-light");
 }
 
 #[test]
