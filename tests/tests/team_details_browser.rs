@@ -161,8 +161,11 @@ fn team_chat_details_at_1366_by_768() {
         20,
         "const b = document.querySelector(`.team-entry[data-channel='${arguments[0]}'] .badge`);
          if (!b) return null;
+         const size = e => parseFloat(getComputedStyle(e).fontSize);
          const name = b.closest('.team-entry').querySelector('.team-name');
-         return [b.querySelector('[aria-hidden]').textContent, b.querySelector('.sr-only').textContent, parseFloat(getComputedStyle(b).fontSize) >= parseFloat(getComputedStyle(name).fontSize)]",
+         const read = [...document.querySelectorAll('.team-entry')].find(e => !e.querySelector('.badge')).querySelector('.team-name');
+         return [b.querySelector('[aria-hidden]').textContent, b.querySelector('.sr-only').textContent,
+                 size(b) >= size(name) && size(name) === size(read) && size(name) >= 14]",
         json!([quiet.id.to_string()]),
     );
     assert_eq!(badge, json!(["1", ", 1 mention", true]), "{badge}");

@@ -157,7 +157,7 @@ pub fn team_chat(props: &Props) -> Html {
         };
         html! {
             <li>
-                <button type="button" class={classes!("team-entry", current.then_some("current"), (count > 0).then_some("unread"))}
+                <button type="button" class={classes!("team-entry", current.then_some("current"), (count > 0).then_some("has-unread"))}
                     aria-current={current.then_some("true")} data-channel={c.id.to_string()} {onclick}>
                     if private { <span class="lock">{ icon(Icon::Lock, 14) }</span> }
                     <span class="team-name">{ label }</span>
