@@ -340,7 +340,11 @@ pub(crate) async fn admin_bearer(req: &Request, env: &Env, site_id: &SiteId, sit
 }
 
 /// The agent named by `Authorization: Bearer <token>`, if it is one of this site's.
+/// The agent a console request (`Authorization: Bearer <agent token>`)
+/// comes from. A browser page on another origin is refused first
+/// ([`agent_origin`]), so a token copied into a foreign page opens nothing.
 pub(crate) async fn agent_bearer(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<AgentAccount> {
+    agent_origin(req)?;
     guarded_sign_in(req, env, site_id.as_str(), site.limits.auth_failures, agent_bearer_unguarded(req, env, site_id, site)).await
 }
 
@@ -377,9 +381,11 @@ pub(crate) fn allowed_origin(req: &Request, site: &SiteConfig) -> ApiResult<Stri
     }
 }
 
-/// Agent sockets authenticate with a token in their first frame, so a
-/// foreign page gains nothing by opening one; still, a browser page on
-/// another origin has no business here. Non-browser clients send no Origin.
+/// Everything agents use (their sockets, the console's Bearer routes, the
+/// join page's exchange) is served to the console on this edge's own
+/// origin; a browser page anywhere else, a site's pages included, has no
+/// business here and gets 403 `forbidden_origin`. Non-browser clients
+/// (the site's backend, `cargo xtask`) send no `Origin` and pass.
 pub(crate) fn agent_origin(req: &Request) -> ApiResult<()> {
     let Some(origin) = req.headers().get("origin")? else { return Ok(()) };
     let url = req.url()?;
@@ -583,6 +589,7 @@ pub(crate) async fn reserved_names(env: &Env, site_id: &SiteId, site: &SiteConfi
 }
 
 async fn agent_login(req: &Request, env: &Env) -> ApiResult<Response> {
+    agent_origin(req)?;
     // The login route names no site: one count for the edge, at the defaults.
     let rate = limits::Limits::default().auth_failures;
     guarded_sign_in(req, env, limiter::LOGIN_DESK, rate, agent_login_unguarded(req, env)).await

@@ -90,7 +90,6 @@ pub async fn team_route(
     channel: &str,
     file: Option<&str>,
 ) -> ApiResult<Response> {
-    api::agent_origin(&req)?;
     let agent = api::agent_bearer(&req, env, site_id, site).await?;
     let channel = porchlight_protocol::team::ChannelId::parse(channel).ok_or_else(|| ApiError::not_found("Channel"))?;
     let headers = Headers::new();

@@ -33,7 +33,6 @@ fn session_stub(env: &Env, site_id: &SiteId, id: &str) -> ApiResult<(SessionId, 
 /// `…/sessions/{id}/participants[/{participant}]`: agents list, add and
 /// remove external participants.
 pub async fn route(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig, id: &str, rest: &[&str]) -> ApiResult<Response> {
-    api::agent_origin(&req)?;
     let account = api::agent_bearer(&req, env, site_id, site).await?;
     let (session, stub) = session_stub(env, site_id, id)?;
     match (req.method(), rest) {
@@ -65,7 +64,6 @@ pub async fn route(mut req: Request, env: &Env, site_id: &SiteId, site: &SiteCon
 /// site's visitors and verified customers whose name, email or user id
 /// matches, one row each, for the "Add participant" picker.
 pub async fn contacts(req: Request, env: &Env, site_id: &SiteId, site: &SiteConfig) -> ApiResult<Response> {
-    api::agent_origin(&req)?;
     api::agent_bearer(&req, env, site_id, site).await?;
     let url = req.url()?;
     let q = url.query_pairs().find(|(k, _)| k == "q").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();

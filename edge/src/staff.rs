@@ -114,7 +114,6 @@ async fn starter(req: &Request, env: &Env, site_id: &SiteId, site: &SiteConfig) 
     let header = req.headers().get("authorization")?.unwrap_or_default();
     let bearer = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
     if !bearer.starts_with("plk_") {
-        api::agent_origin(req)?;
         let agent = api::agent_bearer(req, env, site_id, site).await?;
         return Ok(Starter::Agent(AgentRef { id: agent.id, name: agent.name }));
     }

@@ -632,6 +632,9 @@ pub struct SessionSummary {
     /// Agents invited in besides the owner.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<AgentRef>,
+    /// External participants (a courier added by link) still in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub externals: Vec<crate::participants::External>,
     /// The visitor's rating, if they gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<crate::csat::Rating>,
@@ -1434,6 +1437,7 @@ mod golden {
             unread: [(AgentId("ben".into()), 1)].into(),
             ticket: None,
             participants: vec![],
+            externals: vec![],
             rating: None,
             rev: 2,
         };

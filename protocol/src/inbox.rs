@@ -114,8 +114,9 @@ pub fn sort(rows: &mut [&SessionSummary]) {
 
 /// The instant, local part of search, case-insensitive: the customer
 /// (name, email, verified user id), the order (the page's reference and
-/// the verified orders), the ticket ("#7" or "7"), the people in it (the
-/// owner and participants, by name or id) and the last message preview.
+/// the verified orders), the ticket ("#7", "7", "ticket 7" or "ticket #7"),
+/// the people in it (the owner, agent participants by name or id, external
+/// participants by name or role) and the last message preview.
 /// The queue's `search` frame adds matches anywhere in a session's messages.
 pub fn matches_locally(s: &SessionSummary, query: &str) -> bool {
     let q = query.trim().to_lowercase();
@@ -125,10 +126,17 @@ pub fn matches_locally(s: &SessionSummary, query: &str) -> bool {
     let customer = [Some(s.visitor.name.as_str()), s.visitor.email.as_deref(), s.visitor.user_id.as_deref(), s.last_message.as_deref()];
     let orders = std::iter::once(s.order_ref.as_deref()).chain(s.visitor.orders.iter().map(|o| Some(o.as_str())));
     let people = s.agent.iter().chain(&s.participants).flat_map(|a| [Some(a.name.as_str()), Some(a.id.as_str())]);
-    if customer.into_iter().chain(orders).chain(people).flatten().any(|h| h.to_lowercase().contains(&q)) {
+    let externals = s.externals.iter().flat_map(|e| [Some(e.name.as_str()), e.role.as_deref()]);
+    if customer.into_iter().chain(orders).chain(people).chain(externals).flatten().any(|h| h.to_lowercase().contains(&q)) {
         return true;
     }
-    s.ticket.as_ref().is_some_and(|t| q.trim_start_matches('#') == t.number.to_string())
+    s.ticket.as_ref().is_some_and(|t| ticket_number(&q) == Some(t.number))
+}
+
+/// The ticket number a (lowercase) query names: "7", "#7", "ticket 7", "ticket #7".
+fn ticket_number(q: &str) -> Option<u64> {
+    let q = q.strip_prefix("ticket").map_or(q, str::trim_start);
+    q.strip_prefix('#').unwrap_or(q).trim().parse().ok()
 }
 
 #[cfg(test)]
@@ -162,13 +170,30 @@ mod search_tests {
             closed_at: None,
             ticket: Some(crate::ticket::TicketRef { number: 17, subject: "Late".into(), closed: false }),
             participants: vec![AgentRef { id: AgentId("ben".into()), name: "Ben Courier".into() }],
+            externals: vec![crate::participants::External { id: "ext_1".into(), name: "Sam".into(), role: Some("driver".into()) }],
             rating: None,
             rev: 1,
         };
-        for q in ["olive", "OLIVE@", "user-42", "ck-1042", "CK-7001", "#17", "17", "ava", "courier", "ben", ""] {
+        for q in [
+            "olive",
+            "OLIVE@",
+            "user-42",
+            "ck-1042",
+            "CK-7001",
+            "#17",
+            "17",
+            "ticket 17",
+            "Ticket #17",
+            "ava",
+            "courier",
+            "ben",
+            "sam",
+            "driver",
+            "",
+        ] {
             assert!(matches_locally(&s, q), "{q}");
         }
-        for q in ["#1", "CK-9", "zed"] {
+        for q in ["#1", "CK-9", "zed", "ticket 1", "ticket", "ticket 170"] {
             assert!(!matches_locally(&s, q), "{q}");
         }
     }
@@ -201,6 +226,7 @@ mod tests {
             unread: [(AgentId("ava".into()), 1)].into(),
             ticket: None,
             participants: vec![],
+            externals: vec![],
             rating: None,
             rev: 1,
         }

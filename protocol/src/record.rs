@@ -210,6 +210,10 @@ pub struct SessionRecord {
     /// The visitor's rating, once given (at most one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<crate::csat::Rating>,
+    /// External participants in it now (added, not yet removed), for the
+    /// queue's row; their invitations and credentials are kept apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub externals: Vec<crate::participants::External>,
     /// Bytes of the attachments stored (deleted ones still count: a cap, not a quota to game).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub attachment_bytes: u64,
@@ -250,6 +254,7 @@ impl SessionRecord {
             closed_at: self.closed_at,
             ticket: self.ticket.clone(),
             participants: self.state.participants.clone(),
+            externals: self.externals.clone(),
             rating: self.rating.clone(),
             rev: self.hot.rev,
         }
@@ -382,6 +387,7 @@ mod tests {
             closed_at: None,
             ticket: None,
             rating: None,
+            externals: Vec::new(),
             attachment_bytes: 0,
             hot: Hot::default(),
         }

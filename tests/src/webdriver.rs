@@ -29,6 +29,18 @@ impl Browser {
         Browser::start_with(json!({}))
     }
 
+    /// The console at 1366×768, signed in with agent `token`, showing its Team area.
+    pub fn console_team(token: &str) -> Browser {
+        let browser = Browser::start();
+        browser.set_viewport(1366, 768);
+        browser.goto(&format!("{}/agent", crate::edge()));
+        browser.type_text(&browser.by_name("textbox", "Agent token"), token);
+        browser.click(&browser.by_name("button", "Sign in"));
+        browser.by_name("button", "Sign out");
+        browser.script("document.querySelector('.team-toggle').click(); return true", json!([]));
+        browser
+    }
+
     /// A phone: 390×844 CSS pixels at 3×, touch, a mobile user agent.
     pub fn start_phone() -> Browser {
         Browser::start_with(json!({"mobileEmulation": {

@@ -182,13 +182,13 @@ fn an_80_character_name_breaks_nothing_and_every_header_action_is_reachable() {
     browser.script("document.querySelector('.chat-head .more').focus(); return true", json!([]));
     browser.press(ENTER);
     browser.wait_for("the More menu", 20, "return document.querySelector('[role=menu][aria-label=\"More actions\"]')", json!([]));
-    assert_eq!(focused_name(&browser), "Release to queue");
+    assert_eq!(focused_name(&browser), "Release to queue…");
     browser.press(DOWN);
     assert_eq!(focused_name(&browser), "Transfer…");
     browser.press(UP);
     browser.press(UP);
     assert_eq!(focused_name(&browser), "Export JSON", "Up from the first item wraps to the last");
-    for action in ["Release to queue", "Transfer…", "Invite…", "Create ticket", "Export JSON"] {
+    for action in ["Release to queue…", "Transfer…", "Invite…", "Create ticket", "Export JSON"] {
         assert_reachable(&browser, action);
     }
     browser.press(ESCAPE);
@@ -245,8 +245,30 @@ fn an_80_character_name_breaks_nothing_and_every_header_action_is_reachable() {
     browser.click(&browser.by_name("button", "New-chat sound"));
     assert_eq!(browser.script("return localStorage.getItem('porchlight:agent-sound')", json!([])), json!("true"));
     browser.wait_for("Close session back in the header", 20, "return document.querySelector('.chat-head .danger')", json!([]));
-    more();
-    browser.click(&browser.by_name("button", "Release to queue"));
+    // Releasing asks first, by keyboard: "Keep it" changes nothing, "Release to queue" releases.
+    let ask_release = || {
+        more();
+        browser.click(&browser.by_name("button", "Release to queue…"));
+        browser.wait_for(
+            "the release question",
+            20,
+            "return document.querySelector('[role=menu][aria-label=\"Release to queue?\"]')",
+            json!([]),
+        );
+    };
+    ask_release();
+    assert_eq!(focused_name(&browser), "Release to queue", "the question opens on its answer");
+    browser.press(DOWN);
+    assert_eq!(focused_name(&browser), "Keep it");
+    browser.press(ENTER);
+    browser.wait_for("back in the menu", 20, "return document.querySelector('[role=menu][aria-label=\"More actions\"]')", json!([]));
+    browser.press(ESCAPE);
+    assert!(
+        visitor.try_recv::<SessionFrame>(std::time::Duration::from_millis(800)).is_none_or(|f| !matches!(f, SessionFrame::Status { .. })),
+        "kept"
+    );
+    ask_release();
+    browser.press(ENTER);
     status_until(&mut visitor, "the release", |s, _, _| s == Status::Waiting);
     browser.wait_for("the new-chat sound", 20, "return window.__notes >= 2", json!([]));
 
@@ -561,7 +583,9 @@ fn visitor_presence_follows_the_visitors_sockets() {
 /// The console and the demo pages name an SVG tab icon that is served (no /favicon.ico 404).
 #[test]
 fn the_console_and_the_demo_pages_have_a_favicon() {
-    for (base, page) in [(edge(), "/agent"), (demo_origin(), "/"), (demo_origin(), "/embed.html"), (demo_origin(), "/api.html")] {
+    for (base, page) in
+        [(edge(), "/agent"), (edge(), "/join.html"), (demo_origin(), "/"), (demo_origin(), "/embed.html"), (demo_origin(), "/api.html")]
+    {
         let html = ureq::get(&format!("{base}{page}")).call().expect("page").into_string().expect("html");
         assert!(html.contains(r#"<link rel="icon" href="/favicon.svg" type="image/svg+xml">"#), "{base}{page} links the icon");
         let icon = ureq::get(&format!("{base}/favicon.svg")).call().expect("favicon");

@@ -161,6 +161,44 @@ fn exactly_one_agent_wins_accept() {
     assert_eq!(refused, 1, "one of the two was refused: {ava_answer:?} / {ben_answer:?}");
 }
 
+/// The console's Bearer-token routes answer only the console's own origin
+/// (or no browser at all): a page elsewhere holding a stolen token, or a
+/// site page, gets 403 before the token is even looked at.
+#[test]
+fn agent_rest_routes_refuse_foreign_origins() {
+    let session = create_session(&unique("Origin"));
+    let ip = unique_ip();
+    let routes: [(&str, String, Option<&str>); 6] = [
+        ("GET", format!("/api/v1/sites/{SITE}/tickets"), None),
+        ("GET", format!("/api/v1/sites/{SITE}/sessions/{}/transcript", session.session_id), None),
+        ("GET", format!("/api/v1/sites/{SITE}/sessions/{}/participants", session.session_id), None),
+        ("GET", format!("/api/v1/sites/{SITE}/contacts?q=jo"), None),
+        ("GET", format!("/api/v1/sites/{SITE}/agents"), None),
+        ("GET", format!("/api/v1/sites/{SITE}/hours"), None),
+    ];
+    for (method, path, body) in &routes {
+        for origin in ["http://evil.test", demo_origin().as_str(), "null"] {
+            let a = request_as(method, path, &ip, Some(origin), Some(AVA), *body);
+            assert_eq!(
+                (a.status, a.body["error"]["code"].as_str()),
+                (403, Some("forbidden_origin")),
+                "{method} {path} from {origin}: {}",
+                a.body
+            );
+        }
+        // The console itself (same origin) and a non-browser client (no Origin) get through.
+        for origin in [Some(edge()), None] {
+            let a = request_as(method, path, &ip, origin.as_deref(), Some(AVA), *body);
+            assert!(a.status < 400, "{method} {path} from {origin:?}: {} {}", a.status, a.body);
+        }
+    }
+    // The origin is checked first: a foreign page learns nothing about tokens.
+    let a = request_as("GET", &format!("/api/v1/sites/{SITE}/tickets"), &ip, Some("http://evil.test"), Some("not-a-token"), None);
+    assert_eq!((a.status, a.body["error"]["code"].as_str()), (403, Some("forbidden_origin")), "{}", a.body);
+    let login = request_as("POST", "/api/v1/agent/login", &ip, Some("http://evil.test"), None, Some(r#"{"token":"x"}"#));
+    assert_eq!((login.status, login.body["error"]["code"].as_str()), (403, Some("forbidden_origin")), "{}", login.body);
+}
+
 #[test]
 fn foreign_origins_are_refused_before_anything_is_created() {
     let body = r#"{"name":"Mallory"}"#;

@@ -133,3 +133,50 @@ fn guessing_link_tokens_is_held_with_429_and_retry_after() {
     let elsewhere = request_as("POST", "/api/v1/join", &unique_ip(), None, None, Some(&body));
     assert_eq!(elsewhere.status, 200, "{}", elsewhere.body);
 }
+
+/// Removing takes access away, so it works in any state: here after the
+/// conversation's ticket is closed (when nobody may write any more).
+#[test]
+fn a_courier_is_removed_after_the_ticket_is_closed_and_hears_nothing_more() {
+    let mut scene = scene("Closed courier");
+    scene.ava.send(&AgentFrame::Accept);
+    status_is(&mut scene.ava, Status::Active);
+    let path = participants_path(&scene);
+    let created = call("POST", &path, Some(AVA), Some(&json!({"name": "Sam", "kind": "external", "role": "courier"}).to_string()));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let created: CreatedInvite = serde_json::from_value(created.body).unwrap();
+    let token = created.link.split_once("#t=").expect("the token is in the fragment").1.to_owned();
+    let joined = join(&token);
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let joined: Joined = serde_json::from_value(joined.body).unwrap();
+    let mut sam = participant_socket(&scene);
+    sam.send(&ExternalFrame::Hello { credential: joined.credential.clone(), last_seq: Default::default() });
+    assert!(matches!(sam.recv::<SessionFrame>(), SessionFrame::Welcome { .. }));
+
+    // The ticket is made and closed; Sam, still in it, hears the close.
+    scene.ava.send(&AgentFrame::CreateTicket { close: false });
+    let (frame, _) = scene.ava.recv_until::<SessionFrame>("the ticket", |f| matches!(f, SessionFrame::Ticket { .. }));
+    let SessionFrame::Ticket { ticket } = frame else { unreachable!() };
+    let closed = call("POST", &format!("/api/v1/sites/{SITE}/tickets/{}/close", ticket.number), Some(AVA), None);
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    sam.recv_until::<SessionFrame>("the closed ticket", |f| matches!(f, SessionFrame::Ticket { ticket } if ticket.closed));
+
+    // Ben, who is not in the conversation, removes Sam from the closed one.
+    let removed = call("DELETE", &format!("{path}/{}", joined.participant.id), Some(BEN), None);
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    assert_eq!(error_of(&mut sam), ErrorCode::Unauthorized);
+    assert!(sam.closed_within(Duration::from_secs(5)), "the removed participant's socket is closed");
+    // The others hear the removal; Sam's socket (closed) got nothing after the refusal.
+    system_text(&mut scene.visitor, "Ben removed Sam (courier) · external");
+    assert_eq!(call("GET", &path, Some(AVA), None).body["participants"], json!([]));
+
+    // The credential and the link open nothing any more, and nothing leaks before the refusal.
+    let mut again = participant_socket(&scene);
+    again.send(&ExternalFrame::Hello { credential: joined.credential, last_seq: Default::default() });
+    match again.recv::<SessionFrame>() {
+        SessionFrame::Error { code, .. } => assert_eq!(code, ErrorCode::Unauthorized),
+        other => panic!("a removed participant's credential got {other:?}"),
+    }
+    assert!(again.try_recv::<SessionFrame>(Duration::from_secs(2)).is_none(), "no frame after the refusal");
+    assert_eq!(code(&join(&token)), (410, Some("link_expired")));
+}

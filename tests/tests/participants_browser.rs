@@ -148,6 +148,46 @@ fn an_agent_adds_a_teammate_a_customer_and_a_courier_from_the_picker() {
         json!([]),
     );
     browser.assert_accessible("the picker with a link and the participants list");
+
+    // The queue row: Ava and Ben as avatars, and the two let in by link (Petra, Sam) outlined, as from outside.
+    let row = format!("tr[data-session='{}']", scene.session.session_id);
+    let people = browser.wait_for(
+        "Sam's avatar in the queue row",
+        20,
+        "const p = document.querySelector(arguments[0] + ' .people');
+         return p && p.querySelector('.avatar.external') && [p.getAttribute('aria-label'), p.querySelectorAll('.avatar').length]",
+        json!([row]),
+    );
+    assert_eq!(people, json!([format!("With Ava, Ben, {customer} (customer) · external, Sam (courier) · external"), 4]));
+    browser.assert_accessible("a queue row with an outside participant");
+
+    // The conversation becomes a ticket: the queue's search finds it by "ticket N" and "#N".
+    scene.ava.send(&AgentFrame::CreateTicket { close: false });
+    let (frame, _) = scene.ava.recv_until::<SessionFrame>("the ticket", |f| matches!(f, SessionFrame::Ticket { .. }));
+    let SessionFrame::Ticket { ticket } = frame else { unreachable!() };
+    let queue_search = browser.script("return document.querySelector('input.search')", json!([]));
+    let search_for = |q: &str| {
+        browser.script(
+            "const i = arguments[0]; i.value = arguments[1]; i.dispatchEvent(new Event('input', {bubbles: true})); return true",
+            json!([queue_search.clone(), q]),
+        );
+    };
+    for q in [format!("ticket {}", ticket.number), format!("Ticket #{}", ticket.number), format!("#{}", ticket.number)] {
+        search_for(&q);
+        let shown = browser.wait_for(
+            "the search's rows",
+            20,
+            "const rows = [...document.querySelectorAll('tr[data-session]')].map(r => r.dataset.session);
+             return rows.includes(arguments[0]) && rows",
+            json!([scene.session.session_id.to_string()]),
+        );
+        assert!(
+            !shown.as_array().is_some_and(|r| r.contains(&json!(theirs.session_id.to_string()))),
+            "{q} finds only ticket #{}: {shown}",
+            ticket.number
+        );
+    }
+    search_for("");
     if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
         browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-add-participant.png"));
     }

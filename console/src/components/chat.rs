@@ -47,6 +47,8 @@ enum More {
     Transfer,
     /// Pick the agent to bring in.
     Invite,
+    /// "Release to queue" asks first: the conversation stops being theirs.
+    Release,
 }
 
 impl ui::ClosedValue for More {
@@ -381,8 +383,8 @@ pub fn chat(props: &Props) -> Html {
                             <div class="pl-menu" role="menu" aria-label="More actions" ref={more_panel.clone()}
                                 onkeydown={ui::menu_keys(more_panel.clone(), close_more.clone())}>
                                 if owns {
-                                    <button type="button" role="menuitem" class="pl-item" onclick={menu_frame(AgentFrame::Release)}
-                                        title="Put the conversation back in the queue for anyone to accept">{ "Release to queue" }</button>
+                                    <button type="button" role="menuitem" class="pl-item" aria-haspopup="menu" onclick={show(More::Release)}
+                                        title="Put the conversation back in the queue for anyone to accept">{ "Release to queue…" }</button>
                                     <button type="button" role="menuitem" class="pl-item" aria-haspopup="menu" onclick={show(More::Transfer)}
                                         title="Hand the conversation over">{ "Transfer…" }</button>
                                 }
@@ -401,6 +403,15 @@ pub fn chat(props: &Props) -> Html {
                                 }
                                 <button type="button" role="menuitem" class="pl-item" onclick={on_export}
                                     title="Download the whole conversation, notes included, as JSON">{ "Export JSON" }</button>
+                            </div>
+                        }
+                        if *more == More::Release {
+                            <div class="pl-menu" role="menu" ref={more_panel.clone()} aria-label="Release to queue?" aria-describedby="release-note"
+                                onkeydown={ui::menu_keys(more_panel.clone(), close_more.clone())}>
+                                <div class="menu-title" id="release-note" aria-hidden="true">
+                                    { "Release to the queue? It waits for anyone to accept; it is no longer yours." }</div>
+                                <button type="button" role="menuitem" class="pl-item" onclick={menu_frame(AgentFrame::Release)}>{ "Release to queue" }</button>
+                                <button type="button" role="menuitem" class="pl-item" onclick={show(More::Main)}>{ "Keep it" }</button>
                             </div>
                         }
                         if matches!(*more, More::Transfer | More::Invite) {

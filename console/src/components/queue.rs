@@ -319,9 +319,11 @@ pub fn queue(props: &Props) -> Html {
     }
 }
 
-/// "With Ava, Ben Courier": who is in a conversation, for the avatars' name.
+/// "With Ava, Ben, Sam (courier) · external": who is in a conversation,
+/// for the avatars' name.
 fn people_label(s: &SessionSummary) -> String {
-    let names: Vec<&str> = s.agent.iter().chain(&s.participants).map(|a| a.name.as_str()).collect();
+    let agents = s.agent.iter().chain(&s.participants).map(|a| a.name.clone());
+    let names: Vec<String> = agents.chain(s.externals.iter().map(|e| e.label())).collect();
     format!("With {}", names.join(", "))
 }
 
@@ -353,11 +355,14 @@ fn row(s: &SessionSummary, now: u64, props: &Props, unread: u64) -> Html {
             </td>
             <td><span class={badge}>{ s.status.label() }</span></td>
             <td class="agent">
-                if !s.participants.is_empty() {
-                    // Everyone in the conversation, owner first, as initials avatars.
+                if !s.participants.is_empty() || !s.externals.is_empty() {
+                    // Everyone in the conversation, owner first, as initials avatars; outsiders (a courier) last, outlined.
                     <span class="people" role="img" aria-label={people_label(s)} title={people_label(s)}>
                         { for s.agent.iter().chain(&s.participants).map(|a| html! {
                             <span class={format!("avatar avatar-{}", appearance::avatar_index(a.id.as_str()))}>{ appearance::initials(&a.name) }</span>
+                        }) }
+                        { for s.externals.iter().map(|e| html! {
+                            <span class="avatar external" data-external={e.id.clone()}>{ appearance::initials(&e.name) }</span>
                         }) }
                     </span>
                 }

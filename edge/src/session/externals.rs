@@ -79,7 +79,7 @@ impl ChatSession {
     }
 
     pub(super) async fn add_external(&self, add: AddExternal) -> Result<Response> {
-        let Some(record) = self.record.borrow().clone() else {
+        let Some(mut record) = self.record.borrow().clone() else {
             return refusal(404, ErrorCode::NotFound, "Session not found.");
         };
         let invites = self.invites()?;
@@ -88,13 +88,15 @@ impl ChatSession {
         }
         let invite = Invite::new(add.who.clone(), add.by.id.clone(), crate::util::now_ms(), add.link_sha256);
         self.save_invite(&invite)?;
+        // The queue's row shows them from now on (the summary carries them).
+        record.externals.push(add.who.clone());
         let notice = Notice::Added { by: add.by.name.clone(), who: add.who.label() };
         self.commit_transition(record, notice).await?;
         Ok(Response::from_json(&invite.listed())?.with_status(201))
     }
 
     pub(super) async fn remove_external(&self, remove: RemoveExternal) -> Result<Response> {
-        let Some(record) = self.record.borrow().clone() else {
+        let Some(mut record) = self.record.borrow().clone() else {
             return refusal(404, ErrorCode::NotFound, "Session not found.");
         };
         let Some(mut invite) = self.invites()?.into_iter().find(|i| i.who.id == remove.id && i.is_live()) else {
@@ -106,6 +108,7 @@ impl ChatSession {
         invite.remove(&remove.by.id, crate::util::now_ms());
         self.save_invite(&invite)?;
         self.close_external(&remove.id)?;
+        record.externals.retain(|e| e.id != remove.id);
         let notice = Notice::Removed { by: remove.by.name.clone(), who: invite.who.label() };
         self.commit_transition(record, notice).await?;
         Ok(ResponseBuilder::new().with_status(204).empty())

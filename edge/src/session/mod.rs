@@ -375,6 +375,7 @@ impl ChatSession {
             closed_at: None,
             ticket: None,
             rating: None,
+            externals: Vec::new(),
             attachment_bytes: 0,
             created_at: now,
             waiting_since: now,

@@ -84,8 +84,22 @@ fn describe(s: &SessionSummary) -> String {
         who.push_str(&format!(" ✓ {}", s.visitor.user_id.as_deref().unwrap_or("verified")));
     }
     let with = s.agent.as_ref().map(|a| format!(" with {}", a.name)).unwrap_or_default();
-    let order = s.order_ref.as_ref().map(|o| format!(" · order {o}")).unwrap_or_default();
-    format!("{who} · {}{with}{order} · {}", s.status.label(), short_id(&s.id))
+    format!("{who} · {}{with}{} · {}", s.status.label(), order_label(s), short_id(&s.id))
+}
+
+/// The order a notice names: the one the site's backend set (a verified
+/// identity's orders, or a staff-started conversation's) wins; the page's
+/// own `order_ref` (claimed by `setContext`, unverified) is shown only
+/// when it says something else, and then marked as the page's.
+fn order_label(s: &SessionSummary) -> String {
+    let verified = s.visitor.orders.first().map(|o| format!(" · order {o}")).unwrap_or_default();
+    let claimed = s
+        .order_ref
+        .as_ref()
+        .filter(|o| !s.visitor.orders.iter().any(|v| v.eq_ignore_ascii_case(o)))
+        .map(|o| format!(" · order {o} (from the page)"))
+        .unwrap_or_default();
+    format!("{verified}{claimed}")
 }
 
 /// `/contact`'s answer, for its sender only: a line, then each
@@ -223,8 +237,16 @@ mod tests {
         assert_eq!(text, "1 conversation for “jo”:");
         assert_eq!(
             links,
-            vec![NoticeLink { session: a.id.clone(), label: "Jo <jo@example.com> · Active with Ava · order CK-1042 · 5f0c1d2e".into() }]
+            vec![NoticeLink {
+                session: a.id.clone(),
+                label: "Jo <jo@example.com> · Active with Ava · order CK-1042 (from the page) · 5f0c1d2e".into()
+            }]
         );
+        // The backend's order wins; a different one from the page is marked as the page's.
+        a.visitor.orders = vec!["CK-7001".into()];
+        assert_eq!(describe(&a), "Jo <jo@example.com> · Active with Ava · order CK-7001 · order CK-1042 (from the page) · 5f0c1d2e");
+        a.order_ref = Some("ck-7001".into());
+        assert_eq!(describe(&a), "Jo <jo@example.com> · Active with Ava · order CK-7001 · 5f0c1d2e");
         let (text, links) = contact_notice("nobody", &[]);
         assert_eq!((text.as_str(), links.len()), ("No visitor or customer matches “nobody”.", 0));
         let many: Vec<SessionSummary> = (0..10).map(|i| summary(&format!("{i:032x}"), "Jo", Status::Closed)).collect();

@@ -58,6 +58,17 @@ impl Badge {
             self.unread
         }
     }
+
+    /// What the sidebar's badge says (to a screen reader too): "3 unread",
+    /// or on a muted channel, which counts only mentions, "1 mention".
+    pub fn spoken(&self, muted: bool) -> String {
+        let n = self.total_share(muted);
+        match (muted, n) {
+            (true, 1) => "1 mention".into(),
+            (true, n) => format!("{n} mentions"),
+            (false, n) => format!("{n} unread"),
+        }
+    }
 }
 
 /// The team members a message mentions: `@id` or `@Name` (a display name
@@ -104,6 +115,7 @@ mod tests {
         // Muted: only the mention reaches the total.
         let m = Badge::of(&me, ReadState { last_read: Seq(1), muted: true }, log);
         assert_eq!((m.unread, m.counts, m.total_share(true)), (2, true, 1));
+        assert_eq!((b.spoken(false), m.spoken(true)), ("2 unread".to_owned(), "1 mention".to_owned()));
         let quiet = Badge::of(&me, ReadState { last_read: Seq(3), muted: true }, log);
         assert_eq!((quiet.unread, quiet.counts), (1, false));
     }

@@ -95,6 +95,14 @@ pub fn matching(draft: &str) -> Vec<&'static Spec> {
     COMMANDS.iter().filter(|c| c.name.starts_with(&typed)).collect()
 }
 
+/// Whether Enter in the composer sends `draft` as it is rather than
+/// picking from the command list: a complete command ("/help", "/ticket
+/// Late parcel") runs; a prefix ("/he") or one still missing what it needs
+/// ("/ticket") is completed from the list instead.
+pub fn enter_runs(draft: &str) -> bool {
+    matches!(parse(draft), Some(Ok(_)))
+}
+
 /// `None` when the text is an ordinary message (it does not start with a
 /// single `/`; `//` escapes a message that should start with a slash).
 pub fn parse(text: &str) -> Option<Result<Command, SlashError>> {
@@ -175,6 +183,16 @@ mod tests {
     fn ordinary_messages_are_not_commands() {
         for text in ["hello", "// not a command", "/", "/ spaced", "path a/b", ""] {
             assert_eq!(parse(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn enter_runs_a_complete_command_and_completes_the_rest() {
+        for draft in ["/help", "/HELP ", "/mute", "/ticket Late parcel"] {
+            assert!(enter_runs(draft), "{draft:?}");
+        }
+        for draft in ["/he", "/", "/ticket", "/ticket ", "hello", "/nope"] {
+            assert!(!enter_runs(draft), "{draft:?}");
         }
     }
 

@@ -35,6 +35,10 @@ pub struct Props {
     pub sender: SenderProp,
     pub on_queue: Callback<(ChannelId, ClientMsgId, String, Option<Seq>)>,
     pub on_dismiss: Callback<ChannelId>,
+    /// Just made by this agent ("Create channel"): focus goes to the
+    /// composer (or the heading, if they may not write), not to the page.
+    #[prop_or_default]
+    pub focus_on_open: bool,
 }
 
 fn may(channel: &Channel, staff: &Staff, action: ChannelAction) -> bool {
@@ -57,6 +61,38 @@ pub fn channel_view(props: &Props) -> Html {
     let active = use_state(|| 0usize);
     let members_open = use_state(|| false);
     let confirm_delete = use_state(|| false);
+    let rename = RenameState { asked: use_state(|| None), problem: use_state(|| None) };
+    let heading = use_node_ref();
+    {
+        let (input, heading, focus) = (input.clone(), heading.clone(), props.focus_on_open);
+        use_effect_with((), move |_| {
+            if focus {
+                let composer = input.cast::<HtmlTextAreaElement>().filter(|t| !t.disabled());
+                let _ = match composer {
+                    Some(t) => t.focus(),
+                    None => heading.cast::<web_sys::HtmlElement>().map_or(Ok(()), |h| h.focus()),
+                };
+            }
+        });
+    }
+    // A rename this view asked for: the edge's refusal (a notice on this
+    // channel) is shown under the name field; the new name arriving ends it.
+    {
+        let (rename, on_dismiss, id) = (rename.clone(), props.on_dismiss.clone(), id.clone());
+        let name = channel.name.clone();
+        use_effect_with((props.notice.clone(), name), move |(notice, name)| {
+            if let Some(asked) = (*rename.asked).clone() {
+                if name.as_ref() == Some(&asked) {
+                    rename.asked.set(None);
+                    rename.problem.set(None);
+                } else if let Some(n) = notice {
+                    rename.asked.set(None);
+                    rename.problem.set(Some(n.text.clone()));
+                    on_dismiss.emit(id);
+                }
+            }
+        });
+    }
     // The read mark as it was on opening: where "New messages" begins.
     let first_mark = use_state(|| props.info.read.last_read);
     let typing = {
@@ -132,6 +168,8 @@ pub fn channel_view(props: &Props) -> Html {
                             active.set((*active + n - 1) % n)
                         }
                     }
+                    // A complete command ("/help") runs on Enter; a partial one is completed.
+                    "Enter" if slash::enter_runs(&draft) => {}
                     "Tab" | "Enter" if !e.shift_key() => {
                         e.prevent_default();
                         let chosen = format!("/{} ", names[(*active).min(n - 1)]);
@@ -228,7 +266,7 @@ pub fn channel_view(props: &Props) -> Html {
         <section class="chat team-channel" aria-label={format!("Channel {}", props.label)}>
             <header class="chat-head">
                 <div class="who-box">
-                    <h2 class="visitor" title={props.label.clone()}>
+                    <h2 class="visitor" title={props.label.clone()} ref={heading} tabindex="-1">
                         if private { <span class="lock">{ icon(Icon::Lock, 16) }</span> }{ &props.label }
                         if private { <span class="sr-only">{ ", private" }</span> }</h2>
                     if !channel.description.is_empty() { <div class="email">{ &channel.description }</div> }
@@ -245,12 +283,11 @@ pub fn channel_view(props: &Props) -> Html {
                         { format!("Members ({})", channel.members.len()) }</button>
                 </div>
             </header>
-            if *members_open {
-                { members_panel(props, &staff, &confirm_delete) }
-            }
             if first_unread.is_some() {
-                <button type="button" class="link jump" onclick={jump}>{ "Jump to first unread" }</button>
+                <div class="jump-bar"><button type="button" class="link jump" onclick={jump}>{ "Jump to first unread" }</button></div>
             }
+            // The log is the pane's one scroller; the members panel sits beside it, not above.
+            <div class="team-body">
             <div class="log" role="log" aria-label="Messages" ref={log}>
                 { for t.messages().map(|m| {
                     let separator = days.before(m.at).map(|label| html! { <div class="day" role="separator">{ label }</div> });
@@ -278,6 +315,10 @@ pub fn channel_view(props: &Props) -> Html {
                         <div class="meta">{ p.error.clone().unwrap_or_else(|| "Sending…".into()) }</div>
                     </div>
                 }) }
+            </div>
+            if *members_open {
+                { members_panel(props, &staff, &confirm_delete, &rename) }
+            }
             </div>
             if let Some(who) = t.typing.first() {
                 <p class="typing" aria-live="polite">{ match who {
@@ -336,9 +377,16 @@ pub fn channel_view(props: &Props) -> Html {
     }
 }
 
+/// A rename in flight (the name asked for) and why the last one was refused.
+#[derive(Clone)]
+struct RenameState {
+    asked: UseStateHandle<Option<ChannelName>>,
+    problem: UseStateHandle<Option<String>>,
+}
+
 /// Members, add and remove, leave; rename, folder, archive, delete for
 /// those who may.
-fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<bool>) -> Html {
+fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<bool>, renaming: &RenameState) -> Html {
     let channel = &props.info.channel;
     let id = props.info.id.clone();
     let name_of = |agent: &AgentId| props.team.iter().find(|a| a.id == *agent).map_or_else(|| agent.to_string(), |a| a.name.clone());
@@ -362,7 +410,7 @@ fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<b
         })
     };
     let rename = {
-        let (sender, id) = (props.sender.clone(), id.clone());
+        let (sender, id, renaming) = (props.sender.clone(), id.clone(), renaming.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let input = e
@@ -370,14 +418,21 @@ fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<b
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
                 .and_then(|f| f.query_selector("input").ok().flatten())
                 .and_then(|s| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(s).ok());
-            if let Some(name) = input.and_then(|i| ChannelName::suggest(&i.value())) {
-                sender.send(TeamClientFrame::Update {
-                    channel: id.clone(),
-                    name: Some(name),
-                    description: None,
-                    folder: None,
-                    archived: None,
-                });
+            let typed = input.map(|i| i.value()).unwrap_or_default();
+            // What people type becomes a valid name, as in "New channel".
+            match ChannelName::parse(&typed).or_else(|err| ChannelName::suggest(&typed).ok_or(err)) {
+                Err(err) => renaming.problem.set(Some(err.message())),
+                Ok(name) => {
+                    renaming.problem.set(None);
+                    renaming.asked.set(Some(name.clone()));
+                    sender.send(TeamClientFrame::Update {
+                        channel: id.clone(),
+                        name: Some(name),
+                        description: None,
+                        folder: None,
+                        archived: None,
+                    });
+                }
             }
         })
     };
@@ -416,7 +471,9 @@ fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<b
             if can_add {
                 <form class="team-row" onsubmit={add}>
                     <label for="team-add-member">{ "Add member" }</label>
-                    <select id="team-add-member">
+                    // Nobody is chosen until the user picks (the form asks for one).
+                    <select id="team-add-member" required=true>
+                        <option value="" selected=true disabled=true>{ "Choose a person…" }</option>
                         { for candidates.iter().map(|a| html! { <option value={a.id.to_string()}>{ &a.name }</option> }) }
                     </select>
                     <button type="submit">{ "Add" }</button>
@@ -426,10 +483,13 @@ fn members_panel(props: &Props, staff: &Staff, confirm_delete: &UseStateHandle<b
                 <button type="button" onclick={send(TeamClientFrame::Leave { channel: id.clone() })}>{ "Leave channel" }</button>
             }
             if admin && channel.kind != ChannelKind::Direct {
-                <form class="team-row" onsubmit={rename}>
+                <form class="team-row team-field" onsubmit={rename}>
                     <label for="team-rename">{ "Rename" }</label>
-                    <input id="team-rename" value={channel.name.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default()} autocomplete="off" />
+                    <input id="team-rename" value={channel.name.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default()} autocomplete="off"
+                        aria-invalid={renaming.problem.is_some().then_some("true")}
+                        aria-describedby={renaming.problem.is_some().then_some("team-rename-error")} />
                     <button type="submit">{ "Rename" }</button>
+                    if let Some(p) = &*renaming.problem { <p id="team-rename-error" class="error field-error" role="alert">{ p }</p> }
                 </form>
             }
             if props.site_admin && channel.kind != ChannelKind::Direct && !props.folders.is_empty() {

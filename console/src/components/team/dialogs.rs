@@ -16,6 +16,9 @@ pub struct NewChannelProps {
     pub sender: SenderProp,
     pub on_close: Callback<()>,
     pub on_await: Callback<Awaiting>,
+    /// The edge's refusal of the last "Create channel" (its `message`).
+    #[prop_or_default]
+    pub refused: Option<String>,
 }
 
 fn value(node: &NodeRef) -> String {
@@ -26,6 +29,18 @@ fn value(node: &NodeRef) -> String {
 pub fn new_channel(props: &NewChannelProps) -> Html {
     let (name, description, private, folder) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let problem = use_state(|| None::<String>);
+    // Ours (the name cannot be made valid) or the edge's (taken, refused): both belong to the name field.
+    let shown = (*problem).clone().or_else(|| props.refused.clone());
+    {
+        let name = name.clone();
+        use_effect_with(props.refused.clone(), move |refused| {
+            if refused.is_some() {
+                if let Some(el) = name.cast::<HtmlInputElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     let first = name.clone();
     use_effect_with((), move |_| {
         if let Some(el) = first.cast::<HtmlInputElement>() {
@@ -62,7 +77,10 @@ pub fn new_channel(props: &NewChannelProps) -> Html {
             <h2>{ "New channel" }</h2>
             <label for="team-new-name">{ "Name" }</label>
             <input id="team-new-name" ref={name} required=true maxlength="80" autocomplete="off"
-                aria-describedby="team-new-name-hint" placeholder="proj-014-carms-court" />
+                aria-invalid={shown.is_some().then_some("true")}
+                aria-describedby={if shown.is_some() { "team-new-name-error team-new-name-hint" } else { "team-new-name-hint" }}
+                placeholder="proj-014-carms-court" />
+            if let Some(p) = &shown { <p id="team-new-name-error" class="error field-error" role="alert">{ p }</p> }
             <p id="team-new-name-hint" class="hint">{ "Lowercase words joined by hyphens; what you type is turned into one." }</p>
             <label for="team-new-description">{ "Description (optional)" }</label>
             <input id="team-new-description" ref={description} maxlength="250" autocomplete="off" />
@@ -74,7 +92,6 @@ pub fn new_channel(props: &NewChannelProps) -> Html {
                     { for props.folders.iter().map(|f| html! { <option value={f.clone()}>{ f }</option> }) }
                 </select>
             }
-            if let Some(p) = &*problem { <p class="error" role="alert">{ p }</p> }
             <div class="team-row">
                 <button type="submit" class="primary">{ "Create channel" }</button>
                 <button type="button" onclick={cancel}>{ "Cancel" }</button>

@@ -46,6 +46,8 @@ pub fn team_chat(props: &Props) -> Html {
     let open = use_state(|| None::<ChannelId>);
     let dialog = use_state(|| Dialog::None);
     let open_now = use_mut_ref(|| None::<ChannelId>);
+    // The channel this agent just created: its view takes the focus once.
+    let focus_new = use_state(|| None::<ChannelId>);
     *open_now.borrow_mut() = (*open).clone();
     {
         let (state, socket, agent) = (state.clone(), socket.clone(), props.agent.clone());
@@ -112,10 +114,11 @@ pub fn team_chat(props: &Props) -> Html {
     };
     // A channel or DM this agent just made (or reopened) opens.
     {
-        let (select, dialog) = (select.clone(), dialog.clone());
+        let (select, dialog, focus_new) = (select.clone(), dialog.clone(), focus_new.clone());
         use_effect_with(state.created.clone(), move |created| {
             if let Some(id) = created {
                 dialog.set(Dialog::None);
+                focus_new.set(Some(id.clone()));
                 select.emit(id.clone());
             }
         });
@@ -146,19 +149,26 @@ pub fn team_chat(props: &Props) -> Html {
         let current = open.as_ref() == Some(&c.id);
         let private = c.channel.kind == ChannelKind::Private;
         let onclick = {
-            let (select, id) = (select.clone(), c.id.clone());
-            Callback::from(move |_: MouseEvent| select.emit(id.clone()))
+            let (select, id, focus_new) = (select.clone(), c.id.clone(), focus_new.clone());
+            Callback::from(move |_: MouseEvent| {
+                focus_new.set(None);
+                select.emit(id.clone())
+            })
         };
         html! {
             <li>
-                <button type="button" class={classes!("team-entry", current.then_some("current"), (count > 0).then_some("unread"))}
+                <button type="button" class={classes!("team-entry", current.then_some("current"), (count > 0).then_some("has-unread"))}
                     aria-current={current.then_some("true")} data-channel={c.id.to_string()} {onclick}>
                     if private { <span class="lock">{ icon(Icon::Lock, 14) }</span> }
                     <span class="team-name">{ label }</span>
                     // Said, not shown: the name stays what is seen (WCAG 2.5.3).
                     if private { <span class="sr-only">{ ", private" }</span> }
                     if c.read.muted { <span class="muted-mark">{ " (muted)" }</span> }
-                    if count > 0 { <span class="badge">{ count }<span class="sr-only">{ " unread" }</span></span> }
+                    if count > 0 {
+                        // The figure is seen; ", 1 mention" (muted) or ", 3 unread" is said.
+                        <span class="badge" title={c.badge.spoken(c.read.muted)}><span aria-hidden="true">{ count }</span>
+                            <span class="sr-only">{ format!(", {}", c.badge.spoken(c.read.muted)) }</span></span>
+                    }
                 </button>
             </li>
         }
@@ -195,7 +205,7 @@ pub fn team_chat(props: &Props) -> Html {
                 if let Some(e) = &state.error { <p class="error" role="alert">{ e }</p> }
                 { match *dialog {
                     Dialog::Channel => html! { <NewChannel folders={state.folders.clone()} {site_admin} sender={SenderProp(sender.clone())}
-                        on_close={close_dialog.clone()} on_await={on_await.clone()} /> },
+                        on_close={close_dialog.clone()} on_await={on_await.clone()} refused={state.create_error.clone()} /> },
                     Dialog::Dm => html! { <NewDm team={state.team.clone()} me={me.clone()} sender={SenderProp(sender.clone())}
                         on_close={close_dialog.clone()} on_await={on_await.clone()} /> },
                     Dialog::None => html! {},
@@ -206,7 +216,8 @@ pub fn team_chat(props: &Props) -> Html {
                         notice={state.notices.get(&c.id).cloned()} team={state.team.clone()} folders={state.folders.clone()}
                         sender={SenderProp(sender.clone())} on_open_session={props.on_open_session.clone()}
                         on_queue={{ let state = state.clone(); Callback::from(move |(id, cid, text, reply)| state.dispatch(Action::Queue(id, cid, text, reply))) }}
-                        on_dismiss={{ let state = state.clone(); Callback::from(move |id| state.dispatch(Action::Dismiss(id))) }} />
+                        on_dismiss={{ let state = state.clone(); Callback::from(move |id| state.dispatch(Action::Dismiss(id))) }}
+                        focus_on_open={focus_new.as_ref() == Some(&c.id)} />
                 } else if *dialog == Dialog::None {
                     <section class="chat empty"><p>{ "Pick a channel or a direct message, or start one." }</p></section>
                 }

@@ -29,8 +29,11 @@ pub struct TeamState {
     /// Slash-command answers and refusals, per channel (shown in place).
     /// A command's answer per channel, with the conversations `/contact` links.
     pub notices: HashMap<ChannelId, Notice>,
-    /// A refusal not about one channel (e.g. a name already taken).
+    /// A refusal not about one channel (e.g. too many folders).
     pub error: Option<String>,
+    /// The refusal of this console's "New channel" (whatever its code:
+    /// the name is invalid or taken), shown under the name field.
+    pub create_error: Option<String>,
     pub conn: Option<Conn>,
     /// Directories received: each (re)connect's, to reopen and resend after.
     pub hellos: u32,
@@ -97,7 +100,10 @@ impl Reducible for TeamState {
         let mut next = (*self).clone();
         match action {
             Action::Conn(c) => next.conn = Some(c),
-            Action::Await(a) => next.awaiting = Some(a),
+            Action::Await(a) => {
+                next.awaiting = Some(a);
+                next.create_error = None;
+            }
             Action::Dismiss(id) => {
                 next.notices.remove(&id);
             }
@@ -163,10 +169,10 @@ impl Reducible for TeamState {
                             next.notices.insert(channel, Notice { text: message, links: Vec::new() });
                         }
                     }
-                    None => {
-                        next.awaiting = None;
-                        next.error = Some(message);
-                    }
+                    None => match next.awaiting.take() {
+                        Some(Awaiting::Name(_)) => next.create_error = Some(message),
+                        _ => next.error = Some(message),
+                    },
                 },
                 TeamFrame::Pong => {}
             },
