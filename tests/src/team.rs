@@ -95,6 +95,20 @@ impl Team {
         panic!("no answer to hello on channel {id} within 10 s");
     }
 
+    /// Whether the channel's socket is still open: `false` once the edge
+    /// closed it (frames read on the way wait for [`Team::until`]).
+    pub fn channel_socket_open(&mut self, id: &ChannelId) -> bool {
+        let Team { channels, pending, .. } = self;
+        let Some((_, ws)) = channels.iter_mut().find(|(c, _)| c == id) else { return false };
+        loop {
+            match ws.poll_text(Duration::from_millis(500)) {
+                Ok(Some(text)) => pending.extend(serde_json::from_str::<TeamFrame>(&text).ok()),
+                Ok(None) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
     /// The next frame from any of this console's sockets, within `wait`.
     fn next(&mut self, wait: Duration) -> Option<TeamFrame> {
         if let Some(f) = self.pending.pop_front() {

@@ -95,6 +95,8 @@ fn a_private_channel_reaches_its_members_only_also_after_removal() {
     // Ava removes Ben: gone for him at once, and nothing more reaches him.
     ava.send(&TeamClientFrame::RemoveMember { channel: private.id.clone(), agent: id("ben") });
     ben.until("gone", |f| matches!(f, TeamFrame::Gone { channel } if *channel == private.id));
+    // The channel's own object closed his socket to it, in the turn it applied the removal.
+    assert!(!ben.channel_socket_open(&private.id), "the removed member's channel socket is closed");
     ava.post(&private.id, "p2", "after ben left");
     let after = ben.drain(Duration::from_millis(800));
     assert!(
