@@ -11,7 +11,7 @@ use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::site::AgentAccount;
 use porchlight_protocol::team::message::MAX_TEAM_FRAME_BYTES;
 use porchlight_protocol::team::{Staff, TeamClientFrame, TeamFrame};
-use porchlight_protocol::{ErrorCode, SiteId};
+use porchlight_protocol::{ErrorCode, Seq, SiteId};
 use serde::{Deserialize, Serialize};
 use worker::{Env, Response, ResponseBuilder, Result, State, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
@@ -55,10 +55,46 @@ pub fn accept(state: &State, attachment: &Attachment) -> Result<Response> {
     Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
 }
 
+/// What a socket's message asks of its object, once what every team socket
+/// answers the same way is answered.
+pub enum Turn {
+    /// Sign in (`last_seq`: a channel socket's resume point).
+    Hello { attachment: Attachment, token: String, last_seq: Option<Seq> },
+    /// A frame of a signed-in console.
+    Frame { attachment: Attachment, frame: TeamClientFrame },
+}
+
+/// Reads a socket's message: a lost attachment closes it (1011), an
+/// unreadable frame, `ping`, a second `hello` and anything before `hello`
+/// are answered here; the rest is the object's [`Turn`].
+pub fn turn(ws: &WebSocket, message: WebSocketIncomingMessage) -> Result<Option<Turn>> {
+    let Some(attachment) = ws.deserialize_attachment::<Attachment>()? else {
+        let _ = ws.close(Some(1011), Some("socket state lost; reconnect"));
+        return Ok(None);
+    };
+    let Some(frame) = read_frame(ws, message) else { return Ok(None) };
+    Ok(match frame {
+        TeamClientFrame::Ping => {
+            send(ws, &TeamFrame::Pong);
+            None
+        }
+        TeamClientFrame::Hello { .. } if attachment.agent.is_some() => {
+            send(ws, &TeamFrame::error(ErrorCode::BadFrame, "Already signed in."));
+            None
+        }
+        TeamClientFrame::Hello { token, last_seq } => Some(Turn::Hello { attachment, token, last_seq }),
+        _ if attachment.agent.is_none() => {
+            send(ws, &TeamFrame::error(ErrorCode::Unauthorized, "Send hello with your agent token first."));
+            None
+        }
+        frame => Some(Turn::Frame { attachment, frame }),
+    })
+}
+
 /// The frame a console sent, or `None` after answering why it is not one
 /// (`frame_too_large`; `bad_frame`, or `invalid_name` when the one thing
 /// wrong is a channel name, so the console can say so under the field).
-pub fn read_frame(ws: &WebSocket, message: WebSocketIncomingMessage) -> Option<TeamClientFrame> {
+fn read_frame(ws: &WebSocket, message: WebSocketIncomingMessage) -> Option<TeamClientFrame> {
     let text = match message {
         WebSocketIncomingMessage::String(text) => text,
         WebSocketIncomingMessage::Binary(_) => String::new(),

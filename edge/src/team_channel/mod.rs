@@ -25,13 +25,13 @@ mod outbox;
 mod store;
 
 use crate::team::pacing::Guard;
-use crate::team::signin::Attachment;
+use crate::team::signin::{Attachment, Turn};
 use crate::util::{self, send};
 use crate::{accounts, config};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::site::Role;
 use porchlight_protocol::team::summary::{applies, ChannelSetup};
-use porchlight_protocol::team::{Channel, ChannelAction, ChannelId, Staff, TeamClientFrame, TeamFrame};
+use porchlight_protocol::team::{Channel, ChannelAction, ChannelId, Staff, TeamFrame};
 use porchlight_protocol::{AgentId, ErrorCode, Message, Seq, SiteId};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -143,21 +143,10 @@ impl DurableObject for TeamChannel {
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
-        let Some(attachment) = ws.deserialize_attachment::<Attachment>()? else {
-            let _ = ws.close(Some(1011), Some("socket state lost; reconnect"));
-            return Ok(());
-        };
-        let Some(frame) = crate::team::signin::read_frame(&ws, message) else { return Ok(()) };
-        match frame {
-            TeamClientFrame::Ping => send(&ws, &TeamFrame::Pong),
-            TeamClientFrame::Hello { .. } if attachment.agent.is_some() => {
-                send(&ws, &TeamFrame::error(ErrorCode::BadFrame, "Already signed in."));
-            }
-            TeamClientFrame::Hello { token, last_seq } => self.hello(&ws, attachment, &token, last_seq.unwrap_or_default()).await?,
-            _ if attachment.agent.is_none() => {
-                send(&ws, &TeamFrame::error(ErrorCode::Unauthorized, "Send hello with your agent token first."));
-            }
-            frame => self.handle(&ws, attachment, frame).await?,
+        match crate::team::signin::turn(&ws, message)? {
+            Some(Turn::Hello { attachment, token, last_seq }) => self.hello(&ws, attachment, &token, last_seq.unwrap_or_default()).await?,
+            Some(Turn::Frame { attachment, frame }) => self.handle(&ws, attachment, frame).await?,
+            None => {}
         }
         Ok(())
     }
