@@ -196,6 +196,26 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                 (_, ["team", "channels", id, "attachments", file]) => {
                     crate::attachments::team_route(req, env, &site_id, site, id, Some(file)).await
                 }
+                // A channel's own socket: its log, resumed from `last_seq`, and its live frames.
+                (Method::Get, ["team", "channels", id]) => {
+                    agent_origin(&req)?;
+                    let id = porchlight_protocol::team::ChannelId::parse(id).ok_or_else(|| ApiError::not_found("Channel"))?;
+                    let name = porchlight_protocol::team::summary::object_name(&site_id, &id);
+                    forward_upgrade(req, env, "TEAM_CHANNEL", &name, "/agent").await
+                }
+                // What team chat's objects did since they woke up, for the
+                // test that a message costs its channel only (dev sites only).
+                (Method::Get, ["team", "stats"]) if site.dev => {
+                    agent_bearer(&req, env, &site_id, site).await?;
+                    let stub = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?;
+                    Ok(stub.fetch_with_request(Request::new("https://internal/stats", Method::Get)?).await?)
+                }
+                (Method::Get, ["team", "channels", id, "stats"]) if site.dev => {
+                    agent_bearer(&req, env, &site_id, site).await?;
+                    let id = porchlight_protocol::team::ChannelId::parse(id).ok_or_else(|| ApiError::not_found("Channel"))?;
+                    let stub = crate::internal::TeamChannel::of(env, &site_id, &id)?;
+                    Ok(stub.stub().fetch_with_request(Request::new("https://internal/stats", Method::Get)?).await?)
+                }
                 (Method::Get, ["team", "channels", id, "messages"]) => {
                     let agent = agent_bearer(&req, env, &site_id, site).await?;
                     let id = porchlight_protocol::team::ChannelId::parse(id).ok_or_else(|| ApiError::not_found("Channel"))?;
@@ -204,8 +224,8 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                     headers.set("x-porchlight-admin", if agent.role == Role::Admin { "1" } else { "0" })?;
                     let mut init = worker::RequestInit::new();
                     init.with_headers(headers);
-                    let forwarded = Request::new_with_init(&format!("https://internal/log/{id}"), &init)?;
-                    let resp = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?.fetch_with_request(forwarded).await?;
+                    let forwarded = Request::new_with_init("https://internal/log", &init)?;
+                    let resp = crate::internal::TeamChannel::of(env, &site_id, &id)?.stub().fetch_with_request(forwarded).await?;
                     if resp.status_code() == 404 {
                         return Err(ApiError::not_found("Channel"));
                     }
@@ -683,7 +703,10 @@ async fn agents_admin(mut req: Request, env: &Env, site_id: &SiteId, site: &Site
                 let revoked = porchlight_protocol::internal::Revoked { agent: porchlight_protocol::AgentId(id.to_string()) };
                 let open = crate::internal::Queue::of(env, site_id)?.revoked(&revoked).await?;
                 let team = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?;
-                team.fetch_with_request(util::internal_post("/revoked", &revoked)?).await?;
+                let mut told_team = util::internal_post("/revoked", &revoked)?;
+                // The directory closes the agent's channel sockets too, by the site's channel names.
+                told_team.headers_mut()?.set("x-porchlight-site", site_id.as_str())?;
+                team.fetch_with_request(told_team).await?;
                 // Every open session drops the agent's sockets before this
                 // answers, so nothing more reaches them anywhere.
                 let told = open.iter().map(|session| {

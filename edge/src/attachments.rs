@@ -81,7 +81,7 @@ fn urlencoding(s: &str) -> String {
 /// `POST …/team/channels/{id}/attachments?name=…&client_id=…` and `GET
 /// …/team/channels/{id}/attachments/{attachment}`: the console's own
 /// origin only, an agent token of the site (a visitor's or a participant's
-/// is refused like a wrong one); membership is the site's `SiteTeam`'s to check.
+/// is refused like a wrong one); membership is the channel's `TeamChannel`'s to check.
 pub async fn team_route(
     mut req: Request,
     env: &Env,
@@ -105,15 +105,15 @@ pub async fn team_route(
                 || ApiError::new(413, ErrorCode::FileTooLarge, format!("Files can be at most {} MB.", MAX_BYTES / (1024 * 1024)));
             let body = read_capped(&mut req, MAX_BYTES).await?.ok_or_else(too_large)?;
             init.with_method(Method::Post).with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
-            format!("https://internal/files/{channel}{query}")
+            format!("https://internal/files{query}")
         }
         (Method::Get, Some(file)) => {
             init.with_method(Method::Get);
-            format!("https://internal/files/{channel}/{}", urlencoding(file))
+            format!("https://internal/files/{}", urlencoding(file))
         }
         _ => return Err(ApiError::not_found("Route")),
     };
     init.with_headers(headers);
-    let stub = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?;
-    Ok(stub.fetch_with_request(Request::new_with_init(&url, &init)?).await?)
+    let stub = crate::internal::TeamChannel::of(env, site_id, &channel)?;
+    Ok(stub.stub().fetch_with_request(Request::new_with_init(&url, &init)?).await?)
 }

@@ -249,3 +249,63 @@ impl Session {
         expect(&resp, 204, "session position")
     }
 }
+
+/// The site's `SiteTeam`, the team chat's directory.
+pub struct Team(Stub);
+
+impl Team {
+    pub fn of(env: &Env, site: &SiteId) -> Result<Team> {
+        Ok(Team(env.durable_object("SITE_TEAM")?.get_by_name(site.as_str())?))
+    }
+
+    /// `POST /summary` → 204 (a channel's outbox; an old revision is ignored).
+    pub async fn summary(&self, summary: &porchlight_protocol::team::summary::ChannelSummary) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/summary", summary)?).await?;
+        expect(&resp, 204, "team summary")
+    }
+
+    /// `POST /mute` → 204 (`/mute` typed in a channel).
+    pub async fn mute(&self, request: &porchlight_protocol::team::summary::MuteRequest) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/mute", request)?).await?;
+        expect(&resp, 204, "team mute")
+    }
+
+    /// `POST /invite` → 204 once the member is added (and the channel told
+    /// first), or the refusal's error body (`not_found`, `forbidden`, …).
+    pub async fn invite(
+        &self,
+        request: &porchlight_protocol::team::summary::InviteRequest,
+    ) -> Result<std::result::Result<(), porchlight_protocol::ErrorBody>> {
+        let mut resp = self.0.fetch_with_request(post("/invite", request)?).await?;
+        match resp.status_code() {
+            204 => Ok(Ok(())),
+            _ => Ok(Err(resp.json().await?)),
+        }
+    }
+}
+
+/// One `TeamChannel`.
+pub struct TeamChannel(Stub);
+
+impl TeamChannel {
+    pub fn of(env: &Env, site: &SiteId, id: &porchlight_protocol::team::ChannelId) -> Result<TeamChannel> {
+        let name = porchlight_protocol::team::summary::object_name(site, id);
+        Ok(TeamChannel(env.durable_object("TEAM_CHANNEL")?.get_by_name(&name)?))
+    }
+
+    pub fn stub(&self) -> &Stub {
+        &self.0
+    }
+
+    /// `POST /setup` → 204 once the channel holds this revision of its record.
+    pub async fn setup(&self, setup: &porchlight_protocol::team::summary::ChannelSetup) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/setup", setup)?).await?;
+        expect(&resp, 204, "team channel setup")
+    }
+
+    /// `POST /revoked` → 204: the agent's sockets here are closed.
+    pub async fn revoked(&self, revoked: &Revoked) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/revoked", revoked)?).await?;
+        expect(&resp, 204, "team channel revoke")
+    }
+}

@@ -11,8 +11,11 @@
 //!   pushes changes to every signed-in agent's console.
 //! - [`desk::SiteDesk`]: one per site. Tickets, webhook endpoints, and the
 //!   outbox of webhook deliveries, retried by alarm.
-//! - [`team::SiteTeam`]: one per site. Team chat: channels, DMs, folders,
-//!   their logs, and each agent's read marks and mutes.
+//! - [`team::SiteTeam`]: one per site. Team chat's directory: channels,
+//!   DMs, folders, members for listing, each agent's mutes and badges.
+//! - [`team_channel::TeamChannel`]: one per team channel or DM. Its log,
+//!   members (the authority for who gets its frames), read marks, files,
+//!   and the sockets of consoles that have it open.
 //! - [`kb::KnowledgeBase`]: one per site. Stores help-center articles and
 //!   the search index built from them; ranks messages for the bot.
 //!
@@ -38,6 +41,7 @@ mod queue;
 mod session;
 mod staff;
 mod team;
+mod team_channel;
 mod util;
 
 use worker::{event, Context, Env, Request, Response, Result};

@@ -219,6 +219,8 @@ pub enum ErrorCode {
     TicketClosed,
     /// Team chat: the channel is archived; it can be read, not written.
     ChannelArchived,
+    /// Another channel of the site already has this name (the name field's error).
+    NameTaken,
     /// Team chat: a `/command` that does not exist (the message suggests one).
     UnknownCommand,
     /// Team chat: a known `/command` typed wrong (the message shows its usage).

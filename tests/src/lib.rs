@@ -258,6 +258,12 @@ impl Ws {
         }
     }
 
+    /// How long one read waits for a frame (200 ms unless set): shorter for
+    /// a client that polls several sockets in turn.
+    pub fn set_poll(&mut self, wait: Duration) {
+        let _ = self.socket.get_ref().set_read_timeout(Some(wait));
+    }
+
     /// Sends a frame; `false` if the connection is gone.
     pub fn try_send<T: Serialize>(&mut self, frame: &T) -> bool {
         self.socket.send(Message::text(serde_json::to_string(frame).unwrap_or_default())).is_ok()

@@ -20,7 +20,7 @@ pub enum Side {
     Agent {
         token: String,
     },
-    /// A console's team socket with one channel open.
+    /// A console's socket to one team channel (`…/team/channels/{id}`).
     Team {
         token: String,
         channel: porchlight_protocol::team::ChannelId,
@@ -85,10 +85,12 @@ impl Resilient {
                 let hello = match &self.side {
                     Side::Visitor { token } => serde_json::to_value(VisitorFrame::Hello { token: token.clone(), last_seq, identity: None }),
                     Side::Agent { token } => serde_json::to_value(AgentFrame::Hello { token: token.clone(), last_seq }),
-                    Side::Team { token, .. } => serde_json::to_value(TeamClientFrame::Hello { token: token.clone() }),
+                    // A channel's own socket: its history after `last_seq` is the welcome.
+                    Side::Team { token, .. } => {
+                        serde_json::to_value(TeamClientFrame::Hello { token: token.clone(), last_seq: Some(last_seq) })
+                    }
                 }
                 .unwrap_or_default();
-                // A team socket opens its channel once the directory is in (see `pump_one`).
                 if ws.try_send(&hello) {
                     self.ws = Some(ws);
                     if self.await_welcome() {
@@ -193,15 +195,6 @@ impl Resilient {
                         self.transcript.apply(SessionFrame::Message { message });
                     }
                     return Some(Welcome);
-                }
-                // Signed in: now open the channel from what this client holds.
-                TeamFrame::Directory { .. } => {
-                    let Side::Team { channel, .. } = &self.side else { return None };
-                    let open = TeamClientFrame::Open { channel: channel.clone(), last_seq: self.transcript.last_seq() };
-                    if !self.ws.as_mut().is_some_and(|ws| ws.try_send(&open)) {
-                        self.drop_connection();
-                    }
-                    return Some(Other);
                 }
                 other => as_session_frame(other),
             },

@@ -9,7 +9,7 @@ use porchlight_protocol::{AgentId, ClientMsgId, Emoji, ErrorCode, Seq};
 use porchlight_tests::delivery::{converse, report, verify};
 use porchlight_tests::proxy::{FaultProxy, Faults};
 use porchlight_tests::resilient::{Resilient, Side};
-use porchlight_tests::team::{channel_log, team_path, Team};
+use porchlight_tests::team::{channel_log, channel_path_at, team_path, Team};
 use porchlight_tests::*;
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,7 @@ fn a_visitor_token_opens_nothing_of_team_chat() {
     let session = create_session(&unique("Nosy"));
     // The socket: a visitor's session token is not an agent token.
     let mut ws = Ws::connect(&team_path(), None).expect("team socket");
-    ws.send(&TeamClientFrame::Hello { token: session.token.clone() });
+    ws.send(&TeamClientFrame::Hello { token: session.token.clone(), last_seq: None });
     let refused: TeamFrame = ws.recv();
     assert!(matches!(refused, TeamFrame::Error { code: ErrorCode::Unauthorized, .. }), "{refused:?}");
     assert_eq!(ws.close_code_within(Duration::from_secs(5)), Some(1008));
@@ -95,6 +95,8 @@ fn a_private_channel_reaches_its_members_only_also_after_removal() {
     // Ava removes Ben: gone for him at once, and nothing more reaches him.
     ava.send(&TeamClientFrame::RemoveMember { channel: private.id.clone(), agent: id("ben") });
     ben.until("gone", |f| matches!(f, TeamFrame::Gone { channel } if *channel == private.id));
+    // The channel's own object closed his socket to it, in the turn it applied the removal.
+    assert!(!ben.channel_socket_open(&private.id), "the removed member's channel socket is closed");
     ava.post(&private.id, "p2", "after ben left");
     let after = ben.drain(Duration::from_millis(800));
     assert!(
@@ -141,11 +143,16 @@ fn public_channels_dms_archive_and_delete_follow_the_rules() {
         archived: None,
     });
     assert_eq!(ben.error().0, ErrorCode::Forbidden);
+    // A name that does not pass is the name's error (with the check's reason), not the frame's.
     ben.ws.send_text(r#"{"type":"create","name":"Not Valid","kind":"public"}"#);
-    assert_eq!(ben.error().0, ErrorCode::BadFrame);
+    let (code, message) = ben.error();
+    assert_eq!(code, ErrorCode::InvalidName);
+    assert!(message.contains("lowercase"), "{message}");
     let taken = public.channel.name.clone().unwrap();
-    ben.send(&TeamClientFrame::Create { name: taken, kind: ChannelKind::Public, description: String::new(), folder: None });
-    assert_eq!(ben.error().0, ErrorCode::InvalidName);
+    ben.send(&TeamClientFrame::Create { name: taken.clone(), kind: ChannelKind::Public, description: String::new(), folder: None });
+    let (code, message) = ben.error();
+    assert_eq!(code, ErrorCode::NameTaken);
+    assert!(message.contains(taken.as_str()), "{message}");
     // Folders are a site admin's: Ben may not, Ava may.
     ben.send(&TeamClientFrame::Folders { folders: vec!["Engineering".into()] });
     assert_eq!(ben.error().0, ErrorCode::Forbidden);
@@ -315,7 +322,9 @@ fn a_channel_delivers_exactly_once_in_order_through_a_faulty_network() {
     let seed = std::env::var("PORCHLIGHT_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x7ea_2026);
     let faults = Faults { cut: 0.01, duplicate: 0.02, delay: 0.02, max_delay: Duration::from_millis(250) };
     let proxy = FaultProxy::start(edge().trim_start_matches("http://"), faults, seed);
-    let client = |token: &str| Resilient::new(&proxy.base, team_path(), None, Side::Team { token: token.into(), channel: room.id.clone() });
+    let client = |token: &str| {
+        Resilient::new(&proxy.base, channel_path_at(SITE, &room.id), None, Side::Team { token: token.into(), channel: room.id.clone() })
+    };
     let (mut a, mut b) = (client(AVA), client(BEN));
     let started = Instant::now();
     converse(&mut [(&mut a, "a"), (&mut b, "b")], PER, Duration::from_secs(300), |_| {});

@@ -1,60 +1,37 @@
-//! `SiteTeam`: one per site, the staff-only team chat: the channel
-//! directory (public, private, direct), the sidebar's folders, every
-//! channel's log, and each agent's read mark and mute.
+//! `SiteTeam`: one per site, the team chat's directory: the channel list
+//! (names unique per site, description, folder, private or direct,
+//! archived), a copy of each channel's members for listing, the sidebar's
+//! folders, and each agent's mutes and badges. Every console keeps one
+//! socket here (`GET /api/v1/sites/{site}/team`) for the sidebar and the
+//! badge; a channel's messages are its own `TeamChannel`'s
+//! (`team_channel/`), on a socket per channel on screen.
 //!
-//! One object holds all of a site's team chat, so the one place that says
-//! who is in a channel is also the one that fans its messages out: a
-//! member removed is off every later frame in the same turn, with nothing
-//! to keep in step between objects. A channel's log is kept exactly as a
-//! session's (`seq` from one counter for messages and changes, idempotent
-//! by client id, resumed from `last_seq`), and the rules are
-//! `porchlight_protocol::team`'s; this object only stores and sends.
-//!
-//! One socket per console (`GET /api/v1/sites/{site}/team`): `hello` with
-//! the agent token, then `open` the channels on screen. Sockets hibernate.
+//! Membership changes start here, because names and DMs are unique per
+//! site: the directory checks the change, pushes the channel's new record
+//! to its object (which from then on decides who gets its frames) and
+//! commits only after that object applied it, at a revision that makes a
+//! retry harmless (`porchlight_protocol::team::summary`). Messages never
+//! come through here: each channel's outbox posts a summary (the log's end,
+//! every member's read mark and counts) after the fact, and the badges
+//! move from it.
 
-mod commands;
-mod files;
-mod guard;
-mod handlers;
-mod store;
+pub(crate) mod handlers;
+pub(crate) mod pacing;
+pub(crate) mod signin;
+pub(crate) mod store;
 
+use crate::team::signin::{Attachment, Turn};
 use crate::util::{self, send};
 use crate::{accounts, config};
-use porchlight_protocol::codec::{parse_within, Incoming};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::site::Role;
-use porchlight_protocol::team::message::MAX_TEAM_FRAME_BYTES;
-use porchlight_protocol::team::{Channel, ChannelAction, ChannelId, ChannelInfo, Staff, TeamClientFrame, TeamFrame};
-use porchlight_protocol::{AgentId, ErrorCode, Message, SiteId};
-use serde::{Deserialize, Serialize};
+use porchlight_protocol::team::summary::{ChannelSummary, InviteRequest, MuteRequest};
+use porchlight_protocol::team::{Channel, ChannelAction, ChannelId, ChannelInfo, Staff, TeamFrame};
+use porchlight_protocol::{AgentId, ErrorCode, SiteId};
+use serde::Serialize;
 use std::cell::RefCell;
 use store::Store;
-use worker::{
-    durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, State, WebSocket, WebSocketIncomingMessage,
-    WebSocketPair,
-};
-
-/// What a socket remembers across hibernation.
-#[derive(Clone, Serialize, Deserialize)]
-struct Attachment {
-    site: SiteId,
-    #[serde(default)]
-    agent: Option<AgentRef>,
-    #[serde(default)]
-    site_admin: bool,
-    /// Channels whose messages this console receives.
-    #[serde(default)]
-    open: Vec<ChannelId>,
-    #[serde(default)]
-    address: Option<String>,
-}
-
-impl Attachment {
-    fn staff(&self) -> Option<Staff> {
-        self.agent.as_ref().map(|a| Staff { id: a.id.clone(), site_admin: self.site_admin })
-    }
-}
+use worker::{durable_object, DurableObject, Env, Request, Response, ResponseBuilder, Result, State, WebSocket, WebSocketIncomingMessage};
 
 #[durable_object]
 pub struct SiteTeam {
@@ -64,66 +41,95 @@ pub struct SiteTeam {
     /// The site's staff (id, name), read at each sign-in: mentions and
     /// "who may be added" check against it.
     team: RefCell<Vec<AgentRef>>,
-    /// Each agent's rate-limit buckets (`guard.rs`).
-    guard: RefCell<guard::Guard>,
+    /// Each agent's rate-limit buckets (`pacing.rs`).
+    guard: RefCell<pacing::Guard>,
+    /// A directory change is under way (checked, pushed to its channel,
+    /// not yet committed): the next one waits, so two changes never start
+    /// from the same record or both take a free name (`handlers.rs`).
+    busy: std::cell::Cell<bool>,
+    /// Requests this object served since it woke up, by kind (`GET /stats`,
+    /// dev sites only): what a team message costs the directory.
+    served: RefCell<Served>,
+}
+
+#[derive(Clone, Copy, Default, Serialize)]
+struct Served {
+    /// Channel summaries received (`POST /summary`), applied or not.
+    summaries: u64,
+    /// Every other request from another object or the Worker.
+    other: u64,
 }
 
 impl DurableObject for SiteTeam {
     fn new(state: State, env: Env) -> Self {
         let store = Store::new(state.storage().sql());
         util::answer_pings(&state);
-        SiteTeam { state, env, store, team: RefCell::new(Vec::new()), guard: RefCell::new(guard::Guard::default()) }
+        SiteTeam {
+            state,
+            env,
+            store,
+            team: RefCell::new(Vec::new()),
+            guard: RefCell::new(pacing::Guard::default()),
+            busy: std::cell::Cell::new(false),
+            served: RefCell::default(),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let path = req.path();
+        {
+            let mut served = self.served.borrow_mut();
+            match path.as_str() {
+                "/summary" => served.summaries += 1,
+                "/stats" | "/agent" => {}
+                _ => served.other += 1,
+            }
+        }
         match path.as_str() {
+            "/stats" => Response::from_json(&*self.served.borrow()),
             "/agent" => {
                 let site = req.headers().get("x-porchlight-site")?.and_then(|s| SiteId::parse(&s));
                 let Some(site) = site else { return Response::error("missing site", 400) };
-                let pair = WebSocketPair::new()?;
-                self.state.accept_web_socket(&pair.server);
                 let address = crate::limiter::address(&req);
-                pair.server.serialize_attachment(Attachment { site, agent: None, site_admin: false, open: Vec::new(), address })?;
-                // A console that never signs in is closed (1008) after 10 s.
-                let ws = pair.server.clone();
-                self.state.wait_until(async move {
-                    worker::Delay::from(std::time::Duration::from_millis(10_000)).await;
-                    let signed_in = matches!(ws.deserialize_attachment::<Attachment>(), Ok(Some(Attachment { agent: Some(_), .. })));
-                    if ws.as_ref().ready_state() == web_sys::WebSocket::OPEN && !signed_in {
-                        send(&ws, &TeamFrame::error(ErrorCode::Unauthorized, "No hello within 10 s."));
-                        let _ = ws.close(Some(1008), Some("no hello"));
-                    }
-                });
-                Ok(ResponseBuilder::new().with_status(101).with_websocket(pair.client).empty())
+                crate::team::signin::accept(&self.state, &Attachment::new(site, address))
             }
-            // `GET /log/{channel}` with `x-porchlight-agent` (checked by the
-            // Worker): the channel's whole log, if this agent may read it.
-            p if p.starts_with("/log/") => {
-                let agent = req.headers().get("x-porchlight-agent")?.map(AgentId);
-                let admin = req.headers().get("x-porchlight-admin")?.as_deref() == Some("1");
-                let id = ChannelId::parse(&p["/log/".len()..]);
-                let (Some(agent), Some(id)) = (agent, id) else { return Response::error("not found", 404) };
-                let staff = Staff { id: agent, site_admin: admin };
-                match self.store.channel(&id)? {
-                    Some((channel, _)) if channel.may(&staff, &ChannelAction::Read).is_ok() => {
-                        #[derive(Serialize)]
-                        struct Log {
-                            messages: Vec<Message>,
-                        }
-                        Response::from_json(&Log { messages: self.store.since(&id, Default::default())? })
-                    }
-                    _ => Response::error("not found", 404),
+            // A channel's outbox: its log's end and members' marks.
+            "/summary" => {
+                let summary: ChannelSummary = req.json().await?;
+                self.summary(summary)?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            // `/mute` typed in a channel.
+            "/mute" => {
+                let MuteRequest { channel, agent, muted } = req.json().await?;
+                if let Some((c, seq)) = self.store.channel(&channel)? {
+                    self.set_muted(&channel, c, seq, &agent, muted)?;
                 }
+                Ok(ResponseBuilder::new().with_status(204).empty())
             }
-            // `POST /files/{channel}` and `GET /files/{channel}/{attachment}`,
-            // agent named by the Worker (`files.rs`).
-            p if p.starts_with("/files/") => {
-                let rest = p["/files/".len()..].to_owned();
-                match (req.method(), rest.split_once('/')) {
-                    (worker::Method::Post, None) => self.upload(req, &rest).await,
-                    (worker::Method::Get, Some((channel, file))) => self.download(req, channel, file).await,
-                    _ => Response::error("not found", 404),
+            // `/invite @agent` typed in a channel.
+            "/invite" => {
+                let InviteRequest { site, channel, agent, by, by_admin } = req.json().await?;
+                let staff = Staff { id: by, site_admin: by_admin };
+                if self.team.borrow().is_empty() || !self.on_team(&agent) {
+                    self.load_team(&site).await?;
+                }
+                self.lock().await;
+                let outcome = match self.visible(&channel, &staff) {
+                    Ok(Ok((c, seq))) => self.add_member(&site, &channel, c, seq, &staff, &agent).await,
+                    Ok(Err(r)) => Ok(Err(r)),
+                    Err(e) => Err(e),
+                };
+                self.busy.set(false);
+                let outcome = outcome?;
+                match outcome {
+                    Ok(()) => Ok(ResponseBuilder::new().with_status(204).empty()),
+                    Err(r) => {
+                        let status = if r.code == ErrorCode::Forbidden { 403 } else { 404 };
+                        let body =
+                            porchlight_protocol::ErrorBody { error: porchlight_protocol::ErrorDetail { code: r.code, message: r.message } };
+                        Ok(Response::from_json(&body)?.with_status(status))
+                    }
                 }
             }
             "/revoked" => {
@@ -132,10 +138,29 @@ impl DurableObject for SiteTeam {
                     if let Ok(Some(a)) = ws.deserialize_attachment::<Attachment>() {
                         if a.agent.as_ref().is_some_and(|me| me.id == agent) {
                             send(&ws, &TeamFrame::error(ErrorCode::Unauthorized, "Your agent account was revoked."));
-                            ws.serialize_attachment(Attachment { agent: None, open: Vec::new(), ..a })?;
+                            ws.serialize_attachment(Attachment { agent: None, ..a })?;
                             let _ = ws.close(Some(1008), Some("revoked"));
                         }
                     }
+                }
+                // Its channel sockets too: every channel it could read
+                // (public ones without being a member), after the answer.
+                let site = req.headers().get("x-porchlight-site")?.and_then(|s| SiteId::parse(&s));
+                if let Some(site) = site {
+                    let ids: Vec<ChannelId> = self.store.channels()?.into_iter().map(|(id, _, _)| id).collect();
+                    let env = self.env.clone();
+                    let revoked = porchlight_protocol::internal::Revoked { agent };
+                    self.state.wait_until(async move {
+                        for id in ids {
+                            let told = match crate::internal::TeamChannel::of(&env, &site, &id) {
+                                Ok(channel) => channel.revoked(&revoked).await,
+                                Err(e) => Err(e),
+                            };
+                            if let Err(e) = told {
+                                worker::console_error!("SiteTeam: closing a revoked agent's channel sockets failed: {e}");
+                            }
+                        }
+                    });
                 }
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
@@ -144,36 +169,10 @@ impl DurableObject for SiteTeam {
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
-        let Some(attachment) = ws.deserialize_attachment::<Attachment>()? else {
-            let _ = ws.close(Some(1011), Some("socket state lost; reconnect"));
-            return Ok(());
-        };
-        let text = match message {
-            WebSocketIncomingMessage::String(text) => text,
-            WebSocketIncomingMessage::Binary(_) => String::new(),
-        };
-        let frame = match parse_within::<TeamClientFrame>(text.as_bytes(), MAX_TEAM_FRAME_BYTES) {
-            Incoming::Frame(frame) => frame,
-            Incoming::TooLarge(n) => {
-                let message = format!("Frames can be at most {MAX_TEAM_FRAME_BYTES} bytes (got {n}).");
-                send(&ws, &TeamFrame::error(ErrorCode::FrameTooLarge, message));
-                return Ok(());
-            }
-            Incoming::Malformed(why) => {
-                send(&ws, &TeamFrame::error(ErrorCode::BadFrame, format!("Unreadable frame: {why}.")));
-                return Ok(());
-            }
-        };
-        match frame {
-            TeamClientFrame::Ping => send(&ws, &TeamFrame::Pong),
-            TeamClientFrame::Hello { .. } if attachment.agent.is_some() => {
-                send(&ws, &TeamFrame::error(ErrorCode::BadFrame, "Already signed in."));
-            }
-            TeamClientFrame::Hello { token } => self.hello(&ws, attachment, &token).await?,
-            _ if attachment.agent.is_none() => {
-                send(&ws, &TeamFrame::error(ErrorCode::Unauthorized, "Send hello with your agent token first."));
-            }
-            frame => self.handle(&ws, attachment, frame).await?,
+        match crate::team::signin::turn(&ws, message)? {
+            Some(Turn::Hello { attachment, token, .. }) => self.hello(&ws, attachment, &token).await?,
+            Some(Turn::Frame { attachment, frame }) => self.handle(&ws, attachment, frame).await?,
+            None => {}
         }
         Ok(())
     }
@@ -190,25 +189,8 @@ impl DurableObject for SiteTeam {
 
 impl SiteTeam {
     async fn hello(&self, ws: &WebSocket, mut attachment: Attachment, token: &str) -> Result<()> {
-        let sites = config::sites(&self.env)?;
-        let Some(site) = sites.get(&attachment.site) else {
-            send(ws, &TeamFrame::error(ErrorCode::NotFound, "No such site."));
-            let _ = ws.close(Some(1008), Some("no site"));
-            return Ok(());
-        };
-        let rate = site.limits.auth_failures;
         let address = attachment.address.clone();
-        if let Some(ms) = crate::limiter::sign_in_refused(&self.env, &attachment.site, address.as_deref(), rate).await? {
-            send(ws, &TeamFrame::error(ErrorCode::RateLimited, crate::limiter::sign_in_wait_message(ms)));
-            let _ = ws.close(Some(1008), Some("rate limited"));
-            return Ok(());
-        }
-        // Only an agent token opens team chat: a visitor's session token
-        // (or anything else) is refused like a wrong one.
-        let Some(account) = accounts::by_token(&self.env, &attachment.site, site, token).await? else {
-            crate::limiter::sign_in_failed(&self.env, &attachment.site, address.as_deref(), rate).await;
-            send(ws, &TeamFrame::error(ErrorCode::Unauthorized, "That agent token is not valid for this site."));
-            let _ = ws.close(Some(1008), Some("unauthorized"));
+        let Some(account) = crate::team::signin::agent(&self.env, ws, &attachment.site, address.as_deref(), token).await? else {
             return Ok(());
         };
         let team = self.load_team(&attachment.site).await?;
@@ -242,8 +224,11 @@ impl SiteTeam {
 
     /// A channel as `agent` sees it, with their badge.
     fn info(&self, id: &ChannelId, channel: Channel, last_seq: porchlight_protocol::Seq, agent: &AgentId) -> Result<ChannelInfo> {
-        let read = self.store.read_state(id, agent)?;
-        let badge = if channel.is_member(agent) { self.store.badge(id, agent, read)? } else { Default::default() };
+        let mut read = self.store.read_state(id, agent)?;
+        let badge = if channel.is_member(agent) { self.store.mark(id, agent)?.badge(read.muted) } else { Default::default() };
+        if !channel.is_member(agent) {
+            read.last_read = Default::default();
+        }
         Ok(ChannelInfo { id: id.clone(), channel, last_seq, read, badge })
     }
 
@@ -261,46 +246,35 @@ impl SiteTeam {
 
     /// Tells every console what changed about a channel: its new state to
     /// those who may see it, `gone` to those who saw it and no longer may
-    /// (their open view of it is closed at once).
+    /// (the channel's own object has closed their view of it already).
     fn announce(&self, id: &ChannelId, before: Option<&Channel>, after: Option<(&Channel, porchlight_protocol::Seq)>) -> Result<()> {
-        for (ws, mut a) in self.consoles() {
+        for (ws, a) in self.consoles() {
             let Some(staff) = a.staff() else { continue };
             let saw = before.is_some_and(|c| c.may(&staff, &ChannelAction::Read).is_ok());
             match after {
                 Some((channel, last_seq)) if channel.may(&staff, &ChannelAction::Read).is_ok() => {
                     send(&ws, &TeamFrame::Channel { channel: self.info(id, channel.clone(), last_seq, &staff.id)? });
                 }
-                _ if saw || a.open.contains(id) => {
-                    a.open.retain(|c| c != id);
-                    ws.serialize_attachment(&a)?;
-                    send(&ws, &TeamFrame::Gone { channel: id.clone() });
-                }
+                _ if saw => send(&ws, &TeamFrame::Gone { channel: id.clone() }),
                 _ => {}
             }
         }
         Ok(())
     }
 
-    /// A committed message or change, to every console that has the
-    /// channel open and may read it (checked now, against the members now);
-    /// members who do not have it open get their new badge.
-    fn fan_out(
-        &self,
-        id: &ChannelId,
-        channel: &Channel,
-        last_seq: porchlight_protocol::Seq,
-        frame: &TeamFrame,
-        badges: bool,
-    ) -> Result<()> {
-        for (ws, a) in self.consoles() {
-            let Some(staff) = a.staff() else { continue };
-            if channel.may(&staff, &ChannelAction::Read).is_err() {
-                continue;
-            }
-            if a.open.contains(id) {
-                send(&ws, frame);
-            } else if badges && channel.is_member(&staff.id) {
-                send(&ws, &TeamFrame::Channel { channel: self.info(id, channel.clone(), last_seq, &staff.id)? });
+    /// A channel's summary: applied if new, then each member whose mark
+    /// moved gets the channel's new badge on every console.
+    fn summary(&self, summary: ChannelSummary) -> Result<()> {
+        let Some((channel, _)) = self.store.channel(&summary.channel)? else { return Ok(()) };
+        let before: Vec<_> = summary.members.iter().map(|(a, _)| (a.clone(), self.store.mark(&summary.channel, a))).collect();
+        if !self.store.apply_summary(&summary)? {
+            return Ok(());
+        }
+        let last_seq = self.store.channel(&summary.channel)?.map_or(summary.last_seq, |(_, s)| s);
+        for ((agent, mark), (_, old)) in summary.members.iter().zip(before) {
+            if old.ok().as_ref() != Some(mark) && channel.is_member(agent) {
+                let info = self.info(&summary.channel, channel.clone(), last_seq, agent)?;
+                self.to_agent(agent, &TeamFrame::Channel { channel: info });
             }
         }
         Ok(())

@@ -1,8 +1,10 @@
-//! The team socket's frames: `GET /api/v1/sites/{site}/team`, one socket
-//! per signed-in console. It carries the directory (channels the agent may
-//! see, with their unread badges), every channel action, and the messages
-//! of the channels the console has open (`open`, resumed from `last_seq`
-//! like a session's `hello`).
+//! Team chat's frames, on two kinds of socket: the directory's,
+//! `GET /api/v1/sites/{site}/team`, one per signed-in console (the
+//! channels the agent may see, with their unread badges, and every change
+//! to the channel list or membership), and a channel's own,
+//! `GET /api/v1/sites/{site}/team/channels/{id}`, one per channel on screen
+//! (its log, resumed from `last_seq` in `hello` like a session's, and its
+//! live frames). [`TeamClientFrame::channel_socket`] says which carries what.
 
 use super::channel::{Channel, ChannelKind, ChannelName};
 use super::read::{Badge, ReadState};
@@ -50,18 +52,21 @@ pub struct ChannelInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TeamClientFrame {
-    /// First frame: the agent token (a visitor's token is refused).
+    /// First frame: the agent token (a visitor's token is refused). On a
+    /// channel's socket, `last_seq` resumes its log: the answer is the
+    /// `history` after it (the directory's socket ignores it).
     Hello {
         token: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_seq: Option<Seq>,
     },
-    /// Start receiving a channel's messages: everything after `last_seq`
-    /// comes as `history`, then each new one live.
+    /// On a channel's socket: everything after `last_seq` again, as `history`.
     Open {
         channel: ChannelId,
         #[serde(default)]
         last_seq: Seq,
     },
-    /// Stop receiving a channel's messages (badges keep coming).
+    /// On a channel's socket: stop receiving it (the socket closes; badges keep coming).
     Close {
         channel: ChannelId,
     },
@@ -175,7 +180,8 @@ pub enum TeamFrame {
     Folders {
         folders: Vec<String>,
     },
-    /// Answer to `open`: every message after its `last_seq`, in order.
+    /// Answer to a channel socket's `hello` (and `open`): every message
+    /// after its `last_seq`, in order.
     History {
         channel: ChannelId,
         messages: Vec<Message>,
@@ -220,10 +226,41 @@ pub enum TeamFrame {
     },
 }
 
+impl TeamClientFrame {
+    /// The channel whose own socket carries this frame (its log, its
+    /// members' reads and typing), or `None` for the directory's socket
+    /// (channel list, membership, folders, mutes).
+    pub fn channel_socket(&self) -> Option<&ChannelId> {
+        match self {
+            TeamClientFrame::Open { channel, .. }
+            | TeamClientFrame::Close { channel }
+            | TeamClientFrame::Send { channel, .. }
+            | TeamClientFrame::Edit { channel, .. }
+            | TeamClientFrame::Remove { channel, .. }
+            | TeamClientFrame::React { channel, .. }
+            | TeamClientFrame::Typing { channel, .. }
+            | TeamClientFrame::Read { channel, .. } => Some(channel),
+            _ => None,
+        }
+    }
+}
+
 impl TeamFrame {
     pub fn error(code: ErrorCode, message: impl Into<String>) -> TeamFrame {
         TeamFrame::Error { code, message: message.into(), channel: None, client_id: None, retry_after_ms: None }
     }
+}
+
+/// Why a frame that did not read was refused, when the reason is its
+/// channel name: a `create` or `update` whose `name` is not a valid
+/// [`ChannelName`] answers `invalid_name` with the check's message (so the
+/// console shows it under the name field), not `bad_frame`.
+pub fn name_refusal(text: &str) -> Option<super::TeamError> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    if !matches!(v.get("type")?.as_str()?, "create" | "update") {
+        return None;
+    }
+    ChannelName::parse(v.get("name")?.as_str()?).err()
 }
 
 /// Longest folder name, in characters.
@@ -279,6 +316,21 @@ mod tests {
     }
 
     #[test]
+    fn log_frames_go_to_the_channels_socket_and_the_rest_to_the_directory() {
+        let id = ChannelId("0123456789abcdef".into());
+        let send = TeamClientFrame::Send { channel: id.clone(), client_id: ClientMsgId("c".into()), text: "hi".into(), reply_to: None };
+        assert_eq!(send.channel_socket(), Some(&id));
+        assert_eq!(TeamClientFrame::Read { channel: id.clone(), seq: Seq(2) }.channel_socket(), Some(&id));
+        assert_eq!(TeamClientFrame::Typing { channel: id.clone(), typing: true }.channel_socket(), Some(&id));
+        assert_eq!(TeamClientFrame::Mute { channel: id.clone(), muted: true }.channel_socket(), None);
+        assert_eq!(TeamClientFrame::RemoveMember { channel: id, agent: AgentId("ben".into()) }.channel_socket(), None);
+        let hello: TeamClientFrame = serde_json::from_str(r#"{"type":"hello","token":"t","last_seq":4}"#).unwrap();
+        assert_eq!(hello, TeamClientFrame::Hello { token: "t".into(), last_seq: Some(Seq(4)) });
+        let plain = serde_json::to_string(&TeamClientFrame::Hello { token: "t".into(), last_seq: None }).unwrap();
+        assert_eq!(plain, r#"{"type":"hello","token":"t"}"#);
+    }
+
+    #[test]
     fn notices_carry_links_only_when_they_have_some() {
         let channel = ChannelId("0123456789abcdef".into());
         let help = TeamFrame::Notice { channel: channel.clone(), text: "/help — List these commands".into(), links: Vec::new() };
@@ -295,6 +347,16 @@ mod tests {
             "links": [{"session": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "label": "Jo <jo@example.com> · Active with Ava · 5f0c1d2e"}]});
         assert_eq!(serde_json::to_value(&contact).unwrap(), json);
         assert_eq!(serde_json::from_value::<TeamFrame>(json).unwrap(), contact);
+    }
+
+    #[test]
+    fn a_bad_name_is_refused_as_a_name() {
+        let e = name_refusal(r#"{"type":"create","name":"Not Valid","kind":"public"}"#).expect("a name refusal");
+        assert!(matches!(&e, super::super::TeamError::InvalidName(m) if m.contains("lowercase")), "{e:?}");
+        assert!(name_refusal(r#"{"type":"update","channel":"0123456789abcdef","name":"-x"}"#).is_some());
+        assert!(name_refusal(r#"{"type":"create","name":"fine-name","kind":"nope"}"#).is_none(), "the name is not the problem");
+        assert!(name_refusal(r#"{"type":"send","name":"Bad"}"#).is_none());
+        assert!(name_refusal("not json").is_none());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod message;
 pub mod pace;
 pub mod read;
 pub mod slash;
+pub mod summary;
 
 pub use channel::{Channel, ChannelAction, ChannelKind, ChannelName, ChannelRole, Staff, TeamError};
 pub use frames::{ChannelId, ChannelInfo, TeamClientFrame, TeamFrame};

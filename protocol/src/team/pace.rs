@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(pace(&F::Typing { channel: room(), typing: true }), Some((Pace::Chatter, None, true)));
         assert_eq!(pace(&F::Read { channel: room(), seq: Seq(3) }), Some((Pace::Chatter, None, true)));
         assert_eq!(pace(&F::Ping), None);
-        assert_eq!(pace(&F::Hello { token: "t".into() }), None);
+        assert_eq!(pace(&F::Hello { token: "t".into(), last_seq: None }), None);
     }
 
     use TeamClientFrame as F;

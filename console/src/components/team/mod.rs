@@ -1,7 +1,9 @@
 //! Team chat in the console: staff-only channels and direct messages
-//! beside the queue. One socket to the site's `SiteTeam` carries the
-//! directory, badges and the open channel's messages; the sidebar groups
-//! channels by folder, then "Channels" and "Direct messages".
+//! beside the queue. One socket to the site's `SiteTeam` directory carries
+//! the channel list, membership, folders and badges; the channel on screen
+//! has its own socket to its `TeamChannel` (its log, resumed from the
+//! last seq held, and its live frames). The sidebar groups channels by
+//! folder, then "Channels" and "Direct messages".
 
 mod channel;
 mod dialogs;
@@ -13,6 +15,7 @@ use dialogs::{NewChannel, NewDm};
 use porchlight_browser::icons::{icon, Icon};
 use porchlight_browser::{Conn, Handlers, Socket};
 use porchlight_protocol::team::{ChannelId, ChannelInfo, ChannelKind, TeamClientFrame, TeamFrame};
+use porchlight_protocol::Seq;
 use state::{Action, TeamState};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,8 +32,33 @@ pub struct Props {
     pub on_open_session: Callback<porchlight_protocol::SessionId>,
 }
 
-/// Sends a frame on the team socket, if there is one.
+/// Sends a frame on the socket it belongs to: the open channel's for its
+/// log, reads and typing, the directory's for the rest
+/// ([`TeamClientFrame::channel_socket`]).
 pub type Sender = Rc<dyn Fn(TeamClientFrame)>;
+
+/// A socket to one channel's `TeamChannel`: `hello` with the token and the
+/// last seq the console holds, answered by `history`; it reconnects (and
+/// resumes) by itself, and closes when dropped.
+fn channel_socket(agent: &Agent, id: &ChannelId, last_seq: Rc<RefCell<Seq>>, state: UseReducerHandle<TeamState>) -> Socket {
+    let path = format!("/api/v1/sites/{}/team/channels/{id}", agent.login.site);
+    let token = agent.token.to_string();
+    Socket::connect(
+        porchlight_browser::ws_url(&agent.edge, &path),
+        Handlers {
+            hello: Box::new(move || {
+                let hello = TeamClientFrame::Hello { token: token.clone(), last_seq: Some(*last_seq.borrow()) };
+                serde_json::to_string(&hello).unwrap_or_default()
+            }),
+            on_frame: Box::new(move |text| {
+                if let Ok(frame) = serde_json::from_str::<TeamFrame>(&text) {
+                    state.dispatch(Action::Frame(frame));
+                }
+            }),
+            on_state: Box::new(|_| {}),
+        },
+    )
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Dialog {
@@ -49,6 +77,10 @@ pub fn team_chat(props: &Props) -> Html {
     // The channel this agent just created: its view takes the focus once.
     let focus_new = use_state(|| None::<ChannelId>);
     *open_now.borrow_mut() = (*open).clone();
+    // The open channel's socket, and the last seq its transcript holds (read at each hello).
+    let channel_sock: Rc<RefCell<Option<(ChannelId, Socket)>>> = use_mut_ref(|| None);
+    let held: Rc<RefCell<Seq>> = use_mut_ref(Seq::default);
+    *held.borrow_mut() = open.as_ref().and_then(|id| state.transcripts.get(id)).map(|t| t.last_seq()).unwrap_or_default();
     {
         let (state, socket, agent) = (state.clone(), socket.clone(), props.agent.clone());
         use_effect_with((), move |_| {
@@ -57,7 +89,9 @@ pub fn team_chat(props: &Props) -> Html {
             *socket.borrow_mut() = Some(Socket::connect(
                 url,
                 Handlers {
-                    hello: Box::new(move || serde_json::to_string(&TeamClientFrame::Hello { token: token.clone() }).unwrap_or_default()),
+                    hello: Box::new(move || {
+                        serde_json::to_string(&TeamClientFrame::Hello { token: token.clone(), last_seq: None }).unwrap_or_default()
+                    }),
                     on_frame: Box::new(move |text| {
                         if let Ok(frame) = serde_json::from_str::<TeamFrame>(&text) {
                             frames.dispatch(Action::Frame(frame));
@@ -70,22 +104,48 @@ pub fn team_chat(props: &Props) -> Html {
         });
     }
     let sender: Sender = {
-        let socket = socket.clone();
-        Rc::new(move |frame: TeamClientFrame| {
-            if let Some(s) = socket.borrow().as_ref() {
-                s.send(&frame);
+        let (socket, channel_sock) = (socket.clone(), channel_sock.clone());
+        Rc::new(move |frame: TeamClientFrame| match frame.channel_socket() {
+            Some(id) => {
+                // `open` and `close` are the channel socket's own connect and drop.
+                if matches!(frame, TeamClientFrame::Open { .. } | TeamClientFrame::Close { .. }) {
+                    return;
+                }
+                if let Some((_, s)) = channel_sock.borrow().as_ref().filter(|(open, _)| open == id) {
+                    s.send(&frame);
+                }
+            }
+            None => {
+                if let Some(s) = socket.borrow().as_ref() {
+                    s.send(&frame);
+                }
             }
         })
     };
-    // After each (re)connect: reopen the channel on screen from what it holds, resend its outbox.
+    // The channel on screen gets its socket; another channel, or none, drops it.
+    {
+        let (channel_sock, held, state, agent) = (channel_sock.clone(), held.clone(), state.clone(), props.agent.clone());
+        use_effect_with((*open).clone(), move |open| {
+            let replaced = channel_sock.borrow().as_ref().map(|(id, _)| id.clone()) != *open;
+            if replaced {
+                drop(channel_sock.borrow_mut().take());
+                if let Some(id) = open {
+                    *channel_sock.borrow_mut() = Some((id.clone(), channel_socket(&agent, id, held, state)));
+                }
+            }
+        });
+    }
+    {
+        let channel_sock = channel_sock.clone();
+        use_effect_with((), move |_| move || drop(channel_sock.borrow_mut().take()));
+    }
+    // After each (re)connect of the channel socket (its `history` is in): resend its outbox.
     {
         let (sender, state, open_now) = (sender.clone(), state.clone(), open_now.clone());
-        use_effect_with(state.hellos, move |h| {
-            if *h > 0 {
+        use_effect_with(state.resumes, move |r| {
+            if *r > 0 {
                 if let Some(id) = open_now.borrow().clone() {
-                    let t = state.transcripts.get(&id);
-                    sender(TeamClientFrame::Open { channel: id.clone(), last_seq: t.map(|t| t.last_seq()).unwrap_or_default() });
-                    for p in t.into_iter().flat_map(|t| t.unsent()) {
+                    for p in state.transcripts.get(&id).into_iter().flat_map(|t| t.unsent()) {
                         sender(TeamClientFrame::Send {
                             channel: id.clone(),
                             client_id: p.client_id.clone(),
@@ -102,15 +162,8 @@ pub fn team_chat(props: &Props) -> Html {
         use_effect_with(state.badge_total(), move |n| on_badge.emit(*n));
     }
     let select = {
-        let (open, sender, state) = (open.clone(), sender.clone(), state.clone());
-        Callback::from(move |id: ChannelId| {
-            if let Some(old) = (*open).clone().filter(|o| *o != id) {
-                sender(TeamClientFrame::Close { channel: old });
-            }
-            let last_seq = state.transcripts.get(&id).map(|t| t.last_seq()).unwrap_or_default();
-            sender(TeamClientFrame::Open { channel: id.clone(), last_seq });
-            open.set(Some(id));
-        })
+        let open = open.clone();
+        Callback::from(move |id: ChannelId| open.set(Some(id)))
     };
     // A channel or DM this agent just made (or reopened) opens.
     {
@@ -226,7 +279,7 @@ pub fn team_chat(props: &Props) -> Html {
     }
 }
 
-/// A [`Sender`] as a prop (always equal: it is the same socket).
+/// A [`Sender`] as a prop (always equal: it routes to the sockets of the moment).
 #[derive(Clone)]
 pub struct SenderProp(pub Sender);
 

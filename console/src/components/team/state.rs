@@ -1,6 +1,6 @@
 //! What the console knows of team chat: the directory (with badges) from
-//! the team socket, and a transcript per channel opened, merged exactly as
-//! a session's ([`Transcript`]).
+//! the directory's socket, and a transcript per channel opened (from its
+//! own socket), merged exactly as a session's ([`Transcript`]).
 
 use porchlight_browser::Conn;
 use porchlight_protocol::session::AgentRef;
@@ -35,8 +35,10 @@ pub struct TeamState {
     /// the name is invalid or taken), shown under the name field.
     pub create_error: Option<String>,
     pub conn: Option<Conn>,
-    /// Directories received: each (re)connect's, to reopen and resend after.
+    /// Directories received: each (re)connect's.
     pub hellos: u32,
+    /// Histories received on a channel's socket: each (re)connect's, to resend its outbox after.
+    pub resumes: u32,
     /// What this console just asked to create, to open it when it comes.
     pub awaiting: Option<Awaiting>,
     /// The channel a "New DM" or "New channel" of this console made (or
@@ -142,6 +144,7 @@ impl Reducible for TeamState {
                 }
                 TeamFrame::Folders { folders } => next.folders = folders,
                 TeamFrame::History { channel, messages } => {
+                    next.resumes += 1;
                     let t = next.transcripts.entry(channel).or_default();
                     for message in messages {
                         t.apply(SessionFrame::Message { message });

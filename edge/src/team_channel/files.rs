@@ -8,7 +8,7 @@
 //! The Worker has checked the agent token already and names the agent in
 //! `x-porchlight-agent` (`-name`, URI-encoded, and `-admin`).
 
-use super::SiteTeam;
+use super::{Current, TeamChannel};
 use crate::file_io::{self, refuse, BUCKET};
 use crate::util::now_ms;
 use porchlight_protocol::attachment::{self, Attachment};
@@ -51,27 +51,28 @@ fn refuse_team(e: &TeamError) -> Result<Response> {
     refuse(rules::status(e), code, e.message())
 }
 
-impl SiteTeam {
-    /// `POST /files/{channel}?name=…&client_id=…`: the file's bytes.
+impl TeamChannel {
+    /// `POST /files?name=…&client_id=…`: the file's bytes.
     /// Answers 201 with the committed `message` frame (a resend of the same
     /// client id: the original, stored once).
-    pub(super) async fn upload(&self, mut req: Request, channel: &str) -> Result<Response> {
-        let (Some(who), Some(id)) = (caller(&req)?, ChannelId::parse(channel)) else {
+    pub(super) async fn upload(&self, mut req: Request) -> Result<Response> {
+        let (Some(who), Some(current)) = (caller(&req)?, self.current()?) else {
             return refuse(404, ErrorCode::NotFound, "There is no such channel.");
         };
+        let (id, channel) = (current.id, current.channel);
         let url = req.url()?;
         let param = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
         let Some(client_id) = param("client_id").map(ClientMsgId).filter(|c| validate::client_id(&c.0).is_ok()) else {
             return refuse(400, ErrorCode::BadFrame, "Name the upload with `client_id` (1–64 of A–Z, a–z, 0–9, _ and -).");
         };
-        let Some((channel, _)) = self.store.channel(&id)? else { return refuse_team(&TeamError::NotFound) };
         if let Err(e) = rules::may_upload(&channel, &who.staff) {
             return refuse_team(&e);
         }
         if let Some(done) = self.store.by_client_id(&id, &who.me.id, &client_id)? {
             return Ok(Response::from_json(&TeamFrame::Message { channel: id, message: done })?.with_status(201));
         }
-        if let Err(ms) = self.admit(&who.site, &who.me.id, Pace::Messages) {
+        let admitted = self.guard.borrow_mut().admit(&self.env, self.store.sql(), &who.site, &who.me.id, Pace::Messages);
+        if let Err(ms) = admitted {
             return refuse(429, ErrorCode::RateLimited, pace::too_fast_message(ms));
         }
         let bytes = req.bytes().await?;
@@ -92,9 +93,9 @@ impl SiteTeam {
         file_io::put(&bucket, key.clone(), &meta, bytes).await?;
         // Read again: frames (a removal, an archive, other messages) may have
         // been handled while R2 stored the bytes.
-        let current = self.store.channel(&id)?;
-        let allowed = current.as_ref().map_or(Err(TeamError::NotFound), |(c, _)| rules::may_upload(c, &who.staff));
-        let (Some((channel, last)), Ok(())) = (current, allowed.clone()) else {
+        let current = self.current()?.filter(|c| c.id == id);
+        let allowed = current.as_ref().map_or(Err(TeamError::NotFound), |c| rules::may_upload(&c.channel, &who.staff));
+        let (Some(Current { channel, last_seq: last, .. }), Ok(())) = (current, allowed.clone()) else {
             let _ = bucket.delete(key).await;
             return refuse_team(&allowed.err().unwrap_or(TeamError::NotFound));
         };
@@ -115,17 +116,17 @@ impl SiteTeam {
         self.store.append(&id, &who.me.id, &message, &[])?;
         self.mark_read(&id, &who.me.id, message.seq)?;
         let frame = TeamFrame::Message { channel: id.clone(), message };
-        self.fan_out(&id, &channel, last.next(), &frame, true)?;
+        self.fan_out(&channel, &frame);
+        self.changed()?;
         Ok(Response::from_json(&frame)?.with_status(201))
     }
 
-    /// `GET /files/{channel}/{attachment}`: the bytes, to whoever may read
-    /// the channel now; `not_found` to everyone else, as for the channel.
-    pub(super) async fn download(&self, req: Request, channel: &str, file: &str) -> Result<Response> {
-        let (Some(who), Some(id)) = (caller(&req)?, ChannelId::parse(channel)) else {
+    /// `GET /files/{attachment}`: the bytes, to whoever may read the
+    /// channel now; `not_found` to everyone else, as for the channel.
+    pub(super) async fn download(&self, req: Request, file: &str) -> Result<Response> {
+        let (Some(who), Some(Current { id, channel, .. })) = (caller(&req)?, self.current()?) else {
             return refuse(404, ErrorCode::NotFound, "There is no such channel.");
         };
-        let Some((channel, _)) = self.store.channel(&id)? else { return refuse_team(&TeamError::NotFound) };
         if let Err(e) = rules::may_read(&channel, &who.staff) {
             return refuse_team(&e);
         }
@@ -139,7 +140,7 @@ impl SiteTeam {
         let (env, key) = (self.env.clone(), rules::key(site, id, &file.id));
         self.state.wait_until(async move {
             if let Err(e) = erase(&env, Erase::Key(key)).await {
-                worker::console_error!("SiteTeam: deleting a team file failed: {e}");
+                worker::console_error!("TeamChannel: deleting a team file failed: {e}");
             }
         });
     }
@@ -149,7 +150,7 @@ impl SiteTeam {
         let (env, prefix) = (self.env.clone(), rules::channel_prefix(site, id));
         self.state.wait_until(async move {
             if let Err(e) = erase(&env, Erase::Prefix(prefix)).await {
-                worker::console_error!("SiteTeam: deleting a channel's files failed: {e}");
+                worker::console_error!("TeamChannel: deleting a channel's files failed: {e}");
             }
         });
     }

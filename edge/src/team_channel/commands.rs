@@ -4,15 +4,15 @@
 //! gives a visitor's conversation to an agent and `/contact` lists a
 //! visitor's conversations, each answered to the sender only (a notice).
 
-use super::handlers::{refuse, Outcome, Refusal};
-use super::SiteTeam;
+use super::{Current, TeamChannel};
 use crate::internal;
+use crate::team::handlers::{refuse, Outcome, Refusal};
 use crate::util::{now_ms, send};
 use porchlight_protocol::internal::AssignRequest;
 use porchlight_protocol::internal::TicketDraft;
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::team::lookup::{self, Lookup};
-use porchlight_protocol::team::{ChannelAction, ChannelId, Staff, TeamFrame};
+use porchlight_protocol::team::{ChannelAction, ChannelId, Staff, TeamError, TeamFrame};
 use porchlight_protocol::ticket::{self, TicketSource};
 use porchlight_protocol::{AgentId, Author, ErrorCode, Message, Seq, SiteId, VisitorInfo};
 use worker::Result;
@@ -20,22 +20,19 @@ use worker::Result;
 /// Who a channel's system lines are stored under (no agent id has `@`).
 const SYSTEM: &str = "@system";
 
-impl SiteTeam {
+impl TeamChannel {
     /// `/ticket <subject>`, typed by `me` in channel `id`, quoting
     /// `reply_to` (or about the channel's latest message).
     pub(super) async fn ticket(
         &self,
         site: &SiteId,
-        id: &ChannelId,
+        c: Current,
         staff: &Staff,
         me: &AgentRef,
         subject: &str,
         reply_to: Option<Seq>,
     ) -> Result<Outcome> {
-        let (channel, _) = match self.visible(id, staff)? {
-            Ok(found) => found,
-            Err(r) => return Ok(Err(r)),
-        };
+        let (id, channel) = (&c.id, c.channel);
         if let Err(e) = channel.may(staff, &ChannelAction::Post) {
             return Ok(Err(e.into()));
         }
@@ -60,15 +57,15 @@ impl SiteTeam {
         let created = match internal::Desk::of(&self.env, site)?.create_ticket(&draft).await {
             Ok(t) => t,
             Err(e) => {
-                worker::console_error!("SiteTeam: creating a ticket failed: {e}");
+                worker::console_error!("TeamChannel: creating a ticket failed: {e}");
                 return Ok(Err(Refusal { code: ErrorCode::Internal, message: "The ticket could not be created. Please retry.".into() }));
             }
         };
         // Read again: other frames may have been handled while the desk answered.
-        let (channel, last) = match self.visible(id, staff)? {
-            Ok(found) => found,
-            Err(r) => return Ok(Err(r)),
+        let Some(now) = self.current()?.filter(|c| c.channel.may(staff, &ChannelAction::Read).is_ok()) else {
+            return Ok(Err(TeamError::NotFound.into()));
         };
+        let (channel, last) = (now.channel, now.last_seq);
         let line = Message {
             seq: last.next(),
             author: Author::System,
@@ -77,7 +74,8 @@ impl SiteTeam {
             ..Message::blank()
         };
         self.store.append(id, &AgentId(SYSTEM.into()), &line, &[])?;
-        self.fan_out(id, &channel, line.seq, &TeamFrame::Message { channel: id.clone(), message: line }, true)?;
+        self.fan_out(&channel, &TeamFrame::Message { channel: id.clone(), message: line });
+        self.changed()?;
         Ok(Ok(()))
     }
 
@@ -94,9 +92,6 @@ impl SiteTeam {
         prefix: &str,
         agent: &AgentId,
     ) -> Result<Outcome> {
-        if let Err(r) = self.visible(id, staff)? {
-            return Ok(Err(r));
-        }
         let Some(to) = self.team.borrow().iter().find(|a| a.id == *agent).cloned() else {
             return Ok(refuse(ErrorCode::NotFound, format!("There is no agent @{agent} on this site.")));
         };
@@ -118,17 +113,7 @@ impl SiteTeam {
 
     /// `/contact <name or email>`: the site's conversations with that
     /// visitor, as links, to the sender only.
-    pub(super) async fn contact(
-        &self,
-        ws: &worker::WebSocket,
-        site: &SiteId,
-        id: &ChannelId,
-        staff: &Staff,
-        query: &str,
-    ) -> Result<Outcome> {
-        if let Err(r) = self.visible(id, staff)? {
-            return Ok(Err(r));
-        }
+    pub(super) async fn contact(&self, ws: &worker::WebSocket, site: &SiteId, id: &ChannelId, query: &str) -> Result<Outcome> {
         let found = internal::Queue::of(&self.env, site)?.lookup(&Lookup::Contact { query: query.to_owned() }).await?;
         let (text, links) = lookup::contact_notice(query, &found);
         send(ws, &TeamFrame::Notice { channel: id.clone(), text, links });
