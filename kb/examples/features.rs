@@ -4,17 +4,13 @@
 //! `none`: no article answers it), set, then [`Evidence::features`].
 //! `kb/examples/fit_gate.py` fits the gate's weights on this.
 //! `cargo run -p porchlight-kb --example features > /tmp/dev-features.tsv`
-use porchlight_kb::eval::{only, parse_tsv, Split, SETS};
-use porchlight_kb::{Article, Index, Searcher};
+use porchlight_kb::eval::{only, Split, SETS};
+
+mod sample;
 fn main() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let mut articles = Vec::new();
-    for entry in std::fs::read_dir(format!("{root}/demo-site/kb")).expect("kb") {
-        articles.push(Article::parse(&std::fs::read_to_string(entry.expect("e").path()).expect("r")).expect("a"));
-    }
-    let s = Searcher::new(Index::build(&articles));
+    let s = sample::searcher();
     for (file, _) in SETS {
-        let set = parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set")).expect("tsv");
+        let set = sample::set(file);
         for q in only(&set, Split::Dev) {
             let typing = q.kind == "typing";
             let Some(evidence) = s.gate_evidence(&q.query, typing) else {
