@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: the bot's retrieval quality on the labeled sets
-//! (tests/kb/queries.tsv and tests/kb/visitors.tsv over demo-site/kb, each
-//! in its dev and test halves), beside plain BM25 on the same data in the
+//! (tests/kb/*.tsv over demo-site/kb, each in its dev and test halves),
+//! beside plain BM25 and its own ungated ranking on the same data in the
 //! same run, and how long ranking one keystroke takes:
 //! natively, and in headless Chromium's WASM engine with the built widget.
 
