@@ -2,15 +2,13 @@
 //! BM25, and the misses of the `dev` split only (never of `test`).
 //! `cargo run -p porchlight-kb --example tune [-- --explain]`
 use porchlight_kb::baseline::Bm25;
-use porchlight_kb::eval::{evaluate, misses, only, parse_tsv, Split, SETS};
-use porchlight_kb::{Article, Index, Searcher};
+use porchlight_kb::eval::{evaluate, misses, only, Split, SETS};
+use porchlight_kb::{Index, Searcher};
+
+mod sample;
 
 fn main() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let mut articles = Vec::new();
-    for entry in std::fs::read_dir(format!("{root}/demo-site/kb")).expect("demo-site/kb") {
-        articles.push(Article::parse(&std::fs::read_to_string(entry.expect("entry").path()).expect("read")).expect("article"));
-    }
+    let articles = sample::articles();
     let s = Searcher::new(Index::build(&articles));
     let bm = Bm25::new(&articles);
     let explain = std::env::args().any(|a| a == "--explain");
@@ -20,7 +18,7 @@ fn main() {
         // the top 3) vs quiet on unanswerable, per threshold.
         let mut rows = Vec::new();
         for (file, _) in SETS {
-            let set = parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set")).expect("tsv");
+            let set = sample::set(file);
             for q in only(&set, Split::Dev) {
                 let (hits, sure) = s.best(&q.query, q.kind == "typing").unwrap_or((Vec::new(), f32::NEG_INFINITY));
                 let right = hits.iter().any(|h| q.expect.contains(&h.id));
@@ -37,7 +35,7 @@ fn main() {
         return;
     }
     for (file, _) in SETS {
-        let set = parse_tsv(&std::fs::read_to_string(format!("{root}/tests/kb/{file}")).expect("set")).expect("tsv");
+        let set = sample::set(file);
         for split in [Split::Dev, Split::Test] {
             let part = only(&set, split);
             let ours = evaluate(&part, |q, t| s.suggest(q, t).into_iter().map(|h| h.id).collect());

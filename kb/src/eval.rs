@@ -40,6 +40,7 @@ pub const SETS: &[(&str, &str)] = &[
     ("visitors.tsv", "written independently from the articles only: chatty, slang, typos, synonyms, es/fr/de"),
     ("visitors2.tsv", "a second independent set by personas (retiree, teen, non-native, angry, phone, vague, es/fr/de), 50 unanswerable"),
     ("strangers.tsv", "a third, written this round by someone who read only the articles (typos, everyday words, chatty, multi, angry, es/fr/de), 20 unanswerable"),
+    ("visitors3.tsv", "a fourth, round 9, written before tuning: dictated, slang, formal letters, barista jargon, run-together words, wrong names, several questions, es/fr/de, 44 unanswerable"),
 ];
 
 #[derive(Clone, Debug)]

@@ -164,7 +164,38 @@ pub fn lookup(lang: Lang, word: &str) -> Option<&'static str> {
             }
         }
     }
+    // A German verb as conjugated ("funktioniert", "heizt", "dauert") is
+    // listed as its infinitive ("funktionieren", "heizen", "dauern").
+    if lang == Lang::De {
+        for end in ["et", "t", "st"] {
+            if let Some(base) = word.strip_suffix(end).filter(|b| b.len() >= 3) {
+                if let Some(en) = find(&format!("{base}en")).or_else(|| find(&format!("{base}n"))) {
+                    return Some(en);
+                }
+            }
+        }
+    }
     None
+}
+
+/// A German compound the lexicon lacks as a whole, as its two parts'
+/// English ("zahlungsmethoden" → "payment" + "methods",
+/// "sendungsverfolgung" → "shipment" + "tracking"), with or without the
+/// linking "s" or "n" between them. The longest known head wins.
+pub fn split_compound(word: &str) -> Option<(&'static str, &'static str)> {
+    let n = word.len();
+    if n < 8 || !word.is_ascii() {
+        return None;
+    }
+    (4..=n - 4).rev().find_map(|cut| {
+        let (head, tail) = word.split_at(cut);
+        let tail_en = lookup(Lang::De, tail).filter(|t| !t.is_empty())?;
+        let head_en = [head, head.strip_suffix('s').unwrap_or(""), head.strip_suffix('n').unwrap_or("")]
+            .into_iter()
+            .filter(|h| h.len() >= 3)
+            .find_map(|h| lookup(Lang::De, h).filter(|e| !e.is_empty()))?;
+        Some((head_en, tail_en))
+    })
 }
 
 /// The message as English words for ranking: foreign function words
@@ -180,7 +211,10 @@ pub fn to_english(lang: Lang, words: &[String]) -> Vec<(String, bool)> {
             Some("") => {}
             Some(en) => out.extend(en.split(' ').map(|e| (e.to_owned(), true))),
             None if function_words(lang).contains(&w.as_str()) => {}
-            None => out.push((w.clone(), false)),
+            None => match (lang == Lang::De).then(|| split_compound(w)).flatten() {
+                Some((head, tail)) => out.extend(head.split(' ').chain(tail.split(' ')).map(|e| (e.to_owned(), true))),
+                None => out.push((w.clone(), false)),
+            },
         }
     }
     out

@@ -16,6 +16,7 @@ pub mod article;
 pub mod baseline;
 pub mod bot;
 pub mod eval;
+pub mod gate;
 pub mod index;
 pub mod intent;
 pub mod lang;

@@ -18,11 +18,14 @@
 //! match never counts twice.
 //!
 //! Confidence: each query term has a *mass* (its best idf, or the idf of
-//! an unseen word when nothing matches). [`confidence`] combines the top
-//! score, its margin, the share of the query's mass it covers and the
-//! query's length; below [`GATE`] the bot stays quiet. Further suggestions
-//! must stay within [`RELATIVE_CUT`] of the top.
+//! an unseen word when nothing matches). The evidence about the top
+//! document (score, margin, covered mass, exact and title matches, the
+//! message's rarest word; see [`crate::gate`]) gives a confidence; below
+//! [`GATE`] the bot stays quiet. Further suggestions must stay within
+//! [`RELATIVE_CUT`] of the top.
 
+pub use crate::gate::GATE;
+use crate::gate::{confidence, Evidence};
 use crate::index::{Index, BODY, TAGS, TITLE};
 use crate::lang::{detect, is_function_word, to_english, Lang};
 use crate::normalize::{normalize, QueryWord};
@@ -35,12 +38,8 @@ pub const MAX_SUGGESTIONS: usize = 3;
 /// visitor sees three, so a weaker second or third costs a glance, not an
 /// answer (0.55 before: 0.4 is as good or better on every `dev` half).
 pub const RELATIVE_CUT: f32 = 0.4;
-/// [`confidence`] weights: bias, ln(1 + top score), margin, coverage, ln(1 + terms).
-const CONFIDENCE: [f32; 5] = [-5.781, 3.51, -0.566, 4.977, -1.23];
 /// The idf of an unseen word in the 60-article sample the gate was fitted on.
 const REFERENCE_IDF: f32 = 4.804_021;
-/// The least [`confidence`] at which the bot suggests anything.
-pub const GATE: f32 = -0.2;
 
 const K1: f32 = 3.0;
 const SYNONYM_WEIGHT: f32 = 0.6;
@@ -86,6 +85,16 @@ struct QueryTerm {
     mass: f32,
     /// From the word: more inside the question of a long message.
     weight: f32,
+}
+
+/// A query scored on one route: (doc, score, covered mass) best first,
+/// the query's terms and total mass, and per document the query spans its
+/// tag phrases matched.
+struct Scored {
+    docs: Vec<(usize, f32, f32)>,
+    terms: Vec<QueryTerm>,
+    mass: f32,
+    spans: Vec<Vec<(usize, usize)>>,
 }
 
 impl Searcher {
@@ -182,21 +191,89 @@ impl Searcher {
 
     /// The suggestions on one route and their confidence (not yet gated).
     fn ranked_on(&self, query: &str, typing: bool, route: Route) -> Option<(Vec<Hit>, f32)> {
-        let (scored, mass, n_terms) = self.score(query, typing, route);
-        let &(_, top_score, top_cov) = scored.first()?;
-        let second = scored.get(1).map_or(0.0, |x| x.1);
-        // Scores grow with the corpus's idf range; the gate reads them on the
-        // scale of the 60-article sample it was fitted on, so a small help
-        // center is not held to numbers only a large one reaches.
-        let scale = REFERENCE_IDF / idf(self.index.docs.len() as f32, 0.0);
-        let sure = confidence(top_score * scale, second * scale, top_cov / mass.max(f32::EPSILON), n_terms);
+        let scored = self.score(query, typing, route);
+        let evidence = self.evidence(&scored)?;
+        let sure = confidence(&evidence);
+        let top_score = scored.docs[0].1;
         let hits = scored
+            .docs
             .into_iter()
             .take(MAX_SUGGESTIONS)
             .filter(|&(_, s, _)| s >= top_score * RELATIVE_CUT)
             .map(|(d, score, _)| self.hit(d, score))
             .collect();
         Some((hits, sure))
+    }
+
+    /// What the ranking knows about its top document (see [`Evidence`]).
+    fn evidence(&self, scored: &Scored) -> Option<Evidence> {
+        let &(top_doc, top, covered) = scored.docs.first()?;
+        let second = scored.docs.get(1).map_or(0.0, |x| x.1);
+        // Scores grow with the corpus's idf range; the gate reads them on the
+        // scale of the 60-article sample it was fitted on, so a small help
+        // center is not held to numbers only a large one reaches.
+        let scale = REFERENCE_IDF / idf(self.index.docs.len() as f32, 0.0);
+        let mass = scored.mass.max(f32::EPSILON);
+        let (mut unknown, mut head, mut exact) = (0.0, 0.0, 0.0);
+        let mut rarest: Option<(f32, bool)> = None;
+        let unseen = idf(self.index.docs.len() as f32, 0.0);
+        let (mut missed, mut matched) = (0f32, 0f32);
+        for q in &scored.terms {
+            let m = q.mass * q.weight;
+            if q.expansions.is_empty() {
+                unknown += m;
+                missed = missed.max(q.mass / unseen);
+                continue;
+            }
+            let in_phrase = scored.spans[top_doc].iter().any(|&(a, b)| (a..=b).contains(&q.pos));
+            // Exact: a stem, a tag phrase or the word being typed. A typo or
+            // synonym match is a guess, and a word the help center lacks
+            // often lands on one ("voltage" is not "voucher"): on dev,
+            // counting one-edit typos even half kept fewer right answers.
+            let (mut found, mut in_head) = (in_phrase, in_phrase);
+            let mut sureness: f32 = f32::from(u8::from(in_phrase));
+            for &(t, w) in &q.expansions {
+                if let Some(post) = self.index.postings[t as usize].chunks_exact(4).find(|p| p[0] as usize == top_doc) {
+                    found = true;
+                    in_head |= post[1 + TITLE] + post[1 + TAGS] > 0;
+                    if w >= 0.9 {
+                        sureness = 1.0;
+                    }
+                }
+            }
+            if in_head {
+                head += m;
+            }
+            exact += m * sureness;
+            if found {
+                matched = matched.max(q.mass / unseen);
+            } else {
+                missed = missed.max(q.mass / unseen);
+            }
+            if rarest.is_none_or(|(r, _)| q.mass > r) {
+                rarest = Some((q.mass, found));
+            }
+        }
+        Some(Evidence {
+            top: top * scale,
+            second: second * scale,
+            coverage: covered / mass,
+            terms: scored.terms.len(),
+            unknown: unknown / mass,
+            rarest: rarest.is_some_and(|(_, f)| f),
+            head: head / mass,
+            exact: exact / mass,
+            missed,
+            matched,
+        })
+    }
+
+    /// For tuning: the gate's evidence on the route the bot would use.
+    pub fn gate_evidence(&self, query: &str, typing: bool) -> Option<Evidence> {
+        self.routes(detect(query))
+            .into_iter()
+            .filter_map(|route| self.evidence(&self.score(query, typing, route)))
+            .max_by(|a, b| confidence(a).total_cmp(&confidence(b)))
     }
 
     fn hit(&self, d: usize, score: f32) -> Hit {
@@ -219,7 +296,7 @@ impl Searcher {
     /// (on the first route that finds any).
     pub fn rank(&self, query: &str, typing: bool) -> Vec<Hit> {
         for route in self.routes(detect(query)) {
-            let scored = self.score(query, typing, route).0;
+            let scored = self.score(query, typing, route).docs;
             if !scored.is_empty() {
                 return scored.into_iter().map(|(d, score, _)| self.hit(d, score)).collect();
             }
@@ -232,7 +309,8 @@ impl Searcher {
     /// query mass, share of the mass in words the index lacks, the top
     /// document's [`Searcher::head_coverage`]).
     pub fn features(&self, query: &str, typing: bool) -> (Vec<String>, f32, f32, f32, usize, f32, f32, f32) {
-        let (scored, mass, n) = self.score(query, typing, Route::Primary(detect(query)));
+        let Scored { docs: scored, mass, terms, .. } = self.score(query, typing, Route::Primary(detect(query)));
+        let n = terms.len();
         let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
         let terms = self.query_terms(&prepare(query, detect(query), unfinished), unfinished);
         let unknown: f32 = terms.iter().filter(|t| t.expansions.is_empty()).map(|t| t.mass * t.weight).sum();
@@ -250,7 +328,7 @@ impl Searcher {
         let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
         let prepared = prepare(query, detect(query), unfinished);
         let terms = self.query_terms(&prepared, unfinished);
-        let top = self.score(query, typing, Route::Primary(detect(query))).0.first().map(|x| x.0);
+        let top = self.score(query, typing, Route::Primary(detect(query))).docs.first().map(|x| x.0);
         let has = |t: u32, d: usize| self.index.postings[t as usize].chunks_exact(4).any(|p| p[0] as usize == d);
         terms
             .iter()
@@ -271,13 +349,11 @@ impl Searcher {
 
     /// For tuning: the top documents with score and covered share of the query's mass.
     pub fn explain(&self, query: &str, typing: bool) -> Vec<(String, f32, f32)> {
-        let (scored, mass, _) = self.score(query, typing, Route::Primary(detect(query)));
+        let Scored { docs: scored, mass, .. } = self.score(query, typing, Route::Primary(detect(query)));
         scored.into_iter().take(3).map(|(d, s, c)| (self.index.docs[d].id.clone(), s, c / mass)).collect()
     }
 
-    /// (doc, score, covered mass) sorted by score, the query's total mass
-    /// and its number of terms.
-    fn score(&self, query: &str, typing: bool, route: Route) -> (Vec<(usize, f32, f32)>, f32, usize) {
+    fn score(&self, query: &str, typing: bool, route: Route) -> Scored {
         let unfinished = typing && query.ends_with(|c: char| c.is_alphanumeric());
         let prepared = match route {
             Route::Native(lang) => prepare_native(query, lang),
@@ -345,7 +421,7 @@ impl Searcher {
         }
         let mut out: Vec<(usize, f32, f32)> = (0..n_docs).filter(|&d| score[d] > 0.0).map(|d| (d, score[d], covered[d])).collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        (out, total_mass, terms.len())
+        Scored { docs: out, terms, mass: total_mass, spans: span_of }
     }
 
     /// For tuning: the share of document `d`'s title and tag terms
@@ -384,11 +460,12 @@ impl Searcher {
                 out[k].weight = out[k].weight.max(qw.weight);
                 continue;
             }
-            // Two words run together ("giftcard", "espressomachine"): rank
-            // them as the two words the help center writes.
+            // Two words run together ("giftcard", "espressomachine",
+            // "wheresmy", "refundnot"): rank them as the words the help
+            // center writes (a glued function word is dropped).
             if !is_prefix && self.find(&s).is_none() && self.find(w).is_none() {
                 if let Some(parts) = self.split_compound(w) {
-                    for part in parts {
+                    for part in parts.into_iter().filter(|p| !GLUE.contains(p)) {
                         let part = stem(part);
                         if seen_stems.contains(&part) {
                             continue;
@@ -455,18 +532,21 @@ impl Searcher {
         out
     }
 
-    /// `word` as two index terms of three letters or more, neither a stop
-    /// word, the most even cut first ("giftcard" → "gift" + "card").
+    /// `word` as two words: index terms of three letters or more (neither a
+    /// stop word), or one of them a [`GLUE`] word; the most even cut first
+    /// ("giftcard" → "gift" + "card", "wheresmy" → "wheres" + "my").
     fn split_compound<'w>(&self, word: &'w str) -> Option<[&'w str; 2]> {
         let n = word.len();
-        if n < COMPOUND_MIN || !word.is_ascii() {
+        if n < GLUED_MIN || !word.is_ascii() {
             return None;
         }
-        let mut cuts: Vec<usize> = (3..=n - 3).collect();
+        let term = |p: &str| p.len() >= 3 && !is_stop(p) && self.find(&stem(p)).is_some();
+        let mut cuts: Vec<usize> = (1..n).collect();
         cuts.sort_by_key(|&c| (2 * c).abs_diff(n));
         cuts.into_iter().map(|c| word.split_at(c)).find_map(|(a, b)| {
-            let known = |p: &str| !is_stop(p) && self.find(&stem(p)).is_some();
-            (known(a) && known(b)).then_some([a, b])
+            let glue = |p: &str| GLUE.contains(&p);
+            let ok = if n >= COMPOUND_MIN && term(a) && term(b) { true } else { (glue(a) && (term(b) || glue(b))) || (term(a) && glue(b)) };
+            ok.then_some([a, b])
         })
     }
 
@@ -614,6 +694,17 @@ const SURFACE: &[&str] = &["ment", "ing", "ed", "er", "s", "es", "e", "y", "atio
 /// The shortest unknown word tried as two words run together.
 const COMPOUND_MIN: usize = 7;
 
+/// The shortest unknown word tried as a function word glued to another.
+const GLUED_MIN: usize = 5;
+
+/// Function words visitors glue to the next or previous word on a phone
+/// keyboard ("wheresmy", "aweek", "howdo", "cantlogin", "showingup"):
+/// general English, sorted. "hi" is not one: "hiring" is no greeting.
+const GLUE: &[&str] = &[
+    "a", "am", "an", "and", "can", "cant", "do", "dont", "for", "how", "i", "im", "in", "is", "it", "my", "next", "not", "of", "on", "the",
+    "to", "up", "what", "whats", "where", "wheres", "why", "with",
+];
+
 /// From this length on, a last word that matches nothing is taken as
 /// finished, not as still being typed.
 const UNFINISHED_MAX: usize = 6;
@@ -663,21 +754,6 @@ fn is_question(sentence: &str, lang: Lang) -> bool {
     let ws = words(sentence);
     let first = ws.iter().find(|w| !FILLER.contains(&w.as_str()));
     first.is_some_and(|w| if lang == Lang::En { ASK.contains(&w.as_str()) } else { ASK_OTHER.contains(&w.as_str()) })
-}
-
-/// How sure the ranking is that its top article answers the query: a
-/// logistic score over the top score, its margin over the runner-up, the
-/// share of the query it covers and the query's length (long messages
-/// score higher by mere length). A logistic regression fitted on the `dev`
-/// halves of the three labeled sets (`kb/examples/features.rs` dumps the
-/// features), never on `test`; [`GATE`] is the lowest threshold that keeps
-/// the bot quiet on at least 85% of the unanswerable `dev` questions.
-fn confidence(top: f32, second: f32, coverage: f32, n_terms: usize) -> f32 {
-    if top <= 0.0 {
-        return f32::NEG_INFINITY;
-    }
-    let [b, w_top, w_margin, w_cov, w_len] = CONFIDENCE;
-    b + w_top * (1.0 + top).ln() + w_margin * (top - second) / top + w_cov * coverage + w_len * (1.0 + n_terms as f32).ln()
 }
 
 fn idf(n: f32, df: f32) -> f32 {
@@ -791,16 +867,21 @@ mod quality {
 
     #[test]
     fn independent_set_stays_above_its_floor() {
-        check(include_str!("../../tests/kb/visitors.tsv"), [(Split::Dev, 0.66, 0.8, 0.9), (Split::Test, 0.64, 0.7, 0.85)]);
+        check(include_str!("../../tests/kb/visitors.tsv"), [(Split::Dev, 0.7, 0.84, 0.8), (Split::Test, 0.7, 0.79, 0.85)]);
     }
 
     #[test]
     fn third_independent_set_stays_above_its_floor() {
-        check(include_str!("../../tests/kb/strangers.tsv"), [(Split::Dev, 0.62, 0.76, 0.85), (Split::Test, 0.66, 0.74, 0.74)]);
+        check(include_str!("../../tests/kb/strangers.tsv"), [(Split::Dev, 0.66, 0.82, 0.85), (Split::Test, 0.68, 0.76, 0.74)]);
+    }
+
+    #[test]
+    fn fourth_independent_set_stays_above_its_floor() {
+        check(include_str!("../../tests/kb/visitors3.tsv"), [(Split::Dev, 0.69, 0.8, 0.75), (Split::Test, 0.76, 0.89, 0.74)]);
     }
 
     #[test]
     fn second_independent_set_stays_above_its_floor() {
-        check(include_str!("../../tests/kb/visitors2.tsv"), [(Split::Dev, 0.74, 0.82, 0.8), (Split::Test, 0.55, 0.57, 0.8)]);
+        check(include_str!("../../tests/kb/visitors2.tsv"), [(Split::Dev, 0.77, 0.86, 0.8), (Split::Test, 0.6, 0.62, 0.8)]);
     }
 }

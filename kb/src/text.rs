@@ -73,7 +73,8 @@ fn push_folded(out: &mut String, c: char) {
     out.push_str(plain);
 }
 
-/// Words that carry no topic: function words, and the chatter visitors wrap
+/// Words that carry no topic: function words, light verbs ("how long does
+/// it take", "put the new card on"), salutations, the chatter visitors wrap
 /// their questions in ("hi, I was wondering if you could help me…"), and
 /// asks for a person, which the bot must not answer with articles.
 pub fn is_stop(word: &str) -> bool {
@@ -180,6 +181,7 @@ const STOP: &[&str] = &[
     "lol",
     "lot",
     "lots",
+    "madam",
     "many",
     "maybe",
     "me",
@@ -213,6 +215,8 @@ const STOP: &[&str] = &[
     "pls",
     "plz",
     "possible",
+    "put",
+    "putting",
     "question",
     "quick",
     "real",
@@ -224,6 +228,7 @@ const STOP: &[&str] = &[
     "see",
     "she",
     "should",
+    "sir",
     "so",
     "some",
     "somebody",
@@ -234,6 +239,9 @@ const STOP: &[&str] = &[
     "still",
     "such",
     "sure",
+    "take",
+    "takes",
+    "taking",
     "talk",
     "tell",
     "than",
