@@ -103,29 +103,11 @@ impl DurableObject for KnowledgeBase {
             }
             (worker::Method::Post, ["bot"]) => {
                 let turn: porchlight_protocol::internal::BotTurn = req.json().await?;
-                // A question clearly in the help center's language is answered in it,
-                // whatever the widget's: never "our articles are in English" to English.
-                let locale = turn.locale.as_deref().filter(|_| !clearly_english(&turn.message));
-                Response::from_json(&porchlight_kb::bot::answer_for(&*self.searcher()?, &turn.message, locale))
+                Response::from_json(&porchlight_kb::bot::answer_for(&*self.searcher()?, &turn.message, turn.locale.as_deref()))
             }
             _ => not_found("Route"),
         }
     }
-}
-
-/// A message written in English, the help center's language: detected as
-/// English and holding at least two English function words ("how do I
-/// cancel my subscription?"). A bare "Hi!", a name or an order number says
-/// nothing about a language, so the widget's locale still picks the
-/// bot's words for those. (The bot's own language rule, `reply_lang`, lets
-/// the locale win over any English; this belongs there once `kb/` is free.)
-fn clearly_english(message: &str) -> bool {
-    use porchlight_kb::lang::{detect, is_arabic, is_function_word, Lang};
-    if is_arabic(message) || detect(message) != Lang::En {
-        return false;
-    }
-    let words = message.split(|c: char| !c.is_alphanumeric() && c != '\'').map(str::to_lowercase);
-    words.filter(|w| is_function_word(Lang::En, w)).count() >= 2
 }
 
 /// The storage key of an article version: its id, with `:lang` for a

@@ -55,7 +55,9 @@ pub fn answer(searcher: &Searcher, message: &str) -> BotAnswer {
 /// signals), else the widget's locale (`locale`, a BCP 47 tag), else
 /// English. A message detected as English is not proof of English (it is
 /// also what a message of names and numbers gets), so the visitor's chosen
-/// language wins over it.
+/// language wins over it, unless the message is [`clearly_english`]: an
+/// English question is answered in English, never with "our articles are
+/// in English".
 pub fn reply_lang(message: &str, detected: Lang, locale: Option<&str>) -> Lang {
     if crate::lang::is_arabic(message) {
         return Lang::Ar;
@@ -63,7 +65,22 @@ pub fn reply_lang(message: &str, detected: Lang, locale: Option<&str>) -> Lang {
     if detected != Lang::En {
         return detected;
     }
+    if clearly_english(message) {
+        return Lang::En;
+    }
     locale.and_then(Lang::from_code).unwrap_or(Lang::En)
+}
+
+/// Detected as English and holding at least two English function words
+/// ("how do I cancel my subscription?"). A bare "Hi!", a name or an order
+/// number says nothing about a language, so the widget's locale still
+/// picks the bot's words for those.
+fn clearly_english(message: &str) -> bool {
+    if crate::lang::is_arabic(message) || detect(message) != Lang::En {
+        return false;
+    }
+    let words = message.split(|c: char| !c.is_alphanumeric() && c != '\'').map(str::to_lowercase);
+    words.filter(|w| crate::lang::is_function_word(Lang::En, w)).count() >= 2
 }
 
 /// [`answer`], replying in the visitor's widget language when the message
@@ -198,9 +215,14 @@ mod tests {
         // (The ranking has no Arabic lexicon: an Arabic question finds nothing and goes to a person.)
         let c = answer_for(&s, "أين طلبي؟", None);
         assert_eq!((c.lang.as_str(), c.text.as_deref(), c.handoff), ("ar", Some(replies(Lang::Ar).nothing_found), true));
-        let d = answer_for(&s, "where is my order?", Some("ar"));
-        assert_eq!(d.lang, "ar");
-        assert!(d.text.as_deref().is_some_and(|t| t.starts_with(replies(Lang::Ar).english_only)), "{d:?}");
+        let d = answer_for(&s, "Hello!", Some("ar"));
+        assert_eq!((d.lang.as_str(), d.text.as_deref()), ("ar", Some(replies(Lang::Ar).greet)));
+        // A question clearly in English, the help center's language, is answered in English
+        // whatever the widget's: never "our articles are in English" to an English question.
+        let e = answer_for(&s, "where is my order?", Some("ar"));
+        assert_eq!(e.lang, "en", "{e:?}");
+        assert!(!e.text.as_deref().is_some_and(|t| t.starts_with(replies(Lang::Ar).english_only)), "{e:?}");
+        assert_eq!(answer_for(&s, "how do I cancel my subscription?", Some("es")).lang, "en");
         // An unknown locale is English.
         assert_eq!(answer_for(&s, "Hello!", Some("pt-BR")).text.as_deref(), Some(GREET));
     }
