@@ -159,8 +159,9 @@ impl ChatSession {
                 ws.serialize_attachment(&*attachment)?;
                 // The whole conversation, as the visitor sees it: never
                 // internal notes, and none of the customer's details.
-                let messages = self.store.messages_after(last_seq, false)?;
-                send(ws, &SessionFrame::Welcome { session: record.view().for_external(), messages });
+                let head = record.hot.last_seq;
+                let messages = self.store.messages_after(last_seq.min(head), false)?;
+                send(ws, &SessionFrame::Welcome { session: record.view().for_external(), messages, head: Some(head) });
                 Ok(())
             }
             (None, _) => refuse_hello(ws, "Send hello with your participant credential first."),

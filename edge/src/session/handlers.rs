@@ -172,8 +172,13 @@ impl ChatSession {
     }
 
     pub(super) async fn welcome(&self, ws: &WebSocket, record: &SessionRecord, after: Seq, visitor: bool) -> Result<()> {
-        let messages = self.store.messages_after(after, !visitor)?;
-        send(ws, &SessionFrame::Welcome { session: record.view(), messages });
+        // Committed up to `head` by the time this frame leaves (the output
+        // gate holds it behind every write before it). A client holding
+        // more than that held a message forwarded before its commit and
+        // lost to a reset: it resumes from `min(last_seq, head)`.
+        let head = record.hot.last_seq;
+        let messages = self.store.messages_after(after.min(head), !visitor)?;
+        send(ws, &SessionFrame::Welcome { session: record.view(), messages, head: Some(head) });
         // Agents see whether the visitor is here right now.
         if visitor {
             self.to_agents(&SessionFrame::VisitorPresence { online: true })?;
@@ -188,9 +193,11 @@ impl ChatSession {
         Ok(())
     }
 
-    /// The hot path. A new message is committed (one log row, one `hot`
-    /// row), acknowledged, broadcast, and left to the outbox for the queue
-    /// and the desk. Returns the committed text.
+    /// The hot path. A new message is numbered, forwarded to the other
+    /// sockets at once (tentative: before its write), committed (one log
+    /// row, one `hot` row), acknowledged and echoed to its sender once
+    /// durable, and left to the outbox for the queue and the desk. Returns
+    /// the committed text.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn on_send(
         &self,
@@ -203,8 +210,7 @@ impl ChatSession {
         reply_to: Option<Seq>,
     ) -> Result<Option<String>> {
         // A resend of something already committed gets its original ack,
-        // whatever the state now: the sender must learn it was stored. The
-        // common case (a new message) costs no lookup: the insert finds out.
+        // whatever the state now: the sender must learn it was stored.
         let refuse = |code: ErrorCode, message: String| -> Result<Option<String>> {
             match self.store.seq_of(&sender, &client_id)? {
                 Some(seq) => send(ws, &SessionFrame::Ack { client_id: client_id.clone(), seq }),
@@ -249,16 +255,31 @@ impl ChatSession {
                 Err(e) => return refuse(e.code, e.message),
             },
         };
-        let template = Message { client_id: Some(client_id.clone()), author, text, reply_to, ..Message::blank() };
-        let Some(message) = self.append_in_place(&sender, template)? else {
+        // A resend of something already stored is answered by the refusal's
+        // lookup; it must be known before anything is forwarded.
+        if self.store.seq_of(&sender, &client_id)?.is_some() {
             return refuse(ErrorCode::Internal, String::new());
-        };
+        }
+        let template = Message { client_id: Some(client_id.clone()), author, text, reply_to, ..Message::blank() };
+        let message = self.next_message(template)?;
+        // Forwarded before the write is issued, so the output gate does not
+        // hold it for the commit: tentative until a later frame confirms it
+        // (docs/RELIABILITY.md). The ack below waits for the commit.
+        let frame = serde_json::to_string(&SessionFrame::Message { message: message.clone() })?;
+        let forwarded = self.forward(ws, &frame);
+        let committed = self.append_in_place(&sender, &message);
+        if !matches!(committed, Ok(true)) {
+            // Not stored after all: whoever saw it resyncs (their welcome
+            // drops it), and the sender's reconnect resends it.
+            self.resync(&forwarded);
+            self.resync(std::slice::from_ref(ws));
+            return committed.map(|_| None);
+        }
         self.stored_text(&message.text);
         send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
-        let text = message.text.clone();
-        self.broadcast(&SessionFrame::Message { message })?;
+        let _ = ws.send_with_str(&frame);
         self.schedule_sync();
-        Ok(Some(text))
+        Ok(Some(message.text))
     }
 
     /// An internal note: committed like a message, acknowledged to its

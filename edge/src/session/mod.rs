@@ -1,9 +1,13 @@
 //! `ChatSession`: the Durable Object that owns one chat.
 //!
 //! It is the single writer of the session's log, so it is where order is
-//! decided: each committed message gets the next sequence number (1, 2, …)
-//! in SQLite storage, and only then is it acknowledged to its sender and
-//! broadcast. Output gates hold those frames until the write is durable.
+//! decided: each message gets the next sequence number (1, 2, …) in SQLite
+//! storage. A visitor's or agent's message is forwarded to the other
+//! sockets just before its write is issued, so the output gate does not
+//! hold it for the commit (it is tentative: clients confirm it by what
+//! follows and drop it on `welcome` if a reset lost it; see
+//! `porchlight_protocol::transcript`); its ack, and every other frame, is
+//! sent after the write, and the output gate holds those until durable.
 //!
 //! A message costs this object a constant amount of work and nothing
 //! else: one row in the log, one update of the `hot` row (the counters
@@ -406,27 +410,43 @@ impl ChatSession {
     /// [`ChatSession::append`], or `None` (nothing stored) when the sender
     /// already committed this client id.
     fn append_new(&self, record: &mut SessionRecord, sender: &Sender, template: Message) -> Result<Option<Message>> {
-        let now = now_ms();
-        let message = Message { seq: record.next_seq(), at: now, ..template };
-        if !self.store.append(sender, &message)? {
-            return Ok(None);
+        let message = Message { seq: record.next_seq(), at: now_ms(), ..template };
+        Ok(self.store_numbered(record, sender, &message)?.then_some(message))
+    }
+
+    /// Stores `message` at its seq (the next) and counts it in `record`;
+    /// false (nothing stored) when the sender already committed its client id.
+    fn store_numbered(&self, record: &mut SessionRecord, sender: &Sender, message: &Message) -> Result<bool> {
+        if message.seq != record.next_seq() || !self.store.append(sender, message)? {
+            return Ok(false);
         }
         record.hot.last_seq = message.seq;
         record.hot.counters.appended(sender, message.internal, message.seq, &message.text);
-        Ok(Some(message))
+        Ok(true)
     }
 
-    /// [`ChatSession::append_new`] and [`ChatSession::save`] of a plain
-    /// message on the cached record itself: the hot path copies no record
-    /// (it is the bulk of a message's own work besides SQLite's).
-    fn append_in_place(&self, sender: &Sender, template: Message) -> Result<Option<Message>> {
+    /// The next message from `template`: the next sequence number and the
+    /// current time (nothing is stored; see [`ChatSession::append_in_place`]).
+    fn next_message(&self, template: Message) -> Result<Message> {
+        let cached = self.record.borrow();
+        let record = cached.as_ref().ok_or_else(|| worker::Error::RustError("session has no record".into()))?;
+        Ok(Message { seq: record.next_seq(), at: now_ms(), ..template })
+    }
+
+    /// Stores `message` (numbered by [`ChatSession::next_message`]) and
+    /// saves the counters on the cached record itself: the hot path
+    /// copies no record (it is the bulk of a message's own work besides
+    /// SQLite's). False when the sender already committed its client id.
+    fn append_in_place(&self, sender: &Sender, message: &Message) -> Result<bool> {
         let mut cached = self.record.borrow_mut();
         let record = cached.as_mut().ok_or_else(|| worker::Error::RustError("session has no record".into()))?;
-        let Some(message) = self.append_new(record, sender, template)? else { return Ok(None) };
+        if !self.store_numbered(record, sender, message)? {
+            return Ok(false);
+        }
         record.touch(now_ms());
         let cursors = self.sync.borrow().cursors;
         self.store.save_hot(&record.hot, cursors)?;
-        Ok(Some(message))
+        Ok(true)
     }
 
     /// Stores what changed in `record` (a new revision) and caches it.
