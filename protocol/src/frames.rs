@@ -838,10 +838,9 @@ pub enum SessionFrame {
     },
     /// A message from anyone, including the receiver (whose own message
     /// arrives as `ack` first, then as `message` like everyone's). Another
-    /// participant's message is forwarded before its commit: it is
-    /// tentative until a later frame confirms it (every `message` at `seq`
-    /// confirms the log up to `seq - 1`; `ack`, `updated` and `welcome`'s
-    /// `head` confirm what they name).
+    /// participant's message is forwarded before its write: it is
+    /// tentative until an `ack`, an `updated` or a `welcome`'s `head` at or
+    /// beyond its `seq` confirms it (see [`crate::transcript`]).
     Message { message: Message },
     /// A message was edited, deleted or reacted to: the whole message as it
     /// is now (its `changed` is the change's place in the log).

@@ -6,17 +6,19 @@
 //! messages not yet acknowledged (the outbox), which are resent after every
 //! reconnect and shown as "sending…".
 //!
-//! Another participant's `message` is forwarded before its commit (so the
-//! durable write does not delay it), which makes it *tentative*: if the
-//! session's object is reset before the write is durable, it was never
+//! Another participant's `message` is forwarded before its write (so the
+//! durable commit does not delay it; the edge writes it in a later task,
+//! with whatever else arrived meanwhile), which makes it *tentative*: if
+//! the session's object is reset before the write is durable, it was never
 //! stored and a later message may take its `seq`. The merge keeps that
 //! safe with one watermark, `confirmed`, the log position known committed:
 //!
 //! - workerd's output gate delivers a frame only once every write issued
-//!   before it is durable, and the edge forwards message `n` after writing
-//!   everything before it, so a `message` at `n` confirms `n - 1`; an `ack`,
-//!   an `updated` (sent after their writes) and `welcome`'s `head` confirm
-//!   what they name.
+//!   before it is durable, and a socket delivers in order. The sender's own
+//!   echo (a `message` whose `ack` came first), an `updated` (each sent
+//!   after its write, and the edge writes every queued message before any
+//!   other work) and `welcome`'s `head` confirm what they name, once it is
+//!   held; another participant's `message` confirms nothing.
 //! - A reset closes the object's sockets, so a tentative message is always
 //!   followed by a reconnect. `hello` resumes from [`Transcript::resume_seq`]
 //!   (confirmed, and held); on `welcome` everything held beyond
@@ -80,6 +82,8 @@ pub struct Transcript {
     confirmed: Seq,
     /// Where each author's `client_id` is held, to keep it once.
     by_client: BTreeMap<(String, ClientMsgId), Seq>,
+    /// Acks whose message has not arrived yet (it follows its ack).
+    acked: BTreeMap<ClientMsgId, Seq>,
 }
 
 /// Who a `client_id` belongs to: ids are unique per sender, not globally.
@@ -170,17 +174,20 @@ impl Transcript {
                     self.insert(m);
                 }
             }
-            SessionFrame::Message { message } => {
-                self.confirmed = self.confirmed.max(Seq(message.seq.0.saturating_sub(1)));
-                self.insert(message);
-            }
+            SessionFrame::Message { message } => self.insert(message),
             SessionFrame::Updated { message } => {
                 self.confirmed = self.confirmed.max(message.log_pos());
                 self.insert(message);
             }
             // The ack alone does not carry the message; it is settled when
             // the message itself arrives (the edge always sends both).
-            SessionFrame::Ack { seq, .. } => self.confirmed = self.confirmed.max(seq),
+            SessionFrame::Ack { client_id, seq } => {
+                if self.messages.get(&seq).is_some_and(|m| m.client_id.as_ref() == Some(&client_id)) {
+                    self.confirmed = self.confirmed.max(seq);
+                } else {
+                    self.acked.insert(client_id, seq);
+                }
+            }
             SessionFrame::Pong => {}
             SessionFrame::Status { status, agent, closed_by, participants } => {
                 if let Some(session) = &mut self.session {
@@ -264,6 +271,10 @@ impl Transcript {
     fn insert(&mut self, message: Message) {
         if let Some(id) = &message.client_id {
             self.outbox.retain(|p| &p.client_id != id);
+            if self.acked.get(id) == Some(&message.seq) {
+                self.acked.remove(id);
+                self.confirmed = self.confirmed.max(message.seq);
+            }
             let key = (author_key(&message.author), id.clone());
             if let Some(held) = self.by_client.insert(key, message.seq) {
                 if held != message.seq {

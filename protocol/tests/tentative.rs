@@ -5,11 +5,14 @@
 //! was committed up to its resume point, holds no message twice, and in
 //! the end equals the committed log, with nothing typed lost.
 //!
-//! The model edge is the real one's order of effects in `on_send`: check
-//! the client id, assign the next `seq`, forward to the other sockets,
-//! write, then ack and echo to the sender. workerd's output gate is a
+//! The model edge is the real one's order of effects (`on_send` and
+//! `edge/src/session/unwritten.rs`): check the client id (stored or
+//! queued), take the next `seq`, forward to the other sockets and queue
+//! the write; later, or before any other work (a hello), write the whole
+//! queue, then ack and echo to each sender. workerd's output gate is a
 //! frame's `gate`: it is delivered only once that many log rows are
-//! durable, and a reset loses the rows not yet durable and every socket.
+//! durable, and a reset loses the queue, the rows not yet durable and
+//! every socket.
 
 use porchlight_protocol::transcript::Transcript;
 use porchlight_protocol::{Author, ClientMsgId, Message, Seq, SessionFrame, SessionId, SessionView, Status, VisitorInfo};
@@ -29,6 +32,7 @@ fn author(c: usize) -> Author {
 enum Op {
     Type(usize),
     Deliver(usize),
+    Write,
     Commit,
     Reset,
     Cut(usize),
@@ -40,6 +44,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => c.clone().prop_map(Op::Type),
         6 => c.clone().prop_map(Op::Deliver),
+        3 => Just(Op::Write),
         3 => Just(Op::Commit),
         1 => Just(Op::Reset),
         1 => c.clone().prop_map(Op::Cut),
@@ -57,6 +62,8 @@ struct Edge {
     durable: Vec<Message>,
     /// Written by this incarnation, not yet durable.
     issued: Vec<Message>,
+    /// Forwarded, not yet written: (sender, its socket, message).
+    queued: Vec<(usize, u64, Message)>,
 }
 
 impl Edge {
@@ -67,12 +74,18 @@ impl Edge {
     fn stored(&self) -> impl Iterator<Item = &Message> {
         self.durable.iter().chain(&self.issued)
     }
+
+    fn next_seq(&self) -> Seq {
+        Seq((self.head() + self.queued.len()) as u64 + 1)
+    }
 }
 
 struct World {
     edge: Edge,
     clients: Vec<Transcript>,
     sockets: Vec<Option<VecDeque<Frame>>>,
+    /// Which connection each client's socket is (acks go to the sender's).
+    generation: Vec<u64>,
     typed: Vec<(usize, ClientMsgId)>,
 }
 
@@ -82,6 +95,7 @@ impl World {
             edge: Edge::default(),
             clients: (0..CLIENTS).map(|_| Transcript::default()).collect(),
             sockets: (0..CLIENTS).map(|_| None).collect(),
+            generation: vec![0; CLIENTS],
             typed: Vec::new(),
         }
     }
@@ -101,16 +115,33 @@ impl World {
             self.push(c, gate, SessionFrame::Ack { client_id, seq });
             return;
         }
-        let seq = Seq(self.edge.head() as u64 + 1);
+        if self.edge.queued.iter().any(|(_, _, m)| m.author == who && m.client_id.as_ref() == Some(&client_id)) {
+            return;
+        }
+        let seq = self.edge.next_seq();
         let message = Message { seq, client_id: Some(client_id.clone()), author: who, text, at: seq.0, ..Message::blank() };
         let before = self.edge.head();
         for other in (0..CLIENTS).filter(|&o| o != c) {
             self.push(other, before, SessionFrame::Message { message: message.clone() });
         }
-        self.edge.issued.push(message.clone());
+        self.edge.queued.push((c, self.generation[c], message));
+    }
+
+    /// `write_unwritten`: the queue in one turn, then each sender's ack and echo.
+    fn write(&mut self) {
+        let queued = std::mem::take(&mut self.edge.queued);
+        for (_, _, m) in &queued {
+            self.edge.issued.push(m.clone());
+        }
         let after = self.edge.head();
-        self.push(c, after, SessionFrame::Ack { client_id, seq });
-        self.push(c, after, SessionFrame::Message { message });
+        for (c, generation, message) in queued {
+            if generation != self.generation[c] {
+                continue; // that socket is gone
+            }
+            let client_id = message.client_id.clone().unwrap();
+            self.push(c, after, SessionFrame::Ack { client_id, seq: message.seq });
+            self.push(c, after, SessionFrame::Message { message });
+        }
     }
 
     fn apply(&mut self, op: &Op) {
@@ -141,6 +172,7 @@ impl World {
                     }
                 }
             }
+            Op::Write => self.write(),
             Op::Commit => {
                 if !self.edge.issued.is_empty() {
                     let m = self.edge.issued.remove(0);
@@ -149,6 +181,7 @@ impl World {
             }
             Op::Reset => {
                 self.edge.issued.clear();
+                self.edge.queued.clear();
                 self.sockets.iter_mut().for_each(|s| *s = None);
             }
             Op::Cut(c) => self.sockets[c] = None,
@@ -156,7 +189,10 @@ impl World {
                 if self.sockets[c].is_some() {
                     return;
                 }
+                // A hello is other work: the queue is written first.
+                self.write();
                 self.sockets[c] = Some(VecDeque::new());
+                self.generation[c] += 1;
                 let head = Seq(self.edge.head() as u64);
                 let from = self.clients[c].resume_seq().min(head);
                 let messages = self.edge.stored().filter(|m| m.seq > from).cloned().collect();
@@ -191,15 +227,19 @@ impl World {
     /// Everything commits, everyone reconnects and reads until quiet.
     fn settle(&mut self) {
         for _ in 0..50 {
+            self.write();
             self.edge.durable.append(&mut self.edge.issued);
             for c in 0..CLIENTS {
                 self.apply(&Op::Connect(c));
                 while self.sockets[c].as_ref().is_some_and(|s| !s.is_empty()) {
+                    self.write();
                     self.edge.durable.append(&mut self.edge.issued);
                     self.apply(&Op::Deliver(c));
                 }
             }
-            let quiet = self.edge.issued.is_empty() && self.sockets.iter().all(|s| s.as_ref().is_some_and(VecDeque::is_empty));
+            let quiet = self.edge.queued.is_empty()
+                && self.edge.issued.is_empty()
+                && self.sockets.iter().all(|s| s.as_ref().is_some_and(VecDeque::is_empty));
             if quiet && self.clients.iter().all(|t| t.unsent().next().is_none()) {
                 return;
             }
@@ -244,7 +284,7 @@ fn a_tentative_message_lost_to_a_reset_is_replaced() {
         w.apply(&Op::Connect(c));
         w.apply(&Op::Deliver(c));
     }
-    w.apply(&Op::Type(0)); // the visitor's message, seq 1, forwarded before its write
+    w.apply(&Op::Type(0)); // the visitor's message, seq 1, forwarded and queued
     w.apply(&Op::Deliver(1));
     assert_eq!(w.clients[1].len(), 1, "the agent sees it at once");
     assert_eq!(w.clients[1].resume_seq(), Seq(0), "but does not resume past it");
@@ -253,6 +293,7 @@ fn a_tentative_message_lost_to_a_reset_is_replaced() {
     w.apply(&Op::Connect(2));
     w.apply(&Op::Deliver(2));
     w.apply(&Op::Type(2));
+    w.apply(&Op::Write);
     w.apply(&Op::Commit);
     w.apply(&Op::Connect(1));
     w.apply(&Op::Deliver(1));

@@ -146,6 +146,7 @@ impl ChatSession {
     }
 
     pub(super) async fn on_external(&self, ws: &WebSocket, attachment: &mut Attachment, frame: ExternalFrame) -> Result<()> {
+        self.write_first()?;
         let record = self.record()?;
         match (&attachment.external, frame) {
             (_, ExternalFrame::Ping) => Ok(send(ws, &SessionFrame::Pong)),
@@ -159,7 +160,8 @@ impl ChatSession {
                 ws.serialize_attachment(&*attachment)?;
                 // The whole conversation, as the visitor sees it: never
                 // internal notes, and none of the customer's details.
-                let head = record.hot.last_seq;
+                self.write_first()?;
+                let head = self.record.borrow().as_ref().map_or(record.hot.last_seq, |r| r.hot.last_seq);
                 let messages = self.store.messages_after(last_seq.min(head), false)?;
                 send(ws, &SessionFrame::Welcome { session: record.view().for_external(), messages, head: Some(head) });
                 Ok(())

@@ -138,7 +138,7 @@ impl ChatSession {
     }
 
     /// Sends `json` to every authenticated socket but the sender's, and
-    /// returns them (see [`ChatSession::resync`]).
+    /// returns them.
     pub(super) fn forward(&self, from: &WebSocket, json: &str) -> Vec<WebSocket> {
         let mut to = self.state.get_websockets();
         to.retain(|ws| ws != from && authed(ws));
@@ -146,14 +146,6 @@ impl ChatSession {
             let _ = ws.send_with_str(json);
         }
         to
-    }
-
-    /// Closes sockets that were forwarded a message whose write then
-    /// failed: they reconnect, and the welcome's `head` drops it.
-    pub(super) fn resync(&self, sockets: &[WebSocket]) {
-        for ws in sockets {
-            let _ = ws.close(Some(1011), Some("resync"));
-        }
     }
 
     fn send_tagged(&self, tag: Option<&str>, frame: &SessionFrame) -> Result<()> {
