@@ -283,24 +283,22 @@ impl Row {
 
 fn relay_bench(edge: &str, origin: &str, relay: &str) {
     let n = env_or("PORCHLIGHT_BENCH_MESSAGES", 1000);
-    println!("\n  relay: {n} messages of 100 bytes, visitor socket → agent socket of one session (floors: bare relay DO, and one that stores each frame first)");
+    println!("\n  relay: {n} messages of 100 bytes, visitor socket → agent socket of one session (floors: bare relay DO, and ones that store each frame before, after, or a task after forwarding it)");
     let (mut floor, mut storing, mut forward_first, mut deferred, mut ours) =
         (Row::default(), Row::default(), Row::default(), Row::default(), Row::default());
     let mut syncs = Vec::new();
     let run = std::process::id();
     for round in 1..=3 {
-        let mut r = relay_pair(relay, &format!("room/r{run}-{round}"));
-        let c = closed_loop(&mut r, &format!("c{round}"), 1, n, false);
-        floor.push_closed(&c);
-        let mut st = relay_pair(relay, &format!("store/s{run}-{round}"));
-        let c = closed_loop(&mut st, &format!("c{round}"), 1, n, false);
-        storing.push_closed(&c);
-        let mut ff = relay_pair(relay, &format!("fwd/f{run}-{round}"));
-        let c = closed_loop(&mut ff, &format!("c{round}"), 1, n, false);
-        forward_first.push_closed(&c);
-        let mut later = relay_pair(relay, &format!("later/l{run}-{round}"));
-        let c = closed_loop(&mut later, &format!("c{round}"), 1, n, false);
-        deferred.push_closed(&c);
+        // One room of each floor, its closed loop measured into its row.
+        let floor_round = |kind: &str, row: &mut Row| {
+            let mut pair = relay_pair(relay, &format!("{kind}/{kind}{run}-{round}"));
+            row.push_closed(&closed_loop(&mut pair, &format!("c{round}"), 1, n, false));
+            pair
+        };
+        let mut r = floor_round("room", &mut floor);
+        let mut st = floor_round("store", &mut storing);
+        let mut ff = floor_round("fwd", &mut forward_first);
+        let mut later = floor_round("later", &mut deferred);
         let mut p = porchlight_pair(edge, origin, &format!("Bench {round}"));
         let c = closed_loop(&mut p, &format!("c{round}"), 1, n, true);
         ours.push_closed(&c);
