@@ -1,5 +1,5 @@
 //! The client merge against an edge that forwards each message before its
-//! commit (docs/RELIABILITY.md, "Tentative messages"): under any
+//! commit (docs/RELIABILITY.md, "Forwarded before the commit"): under any
 //! interleaving of sends, deliveries, commits, object resets, dropped
 //! sockets, reconnects and resends, every client's log agrees with what
 //! was committed up to its resume point, holds no message twice, and in
