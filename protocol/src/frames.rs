@@ -829,10 +829,23 @@ pub enum Participant {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SessionFrame {
-    /// Answer to `hello`: the session and every message after `last_seq`.
-    Welcome { session: SessionView, messages: Vec<Message> },
-    /// A message committed by anyone, including the receiver (whose own
-    /// message arrives as `ack` first, then as `message` like everyone's).
+    /// Answer to `hello`: the session and every message after
+    /// `min(last_seq, head)`. `head` is the log's committed end: a client
+    /// drops what it holds beyond its resume point (a `message` forwarded
+    /// before its commit may never have been stored) and takes these
+    /// instead (see [`crate::transcript`] and docs/RELIABILITY.md).
+    Welcome {
+        session: SessionView,
+        messages: Vec<Message>,
+        /// Absent from an edge older than this field: nothing is dropped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        head: Option<Seq>,
+    },
+    /// A message from anyone, including the receiver (whose own message
+    /// arrives as `ack` first, then as `message` like everyone's). Another
+    /// participant's message is forwarded before its write: it is
+    /// tentative until an `ack`, an `updated` or a `welcome`'s `head` at or
+    /// beyond its `seq` confirms it (see [`crate::transcript`]).
     Message { message: Message },
     /// A message was edited, deleted or reacted to: the whole message as it
     /// is now (its `changed` is the change's place in the log).
@@ -1267,8 +1280,9 @@ mod golden {
                     rating: None,
                 },
                 messages: vec![msg()],
+                head: Some(Seq(3)),
             },
-            json!({"type": "welcome",
+            json!({"type": "welcome", "head": 3,
                    "session": {"id": "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5", "status": "ACTIVE",
                                "agent": {"id": "ava", "name": "Ava"},
                                "visitor": {"name": "Jo", "email": "jo@example.com"},

@@ -5,6 +5,27 @@
 //! resume, the sender's own broadcast after its ack), plus the sender's own
 //! messages not yet acknowledged (the outbox), which are resent after every
 //! reconnect and shown as "sending…".
+//!
+//! Another participant's `message` is forwarded before its write (so the
+//! durable commit does not delay it; the edge writes it in a later task,
+//! with whatever else arrived meanwhile), which makes it *tentative*: if
+//! the session's object is reset before the write is durable, it was never
+//! stored and a later message may take its `seq`. The merge keeps that
+//! safe with one watermark, `confirmed`, the log position known committed:
+//!
+//! - workerd's output gate delivers a frame only once every write issued
+//!   before it is durable, and a socket delivers in order. The sender's own
+//!   echo (a `message` whose `ack` came first), an `updated` (each sent
+//!   after its write, and the edge writes every queued message before any
+//!   other work) and `welcome`'s `head` confirm what they name, once it is
+//!   held; another participant's `message` confirms nothing.
+//! - A reset closes the object's sockets, so a tentative message is always
+//!   followed by a reconnect. `hello` resumes from [`Transcript::resume_seq`]
+//!   (confirmed, and held); on `welcome` everything held beyond
+//!   `min(resume_seq, head)` is dropped and the welcome's messages (the
+//!   committed log after that point) take its place.
+//! - A message is also unique by its author and `client_id`: a resend
+//!   committed at another `seq` replaces the copy held.
 
 use crate::frames::{Author, ErrorCode, Message, Participant, Quote, SessionFrame, SessionView};
 use crate::ids::{ClientMsgId, Seq};
@@ -57,6 +78,22 @@ pub struct Transcript {
     pub retries: u32,
     /// Highest log position received (messages and changes alike).
     cursor: Seq,
+    /// Highest log position known committed (see the module's header).
+    confirmed: Seq,
+    /// Where each author's `client_id` is held, to keep it once.
+    by_client: BTreeMap<(String, ClientMsgId), Seq>,
+    /// Acks whose message has not arrived yet (it follows its ack).
+    acked: BTreeMap<ClientMsgId, Seq>,
+}
+
+/// Who a `client_id` belongs to: ids are unique per sender, not globally.
+fn author_key(author: &Author) -> String {
+    match author {
+        Author::Visitor { .. } => "visitor".into(),
+        Author::Agent { id, .. } => format!("agent:{id}"),
+        Author::External { id, .. } => format!("external:{id}"),
+        other => format!("{other:?}"),
+    }
 }
 
 impl Transcript {
@@ -72,10 +109,16 @@ impl Transcript {
         self.messages.is_empty()
     }
 
-    /// The highest log position held (a message or a change to one); sent
-    /// as `last_seq` on reconnect, so the resume brings both.
+    /// The highest log position held (a message or a change to one): what
+    /// receipts report delivered. `hello` sends [`Transcript::resume_seq`].
     pub fn last_seq(&self) -> Seq {
         self.cursor
+    }
+
+    /// Where `hello` resumes from: the log is known committed up to here
+    /// and held up to here. Beyond it a held message may be tentative.
+    pub fn resume_seq(&self) -> Seq {
+        self.confirmed.min(self.cursor)
     }
 
     pub fn get(&self, seq: Seq) -> Option<&Message> {
@@ -121,16 +164,31 @@ impl Transcript {
 
     pub fn apply(&mut self, frame: SessionFrame) {
         match frame {
-            SessionFrame::Welcome { session, messages } => {
+            SessionFrame::Welcome { session, messages, head } => {
                 self.session = Some(session);
+                if let Some(head) = head {
+                    self.drop_beyond(self.resume_seq().min(head));
+                    self.confirmed = self.confirmed.max(head);
+                }
                 for m in messages {
                     self.insert(m);
                 }
             }
-            SessionFrame::Message { message } | SessionFrame::Updated { message } => self.insert(message),
+            SessionFrame::Message { message } => self.insert(message),
+            SessionFrame::Updated { message } => {
+                self.confirmed = self.confirmed.max(message.log_pos());
+                self.insert(message);
+            }
             // The ack alone does not carry the message; it is settled when
             // the message itself arrives (the edge always sends both).
-            SessionFrame::Ack { .. } | SessionFrame::Pong => {}
+            SessionFrame::Ack { client_id, seq } => {
+                if self.messages.get(&seq).is_some_and(|m| m.client_id.as_ref() == Some(&client_id)) {
+                    self.confirmed = self.confirmed.max(seq);
+                } else {
+                    self.acked.insert(client_id, seq);
+                }
+            }
+            SessionFrame::Pong => {}
             SessionFrame::Status { status, agent, closed_by, participants } => {
                 if let Some(session) = &mut self.session {
                     session.status = status;
@@ -199,9 +257,30 @@ impl Transcript {
         }
     }
 
+    /// Forgets every message held beyond `from`: what a welcome resuming
+    /// from there replaces with the committed log.
+    fn drop_beyond(&mut self, from: Seq) {
+        let dropped = self.messages.split_off(&Seq(from.0 + 1));
+        if dropped.is_empty() {
+            return;
+        }
+        self.by_client.retain(|_, seq| *seq <= from);
+        self.cursor = self.messages.values().map(Message::log_pos).max().unwrap_or_default().max(from);
+    }
+
     fn insert(&mut self, message: Message) {
         if let Some(id) = &message.client_id {
             self.outbox.retain(|p| &p.client_id != id);
+            if self.acked.get(id) == Some(&message.seq) {
+                self.acked.remove(id);
+                self.confirmed = self.confirmed.max(message.seq);
+            }
+            let key = (author_key(&message.author), id.clone());
+            if let Some(held) = self.by_client.insert(key, message.seq) {
+                if held != message.seq {
+                    self.messages.remove(&held);
+                }
+            }
         }
         // Whoever just sent has stopped typing.
         let new = !self.messages.contains_key(&message.seq);
@@ -247,6 +326,7 @@ mod tests {
         SessionFrame::Welcome {
             session: SessionView::new(SessionId("0".repeat(32)), Status::Waiting, VisitorInfo::new("Jo", None), 0),
             messages,
+            head: None,
         }
     }
 

@@ -134,10 +134,11 @@ fn original(m: &Message) -> Message {
     Message { text: format!("message {}", m.seq.0), edited_at: None, reactions: vec![], changed: None, ..m.clone() }
 }
 
-fn welcome(messages: Vec<Message>) -> SessionFrame {
+fn welcome(messages: Vec<Message>, head: Seq) -> SessionFrame {
     SessionFrame::Welcome {
         session: SessionView::new(SessionId("0".repeat(32)), Status::Active, VisitorInfo::new("Jo", None), 0),
         messages,
+        head: Some(head),
     }
 }
 
@@ -175,7 +176,7 @@ proptest! {
         }
         let max_pos = committed.iter().map(Message::log_pos).max().unwrap().0;
         let from = Seq(resume_from.index(max_pos as usize + 1) as u64);
-        frames.push(welcome(committed.iter().filter(|m| m.seq > from || m.log_pos() > from).cloned().collect()));
+        frames.push(welcome(committed.iter().filter(|m| m.seq > from || m.log_pos() > from).cloned().collect(), Seq(max_pos)));
         for d in &dups {
             let f = frames[d.index(frames.len())].clone();
             frames.push(f);
@@ -188,13 +189,14 @@ proptest! {
         }
         // Only what the client held before a resume can be skipped by it:
         // deliver the welcome's base first, as a reconnect would.
-        t.apply(welcome(committed.iter().filter(|m| m.seq <= from && m.log_pos() <= from).cloned().collect()));
+        t.apply(welcome(committed.iter().filter(|m| m.seq <= from && m.log_pos() <= from).cloned().collect(), from));
         for f in frames {
             t.apply(f);
         }
         let got: Vec<Message> = t.messages().cloned().collect();
         prop_assert_eq!(got, committed.clone(), "exactly the log, newest versions, in order");
         prop_assert_eq!(t.last_seq(), Seq(max_pos));
+        prop_assert_eq!(t.resume_seq(), Seq(max_pos), "the last welcome confirmed the whole log");
         prop_assert!(t.outbox.is_empty(), "every committed message left the outbox");
     }
 }

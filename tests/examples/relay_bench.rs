@@ -3,7 +3,10 @@
 //! agent's socket on one Porchlight session, beside a bare relay Durable
 //! Object (`bench/relay/`, the floor) and the same relay storing each frame
 //! in its SQLite before forwarding it (the storing floor: what a durable
-//! commit per message costs) on the same wrangler.
+//! commit per message costs) on the same wrangler; and two variants of the
+//! storing floor that show where the commit's cost lands: forwarding first
+//! and then storing in the same turn (forward-first), and forwarding first
+//! and storing in a later task, batched (deferred-store, Porchlight's order).
 //!
 //! - **relay**: 1000 messages of about 100 bytes, closed loop (send, wait
 //!   until the other socket has it: p50 / p99 latency, msg/s) and pipelined
@@ -280,23 +283,30 @@ impl Row {
 
 fn relay_bench(edge: &str, origin: &str, relay: &str) {
     let n = env_or("PORCHLIGHT_BENCH_MESSAGES", 1000);
-    println!("\n  relay: {n} messages of 100 bytes, visitor socket → agent socket of one session (floors: bare relay DO, and one that stores each frame first)");
-    let (mut floor, mut storing, mut ours) = (Row::default(), Row::default(), Row::default());
+    println!("\n  relay: {n} messages of 100 bytes, visitor socket → agent socket of one session (floors: bare relay DO, and ones that store each frame before, after, or a task after forwarding it)");
+    let (mut floor, mut storing, mut forward_first, mut deferred, mut ours) =
+        (Row::default(), Row::default(), Row::default(), Row::default(), Row::default());
     let mut syncs = Vec::new();
     let run = std::process::id();
     for round in 1..=3 {
-        let mut r = relay_pair(relay, &format!("room/r{run}-{round}"));
-        let c = closed_loop(&mut r, &format!("c{round}"), 1, n, false);
-        floor.push_closed(&c);
-        let mut st = relay_pair(relay, &format!("store/s{run}-{round}"));
-        let c = closed_loop(&mut st, &format!("c{round}"), 1, n, false);
-        storing.push_closed(&c);
+        // One room of each floor, its closed loop measured into its row.
+        let floor_round = |kind: &str, row: &mut Row| {
+            let mut pair = relay_pair(relay, &format!("{kind}/{kind}{run}-{round}"));
+            row.push_closed(&closed_loop(&mut pair, &format!("c{round}"), 1, n, false));
+            pair
+        };
+        let mut r = floor_round("room", &mut floor);
+        let mut st = floor_round("store", &mut storing);
+        let mut ff = floor_round("fwd", &mut forward_first);
+        let mut later = floor_round("later", &mut deferred);
         let mut p = porchlight_pair(edge, origin, &format!("Bench {round}"));
         let c = closed_loop(&mut p, &format!("c{round}"), 1, n, true);
         ours.push_closed(&c);
         let closed_syncs = p.upserts();
         floor.piped.push(pipelined(&mut r, &format!("p{round}"), 1, n, false));
         storing.piped.push(pipelined(&mut st, &format!("p{round}"), 1, n, false));
+        forward_first.piped.push(pipelined(&mut ff, &format!("p{round}"), 1, n, false));
+        deferred.piped.push(pipelined(&mut later, &format!("p{round}"), 1, n, false));
         ours.piped.push(pipelined(&mut p, &format!("p{round}"), 1, n, true));
         syncs.push((closed_syncs + p.upserts()) as f64 / (2 * n) as f64);
         let i = round - 1;
@@ -306,12 +316,21 @@ fn relay_bench(edge: &str, origin: &str, relay: &str) {
             storing.p50[i], storing.p99[i], storing.rate[i], storing.piped[i],
             ours.p50[i], ours.p99[i], ours.rate[i], ours.piped[i]
         );
+        println!(
+            "    round {round}: forward-first floor p50 {:.2} ms p99 {:.2} ms {:.0} msg/s, pipelined {:.0} msg/s | deferred-store floor p50 {:.2} ms p99 {:.2} ms {:.0} msg/s, pipelined {:.0} msg/s",
+            forward_first.p50[i], forward_first.p99[i], forward_first.rate[i], forward_first.piped[i],
+            deferred.p50[i], deferred.p99[i], deferred.rate[i], deferred.piped[i]
+        );
     }
     println!("\n  | closed loop (median of 3; range) | p50 ms | p99 ms | msg/s | pipelined msg/s |");
     println!("  |---|---|---|---|---|");
-    for (name, row) in
-        [("bare relay DO (the floor)", &floor), ("relay DO storing each frame (the storing floor)", &storing), ("Porchlight", &ours)]
-    {
+    for (name, row) in [
+        ("bare relay DO (the floor)", &floor),
+        ("relay DO storing each frame (the storing floor)", &storing),
+        ("relay DO forwarding each frame, then storing it (forward-first floor)", &forward_first),
+        ("relay DO forwarding each frame, storing in a later task, batched (deferred-store floor)", &deferred),
+        ("Porchlight", &ours),
+    ] {
         println!(
             "  | {name} | {:.2} ({}) | {:.2} ({}) | {:.0} | {:.0} |",
             median(row.p50.clone()),
@@ -324,7 +343,9 @@ fn relay_bench(edge: &str, origin: &str, relay: &str) {
     }
     println!("\n  queue upserts per message of the busy session, as a console saw them: {:.4} (median of 3)", median(syncs));
     let ratio = |a: &Vec<f64>, b: &Vec<f64>| median(a.clone()) / median(b.clone());
-    for (name, base) in [("floor", &floor), ("storing floor", &storing)] {
+    for (name, base) in
+        [("floor", &floor), ("storing floor", &storing), ("forward-first floor", &forward_first), ("deferred-store floor", &deferred)]
+    {
         println!(
             "\n  Porchlight / {name}: p50 {:.1}× (goal ≤ 2×), p99 {:.1}× (goal ≤ 3×), closed-loop msg/s {:.2}×, pipelined msg/s {:.2}× (goal ≥ 0.5×)",
             ratio(&ours.p50, &base.p50),

@@ -1,6 +1,6 @@
 //! A chat client that never gives up, as the widget and console are meant
 //! to behave: it reconnects after any failure, resumes from the last
-//! sequence number it holds, resends its outbox (idempotent by client id),
+//! sequence number it holds and knows committed, resends its outbox (idempotent by client id),
 //! and merges every frame with the product's own [`Transcript`]. It also
 //! counts what it saw, for the delivery checks: acks, frames that arrived
 //! twice, and any message that arrived after a later one.
@@ -81,7 +81,7 @@ impl Resilient {
         let deadline = Instant::now() + patience;
         while Instant::now() < deadline {
             if let Ok(Ok(mut ws)) = Ws::connect_to(&self.base, &self.path, self.origin.as_deref()) {
-                let last_seq = self.transcript.last_seq();
+                let last_seq = self.transcript.resume_seq();
                 let hello = match &self.side {
                     Side::Visitor { token } => serde_json::to_value(VisitorFrame::Hello { token: token.clone(), last_seq, identity: None }),
                     Side::Agent { token } => serde_json::to_value(AgentFrame::Hello { token: token.clone(), last_seq }),

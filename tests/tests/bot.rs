@@ -69,7 +69,7 @@ fn the_bot_suggests_articles_then_hands_off_to_the_queue() {
     // Agents can look but not take a session the bot still has.
     let mut agent = Ws::agent_session(&session);
     match agent.agent_hello(AVA) {
-        SessionFrame::Welcome { session, messages } => {
+        SessionFrame::Welcome { session, messages, .. } => {
             assert!(session.articles.suggested.iter().any(|a| a.id == "track-your-order"), "{:?}", session.articles);
             assert!(messages.iter().any(|m| m.author == Author::Bot && !m.articles.is_empty()));
         }

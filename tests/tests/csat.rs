@@ -79,7 +79,7 @@ fn a_closed_chat_is_rated_once_and_the_rating_reaches_queue_ticket_and_webhook()
     // The resume's welcome carries it (the widget shows "thanks", not the form).
     let mut again = Ws::visitor(&session);
     match again.visitor_hello(&session.token) {
-        SessionFrame::Welcome { session, messages } => {
+        SessionFrame::Welcome { session, messages, .. } => {
             assert_eq!(session.rating.as_ref(), Some(&rating));
             assert!(messages.iter().any(|m| m.text.contains("rated the conversation Good (4/5)")), "the notice is in the log");
             // …as data too, which the widget words for the visitor ("You rated…").

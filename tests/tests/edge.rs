@@ -40,7 +40,7 @@ fn a_conversation_from_first_message_to_close() {
     let session = create_session(&name);
     let mut visitor = Ws::visitor(&session);
     match visitor.visitor_hello(&session.token) {
-        SessionFrame::Welcome { session: view, messages } => {
+        SessionFrame::Welcome { session: view, messages, .. } => {
             assert_eq!(view.status, Status::Bot, "every chat starts with the bot");
             assert_eq!(view.visitor.name, name);
             assert!(messages.is_empty());
@@ -125,7 +125,7 @@ fn a_conversation_from_first_message_to_close() {
     // A reconnecting visitor gets the whole log back, closed, nothing lost.
     let mut again = Ws::visitor(&session);
     match again.visitor_hello(&session.token) {
-        SessionFrame::Welcome { session: view, messages } => {
+        SessionFrame::Welcome { session: view, messages, .. } => {
             assert_eq!(view.status, Status::Closed);
             let seqs: Vec<u64> = messages.iter().map(|m| m.seq.0).collect();
             assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());

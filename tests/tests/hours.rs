@@ -364,7 +364,7 @@ fn an_agents_reply_to_a_left_message_is_kept_sent_as_a_webhook_and_delivered_to_
     // The visitor's next visit: the conversation holds the agent's answer.
     let mut visitor = Ws::connect(&path, Some(&demo_origin())).expect("visitor socket");
     match visitor.visitor_hello(&session.token) {
-        SessionFrame::Welcome { messages, session } => {
+        SessionFrame::Welcome { messages, session, .. } => {
             assert_eq!(session.status, Status::Closed);
             let answer = messages.iter().find(|m| m.text == "Yes: reply with the grind you want.").expect("the reply in the log");
             assert!(matches!(&answer.author, porchlight_protocol::Author::Agent { name, .. } if name == "Ben"), "{answer:?}");

@@ -114,7 +114,7 @@ fn a_backend_starts_an_order_conversation_that_the_customer_finds() {
     let mut customer = Ws::visitor(&session);
     customer.send(&VisitorFrame::Hello { token: found.token.clone(), last_seq: Default::default(), identity: Some(identity) });
     match customer.recv::<SessionFrame>() {
-        SessionFrame::Welcome { session, messages } => {
+        SessionFrame::Welcome { session, messages, .. } => {
             assert_eq!(session.status, Status::Active);
             let first = messages.first().expect("the agent's message");
             assert!(matches!(&first.author, Author::Agent { id, .. } if id.as_str() == "ava"), "{first:?}");
@@ -286,7 +286,7 @@ fn a_conversation_whose_ticket_is_closed_takes_no_more_messages() {
     assert_eq!(code(&reply), (409, Some("ticket_closed")), "{}", reply.body);
     let mut again = Ws::visitor(&session);
     match again.visitor_hello(&session.token) {
-        SessionFrame::Welcome { session, messages } => {
+        SessionFrame::Welcome { session, messages, .. } => {
             assert!(session.ticket.is_some_and(|t| t.closed));
             assert!(!messages.iter().any(|m| m.text == "One more thing" || m.text == "Anything else?"));
         }

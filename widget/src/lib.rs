@@ -476,7 +476,7 @@ fn use_session_socket(props: &AppProps, widget: &UseReducerHandle<Widget>) -> So
     // The resume point, read by `hello` on every reconnect: the newest
     // render's, not the one the socket was created in.
     let cursor = use_mut_ref(porchlight_protocol::Seq::default);
-    *cursor.borrow_mut() = widget.last_seq();
+    *cursor.borrow_mut() = widget.transcript.resume_seq();
     // Keep the outbox in storage whenever it changes.
     {
         let (site, outbox) = (props.site.clone(), widget.transcript.outbox.clone());

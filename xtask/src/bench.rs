@@ -27,7 +27,7 @@ pub fn main(args: &[String]) -> Result {
 
 /// The message hot path: Porchlight's visitor socket → agent socket on one
 /// session beside the bare relay Durable Object in `bench/relay/` and its
-/// storing twin (one INSERT per frame), on `wrangler dev` started here on free ports (tests/examples/relay_bench.rs
+/// storing twins (one INSERT per frame: before, after or a task after the forward), on `wrangler dev` started here on free ports (tests/examples/relay_bench.rs
 /// measures; see its header for what).
 pub fn relay(parts: Option<&str>, build: bool) -> Result {
     let tools = crate::tools::ensure(false)?;

@@ -112,7 +112,7 @@ pub fn chat(props: &Props) -> Html {
     };
     // The resume point `hello` sends on every reconnect: the newest render's.
     let cursor = use_mut_ref(porchlight_protocol::Seq::default);
-    *cursor.borrow_mut() = state.transcript.last_seq();
+    *cursor.borrow_mut() = state.transcript.resume_seq();
     {
         let (state, socket, agent, id) = (state.clone(), socket.clone(), props.agent.clone(), props.id.clone());
         let cursor = cursor.clone();

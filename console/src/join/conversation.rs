@@ -72,7 +72,7 @@ pub fn conversation(props: &Props) -> Html {
     let socket: Rc<RefCell<Option<Socket>>> = use_mut_ref(|| None);
     let input = use_node_ref();
     let cursor = use_mut_ref(Seq::default);
-    *cursor.borrow_mut() = state.transcript.last_seq();
+    *cursor.borrow_mut() = state.transcript.resume_seq();
     let joined = &props.joined;
     {
         let (state, socket, cursor) = (state.clone(), socket.clone(), cursor.clone());

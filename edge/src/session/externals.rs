@@ -149,6 +149,7 @@ impl ChatSession {
     }
 
     pub(super) async fn on_external(&self, ws: &WebSocket, attachment: &mut Attachment, frame: ExternalFrame) -> Result<()> {
+        self.write_first()?;
         let record = self.record()?;
         match (&attachment.external, frame) {
             (_, ExternalFrame::Ping) => Ok(send(ws, &SessionFrame::Pong)),
@@ -162,8 +163,10 @@ impl ChatSession {
                 ws.serialize_attachment(&*attachment)?;
                 // The whole conversation, as the visitor sees it: never
                 // internal notes, and none of the customer's details.
-                let messages = self.store.messages_after(last_seq, false)?;
-                send(ws, &SessionFrame::Welcome { session: record.view().for_external(), messages });
+                self.write_first()?;
+                let head = self.record.borrow().as_ref().map_or(record.hot.last_seq, |r| r.hot.last_seq);
+                let messages = self.store.messages_after(last_seq.min(head), false)?;
+                send(ws, &SessionFrame::Welcome { session: record.view().for_external(), messages, head: Some(head) });
                 Ok(())
             }
             (None, _) => refuse_hello(ws, "Send hello with your participant credential first."),

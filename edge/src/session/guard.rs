@@ -150,13 +150,6 @@ impl ChatSession {
         Ok(n)
     }
 
-    /// A message of `text` was stored.
-    pub(super) fn stored_text(&self, text: &str) {
-        if let Some(n) = &mut self.guard.borrow_mut().text_chars {
-            *n += text.chars().count() as u64;
-        }
-    }
-
     /// Whether another socket may open on this session.
     pub(super) fn room_for_socket(&self) -> bool {
         self.state.get_websockets().len() < self.limits().max_sockets
@@ -236,5 +229,14 @@ pub fn agent_class(frame: &porchlight_protocol::AgentFrame) -> Option<(Class, Op
         F::Edit { .. } | F::Delete { .. } | F::React { .. } => Some((Class::Messages, None, false)),
         F::Typing { .. } => Some((Class::Chatter, None, true)),
         _ => None,
+    }
+}
+
+impl super::Core {
+    /// A message of `text` was stored.
+    pub(super) fn stored_text(&self, text: &str) {
+        if let Some(n) = &mut self.guard.borrow_mut().text_chars {
+            *n += text.chars().count() as u64;
+        }
     }
 }

@@ -22,6 +22,9 @@ use worker::{Result, WebSocket};
 
 impl ChatSession {
     pub(super) async fn on_visitor(&self, ws: &WebSocket, attachment: &mut Attachment, frame: VisitorFrame) -> Result<()> {
+        if !matches!(frame, VisitorFrame::Send { .. }) {
+            self.write_first()?;
+        }
         let record = self.record()?;
         match (attachment.authed, frame) {
             (false, VisitorFrame::Hello { token, last_seq, identity }) => {
@@ -42,7 +45,10 @@ impl ChatSession {
                 let author = Author::Visitor { name: record.visitor.name.clone() };
                 let committed = self.on_send(ws, &Actor::Visitor, Sender::Visitor, author, client_id, &text, reply_to).await?;
                 match committed {
-                    Some(text) if record.state.status == Status::Bot => self.bot_turn(&text).await,
+                    Some(text) if record.state.status == Status::Bot => {
+                        self.write_first()?;
+                        self.bot_turn(&text).await
+                    }
                     _ => Ok(()),
                 }
             }
@@ -96,6 +102,9 @@ impl ChatSession {
     }
 
     pub(super) async fn on_agent(&self, ws: &WebSocket, attachment: &mut Attachment, frame: AgentFrame) -> Result<()> {
+        if !matches!(frame, AgentFrame::Send { .. }) {
+            self.write_first()?;
+        }
         let record = self.record()?;
         let (agent, frame) = match (&attachment.agent, frame) {
             (None, AgentFrame::Hello { token, last_seq }) => {
@@ -172,8 +181,16 @@ impl ChatSession {
     }
 
     pub(super) async fn welcome(&self, ws: &WebSocket, record: &SessionRecord, after: Seq, visitor: bool) -> Result<()> {
-        let messages = self.store.messages_after(after, !visitor)?;
-        send(ws, &SessionFrame::Welcome { session: record.view(), messages });
+        // Committed up to `head` by the time this frame leaves (the output
+        // gate holds it behind every write before it). A client holding
+        // more than that held a message forwarded before its commit and
+        // lost to a reset: it resumes from `min(last_seq, head)`. Messages
+        // queued while this socket signed in (it was not yet forwarded
+        // them) are written first, so the welcome has them.
+        self.write_first()?;
+        let head = self.record.borrow().as_ref().map_or(record.hot.last_seq, |r| r.hot.last_seq);
+        let messages = self.store.messages_after(after.min(head), !visitor)?;
+        send(ws, &SessionFrame::Welcome { session: record.view(), messages, head: Some(head) });
         // Agents see whether the visitor is here right now.
         if visitor {
             self.to_agents(&SessionFrame::VisitorPresence { online: true })?;
@@ -188,9 +205,11 @@ impl ChatSession {
         Ok(())
     }
 
-    /// The hot path. A new message is committed (one log row, one `hot`
-    /// row), acknowledged, broadcast, and left to the outbox for the queue
-    /// and the desk. Returns the committed text.
+    /// The hot path. A new message is numbered, forwarded to the other
+    /// sockets at once (tentative: before its write) and queued; the queue
+    /// is written in the next task (one log row each, one `hot` row, one
+    /// commit), acknowledged and echoed to each sender once durable, and
+    /// left to the outbox for the queue and the desk. Returns the text.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn on_send(
         &self,
@@ -203,8 +222,7 @@ impl ChatSession {
         reply_to: Option<Seq>,
     ) -> Result<Option<String>> {
         // A resend of something already committed gets its original ack,
-        // whatever the state now: the sender must learn it was stored. The
-        // common case (a new message) costs no lookup: the insert finds out.
+        // whatever the state now: the sender must learn it was stored.
         let refuse = |code: ErrorCode, message: String| -> Result<Option<String>> {
             match self.store.seq_of(&sender, &client_id)? {
                 Some(seq) => send(ws, &SessionFrame::Ack { client_id: client_id.clone(), seq }),
@@ -249,15 +267,32 @@ impl ChatSession {
                 Err(e) => return refuse(e.code, e.message),
             },
         };
-        let template = Message { client_id: Some(client_id.clone()), author, text, reply_to, ..Message::blank() };
-        let Some(message) = self.append_in_place(&sender, template)? else {
+        // A resend of something already stored is answered by the refusal's
+        // lookup; it must be known before anything is forwarded.
+        if self.store.seq_of(&sender, &client_id)?.is_some() {
             return refuse(ErrorCode::Internal, String::new());
-        };
-        self.stored_text(&message.text);
-        send(ws, &SessionFrame::Ack { client_id, seq: message.seq });
+        }
+        if self.is_unwritten(&sender, &client_id) {
+            // Sent again before its write: the write's ack answers both.
+            return Ok(None);
+        }
+        // Someone else's queued message is written (and echoed to them)
+        // first: each socket then gets the log in seq order, its own echo
+        // before a later message of another's. One sender's run of
+        // messages is what the queue coalesces.
+        if self.unwritten.borrow().iter().any(|u| &u.from != ws) {
+            self.write_first()?;
+        }
+        let seq = self.next_unwritten_seq()?;
+        let message = Message { seq, at: now_ms(), client_id: Some(client_id), author, text, reply_to, ..Message::blank() };
+        // Forwarded now, written in the next task with whatever else came
+        // meanwhile (unwritten.rs): tentative until the receiver's next
+        // ack or welcome confirms it (docs/RELIABILITY.md). The ack and the
+        // sender's echo follow the write and wait for its commit.
+        let frame = serde_json::to_string(&SessionFrame::Message { message: message.clone() })?;
+        let forwarded = self.forward(ws, &frame);
         let text = message.text.clone();
-        self.broadcast(&SessionFrame::Message { message })?;
-        self.schedule_sync();
+        self.defer_write(super::unwritten::Unwritten { sender, message, from: ws.clone(), frame, forwarded });
         Ok(Some(text))
     }
 

@@ -1,9 +1,14 @@
 //! `ChatSession`: the Durable Object that owns one chat.
 //!
 //! It is the single writer of the session's log, so it is where order is
-//! decided: each committed message gets the next sequence number (1, 2, …)
-//! in SQLite storage, and only then is it acknowledged to its sender and
-//! broadcast. Output gates hold those frames until the write is durable.
+//! decided: each message gets the next sequence number (1, 2, …) in SQLite
+//! storage. A visitor's or agent's message is forwarded to the other
+//! sockets at once and written in the next task with whatever else came
+//! meanwhile ([`unwritten`]), so neither the output gate nor the commit
+//! delays it (it is tentative: clients confirm it by what follows and drop
+//! it on `welcome` if a reset lost it; see `porchlight_protocol::transcript`);
+//! its ack, and every other frame, is sent after the write, and the output
+//! gate holds those until durable.
 //!
 //! A message costs this object a constant amount of work and nothing
 //! else: one row in the log, one update of the `hot` row (the counters
@@ -21,6 +26,7 @@
 //! - [`files`]: attachments (R2): upload as a message, download, delete.
 //! - [`rating`]: the visitor's rating of an ended conversation.
 //! - [`outbox`]: telling the queue and the desk, off the hot path.
+//! - [`unwritten`]: messages forwarded and not yet written.
 //! - [`externals`]: external participants (a courier) by a one-time link.
 //! - [`site_events`]: system lines and order cards from the site's backend.
 //!
@@ -39,6 +45,7 @@ mod site_events;
 mod sockets;
 mod store;
 mod tickets;
+mod unwritten;
 
 use crate::util::{self, now_ms, parse_frame, Incoming};
 use porchlight_protocol::internal::{Position, SYNC_WINDOW_MS};
@@ -118,6 +125,8 @@ pub struct Core {
     record: RefCell<Option<SessionRecord>>,
     sync: RefCell<Sync>,
     guard: RefCell<guard::Guard>,
+    /// Messages forwarded and not yet written ([`unwritten`]).
+    unwritten: RefCell<Vec<unwritten::Unwritten>>,
 }
 
 impl std::ops::Deref for ChatSession {
@@ -148,11 +157,13 @@ impl DurableObject for ChatSession {
             worker::console_error!("ChatSession: creating the externals table failed: {e}");
         }
         let guard = RefCell::new(guard::Guard::default());
-        let core = Rc::new(Core { env, storage, store, record: RefCell::new(record), sync: RefCell::new(sync), guard });
+        let unwritten = RefCell::new(Vec::new());
+        let core = Rc::new(Core { env, storage, store, record: RefCell::new(record), sync: RefCell::new(sync), guard, unwritten });
         ChatSession { state, core }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        self.write_first()?;
         match req.path().as_str() {
             "/init" => {
                 let init: Init = req.json().await?;
@@ -296,6 +307,7 @@ impl DurableObject for ChatSession {
     /// The outbox's backstop and retries: tell the queue and the desk what
     /// they have not heard.
     async fn alarm(&self) -> Result<Response> {
+        self.write_first()?;
         self.sync.borrow_mut().backstop = false;
         self.drain_outbox().await;
         if let Err(e) = self.apply_retention().await {
@@ -352,6 +364,35 @@ impl Core {
     fn record(&self) -> Result<SessionRecord> {
         self.record.borrow().clone().ok_or_else(|| worker::Error::RustError("session has no record".into()))
     }
+
+    /// Stores `message` at its seq (the next) and counts it in `record`;
+    /// false (nothing stored) when the sender already committed its client id.
+    fn store_numbered(&self, record: &mut SessionRecord, sender: &Sender, message: &Message) -> Result<bool> {
+        if message.seq != record.next_seq() || !self.store.append(sender, message)? {
+            return Ok(false);
+        }
+        record.hot.last_seq = message.seq;
+        record.hot.counters.appended(sender, message.internal, message.seq, &message.text);
+        Ok(true)
+    }
+
+    /// [`Core::store_numbered`] on the cached record itself: the hot path
+    /// copies no record (it is the bulk of a message's own work besides
+    /// SQLite's). The caller then calls [`Core::save_hot_in_place`].
+    fn append_in_place(&self, sender: &Sender, message: &Message) -> Result<bool> {
+        let mut cached = self.record.borrow_mut();
+        let record = cached.as_mut().ok_or_else(|| worker::Error::RustError("session has no record".into()))?;
+        self.store_numbered(record, sender, message)
+    }
+
+    /// A new revision of the cached record's `hot` row, stored.
+    fn save_hot_in_place(&self) -> Result<()> {
+        let mut cached = self.record.borrow_mut();
+        let record = cached.as_mut().ok_or_else(|| worker::Error::RustError("session has no record".into()))?;
+        record.touch(now_ms());
+        let cursors = self.sync.borrow().cursors;
+        self.store.save_hot(&record.hot, cursors)
+    }
 }
 
 impl ChatSession {
@@ -407,27 +448,8 @@ impl ChatSession {
     /// [`ChatSession::append`], or `None` (nothing stored) when the sender
     /// already committed this client id.
     fn append_new(&self, record: &mut SessionRecord, sender: &Sender, template: Message) -> Result<Option<Message>> {
-        let now = now_ms();
-        let message = Message { seq: record.next_seq(), at: now, ..template };
-        if !self.store.append(sender, &message)? {
-            return Ok(None);
-        }
-        record.hot.last_seq = message.seq;
-        record.hot.counters.appended(sender, message.internal, message.seq, &message.text);
-        Ok(Some(message))
-    }
-
-    /// [`ChatSession::append_new`] and [`ChatSession::save`] of a plain
-    /// message on the cached record itself: the hot path copies no record
-    /// (it is the bulk of a message's own work besides SQLite's).
-    fn append_in_place(&self, sender: &Sender, template: Message) -> Result<Option<Message>> {
-        let mut cached = self.record.borrow_mut();
-        let record = cached.as_mut().ok_or_else(|| worker::Error::RustError("session has no record".into()))?;
-        let Some(message) = self.append_new(record, sender, template)? else { return Ok(None) };
-        record.touch(now_ms());
-        let cursors = self.sync.borrow().cursors;
-        self.store.save_hot(&record.hot, cursors)?;
-        Ok(Some(message))
+        let message = Message { seq: record.next_seq(), at: now_ms(), ..template };
+        Ok(self.store_numbered(record, sender, &message)?.then_some(message))
     }
 
     /// Stores what changed in `record` (a new revision) and caches it.

@@ -35,6 +35,9 @@ const MAX_RETRY_MS: u64 = 60_000;
 impl Core {
     /// One sync (or, if one is running, another right after it).
     pub(super) async fn drain_outbox(&self) {
+        if let Err(e) = self.write_unwritten() {
+            worker::console_error!("ChatSession: writing queued messages failed: {e}");
+        }
         {
             let mut sync = self.sync.borrow_mut();
             // Changes from now on schedule the next sync, a window after this one.

@@ -137,6 +137,17 @@ impl ChatSession {
         Ok(())
     }
 
+    /// Sends `json` to every authenticated socket but the sender's, and
+    /// returns them.
+    pub(super) fn forward(&self, from: &WebSocket, json: &str) -> Vec<WebSocket> {
+        let mut to = self.state.get_websockets();
+        to.retain(|ws| ws != from && authed(ws));
+        for ws in &to {
+            let _ = ws.send_with_str(json);
+        }
+        to
+    }
+
     fn send_tagged(&self, tag: Option<&str>, frame: &SessionFrame) -> Result<()> {
         let json = serde_json::to_string(frame)?;
         let sockets = match tag {
