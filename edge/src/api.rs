@@ -92,7 +92,7 @@ fn demo_credentials_refusal(found: &[String]) -> ApiError {
     )
 }
 
-async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Response> {
+async fn route_api(mut req: Request, env: &Env, segments: &[&str]) -> ApiResult<Response> {
     match (req.method(), segments) {
         (Method::Get, ["healthz"]) => Ok(Response::ok("ok")?),
         (Method::Post, ["api", "v1", "agent", "login"]) => agent_login(&req, env).await,
@@ -209,6 +209,16 @@ async fn route_api(req: Request, env: &Env, segments: &[&str]) -> ApiResult<Resp
                     agent_bearer(&req, env, &site_id, site).await?;
                     let stub = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?;
                     Ok(stub.fetch_with_request(Request::new("https://internal/stats", Method::Get)?).await?)
+                }
+                // Rows in the pre-split format, for the upgrade's test (dev sites only).
+                (Method::Post, ["team", "legacy"]) if site.dev => {
+                    agent_bearer(&req, env, &site_id, site).await?;
+                    let seed: porchlight_protocol::team::migrate::LegacySeed =
+                        req.json().await.map_err(|_| ApiError::new(400, ErrorCode::BadFrame, "The body is not old-format team rows."))?;
+                    let mut forward = crate::util::internal_post("/legacy", &seed)?;
+                    forward.headers_mut()?.set("x-porchlight-site", site_id.as_str())?;
+                    let stub = env.durable_object("SITE_TEAM")?.get_by_name(site_id.as_str())?;
+                    Ok(stub.fetch_with_request(forward).await?)
                 }
                 (Method::Get, ["team", "channels", id, "stats"]) if site.dev => {
                     agent_bearer(&req, env, &site_id, site).await?;

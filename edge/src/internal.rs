@@ -308,4 +308,10 @@ impl TeamChannel {
         let resp = self.0.fetch_with_request(post("/revoked", revoked)?).await?;
         expect(&resp, 204, "team channel revoke")
     }
+    /// `POST /import` → 204 once the channel holds this part of its
+    /// pre-split log (`team/migrate.rs`).
+    pub async fn import(&self, import: &porchlight_protocol::team::migrate::ChannelImport) -> Result<()> {
+        let resp = self.0.fetch_with_request(post("/import", import)?).await?;
+        expect(&resp, 204, "team channel import")
+    }
 }

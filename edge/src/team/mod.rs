@@ -16,6 +16,7 @@
 //! move from it.
 
 pub(crate) mod handlers;
+pub(crate) mod migrate;
 pub(crate) mod pacing;
 pub(crate) mod signin;
 pub(crate) mod store;
@@ -50,6 +51,8 @@ pub struct SiteTeam {
     /// Requests this object served since it woke up, by kind (`GET /stats`,
     /// dev sites only): what a team message costs the directory.
     served: RefCell<Served>,
+    /// Whether the pre-split channels were moved since it woke (`migrate.rs`).
+    migration: std::cell::Cell<migrate::Migration>,
 }
 
 #[derive(Clone, Copy, Default, Serialize)]
@@ -72,6 +75,7 @@ impl DurableObject for SiteTeam {
             guard: RefCell::new(pacing::Guard::default()),
             busy: std::cell::Cell::new(false),
             served: RefCell::default(),
+            migration: std::cell::Cell::default(),
         }
     }
 
@@ -81,7 +85,7 @@ impl DurableObject for SiteTeam {
             let mut served = self.served.borrow_mut();
             match path.as_str() {
                 "/summary" => served.summaries += 1,
-                "/stats" | "/agent" => {}
+                "/stats" | "/agent" | "/legacy" => {}
                 _ => served.other += 1,
             }
         }
@@ -90,8 +94,17 @@ impl DurableObject for SiteTeam {
             "/agent" => {
                 let site = req.headers().get("x-porchlight-site")?.and_then(|s| SiteId::parse(&s));
                 let Some(site) = site else { return Response::error("missing site", 400) };
+                self.migrate(&site).await;
                 let address = crate::limiter::address(&req);
                 crate::team::signin::accept(&self.state, &Attachment::new(site, address))
+            }
+            // Old-format rows, for the upgrade's test (the Worker lets only dev sites here).
+            "/legacy" => {
+                let site = req.headers().get("x-porchlight-site")?.and_then(|s| SiteId::parse(&s));
+                let Some(site) = site else { return Response::error("missing site", 400) };
+                let seed: porchlight_protocol::team::migrate::LegacySeed = req.json().await?;
+                self.seed_legacy(&site, seed).await?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
             }
             // A channel's outbox: its log's end and members' marks.
             "/summary" => {
@@ -193,6 +206,7 @@ impl SiteTeam {
         let Some(account) = crate::team::signin::agent(&self.env, ws, &attachment.site, address.as_deref(), token).await? else {
             return Ok(());
         };
+        self.migrate(&attachment.site).await;
         let team = self.load_team(&attachment.site).await?;
         attachment.agent = Some(account.as_ref());
         attachment.site_admin = account.role == Role::Admin;

@@ -21,6 +21,7 @@
 mod commands;
 mod files;
 mod handlers;
+mod migrate;
 mod outbox;
 mod store;
 
@@ -30,6 +31,7 @@ use crate::util::{self, send};
 use crate::{accounts, config};
 use porchlight_protocol::session::AgentRef;
 use porchlight_protocol::site::Role;
+use porchlight_protocol::team::migrate::ChannelImport;
 use porchlight_protocol::team::summary::{applies, ChannelSetup};
 use porchlight_protocol::team::{Channel, ChannelAction, ChannelId, Staff, TeamFrame};
 use porchlight_protocol::{AgentId, ErrorCode, Message, Seq, SiteId};
@@ -100,6 +102,12 @@ impl DurableObject for TeamChannel {
             "/setup" => {
                 let setup: ChannelSetup = req.json().await?;
                 self.apply_setup(setup)?;
+                Ok(ResponseBuilder::new().with_status(204).empty())
+            }
+            // The pre-split directory's rows of this channel (`migrate.rs`).
+            "/import" => {
+                let import: ChannelImport = req.json().await?;
+                self.import(import)?;
                 Ok(ResponseBuilder::new().with_status(204).empty())
             }
             // `GET /log` with `x-porchlight-agent` (checked by the Worker):

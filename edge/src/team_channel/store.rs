@@ -19,6 +19,7 @@
 //!   something (`team/pacing.rs`), so a refusal outlives an eviction.
 
 use crate::team::store::{int, text, JsonRow};
+use porchlight_protocol::team::migrate::LegacyMessage;
 use porchlight_protocol::team::summary::MemberMark;
 use porchlight_protocol::team::{Channel, ChannelId, ReadState};
 use porchlight_protocol::{AgentId, ClientMsgId, Message, Seq, SiteId};
@@ -135,6 +136,30 @@ impl Store {
             ],
         )?;
         self.set_end(channel, message.seq)
+    }
+
+    /// A message from the log as the pre-split directory stored it, at its
+    /// own seq: one this log holds already is left as it is (an import
+    /// re-sent after a crash changes nothing).
+    pub fn import(&self, channel: &ChannelId, row: &LegacyMessage) -> Result<()> {
+        self.sql.exec(
+            "INSERT OR IGNORE INTO messages (channel, seq, author, client_id, mentions, changed, json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                text(channel.as_str()),
+                int(row.seq.0),
+                text(row.author.as_str()),
+                row.client_id.as_ref().map_or(SqlStorageValue::Null, |c| c.0.clone().into()),
+                text(&row.mentions),
+                row.changed.map_or(SqlStorageValue::Null, |c| int(c.0)),
+                serde_json::to_string(&row.message)?.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Moves the log's end to at least `seq` (an import's end).
+    pub fn extend_to(&self, channel: &ChannelId, seq: Seq) -> Result<()> {
+        self.set_end(channel, seq)
     }
 
     /// Rewrites a changed message; its `changed` is the log's new end.

@@ -12,6 +12,7 @@ pub mod files;
 pub mod frames;
 pub mod lookup;
 pub mod message;
+pub mod migrate;
 pub mod pace;
 pub mod read;
 pub mod slash;
