@@ -44,7 +44,7 @@ fn app() -> Html {
     let showing_tickets = use_state(|| false);
     // Team chat instead of the queue and conversation (kept connected for its badge).
     let showing_team = use_state(|| false);
-    let team_badge = use_state(|| 0u32);
+    let team_badge = use_state(|| (0u32, String::new()));
     let edge: AttrValue = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default().into();
 
     let on_signed_in = {
@@ -98,7 +98,7 @@ fn app() -> Html {
                     <span class="me">{ format!("Signed in as {}", a.login.agent.name) }</span>
                     <button class="link team-toggle" aria-pressed={showing_team.to_string()}
                         onclick={{ let t = showing_team.clone(); Callback::from(move |_| t.set(!*t)) }}>
-                        { "Team" }if *team_badge > 0 { <span class="badge">{ *team_badge }<span class="sr-only">{ " unread" }</span></span> }</button>
+                        { "Team" }if team_badge.0 > 0 { <span class="badge">{ team_badge.0 }<span class="sr-only">{ format!(" {}", team_badge.1) }</span></span> }</button>
                     <button class="link" aria-pressed={showing_tickets.to_string()}
                         onclick={{ let (t, team) = (showing_tickets.clone(), showing_team.clone()); Callback::from(move |_| { team.set(false); t.set(!*t) }) }}>{ "Tickets" }</button>
                     <button class="link" onclick={on_sign_out}>{ "Sign out" }</button>
@@ -110,6 +110,9 @@ fn app() -> Html {
                     if *showing_tickets {
                         <Tickets agent={a.clone()} on_open={on_ticket} />
                     } else if let Some((id, accept)) = &*selected {
+                        // Shown on a phone only (console.css), where the conversation takes the list's place.
+                        <button class="link back-to-list" onclick={{ let s = selected.clone(); Callback::from(move |_| s.set(None)) }}>
+                            { "← All conversations" }</button>
                         <Chat key={id.to_string()} agent={a.clone()} id={id.clone()} accept={*accept} team={(*team).clone()} />
                     } else {
                         <section class="chat empty"><p>{ "Select a conversation, or accept one that is waiting." }</p></section>

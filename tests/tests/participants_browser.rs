@@ -101,6 +101,7 @@ fn an_agent_adds_a_teammate_a_customer_and_a_courier_from_the_picker() {
     );
     let label = browser.script("return arguments[0].textContent", json!([pick.clone()]));
     assert!(label.as_str().unwrap_or_default().contains(&format!("customer ✓ {user}")), "{label}");
+    assert_eq!(browser.script("return arguments[0].placeholder", json!([search.clone()])), json!("Search customers by name or email"));
     browser.click(&pick);
     browser.wait_for(
         "the customer's link",
@@ -122,6 +123,11 @@ fn an_agent_adds_a_teammate_a_customer_and_a_courier_from_the_picker() {
         json!([]),
     );
     assert!(link.as_str().unwrap_or_default().contains("/join.html#t=plj_"), "{link}");
+    let cleared = browser.script(
+        "return ['external-name', 'external-role'].map(n => document.querySelector(`.add-participant [name=${n}]`).value)",
+        json!([]),
+    );
+    assert_eq!(cleared, json!(["", ""]), "the form is ready for the next person");
     browser.click(&browser.by_name("button", "Copy"));
     let copied = browser.wait_for(
         "the copy's outcome",

@@ -169,6 +169,14 @@ fn team_chat_details_at_1366_by_768() {
         json!([quiet.id.to_string()]),
     );
     assert_eq!(badge, json!(["1", ", 1 mention", true]), "{badge}");
+    // The Team button says it as the sidebar does: a muted channel's count is mentions.
+    let team = browser.wait_for(
+        "the Team button's mention",
+        20,
+        "const s = document.querySelector('.team-toggle .sr-only'); return s && s.textContent.includes('mention') && s.textContent",
+        json!([]),
+    );
+    assert!(team.as_str().is_some_and(|t| t.contains("1 mention")), "the Team button: {team}");
     browser.assert_accessible("an unread badge (light)");
     browser.screenshot(&shots.join("team-details-badge.png"));
     browser.cdp("Emulation.setEmulatedMedia", json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]}));

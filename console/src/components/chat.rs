@@ -410,8 +410,9 @@ pub fn chat(props: &Props) -> Html {
                                 onkeydown={ui::menu_keys(more_panel.clone(), close_more.clone())}>
                                 <div class="menu-title" id="release-note" aria-hidden="true">
                                     { "Release to the queue? It waits for anyone to accept; it is no longer yours." }</div>
-                                <button type="button" role="menuitem" class="pl-item" onclick={menu_frame(AgentFrame::Release)}>{ "Release to queue" }</button>
+                                // The safe answer first, so the question opens on it.
                                 <button type="button" role="menuitem" class="pl-item" onclick={show(More::Main)}>{ "Keep it" }</button>
+                                <button type="button" role="menuitem" class="pl-item" onclick={menu_frame(AgentFrame::Release)}>{ "Release to queue" }</button>
                             </div>
                         }
                         if matches!(*more, More::Transfer | More::Invite) {
@@ -557,6 +558,9 @@ fn trail(label: &'static str, articles: &[ArticleRef]) -> Html {
 /// The visitor panel. What the site's backend vouched for (a verified
 /// identity token) is marked "Verified"; everything else came from the
 /// visitor or the host page and says so. All of it is text, never HTML or links.
+/// Up to this many rows, the visitor panel opens unfolded.
+const VISITOR_ROWS_OPEN: usize = 10;
+
 fn visitor_info(s: &porchlight_protocol::SessionView) -> Html {
     let v = &s.visitor;
     let ctx = &s.context;
@@ -565,9 +569,17 @@ fn visitor_info(s: &porchlight_protocol::SessionView) -> Html {
         html! { <div><span class="k">{ k.to_owned() }</span><span class="v">{ value.to_owned() }</span>
         if !verified { { claimed() } }</div> }
     };
+    let rows = if v.verified { 2 + usize::from(v.email.is_some()) + v.orders.len() + v.attributes.len() } else { 0 }
+        + usize::from(ctx.page_url.is_some())
+        + usize::from(ctx.order_ref.is_some())
+        + ctx.attributes.len();
     html! {
-        // Focusable: it scrolls inside when the visitor brings much context (console.css).
-        <aside class="visitor-info" aria-label="Visitor info" tabindex="0">
+        // Open when it is a few lines; a visitor with much context starts folded, so the log keeps
+        // the pane (console.css: the log is the one scroller).
+        <details class="visitor-info" aria-label="Visitor info" open={rows <= VISITOR_ROWS_OPEN}>
+            <summary>{ format!("Visitor info ({rows})") }</summary>
+            // Not a div: each row is one (tests and styles read `.visitor-info div` as a row).
+            <section class="visitor-rows">
             if v.verified {
                 <div><span class="verified" role="note">{ "✓ Verified" }</span>
                     <span class="v">{ format!("user {}", v.user_id.clone().unwrap_or_default()) }</span></div>
@@ -581,6 +593,7 @@ fn visitor_info(s: &porchlight_protocol::SessionView) -> Html {
                 <div><span class="k">{ "Order" }</span><span class="v" aria-label="Order reference">{ o }</span>{ claimed() }</div>
             }
             { for ctx.attributes.iter().map(|(k, val)| row(k, val, false)) }
-        </aside>
+            </section>
+        </details>
     }
 }

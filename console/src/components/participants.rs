@@ -99,9 +99,11 @@ pub fn add_participant(props: &Props) -> Html {
     let add_external = {
         let (agent, session, created, error, refresh, copied) =
             (props.agent.clone(), props.session.clone(), created.clone(), error.clone(), refresh.clone(), copied.clone());
+        let (name_field, role_field) = (name.clone(), role.clone());
         Callback::from(move |(name, role): (String, Option<String>)| {
             let (url, token) = (base(&agent, &session), agent.token.to_string());
             let (created, error, refresh, copied) = (created.clone(), error.clone(), refresh.clone(), copied.clone());
+            let (name_field, role_field) = (name_field.clone(), role_field.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let body = AddParticipant { name, kind: Kind::External, role };
                 match porchlight_browser::post_json::<_, CreatedInvite>(&url, &body, Some(&token)).await {
@@ -110,6 +112,9 @@ pub fn add_participant(props: &Props) -> Html {
                         copied.set(None);
                         created.set(Some(invite));
                         refresh.set(*refresh + 1);
+                        // Made: the form is ready for the next person (a refusal keeps what was typed).
+                        name_field.set(String::new());
+                        role_field.set(String::new());
                     }
                     Err(RequestError { message, .. }) => error.set(Some(message)),
                 }
@@ -192,7 +197,7 @@ pub fn add_participant(props: &Props) -> Html {
             // Said before anyone is added: nothing here is private from them.
             <p class="add-participant-warning" role="note">{ WARNING }</p>
             <div class="add-participant-search">
-                <input ref={search_field} type="search" aria-label="Search people" placeholder="Search the team by name"
+                <input ref={search_field} type="search" aria-label="Search people" placeholder={if *customers { "Search customers by name or email" } else { "Search the team by name" }}
                     value={(*query).clone()} oninput={{ let q = query.clone(); Callback::from(move |e: InputEvent| q.set(input_value(&e))) }} />
                 <label class="add-participant-toggle">
                     <input type="checkbox" aria-label="Customers" checked={*customers}

@@ -88,7 +88,7 @@ pub fn new_channel(props: &NewChannelProps) -> Html {
             if props.site_admin && !props.folders.is_empty() {
                 <label for="team-new-folder">{ "Folder" }</label>
                 <select id="team-new-folder" ref={folder}>
-                    <option value="">{ "No folder" }</option>
+                    <option value="" selected=true>{ "No folder" }</option>
                     { for props.folders.iter().map(|f| html! { <option value={f.clone()}>{ f }</option> }) }
                 </select>
             }

@@ -27,7 +27,8 @@ pub struct Props {
     /// Shown (the "Team" area) or only kept connected for the badge.
     pub visible: bool,
     /// The badge total whenever it changes (for the "Team" button).
-    pub on_badge: Callback<u32>,
+    /// The total and how it is said ("1 mention", "3 unread").
+    pub on_badge: Callback<(u32, String)>,
     /// Open a visitor's conversation in the workspace (a `/contact` link).
     pub on_open_session: Callback<porchlight_protocol::SessionId>,
 }
@@ -159,7 +160,7 @@ pub fn team_chat(props: &Props) -> Html {
     }
     {
         let on_badge = props.on_badge.clone();
-        use_effect_with(state.badge_total(), move |n| on_badge.emit(*n));
+        use_effect_with((state.badge_total(), state.badge_spoken()), move |b| on_badge.emit(b.clone()));
     }
     let select = {
         let open = open.clone();

@@ -67,6 +67,25 @@ impl TeamState {
         self.channels.values().map(|c| c.badge.total_share(c.read.muted)).sum()
     }
 
+    /// The total as the sidebar says it: "3 unread", "1 mention" (what a
+    /// muted channel counts), or both.
+    pub fn badge_spoken(&self) -> String {
+        let (mut unread, mut mentions) = (0, 0);
+        for c in self.channels.values() {
+            if c.read.muted {
+                mentions += c.badge.mentions;
+            } else {
+                unread += c.badge.unread;
+            }
+        }
+        let mentions = match mentions {
+            0 => None,
+            1 => Some("1 mention".to_owned()),
+            n => Some(format!("{n} mentions")),
+        };
+        [(unread > 0).then(|| format!("{unread} unread")), mentions].into_iter().flatten().collect::<Vec<_>>().join(", ")
+    }
+
     pub fn sorted(&self, pred: impl Fn(&ChannelInfo) -> bool) -> Vec<&ChannelInfo> {
         let mut list: Vec<&ChannelInfo> = self.channels.values().filter(|c| pred(c)).collect();
         list.sort_by_key(|c| self.label(c));
