@@ -29,8 +29,12 @@ fn rated(ws: &mut Ws) -> Rating {
     }
 }
 
+/// The site's figures count every rating: tests that rate take turns.
+static RATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn a_closed_chat_is_rated_once_and_the_rating_reaches_queue_ticket_and_webhook() {
+    let _turn = RATING.lock().unwrap_or_else(|p| p.into_inner());
     let receiver = Receiver::start(200, Duration::ZERO);
     let hooks = format!("/api/v1/sites/{SITE}/webhooks");
     let created = call("POST", &hooks, Some(AVA), Some(&json!({ "url": receiver.url }).to_string()));
@@ -120,6 +124,7 @@ fn a_closed_chat_is_rated_once_and_the_rating_reaches_queue_ticket_and_webhook()
 
 #[test]
 fn a_ticket_made_after_the_visitor_rated_carries_the_rating() {
+    let _turn = RATING.lock().unwrap_or_else(|p| p.into_inner());
     let Scene { mut visitor, mut ava, session, .. } = scene("Rated First");
     ava.send(&AgentFrame::Accept);
     status_is(&mut visitor, Status::Active);
@@ -179,6 +184,7 @@ const SHADOW: &str = "const root = document.querySelector('[data-porchlight]').s
 
 #[test]
 fn a_visitor_rates_in_the_widget_by_keyboard_and_the_console_shows_it() {
+    let _turn = RATING.lock().unwrap_or_else(|p| p.into_inner());
     let mut queue = Ws::queue();
     queue.queue_hello(AVA);
     let name = unique("Widget Rater");
