@@ -379,7 +379,7 @@ impl SiteDesk {
             created_at,
             source: draft.source,
             replies: Vec::new(),
-            rating: None,
+            rating: draft.rating,
             closed_at: None,
         };
         self.sql.exec(

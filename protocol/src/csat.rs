@@ -97,6 +97,17 @@ impl RateError {
     }
 }
 
+/// The status ratings go by: a chat whose ticket the team closed has
+/// ended for the visitor (nobody writes in it again), though nobody closed
+/// the chat itself, so it is rated as a closed one.
+pub fn rating_status(status: Status, ticket_closed: bool) -> Status {
+    if ticket_closed {
+        Status::Closed
+    } else {
+        status
+    }
+}
+
 /// Whether the widget offers a rating for a session with this status and
 /// owner (what its `welcome` and `status` frames say).
 pub fn offered(status: Status, agent: Option<&AgentRef>, existing: Option<&Rating>, enabled: bool) -> bool {
@@ -249,6 +260,18 @@ mod tests {
             s.close(&Actor::Agent(ava())).unwrap();
         }
         s
+    }
+
+    #[test]
+    fn a_chat_whose_ticket_closed_is_rated_as_ended() {
+        let mut active = SessionState::default();
+        active.handoff().unwrap();
+        active.accept(&ava()).unwrap();
+        assert!(!offered(rating_status(active.status, false), active.agent.as_ref(), None, true), "still open");
+        assert!(offered(rating_status(active.status, true), active.agent.as_ref(), None, true));
+        let ended = SessionState { status: rating_status(active.status, true), ..active };
+        assert_eq!(rate(&ended, None, true, 4, None, 1).map(|r| r.agent), Ok(Some(ava())), "the owner is rated");
+        assert_eq!(rating_status(Status::Bot, false), Status::Bot);
     }
 
     #[test]

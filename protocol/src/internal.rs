@@ -80,6 +80,11 @@ pub struct TicketDraft {
     pub created_by: AgentRef,
     #[serde(default)]
     pub source: crate::ticket::TicketSource,
+    /// The session's rating when the ticket is made after the visitor
+    /// rated: the `session.rated` event that sets it on a ticket went by
+    /// before the ticket existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::csat::Rating>,
 }
 
 /// `POST /tickets/{number}/replies` Worker → `SiteDesk`, and

@@ -230,7 +230,7 @@ pub fn subject(visitor: &VisitorInfo, messages: &[Message]) -> String {
 /// in order (`[2026-11-21 18:40 UTC] Jo: …`), its further lines indented. Internal notes are
 /// kept, marked, since a ticket is for the team; deleted messages say so.
 pub fn describe(site_name: &str, visitor: &VisitorInfo, messages: &[Message]) -> String {
-    describe_in(crate::i18n::Lang::En, crate::notice::Reader::Team, site_name, visitor, messages)
+    describe_in(crate::i18n::Lang::En, crate::notice::Reader::Team, site_name, visitor, messages, None)
 }
 
 /// [`describe`] in the visitor's language, for their own download: its
@@ -242,6 +242,7 @@ pub fn describe_in(
     site_name: &str,
     visitor: &VisitorInfo,
     messages: &[Message],
+    rating: Option<&crate::csat::Rating>,
 ) -> String {
     let s = lang.strings();
     let mut out = crate::i18n::fill(s.tr_header, &[("site", site_name)]);
@@ -258,7 +259,8 @@ pub fn describe_in(
             Author::External { .. } => m.author.external_label().unwrap_or_default(),
             Author::Bot if reader == crate::notice::Reader::Team => "Bot".into(),
             Author::Bot => s.assistant.into(),
-            Author::System => "—".into(),
+            // A system line is the conversation's own news: no speaker.
+            Author::System => String::new(),
         };
         let text = if m.deleted { s.tr_deleted.to_owned() } else { crate::notice::line(m, lang, reader) };
         let edited = if m.edited_at.is_some() && !m.deleted { s.edited } else { "" };
@@ -266,8 +268,16 @@ pub fn describe_in(
             Some(q) if !q.snippet.is_empty() => format!("> {}: {}\n", q.author, q.snippet),
             _ => String::new(),
         };
-        let body = indent_continuation(&format!("{quote}{text}{edited}"));
-        out.push_str(&format!("[{}] {}: {body}\n", clock::utc_stamp(m.at), one_line(&who)));
+        // The rating's line carries the visitor's comment (the log's notice has only the score).
+        let comment = match (&m.notice, rating.and_then(|r| r.comment.as_deref())) {
+            (Some(crate::notice::Notice::Rated { .. }), Some(c)) => format!(" — {c}"),
+            _ => String::new(),
+        };
+        let body = indent_continuation(&format!("{quote}{text}{comment}{edited}"));
+        match who.as_str() {
+            "" => out.push_str(&format!("[{}] {body}\n", clock::utc_stamp(m.at))),
+            who => out.push_str(&format!("[{}] {}: {body}\n", clock::utc_stamp(m.at), one_line(who))),
+        }
     }
     out
 }
@@ -420,7 +430,7 @@ mod tests {
             text,
             "Chat transcript from Copper Kettle\nVisitor: Jo <jo@example.com>\n\n\
              [2026-11-21 23:31 UTC] Jo: My grinder broke\n\
-             [2026-11-21 23:32 UTC] —: Ava joined the conversation\n\
+             [2026-11-21 23:32 UTC] Ava joined the conversation\n\
              [2026-11-21 23:33 UTC] Ava: > Jo: My grinder broke\n    Replacement on its way.\n\
              [2026-11-21 23:34 UTC] Jo: (message deleted)\n\
              [2026-11-21 23:35 UTC] Ava (internal note): Warranty case W-77\n"
@@ -449,11 +459,13 @@ mod tests {
         gone.deleted = true;
         let msgs =
             [said(1, Author::Bot, "Hola"), Message { seq: Seq(2), ..Message::notice(Notice::Joined { name: "Ava".into() }) }, rated, gone];
-        let text = describe_in(Lang::Es, Reader::Visitor, "Copper Kettle", &jo(), &msgs);
+        let rating = crate::csat::Rating { score: 5, comment: Some("Muy amable".into()), at: AT, agent: None };
+        let text = describe_in(Lang::Es, Reader::Visitor, "Copper Kettle", &jo(), &msgs, Some(&rating));
         assert!(text.starts_with("Conversación con Copper Kettle\nVisitante: Jo"), "{text}");
         assert!(text.contains("Asistente: Hola"), "{text}");
-        assert!(text.contains("—: Ava se unió a la conversación"), "{text}");
-        assert!(text.contains("Valoraste esta conversación con 5/5 (Excelente)"), "{text}");
+        assert!(text.contains("UTC] Ava se unió a la conversación\n"), "no speaker for a system line: {text}");
+        assert!(!text.contains("—:"), "{text}");
+        assert!(text.contains("Valoraste esta conversación con 5/5 (Excelente) — Muy amable"), "the comment too: {text}");
         assert!(text.contains("Jo: (mensaje eliminado)"), "{text}");
         assert!(!text.contains("rated") && !text.contains("joined"), "{text}");
     }

@@ -29,8 +29,12 @@ fn rated(ws: &mut Ws) -> Rating {
     }
 }
 
+/// The site's figures count every rating: tests that rate take turns.
+static RATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn a_closed_chat_is_rated_once_and_the_rating_reaches_queue_ticket_and_webhook() {
+    let _turn = RATING.lock().unwrap_or_else(|p| p.into_inner());
     let receiver = Receiver::start(200, Duration::ZERO);
     let hooks = format!("/api/v1/sites/{SITE}/webhooks");
     let created = call("POST", &hooks, Some(AVA), Some(&json!({ "url": receiver.url }).to_string()));
@@ -119,6 +123,33 @@ fn a_closed_chat_is_rated_once_and_the_rating_reaches_queue_ticket_and_webhook()
 }
 
 #[test]
+fn a_ticket_made_after_the_visitor_rated_carries_the_rating() {
+    let _turn = RATING.lock().unwrap_or_else(|p| p.into_inner());
+    let Scene { mut visitor, mut ava, session, .. } = scene("Rated First");
+    ava.send(&AgentFrame::Accept);
+    status_is(&mut visitor, Status::Active);
+    ava.send(&AgentFrame::Close);
+    status_is(&mut visitor, Status::Closed);
+    visitor.send(&VisitorFrame::Rate { score: 4, comment: Some("Helpful".into()) });
+    let rating = rated(&mut visitor);
+
+    // The closed, rated chat made into a ticket afterwards: no
+    // `session.rated` will come again, so the ticket starts with it.
+    ava.send(&AgentFrame::CreateTicket { close: false });
+    let (frame, _) = ava.recv_until::<SessionFrame>("ticket", |f| matches!(f, SessionFrame::Ticket { .. }));
+    let SessionFrame::Ticket { ticket } = frame else { unreachable!() };
+    let one = call("GET", &format!("/api/v1/sites/{SITE}/tickets/{}", ticket.number), Some(AVA), None);
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.body["session"], json!(session.session_id.to_string()));
+    assert_eq!(one.body["rating"]["score"], json!(4), "{}", one.body);
+    assert_eq!(one.body["rating"]["comment"], json!("Helpful"));
+    assert_eq!(serde_json::from_value::<Rating>(one.body["rating"].clone()).ok(), Some(rating));
+    let list = call("GET", &format!("/api/v1/sites/{SITE}/tickets"), Some(AVA), None);
+    let listed = list.body["tickets"].as_array().and_then(|t| t.iter().find(|t| t["number"] == json!(ticket.number)).cloned());
+    assert_eq!(listed.map(|t| t["rating"]["score"].clone()), Some(json!(4)), "the list shows it too: {}", list.body);
+}
+
+#[test]
 fn only_conversations_with_a_person_are_rated_and_a_site_can_turn_ratings_off() {
     // "Yes, thanks" to the bot: the visitor already said it helped.
     let session = create_session(&unique("Bot Helped"));
@@ -153,6 +184,7 @@ const SHADOW: &str = "const root = document.querySelector('[data-porchlight]').s
 
 #[test]
 fn a_visitor_rates_in_the_widget_by_keyboard_and_the_console_shows_it() {
+    let _turn = RATING.lock().unwrap_or_else(|p| p.into_inner());
     let mut queue = Ws::queue();
     queue.queue_hello(AVA);
     let name = unique("Widget Rater");

@@ -66,7 +66,7 @@ fn a_session_becomes_a_ticket_with_the_whole_transcript() {
         format!("] {name}: My grinder makes a <clicking> noise"),
         "] Ava: Sorry! I'll open a warranty case.".to_owned(),
         "] Ava (internal note): Serial GR-5521, bought March".to_owned(),
-        "] —: Ava joined the conversation".to_owned(),
+        "UTC] Ava joined the conversation\n".to_owned(),
     ] {
         assert!(ticket.description.contains(&line), "description lacks {line:?}:\n{}", ticket.description);
     }

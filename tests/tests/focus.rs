@@ -31,6 +31,18 @@ fn start_chat(browser: &Browser, name: &str) {
     browser.by_name("textbox", "Message");
 }
 
+/// An ended chat asks for a rating: the focus lands on its faces.
+fn focus_on_the_rating(browser: &Browser, when: &str) {
+    let f = browser.wait_for(
+        &format!("focus on the rating's faces {when}"),
+        10,
+        "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+         return a && a.type === 'radio' && a.name === 'pl-rating'",
+        json!([]),
+    );
+    assert_eq!(f, json!(true), "focus is {}", focused(browser));
+}
+
 fn press_on(browser: &Browser, role: &str, name: &str) {
     let el = browser.by_name(role, name);
     browser.script("arguments[0].focus()", json!([el]));
@@ -117,14 +129,7 @@ fn yes_thanks_leaves_focus_on_start_a_new_conversation_and_an_agent_closing_on_t
     browser.script("arguments[0].focus()", json!([browser.by_name("textbox", "Message")]));
     agent.send(&AgentFrame::Close);
     browser.log_shows("closed the conversation");
-    let f = browser.wait_for(
-        "focus on the rating's faces after the agent closed",
-        10,
-        "let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
-         return a && a.type === 'radio' && a.name === 'pl-rating'",
-        json!([]),
-    );
-    assert_eq!(f, json!(true), "focus is {}", focused(&browser));
+    focus_on_the_rating(&browser, "after the agent closed");
 }
 
 #[test]
@@ -220,10 +225,13 @@ fn opening_the_panel_on_a_long_conversation_shows_the_newest_message() {
 }
 
 /// The status line follows the conversation: while Ava chats it names her;
-/// once the team closes the conversation's ticket (the box takes no more
-/// messages) it says the conversation has ended, not "chatting with Ava".
+/// once the team closes the conversation's ticket it says the conversation
+/// has ended. The chat has ended for the visitor as after any close: no
+/// composer, the rating (focused, not the first message's ⋯), the last
+/// line in view, the transcript and "Start a new conversation", which
+/// leads to a chat that works as usual, live and after a reload.
 #[test]
-fn the_status_line_stops_naming_the_agent_once_the_ticket_is_closed() {
+fn a_closed_ticket_ends_the_chat_and_the_visitor_starts_a_new_one() {
     let en = porchlight_protocol::i18n::Lang::En.strings();
     let browser = Browser::start();
     let mut agent = ava_takes_a_widget_chat(&browser, "Ticket Visitor");
@@ -236,16 +244,70 @@ fn the_status_line_stops_naming_the_agent_once_the_ticket_is_closed() {
         )
     };
     status(&en.status_chatting_with.replace("{name}", "Ava"));
+    let first = browser.script("return JSON.parse(localStorage.getItem('porchlight:v1:copper-kettle')).session_id", json!([]));
+    agent.send(&AgentFrame::send(client_id("ticket-1"), "I'll open a ticket for the replacement part."));
+    browser.log_shows("I'll open a ticket for the replacement part.");
+    // The visitor's cursor is in the composer when the ticket closes.
+    browser.script("arguments[0].focus()", json!([browser.by_name("textbox", "Message")]));
     agent.send(&AgentFrame::CreateTicket { close: false });
     let (ticket, _) = agent.recv_until::<SessionFrame>("the ticket", |f| matches!(f, SessionFrame::Ticket { .. }));
     let SessionFrame::Ticket { ticket } = ticket else { unreachable!() };
     let closed = post(&format!("/api/v1/sites/copper-kettle/tickets/{}/close", ticket.number), None, Some(AVA), "");
     assert_eq!(closed.status, 200, "{}", closed.body);
     status(en.status_ended);
-    browser.wait_for(
-        "the composer disabled",
+    let notice = format!("Ticket #{} was closed by Ava.", ticket.number);
+    browser.log_shows(&notice);
+
+    // What an ended chat shows, with the newest line whole in the log's box.
+    let ended = |what: &str, last_line: &str| {
+        browser.wait_for(
+            what,
+            20,
+            &format!(
+                "{FIND_BY_NAME_FN}
+                 const root = document.querySelector('[data-porchlight]').shadowRoot;
+                 const log = root.querySelector('.pl-log').getBoundingClientRect();
+                 const last = [...root.querySelectorAll('.pl-log .pl-msg')].pop();
+                 const r = last && last.getBoundingClientRect();
+                 return !!r && last.innerText.includes(arguments[0]) && r.top >= log.top - 1 && r.bottom <= log.bottom + 1
+                   && !root.querySelector('.pl-composer textarea') && !!find('button', 'Start a new conversation')
+                   && !!find('button', 'Download transcript as text')
+                   || null"
+            ),
+            json!([last_line]),
+        )
+    };
+    assert_eq!(ended("the ended chat: no composer, the notice in view, Start new and the transcript", &notice), json!(true));
+    // Focus goes to the rating, as after an agent's close (not the first ⋯).
+    focus_on_the_rating(&browser, "after the ticket closed");
+    if let Ok(path) = std::env::var("PORCHLIGHT_SCREENSHOT") {
+        browser.screenshot(&std::path::Path::new(&path).with_file_name("screenshot-ticket-closed.png"));
+    }
+    browser.assert_accessible("the widget after the ticket closed");
+
+    // The rating is taken (the edge counts a closed ticket's chat as ended).
+    browser.click(&browser.wait_for(
+        "the Good face",
+        10,
+        "return document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-rating input[value=\"4\"]')",
+        json!([]),
+    ));
+    browser.click(&browser.by_name("button", "Send rating"));
+    agent.recv_until::<SessionFrame>("the rating", |f| matches!(f, SessionFrame::Rated { rating } if rating.score == 4));
+
+    // A reload shows the same ended chat, never stuck: a new one starts and works.
+    browser.goto(&format!("{}/", demo_origin()));
+    browser.click(&browser.by_name("button", "Open chat"));
+    status(en.status_ended);
+    assert_eq!(ended("the ended chat after a reload", "You rated this conversation 4/5 (Good)"), json!(true));
+    browser.click(&browser.by_name("button", "Start a new conversation"));
+    browser.type_text(&browser.by_name("textbox", "Message"), &format!("talk to a person please{ENTER}"));
+    browser.log_shows("Handed off to the team");
+    let again = browser.wait_for(
+        "the new session",
         20,
-        "const t = document.querySelector('[data-porchlight]').shadowRoot.querySelector('.pl-composer textarea'); return !!t && t.disabled",
+        "const s = JSON.parse(localStorage.getItem('porchlight:v1:copper-kettle') || 'null'); return s && !s.closed && s.session_id",
         json!([]),
     );
+    assert_ne!(again, first, "a new conversation");
 }

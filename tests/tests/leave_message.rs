@@ -248,6 +248,12 @@ fn an_arabic_question_out_of_hours_is_answered_in_arabic_with_the_form() {
         json!([]),
     );
     assert_eq!(form, json!(["أين طلبي؟", "rtl", ar.send_message]));
+    // The bot's "Yes, thanks" is no answer beside the open form.
+    let thanks = browser.script(
+        &format!("{SHADOW}return [...root.querySelectorAll('button')].some(b => b.textContent.trim() === arguments[0])"),
+        json!([ar.yes_thanks]),
+    );
+    assert_eq!(thanks, json!(false), "no \"Yes, thanks\" under the form");
     assert_eq!(focused(&browser), json!("email"), "the form's first field has the focus");
     assert_eq!(drawn(&browser), json!(ALL_DRAWN));
     browser.assert_accessible("the Arabic form out of hours");

@@ -148,11 +148,12 @@ fn reaches_the_customer(browser: Browser, label: &str, console: bool) {
     browser.click(&browser.by_name("button", "Open chat"));
     browser.log_shows(&format!("Ticket #{} was closed by Ava.", ticket.number));
     let blocked = browser.wait_for(
-        "the widget's closed-ticket notice and disabled composer",
+        "the widget's closed-ticket notice, no composer, a way to start again",
         20,
         &format!(
             "{SHADOW} const n = root.querySelector('.pl-ticket-closed'); const t = root.querySelector('textarea[aria-label=Message]');
-             return n && t && t.disabled && n.textContent"
+             const again = [...root.querySelectorAll('button')].some(b => b.textContent.trim() === 'Start a new conversation');
+             return n && !t && again && n.textContent"
         ),
         json!([]),
     );

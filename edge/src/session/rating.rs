@@ -18,7 +18,13 @@ impl ChatSession {
     pub(super) async fn on_rate(&self, ws: &WebSocket, score: u8, comment: Option<&str>) -> Result<()> {
         let mut record = self.record()?;
         let enabled = config::sites(&self.env)?.get(&record.site).is_none_or(|s| s.csat);
-        let rating = match csat::rate(&record.state, record.rating.as_ref(), enabled, score, comment, now_ms()) {
+        // A chat whose ticket the team closed has ended too, though still "active".
+        let ticket_closed = record.ticket.as_ref().is_some_and(|t| t.closed);
+        let state = porchlight_protocol::session::SessionState {
+            status: csat::rating_status(record.state.status, ticket_closed),
+            ..record.state.clone()
+        };
+        let rating = match csat::rate(&state, record.rating.as_ref(), enabled, score, comment, now_ms()) {
             Ok(r) => r,
             Err(e) => return Ok(send(ws, &SessionFrame::error(e.code(), e.message()))),
         };

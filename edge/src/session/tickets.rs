@@ -156,6 +156,7 @@ impl ChatSession {
             description: ticket::describe(&site_name, &record.visitor, &messages),
             created_by,
             source,
+            rating: record.rating.clone(),
         })
     }
 

@@ -53,6 +53,7 @@ impl TeamChannel {
             description: ticket::describe_team(&where_, private, me, linked.as_ref()),
             created_by: me.clone(),
             source: TicketSource::Team { channel: id.clone(), seq: linked.as_ref().map_or(Seq(0), |m| m.seq) },
+            rating: None,
         };
         let created = match internal::Desk::of(&self.env, site)?.create_ticket(&draft).await {
             Ok(t) => t,

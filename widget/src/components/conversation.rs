@@ -76,6 +76,9 @@ pub fn conversation(props: &Props) -> Html {
         .map(|c| (AttrValue::from(files_url(&props.edge, &props.site, &c.session_id.to_string())), AttrValue::from(c.token.clone())));
     // A conversation whose ticket the team closed is read-only (the edge refuses sends too).
     let ticket_closed = t.session.as_ref().and_then(|s| s.ticket.as_ref()).is_some_and(|t| t.closed);
+    // Ended either way: the edge closes a chat with its ticket, but one
+    // whose ticket closed before it did so must not leave the visitor stuck.
+    let ended = closed || ticket_closed;
     let log = use_node_ref();
     // Files dropped anywhere on the conversation are sent, not just on the composer.
     let zone = use_node_ref();
@@ -126,14 +129,20 @@ pub fn conversation(props: &Props) -> Html {
             }
         })
     };
-    let rating_offered = t
-        .session
-        .as_ref()
-        .is_some_and(|s| s.rating.is_none() && porchlight_protocol::csat::offered(s.status, s.agent.as_ref(), None, props.csat));
+    let was_live = use_mut_ref(|| false);
+    let start_new = use_node_ref();
+    let rating_status = |status| porchlight_protocol::csat::rating_status(status, ticket_closed);
+    let rating_offered = t.session.as_ref().is_some_and(|s| {
+        s.rating.is_none() && porchlight_protocol::csat::offered(rating_status(s.status), s.agent.as_ref(), None, props.csat)
+    });
     {
         let (log, pinned) = (log.clone(), pinned.clone());
-        let deps = (t.len(), t.outbox.len(), reading.is_none(), closed, rating_offered, props.panel_open);
-        use_effect_with(deps, move |&(_, _, _, _, rating_offered, open)| {
+        // The chat ended while the visitor watched (not a reload of an ended one).
+        let (live, start_new) = (was_live.clone(), start_new.clone());
+        let deps = (t.len(), t.outbox.len(), reading.is_none(), ended, rating_offered, props.panel_open, t.session.is_some());
+        use_effect_with(deps, move |&(_, _, _, ended, rating_offered, open, known)| {
+            let ended_live = ended && *live.borrow();
+            *live.borrow_mut() = known && !ended;
             let Some(el) = log.cast::<web_sys::Element>() else { return };
             if !open {
                 // A hidden log has no height to scroll in: follow again once opened.
@@ -151,8 +160,16 @@ pub fn conversation(props: &Props) -> Html {
                 if let Ok(Some(form)) = el.query_selector(".pl-rating") {
                     form.scroll_into_view_with_bool(true);
                 }
-            } else if *pinned.borrow() {
-                el.set_scroll_top(el.scroll_height());
+            } else {
+                if ended_live {
+                    // Not left on a disabled box or thrown to the top: the way on.
+                    if let Some(button) = start_new.cast::<web_sys::HtmlElement>() {
+                        let _ = button.focus();
+                    }
+                }
+                if *pinned.borrow() || ended_live {
+                    el.set_scroll_top(el.scroll_height());
+                }
             }
         });
     }
@@ -325,7 +342,7 @@ pub fn conversation(props: &Props) -> Html {
                                 } else if !system {
                                     <div class="pl-meta pl-time">{ format!("{}{}", crate::i18n::time(m.at), crate::i18n::edited(m)) }</div>
                                 }
-                                <MessageTools message={m.clone()} me={Participant::Visitor} {mine} enabled={!closed}
+                                <MessageTools message={m.clone()} me={Participant::Visitor} {mine} enabled={!ended}
                                     on_action={on_action(m.seq)} />
                                 if !m.articles.is_empty() {
                                     <ul class="pl-offered" aria-label={s.bot_articles}>
@@ -362,16 +379,16 @@ pub fn conversation(props: &Props) -> Html {
                     // What follows an ended chat scrolls with the log, not in a
                     // box of its own: a short window then still shows the rating whole.
                     <div class="pl-after">
-                    if let Some(s) = t.session.as_ref().filter(|s| s.rating.is_some() || porchlight_protocol::csat::offered(s.status, s.agent.as_ref(), None, props.csat)) {
+                    if let Some(s) = t.session.as_ref().filter(|s| s.rating.is_some() || porchlight_protocol::csat::offered(rating_status(s.status), s.agent.as_ref(), None, props.csat)) {
                         <RateConversation rating={s.rating.clone()} on_frame={props.on_frame.clone()} />
                     }
-                    if closed {
+                    if ended {
                         <div class="pl-closed">
                             // A left message's log line already says it all.
                             if t.session.as_ref().is_none_or(|s| s.ticket.is_none()) {
                                 <p role="status">{ s.ended_no_more }</p>
                             }
-                            <button type="button" class="pl-primary" disabled={props.starting}
+                            <button type="button" class="pl-primary" ref={start_new.clone()} disabled={props.starting}
                                 onclick={{ let on_new = props.on_new.clone(); Callback::from(move |_: MouseEvent| on_new.emit(())) }}>
                                 { s.start_new }</button>
                             if let Some(c) = w.credentials.as_ref() {
@@ -394,7 +411,8 @@ pub fn conversation(props: &Props) -> Html {
             }
             if status == Some(Status::Bot) {
                 <div class="pl-bot-actions">
-                    if offered {
+                    // Not under the open message form: that is the visitor's answer already.
+                    if offered && !leaving_open {
                         <button type="button" class="pl-secondary" onclick={frame(VisitorFrame::Resolve)}>{ s.yes_thanks }</button>
                     }
                     if props.offline && !leaving_open {
@@ -442,9 +460,9 @@ pub fn conversation(props: &Props) -> Html {
             if suggesting {
                 <Suggestions articles={(*suggested).clone()} on_open={open.clone()} />
             }
-            if !leaving_open && !closed {
+            if !leaving_open && !ended {
                 { ui::compose_banner(t, *compose, { let c = compose.clone(); Callback::from(move |_| c.set(Compose::New)) }) }
-                <Composer disabled={w.conn == Conn::Refused || ticket_closed} {on_send} {on_draft} {draft} mode={*compose} files={files.clone()}
+                <Composer disabled={w.conn == Conn::Refused} {on_send} {on_draft} {draft} mode={*compose} files={files.clone()}
                     drop_zone={zone.clone()} />
             }
         </div>

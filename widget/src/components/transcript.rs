@@ -54,7 +54,14 @@ pub fn transcript_download(props: &Props) -> Html {
                         (Format::Text, Ok(export)) => {
                             // Labels and system lines in the visitor's language ("you").
                             let lang = crate::i18n::lang();
-                            let text = ticket::describe_in(lang, Reader::Visitor, &site_name, &export.session.visitor, &export.messages);
+                            let text = ticket::describe_in(
+                                lang,
+                                Reader::Visitor,
+                                &site_name,
+                                &export.session.visitor,
+                                &export.messages,
+                                export.session.rating.as_ref(),
+                            );
                             porchlight_browser::save_text(&text, &file_name(&site, &export, "txt"), "text/plain;charset=utf-8").is_ok()
                         }
                         (_, Err(_)) => false,
